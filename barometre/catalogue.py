@@ -1,0 +1,161 @@
+"""The indicator and source catalogues: human-edited TOML files validated by pydantic.
+
+``data/catalogue/indicateurs.toml`` holds one ``[[indicateur]]`` table per indicator and
+``data/catalogue/sources.toml`` one ``[[source]]`` table per official source. Both are edited by
+hand by the agglomeration's agents; ``barometre validate`` checks them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+Volet = Literal["environnement", "qualite_de_vie", "contexte"]
+Sens = Literal["hausse_favorable", "baisse_favorable", "neutre"]
+TypeIndicateur = Literal["contexte", "realisation", "resultat", "impact"]
+# How a value is obtained for a group of communes (bassin, EPCI, any zoning):
+# - somme: the sum of the communes' counts;
+# - ratio: sum(numerateur) / sum(denominateur) × facteur, never a mean of commune rates;
+# - moyenne_ponderee: sum(valeur × poids) / sum(poids) (the DREES rule for APL);
+# - evolution: (sum(numerateur at year) / sum(numerateur at annee_reference) − 1) × 100;
+# - aucune: not computable from communes (medians, poverty rates): only published levels.
+Agregation = Literal["somme", "ratio", "moyenne_ponderee", "evolution", "aucune"]
+
+
+class Source(BaseModel):
+    id: str
+    producteur: str
+    jeu_de_donnees: str
+    millesime: str
+    licence: str
+    url: str
+    date_extraction: str = ""
+    dossier_brut: str = ""
+    note: str = ""
+
+
+class Indicateur(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9_.]+$")
+    libelle: str
+    libelle_court: str = ""
+    volet: Volet
+    theme: str
+    unite: str
+    sens: Sens
+    type: TypeIndicateur = "contexte"
+    definition: str
+    methode: str = ""
+    agregation: Agregation
+    numerateur: str | None = None
+    denominateur: str | None = None
+    facteur: float = 1.0
+    poids: str | None = None
+    annee_reference: int | None = None
+    agregation_partielle: bool = False
+    source: str
+    millesime: str
+    critere_grille: str = ""
+    engagement: str = ""
+    projets: list[str] = []
+    id_tet: str = ""
+    decimales: int = 1
+    cle: bool = False  # shown among the key indicators of the home page
+    illustratif: bool = False
+
+    @model_validator(mode="after")
+    def _computation_is_complete(self) -> Indicateur:
+        if self.agregation == "ratio" and not (self.numerateur and self.denominateur):
+            raise ValueError("un indicateur « ratio » doit avoir un numérateur et un dénominateur")
+        if self.agregation == "moyenne_ponderee" and not self.poids:
+            raise ValueError("un indicateur « moyenne_ponderee » doit avoir un poids")
+        if self.agregation == "evolution" and not (self.numerateur and self.annee_reference):
+            raise ValueError("un indicateur « evolution » doit avoir un numérateur et une annee_reference")
+        return self
+
+    @property
+    def nom_court(self) -> str:
+        return self.libelle_court or self.libelle
+
+
+class CatalogueError(Exception):
+    """A catalogue file does not validate; the message is French and names the file and entry."""
+
+
+class Catalogue(BaseModel):
+    indicateurs: list[Indicateur]
+    sources: list[Source]
+
+    def indicateur(self, indicateur_id: str) -> Indicateur:
+        for ind in self.indicateurs:
+            if ind.id == indicateur_id:
+                return ind
+        raise KeyError(indicateur_id)
+
+    def source(self, source_id: str) -> Source:
+        for src in self.sources:
+            if src.id == source_id:
+                return src
+        raise KeyError(source_id)
+
+    def problems(self) -> list[str]:
+        """Cross-entry checks: unique ids, known sources, computations over known indicators."""
+        found: list[str] = []
+        ids = [i.id for i in self.indicateurs]
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            found.append(f"indicateur « {dup} » défini plusieurs fois")
+        source_ids = {s.id for s in self.sources}
+        known = set(ids)
+        for ind in self.indicateurs:
+            if ind.source not in source_ids:
+                found.append(f"indicateur « {ind.id} » : source inconnue « {ind.source} »")
+            for role in ("numerateur", "denominateur", "poids"):
+                ref = getattr(ind, role)
+                if ref and ref not in known:
+                    found.append(f"indicateur « {ind.id} » : {role} inconnu « {ref} »")
+            if not ind.definition.strip():
+                found.append(f"indicateur « {ind.id} » : définition vide")
+        return found
+
+
+def _load_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"Fichier « {path} » introuvable.") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(
+            f"Fichier « {path.name} » : syntaxe TOML invalide ({exc}). "
+            "Comment corriger : vérifiez les guillemets et les crochets à la ligne indiquée."
+        ) from exc
+
+
+def _validate(model: type[BaseModel], raw: dict, path: Path, kind: str, index: int) -> BaseModel:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"champ « {'.'.join(str(p) for p in err['loc']) or '—'} » : {err['msg']}" for err in exc.errors()
+        )
+        name = raw.get("id", f"n°{index + 1}")
+        raise CatalogueError(
+            f"Fichier « {path.name} », {kind} « {name} » : {details}. "
+            "Comment corriger : complétez ou corrigez ce champ puis relancez `barometre validate`."
+        ) from exc
+
+
+def load_catalogue(catalogue_dir: Path) -> Catalogue:
+    ind_path = catalogue_dir / "indicateurs.toml"
+    src_path = catalogue_dir / "sources.toml"
+    indicateurs = [
+        _validate(Indicateur, raw, ind_path, "indicateur", i)
+        for i, raw in enumerate(_load_toml(ind_path).get("indicateur", []))
+    ]
+    sources = [
+        _validate(Source, raw, src_path, "source", i)
+        for i, raw in enumerate(_load_toml(src_path).get("source", []))
+    ]
+    return Catalogue(indicateurs=indicateurs, sources=sources)

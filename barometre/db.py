@@ -1,0 +1,75 @@
+"""The DuckDB connection the barometer reads through.
+
+One in-memory connection per process: DuckDB's ``file_search_path`` points at the data directory, so
+the SQL in ``sql/`` names files relative to it; the validated catalogue is registered as the table
+``catalogue_indicateurs``; then every ``sql/*.sql`` file becomes a view named after the file. Nothing is
+ever written through this connection: the data files are written only by build and ingest, atomically.
+Queries run on ``con.cursor()`` so that Streamlit's threads do not share a cursor.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from barometre.catalogue import Catalogue, load_catalogue
+from barometre.settings import PROJECT_ROOT, Settings, get_settings
+
+SQL_DIR = PROJECT_ROOT / "sql"
+# Layers in dependency order: staging views read files, intermediate views join staging, marts join both.
+LAYER_ORDER = ("stg_", "int_", "mart_")
+
+
+def sql_files() -> list[Path]:
+    """The view files, staging first, then intermediate, then marts (each layer in name order)."""
+    files = sorted(SQL_DIR.glob("*.sql"))
+    return sorted(files, key=lambda p: (next((i for i, pre in enumerate(LAYER_ORDER) if p.stem.startswith(pre)),
+                                             len(LAYER_ORDER)), p.stem))
+
+
+def catalogue_frame(catalogue: Catalogue) -> pl.DataFrame:
+    rows = [ind.model_dump(exclude={"projets"}) for ind in catalogue.indicateurs]
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def register_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create one view per sql/ file, in dependency order (a view that needs a later one is retried)."""
+    pending = sql_files()
+    created: list[str] = []
+    while pending:
+        failed: list[Path] = []
+        last_error: Exception | None = None
+        for path in pending:
+            try:
+                con.execute(f'create or replace view "{path.stem}" as {path.read_text(encoding="utf-8")}')
+                created.append(path.stem)
+            except duckdb.CatalogException as exc:
+                failed.append(path)
+                last_error = exc
+        if len(failed) == len(pending):
+            raise RuntimeError(f"vues SQL impossibles à créer : {[p.stem for p in failed]} ({last_error})")
+        pending = failed
+    return created
+
+
+def connect(settings: Settings | None = None, catalogue: Catalogue | None = None) -> duckdb.DuckDBPyConnection:
+    settings = settings or get_settings()
+    catalogue = catalogue or load_catalogue(settings.catalogue_dir)
+    con = duckdb.connect(":memory:")
+    data_dir = str(settings.data_dir.resolve()).replace("'", "''")
+    con.execute(f"set global file_search_path = '{data_dir}'")
+    frame = catalogue_frame(catalogue)  # noqa: F841 - read by DuckDB's replacement scan below
+    con.execute("create table catalogue_indicateurs as select * from frame")
+    register_views(con)
+    return con
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> pl.DataFrame:
+    """Run a parameterised query on its own cursor and return a polars frame."""
+    cur = con.cursor()
+    try:
+        return pl.from_arrow(cur.sql(sql, params=params or {}).to_arrow_table())
+    finally:
+        cur.close()

@@ -1,0 +1,86 @@
+"""Tidy values: the schema of ``data/valeurs/*.parquet``, their checks and their atomic storage.
+
+One row per indicator × territory (niveau, code) × year × breakdown (ventilation). ``valeur`` is null
+when the source gives nothing; ``secret`` is true where the producer withholds the value for
+statistical secrecy (INSEE's ``s``): such a value is never shown as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from barometre.catalogue import Catalogue
+from barometre.csvread import IngestError, atomic_write_parquet
+from barometre.layouts import Valeur
+
+SCHEMA: dict[str, pl.DataType] = {
+    "indicateur": pl.String,
+    "niveau": pl.String,
+    "code": pl.String,
+    "annee": pl.Int32,
+    "periode": pl.String,
+    "ventilation": pl.String,
+    "valeur": pl.Float64,
+    "secret": pl.Boolean,
+    "statut": pl.String,
+    "source": pl.String,
+}
+KEY = ["indicateur", "niveau", "code", "annee", "ventilation"]
+PERCENT_MAX = 100.0
+
+
+def check_values(values: list[Valeur], catalogue: Catalogue, fichier: str) -> None:
+    """Refuse values that cannot be true: unknown indicator, duplicate key, negative count, rate > 100 %."""
+    known = {ind.id: ind for ind in catalogue.indicateurs}
+    seen: dict[tuple, int | None] = {}
+    for v in values:
+        ind = known.get(v.indicateur)
+        if ind is None:
+            raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne,
+                              message=f"indicateur « {v.indicateur} » absent du catalogue",
+                              conseil="ajoutez-le à data/catalogue/indicateurs.toml.")
+        if v.key in seen:
+            raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne,
+                              message=f"doublon : {v.indicateur} {v.code} {v.annee} déjà donné ligne {seen[v.key]}",
+                              conseil="gardez une seule ligne par commune (ou territoire) et par année.")
+        seen[v.key] = v.ligne
+        if v.valeur is None:
+            continue
+        if ind.agregation in ("somme", "moyenne_ponderee") and v.valeur < 0:
+            raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne,
+                              message=f"valeur négative impossible ({v.valeur:g} {ind.unite})",
+                              conseil="un effectif ou une quantité ne peut pas être négatif : vérifiez la cellule.")
+        if ind.unite == "%" and ind.agregation != "evolution" and not 0 <= v.valeur <= PERCENT_MAX:
+            raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne,
+                              message=f"taux impossible ({v.valeur:g} %), attendu entre 0 et 100",
+                              conseil="vérifiez l'unité : un taux s'exprime en pourcentage (ex. 12,5).")
+
+
+def to_frame(values: Iterable[Valeur]) -> pl.DataFrame:
+    rows = [
+        {"indicateur": v.indicateur, "niveau": v.niveau, "code": v.code, "annee": v.annee, "periode": v.periode,
+         "ventilation": v.ventilation, "valeur": v.valeur, "secret": v.secret, "statut": v.statut,
+         "source": v.source}
+        for v in values
+    ]
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def merge_vintages(existing: pl.DataFrame | None, new: pl.DataFrame) -> pl.DataFrame:
+    """New rows replace the same indicator × level × year; other vintages stay beside them."""
+    if existing is None or existing.is_empty():
+        return new.sort(KEY)
+    replaced = new.select("indicateur", "niveau", "annee").unique()
+    kept = existing.join(replaced, on=["indicateur", "niveau", "annee"], how="anti")
+    return pl.concat([kept, new.select(existing.columns)]).sort(KEY)
+
+
+def write_source(df: pl.DataFrame, valeurs_dir: Path, source: str, *, merge: bool) -> Path:
+    path = valeurs_dir / f"{source}.parquet"
+    valeurs_dir.mkdir(parents=True, exist_ok=True)
+    existing = pl.read_parquet(path) if merge and path.exists() else None
+    atomic_write_parquet(merge_vintages(existing, df), path)
+    return path

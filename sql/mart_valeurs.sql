@@ -1,0 +1,67 @@
+-- mart_valeurs: every value the barometer shows, with its territory, metadata and provenance.
+-- Published values (any level, and commune values of non-additive indicators such as medians) come
+-- first; values computed from the communes' counts fill the other groups (communes, EPCI, zones).
+-- Grain: one row per indicateur × territory (niveau, code) × annee × ventilation.
+-- Units: valeur in `unite`; methode = publiee (as the producer gives it) or calculee (from counts).
+with indicateurs as (
+    select * from stg_indicateurs
+),
+
+publiees as (
+    select
+        v.indicateur, v.niveau, v.code, v.annee, v.periode, v.ventilation, v.valeur, v.secret, v.statut,
+        v.source, 'publiee' as methode, null::bigint as n_communes, null::bigint as n_communes_renseignees,
+        1 as priorite
+    from stg_valeurs as v
+    inner join indicateurs as i using (indicateur)
+    where v.niveau <> 'commune' or i.agregation = 'aucune'
+),
+
+calculees as (
+    select
+        indicateur, niveau, code, annee, periode, ventilation, valeur, secret, 'definitif' as statut,
+        source, 'calculee' as methode, n_communes, n_communes_renseignees, 2 as priorite
+    from int_calculees
+),
+
+unioned as (
+    select * from publiees
+    union all
+    select * from calculees
+),
+
+deduplicated as (
+    select * from unioned
+    qualify row_number() over (
+        partition by indicateur, niveau, code, annee, ventilation order by priorite
+    ) = 1
+),
+
+final as (
+    select
+        d.indicateur,
+        d.niveau,
+        d.code,
+        t.nom,
+        d.annee,
+        d.periode,
+        d.ventilation,
+        d.valeur,
+        d.secret,
+        d.statut,
+        d.source,
+        d.methode,
+        d.n_communes,
+        d.n_communes_renseignees,
+        i.libelle,
+        i.unite,
+        i.sens,
+        i.volet,
+        i.theme,
+        i.decimales
+    from deduplicated as d
+    inner join indicateurs as i using (indicateur)
+    left join stg_territoires as t on t.niveau = d.niveau and t.code = d.code
+)
+
+select * from final
