@@ -17,12 +17,16 @@ What ``read_table`` accepts, and why:
   other control characters. One trailing Ctrl-Z (old DOS end-of-file mark) is tolerated.
 - **Separator**: ``;``, ``,`` or tab. ``csv.Sniffer`` guesses badly on French files (decimal commas
   inside ``;`` files), so each candidate parses the first :data:`DETECTION_LINES` lines with the
-  ``csv`` module (quotes respected) and the one whose modal field count (at least 2) is shared by
-  the most records wins; ties go to ``;``, then tab, then ``,``. A single-column file reads as ``;``.
+  ``csv`` module (quotes respected). The winner is, in this order: the one whose header candidate
+  has a name with a letter (so ``TAUX`` / ``12,5`` is one column, not two columns ``12`` and ``5``),
+  whose modal field count is at least 2, whose modal count is shared by the most records, whose
+  header comes first; remaining ties go to ``;``, then tab, then ``,``. A single-column file
+  therefore reads as ``;``.
 - **Header**: the first record satisfying ``header_predicate`` (if given), else the first record
   containing every ``expected_columns`` name (case-insensitive, whitespace-collapsed, Unicode NFC),
   else the first record with the modal number of fields that has at least two non-empty names (so
-  a banner padded with separators, ``Insee;;;;``, is not taken for the header). Lines before it
+  a banner padded with separators, ``Insee;;;;``, is not taken for the header), preferring one
+  with a letter in some name. Lines before it
   (INSEE banners such as "Insee - Statistiques locales") are skipped and counted in
   ``skipped_title_lines``. When ``expected_columns`` is given, missing columns are an error that
   lists them, never a silent fallback.
@@ -462,9 +466,20 @@ class _Candidate:
     header_line: int
     mode: int
     support: int  # records of the sample that have the header's number of fields
+    worded: bool = True  # some header name has a letter: "12;5" is a value split by a decimal comma
 
-    def score(self) -> tuple[bool, int, int, int]:
-        return (self.mode >= 2, self.support, -self.header_line, -SEPARATORS.index(self.separator))
+    def score(self) -> tuple[bool, bool, int, int, int]:
+        return (
+            self.worded,
+            self.mode >= 2,
+            self.support,
+            -self.header_line,
+            -SEPARATORS.index(self.separator),
+        )
+
+
+def _has_letter(fields: Sequence[str]) -> bool:
+    return any(c.isalpha() for cell in fields for c in cell)
 
 
 def _modal_candidate(separator: str, records: list[_Record]) -> _Candidate | None:
@@ -475,8 +490,9 @@ def _modal_candidate(separator: str, records: list[_Record]) -> _Candidate | Non
     modal = [rec for rec in records if len(rec[2]) == mode and not _is_blank(rec[2])]
     # Skip banners padded with separators ("Insee;;;;"): a header names at least two columns.
     named = [rec for rec in modal if sum(1 for c in rec[2] if c.strip()) >= min(2, mode)]
-    first = (named or modal)[0]
-    return _Candidate(separator, first[0], mode, counts[mode])
+    worded = [rec for rec in named if _has_letter(rec[2])]
+    first = (worded or named or modal)[0]
+    return _Candidate(separator, first[0], mode, counts[mode], bool(worded))
 
 
 def _find_header(
@@ -507,7 +523,7 @@ def _find_header(
                 is_header = expected_keys <= {_name_key(n) for n in names}
             if is_header:
                 support = sum(1 for r in records if len(r[2]) == len(fields) and not _is_blank(r[2]))
-                found.append(_Candidate(sep, first, len(fields), support))
+                found.append(_Candidate(sep, first, len(fields), support, _has_letter(fields)))
                 break
     if found:
         best = max(found, key=_Candidate.score)

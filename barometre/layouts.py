@@ -544,9 +544,18 @@ LAYOUTS: list[Layout] = [
 ]
 
 
+def all_layouts() -> list[Layout]:
+    """The layouts of the shipped sources plus the energy / air / land importers (ingest only)."""
+    try:
+        from barometre.layouts_energie import ENERGY_LAYOUTS
+    except ImportError:  # the module is optional while it is being written
+        ENERGY_LAYOUTS = []
+    return LAYOUTS + list(ENERGY_LAYOUTS)
+
+
 def detect_layout(header: list[str]) -> Layout | None:
     """The most specific layout whose signature columns are all in the header."""
     present = {h.strip().lower() for h in header}
-    candidates = [lay for lay in LAYOUTS if all(c.lower() in present for c in lay.signature)]
+    candidates = [lay for lay in all_layouts() if all(c.lower() in present for c in lay.signature)]
     # Enedis department/region files share columns: the département file has code_departement.
     return max(candidates, key=lambda lay: len(lay.signature), default=None)

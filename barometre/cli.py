@@ -1,0 +1,173 @@
+"""Command line ``barometre``: build, validate, ingest, indicators, values, objectifs."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+from barometre.settings import get_settings
+
+VALUES_COLUMNS = ["indicateur", "niveau", "code", "nom", "annee", "periode", "ventilation", "valeur", "unite",
+                  "source", "statut", "methode"]
+
+
+def format_number(value: float | None) -> str:
+    """Exact decimal text with a decimal point: integers without '.0', other values as stored."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _statut(row: dict) -> str:
+    if row["secret"]:
+        return "secret"
+    if row["valeur"] is None:
+        return "manquant"
+    return row["statut"]
+
+
+def values_rows(indicateur: str, niveau: str | None, codes: list[str] | None, annee: int | None,
+                all_years: bool = False) -> list[dict]:
+    """Rows as the dashboard shows them: by default the latest year of each level (its current view)."""
+    import polars as pl
+
+    from barometre.db import connect
+    from barometre.queries import valeurs
+
+    df = valeurs(connect(), indicateur, niveau=niveau, codes=codes, annee=annee)
+    if annee is None and not all_years and not df.is_empty():
+        shown = df.filter(pl.col("valeur").is_not_null() | pl.col("secret"))
+        latest = shown.group_by("niveau").agg(pl.col("annee").max())
+        df = df.join(latest, on=["niveau", "annee"], how="semi")
+    return [{**row, "statut": _statut(row)} for row in df.iter_rows(named=True)]
+
+
+def _print_csv(rows: list[dict], columns: list[str], out) -> None:
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: format_number(v) if k == "valeur" else ("" if v is None else v) for k, v in row.items()
+                         if k in columns})
+
+
+def cmd_build(args) -> int:
+    from barometre.build import build
+    from barometre.csvread import IngestError
+
+    settings = get_settings()
+    if args.raw_dir:
+        settings.raw_dir = Path(args.raw_dir)
+    try:
+        report = build(settings, progress=lambda msg: print(msg, file=sys.stderr))
+    except IngestError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from barometre.validate import validate
+
+    findings = validate(get_settings())
+    for f in findings:
+        print(f"- {f}")
+    if findings:
+        print(f"{len(findings)} problème(s) trouvé(s).", file=sys.stderr)
+        return 1
+    print("Catalogue et données valides.")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from barometre.csvread import IngestError
+    from barometre.ingest import ingest, text_progress
+
+    try:
+        report = ingest(Path(args.file), get_settings(), progress=text_progress)
+    except IngestError as exc:
+        print(f"\nErreur : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_indicators(args) -> int:
+    from barometre.catalogue import load_catalogue
+
+    catalogue = load_catalogue(get_settings().catalogue_dir)
+    rows = [ind.model_dump() for ind in catalogue.indicateurs]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        columns = ["id", "libelle", "volet", "theme", "unite", "sens", "type", "agregation", "numerateur",
+                   "denominateur", "facteur", "source", "millesime", "critere_grille", "engagement", "definition"]
+        _print_csv(rows, columns, sys.stdout)
+    return 0
+
+
+def cmd_values(args) -> int:
+    from barometre.catalogue import load_catalogue
+
+    catalogue = load_catalogue(get_settings().catalogue_dir)
+    try:
+        catalogue.indicateur(args.indicator)
+    except KeyError:
+        print(f"Erreur : indicateur « {args.indicator} » inconnu. `barometre indicators` donne la liste.",
+              file=sys.stderr)
+        return 2
+    rows = values_rows(args.indicator, args.level, args.territory or None, args.year, args.all_years)
+    if args.format == "json":
+        print(json.dumps([{k: r[k] for k in VALUES_COLUMNS} for r in rows], ensure_ascii=False, indent=2))
+    else:
+        _print_csv(rows, VALUES_COLUMNS, sys.stdout)
+    return 0
+
+
+def cmd_objectifs(args) -> int:
+    from barometre.objectifs import objectifs_rows
+    from barometre.targets import objectifs_to_csv, objectifs_to_json
+
+    rows = objectifs_rows(get_settings())
+    print(objectifs_to_json(rows) if args.format == "json" else objectifs_to_csv(rows), end="")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="barometre", description="Baromètre social & environnemental")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="reconstruire data/ depuis les sources officielles")
+    b.add_argument("--raw-dir", help="dossier des fichiers sources (défaut : ../shared/data/raw)")
+    b.set_defaults(func=cmd_build)
+    sub.add_parser("validate", help="contrôler le catalogue et les données").set_defaults(func=cmd_validate)
+    i = sub.add_parser("ingest", help="charger un fichier officiel")
+    i.add_argument("file")
+    i.set_defaults(func=cmd_ingest)
+    ind = sub.add_parser("indicators", help="lister le catalogue des indicateurs")
+    ind.add_argument("--format", choices=["csv", "json"], default="csv")
+    ind.set_defaults(func=cmd_indicators)
+    v = sub.add_parser("values", help="valeurs d'un indicateur, comme le tableau de bord les montre")
+    v.add_argument("indicator")
+    v.add_argument("--level", help="commune, epci, bv2022, canton, ze2020, departement, region, france…")
+    v.add_argument("--territory", action="append", help="code du territoire (répétable)")
+    v.add_argument("--year", type=int, help="une année (défaut : la dernière année de chaque niveau)")
+    v.add_argument("--all-years", action="store_true", help="toutes les années (séries)")
+    v.add_argument("--format", choices=["csv", "json"], default="csv")
+    v.set_defaults(func=cmd_values)
+    o = sub.add_parser("objectifs", help="objectifs et statut de leur trajectoire")
+    o.add_argument("--format", choices=["csv", "json"], default="csv")
+    o.set_defaults(func=cmd_objectifs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""``barometre ingest FILE``: load an official file as an agent receives it.
+
+The layout is recognised by the header (see ``layouts.py``); only the configured territory's rows are
+kept; every value is checked (unknown codes, duplicates, non-numeric or impossible values) before
+anything is written; the values file of the source is then replaced atomically, the new vintage beside
+the old ones (re-ingesting a vintage replaces it). On any error nothing in ``data/`` changes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from barometre.build import parse_context
+from barometre.catalogue import load_catalogue
+from barometre.csvread import IngestError, read_table
+from barometre.layouts import detect_layout
+from barometre.settings import Settings, load_territoire
+from barometre.valeurs import check_values, to_frame, write_source
+
+STEPS = ("lecture", "reconnaissance", "analyse", "contrôles", "écriture")
+
+
+@dataclass
+class IngestReport:
+    fichier: str
+    source: str
+    libelle: str
+    n_valeurs: int
+    annees: list[int]
+    indicateurs: list[str]
+    communes_absentes: list[str]
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"Fichier « {self.fichier} » reconnu : {self.libelle}.",
+            f"{self.n_valeurs} valeurs chargées ({len(self.indicateurs)} indicateurs, "
+            f"années {', '.join(str(a) for a in self.annees)}) dans data/valeurs/{self.source}.parquet.",
+        ]
+        if self.communes_absentes:
+            lines.append(f"Attention : {len(self.communes_absentes)} commune(s) de l'agglomération absente(s) du "
+                         f"fichier : {', '.join(self.communes_absentes[:10])}.")
+        return lines
+
+
+def text_progress(step: int, total: int, label: str, stream=sys.stderr) -> None:
+    width = 20
+    done = int(width * step / total)
+    stream.write(f"\r[{'#' * done}{'-' * (width - done)}] {step}/{total} {label:<16}")
+    if step == total:
+        stream.write("\n")
+    stream.flush()
+
+
+def ingest(path: Path, settings: Settings,
+           progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+    progress = progress or (lambda *_: None)
+    total = len(STEPS)
+    progress(1, total, STEPS[0])
+    table = read_table(path, header_predicate=lambda header: detect_layout(header) is not None)
+    progress(2, total, STEPS[1])
+    layout = detect_layout(table.header)
+    if layout is None:
+        raise IngestError(
+            path.name, table.header_line, None, "format de fichier non reconnu",
+            "le fichier doit être un export officiel dans sa mise en page d'origine (INSEE comparateur ou dossier "
+            "complet, DREES APL, ADEME IGT, ANCT QPV, INSEE Statistiques locales, Enedis, ODEMA) ; "
+            "vérifiez la ligne d'en-tête.",
+        )
+    progress(3, total, STEPS[2])
+    territoire = load_territoire(settings)
+    ctx = parse_context(settings, territoire)
+    values = layout.parse(table, ctx)
+    progress(4, total, STEPS[3])
+    check_values(values, load_catalogue(settings.catalogue_dir), path.name)
+    if not values:
+        raise IngestError(path.name, None, None, "aucune valeur pour le territoire dans ce fichier",
+                          "vérifiez que le fichier couvre l'agglomération, son département ou sa région.")
+    progress(5, total, STEPS[4])
+    write_source(to_frame(values), settings.valeurs_dir, layout.source, merge=True)
+    found = {v.code for v in values if v.niveau == "commune"}
+    absent = sorted(ctx.communes - found) if layout.niveau_commune else []
+    return IngestReport(path.name, layout.source, layout.libelle, len(values), sorted({v.annee for v in values}),
+                        sorted({v.indicateur for v in values}), absent)
