@@ -25,11 +25,11 @@ What ``read_table`` accepts, and why:
 - **Header**: the first record satisfying ``header_predicate`` (if given), else the first record
   containing every ``expected_columns`` name (case-insensitive, whitespace-collapsed, Unicode NFC),
   else the first record with the modal number of fields that has at least two non-empty names (so
-  a banner padded with separators, ``Insee;;;;``, is not taken for the header), preferring one
-  with a letter in some name. Lines before it
+  a banner padded with separators, ``Insee;;;;``, is not taken for the header). Lines before it
   (INSEE banners such as "Insee - Statistiques locales") are skipped and counted in
   ``skipped_title_lines``. When ``expected_columns`` is given, missing columns are an error that
-  lists them, never a silent fallback.
+  lists them, never a silent fallback. Known limit: a header made only of numbers (``2019;2020``)
+  after banner lines loses to the banner; pass ``expected_columns`` for such files.
 - **Header names** are stripped (BOM removed). Empty names are rejected, except trailing ones
   (Excel's ``a;b;``): those columns are dropped, and a value found under them is an error.
   Duplicated names (compared case-insensitively) are rejected.
@@ -490,9 +490,8 @@ def _modal_candidate(separator: str, records: list[_Record]) -> _Candidate | Non
     modal = [rec for rec in records if len(rec[2]) == mode and not _is_blank(rec[2])]
     # Skip banners padded with separators ("Insee;;;;"): a header names at least two columns.
     named = [rec for rec in modal if sum(1 for c in rec[2] if c.strip()) >= min(2, mode)]
-    worded = [rec for rec in named if _has_letter(rec[2])]
-    first = (worded or named or modal)[0]
-    return _Candidate(separator, first[0], mode, counts[mode], bool(worded))
+    first = (named or modal)[0]
+    return _Candidate(separator, first[0], mode, counts[mode], _has_letter(first[2]))
 
 
 def _find_header(

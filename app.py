@@ -1,0 +1,28 @@
+"""Baromètre social & environnemental — La Porte du Hainaut. Entry point: page setup and navigation."""
+
+import streamlit as st
+
+from barometre import ui
+
+st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="📊", layout="wide",
+                   initial_sidebar_state="expanded")
+
+PAGES = [
+    st.Page("pages/accueil.py", title="Accueil", url_path="accueil", default=True),
+    st.Page("pages/environnement.py", title="Volet environnemental", url_path="environnement"),
+    st.Page("pages/qualite_de_vie.py", title="Volet qualité de vie & bien-être", url_path="qualite-de-vie"),
+    st.Page("pages/territoires.py", title="Territoires", url_path="territoires"),
+    st.Page("pages/explorateur.py", title="Explorateur", url_path="explorateur"),
+    st.Page("pages/seance.py", title="Séance (projection)", url_path="seance"),
+    st.Page("pages/methodologie.py", title="Méthodologie & sources", url_path="methodologie"),
+]
+
+page = st.navigation(PAGES, position="hidden" if ui.projection_mode() else "sidebar")
+ui.apply_mode()
+if not ui.projection_mode():
+    st.sidebar.markdown("**Baromètre social & environnemental**  \nLa Porte du Hainaut 2044")
+    ui.territory_picker()
+    ui.projection_toggle()
+else:
+    ui.territory_picker(container=st.container())
+page.run()

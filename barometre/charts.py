@@ -1,0 +1,236 @@
+"""Charts and maps as pure functions: a DataFrame in, an Altair chart or a pydeck Deck out.
+
+No Streamlit here. Numbers are formatted the French way through Vega's locale (``12 345,6``); every
+axis title carries its unit. Secret and missing values are never drawn as zero: charts draw only the
+values that exist, and the tables beside them say which are secret or missing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import polars as pl
+import pydeck as pdk
+
+FRENCH_LOCALE = {
+    "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]},
+    "time": {
+        "dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                   "octobre", "novembre", "décembre"],
+        "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+                        "nov.", "déc."],
+    },
+}
+# Colour-blind-safe palettes (ColorBrewer / Okabe-Ito).
+HIGHLIGHT = "#D55E00"  # vermillion: the chosen territory
+NEUTRAL = "#0072B2"  # blue: the others
+LEVEL_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+# 5 sequential classes (ColorBrewer YlGnBu), light = low, dark = high.
+SEQUENTIAL_5 = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
+SECRET_RGB = [150, 150, 150]
+MISSING_RGB = [235, 235, 235]
+
+
+def _fmt(decimales: int) -> str:
+    return f",.{max(0, decimales)}f"
+
+
+def _finish(chart: alt.Chart, height: int | None = None) -> alt.Chart:
+    chart = chart.properties(width="container", **({"height": height} if height else {}))
+    return chart.configure(locale=FRENCH_LOCALE).configure_axis(labelFontSize=13, titleFontSize=14) \
+        .configure_legend(labelFontSize=13, titleFontSize=13)
+
+
+def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: str | None = None,
+                  title: str = "") -> alt.Chart:
+    """Horizontal bars of the communes sorted by value; columns nom, valeur, code (nulls are left out)."""
+    data = df.filter(pl.col("valeur").is_not_null()).with_columns(
+        (pl.col("code") == (highlight or "")).alias("choisi")
+    ).to_dicts()
+    base = alt.Chart(alt.Data(values=data)).encode(
+        y=alt.Y("nom:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("valeur:Q", title=f"{title} ({unite})" if title else unite, axis=alt.Axis(format=_fmt(decimales))),
+        tooltip=[alt.Tooltip("nom:N", title="Commune"),
+                 alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.condition("datum.choisi", alt.value(HIGHLIGHT), alt.value(NEUTRAL)))
+    return _finish(bars, height=max(200, 16 * len(data)))
+
+
+def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
+    """One bar per territory (the chosen one, then the comparison levels); columns nom, valeur, annee."""
+    data = df.filter(pl.col("valeur").is_not_null()).with_columns(
+        (pl.col("nom") + " (" + pl.col("annee").cast(pl.String) + ")").alias("etiquette")
+    ).to_dicts()
+    order = [d["etiquette"] for d in data]
+    chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
+        y=alt.Y("etiquette:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("valeur:Q", title=unite, axis=alt.Axis(format=_fmt(decimales))),
+        color=alt.Color("etiquette:N", sort=order, scale=alt.Scale(range=LEVEL_COLOURS), legend=None),
+        tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),
+                 alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
+    )
+    labels = chart.mark_text(align="left", dx=4, fontSize=13).encode(
+        text=alt.Text("valeur:Q", format=_fmt(decimales)), color=alt.value("#222"))
+    return _finish(chart + labels, height=max(120, 40 * len(data)))
+
+
+def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
+    """Lines over years, one per territory (columns nom, annee, valeur)."""
+    data = df.filter(pl.col("valeur").is_not_null()).to_dicts()
+    chart = alt.Chart(alt.Data(values=data)).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
+        x=alt.X("annee:O", title="Année"),
+        y=alt.Y("valeur:Q", title=unite, axis=alt.Axis(format=_fmt(decimales)), scale=alt.Scale(zero=False)),
+        color=alt.Color("nom:N", title="Territoire", scale=alt.Scale(range=LEVEL_COLOURS)),
+        strokeDash=alt.StrokeDash("nom:N", legend=None),
+        tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),
+                 alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
+    )
+    return _finish(chart, height=320)
+
+
+def distribution_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
+    """Box per zone: whiskers min–max, box q1–q3, tick = median (columns nom, minimum, q1, mediane, q3,
+    maximum)."""
+    data = df.filter(pl.col("n_valeurs") > 0).to_dicts()
+    base = alt.Chart(alt.Data(values=data)).encode(y=alt.Y("nom:N", title=None, axis=alt.Axis(labelLimit=260)))
+    fmt = _fmt(decimales)
+    tooltip = [alt.Tooltip("nom:N", title="Zone"), alt.Tooltip("n_valeurs:Q", title="Communes avec valeur"),
+               alt.Tooltip("minimum:Q", title="Minimum", format=fmt), alt.Tooltip("q1:Q", title="1er quartile", format=fmt),
+               alt.Tooltip("mediane:Q", title="Médiane des communes", format=fmt),
+               alt.Tooltip("q3:Q", title="3e quartile", format=fmt), alt.Tooltip("maximum:Q", title="Maximum", format=fmt)]
+    rule = base.mark_rule(color="#444").encode(x=alt.X("minimum:Q", title=unite, axis=alt.Axis(format=fmt)),
+                                               x2="maximum:Q", tooltip=tooltip)
+    box = base.mark_bar(size=18, color=NEUTRAL, opacity=0.7).encode(x="q1:Q", x2="q3:Q", tooltip=tooltip)
+    median = base.mark_tick(color=HIGHLIGHT, thickness=3, size=22).encode(x="mediane:Q", tooltip=tooltip)
+    return _finish(rule + box + median, height=max(120, 45 * len(data)))
+
+
+def stacked_sectors_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
+    """Horizontal stacked bars by territory (nom) and sector (secteur, valeur)."""
+    data = df.filter(pl.col("valeur").is_not_null()).to_dicts()
+    chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
+        y=alt.Y("nom:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
+        x=alt.X("sum(valeur):Q", title=unite, axis=alt.Axis(format=_fmt(decimales))),
+        color=alt.Color("secteur:N", title="Secteur", scale=alt.Scale(scheme="tableau10")),
+        order=alt.Order("secteur:N"),
+        tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("secteur:N", title="Secteur"),
+                 alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
+    )
+    return _finish(chart, height=max(160, 18 * len({d["nom"] for d in data})))
+
+
+def trajectory_chart(observed: pl.DataFrame, path: pl.DataFrame, unite: str, current_year: int,
+                     decimales: int = 1, gap_text: str = "") -> alt.Chart:
+    """Observed series (solid), target path (dotted), a rule at the current year, the gap annotated.
+
+    observed: annee, valeur; path: annee, valeur (reference → target)."""
+    fmt = _fmt(decimales)
+    obs = alt.Chart(alt.Data(values=observed.to_dicts())).mark_line(
+        point=alt.OverlayMarkDef(size=90), color=NEUTRAL, strokeWidth=3).encode(
+        x=alt.X("annee:Q", title="Année", axis=alt.Axis(format="d")),
+        y=alt.Y("valeur:Q", title=unite, axis=alt.Axis(format=fmt)),
+        tooltip=[alt.Tooltip("annee:Q", title="Année", format="d"),
+                 alt.Tooltip("valeur:Q", title=f"Observé ({unite})", format=fmt)])
+    traj = alt.Chart(alt.Data(values=path.to_dicts())).mark_line(
+        strokeDash=[6, 5], color=HIGHLIGHT, strokeWidth=2).encode(
+        x="annee:Q", y="valeur:Q",
+        tooltip=[alt.Tooltip("annee:Q", title="Année", format="d"),
+                 alt.Tooltip("valeur:Q", title=f"Trajectoire ({unite})", format=fmt)])
+    now = alt.Chart(alt.Data(values=[{"annee": current_year, "texte": f"{current_year}"}])).mark_rule(
+        color="#666", strokeDash=[2, 2]).encode(x="annee:Q")
+    layers = obs + traj + now
+    if gap_text and not observed.is_empty():
+        last = observed.sort("annee").tail(1).to_dicts()[0]
+        note = alt.Chart(alt.Data(values=[{**last, "texte": gap_text}])).mark_text(
+            align="left", dx=10, dy=-12, fontSize=14, color="#222").encode(x="annee:Q", y="valeur:Q", text="texte:N")
+        layers = layers + note
+    return _finish(layers, height=340)
+
+
+# ---------------------------------------------------------------- map
+def quantile_breaks(values: list[float], n_classes: int = 5) -> list[float]:
+    """Class limits by quantiles of the non-missing values (n_classes − 1 inner limits, sorted, unique)."""
+    vals = sorted(v for v in values if v is not None)
+    if len(vals) < 2:
+        return []
+    breaks = []
+    for i in range(1, n_classes):
+        pos = (len(vals) - 1) * i / n_classes
+        lo, hi = int(pos), min(int(pos) + 1, len(vals) - 1)
+        breaks.append(vals[lo] + (vals[hi] - vals[lo]) * (pos - lo))
+    return sorted(set(breaks))
+
+
+def class_of(value: float, breaks: list[float]) -> int:
+    return sum(1 for b in breaks if value > b)
+
+
+def _hex_to_rgb(h: str) -> list[int]:
+    return [int(h[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def class_labels(breaks: list[float], minimum: float, maximum: float, fmt) -> list[str]:
+    limits = [minimum, *breaks, maximum]
+    return [f"de {fmt(limits[i])} à {fmt(limits[i + 1])}" for i in range(len(limits) - 1)]
+
+
+def choropleth(communes: pl.DataFrame, geoms: pl.DataFrame, outlines: pl.DataFrame | None, fmt,
+               unite: str) -> tuple[pdk.Deck, list[tuple[str, list[int]]]]:
+    """A pydeck choropleth of the communes and the legend [(label, rgb)].
+
+    communes: code, nom, valeur, secret, nom_zone; geoms: code, geojson, lon, lat (communes);
+    outlines: geojson of the zones of the chosen zoning (drawn as thick lines), or None.
+    """
+    values = [v for v in communes["valeur"].to_list() if v is not None]
+    breaks = quantile_breaks(values)
+    palette = SEQUENTIAL_5[-(len(breaks) + 1):] if breaks else [SEQUENTIAL_5[2]]
+    geo_by_code = {r["code"]: r for r in geoms.iter_rows(named=True)}
+    features = []
+    for row in communes.iter_rows(named=True):
+        g = geo_by_code.get(row["code"])
+        if g is None:
+            continue
+        if row["secret"]:
+            colour, text = SECRET_RGB, "secret statistique"
+        elif row["valeur"] is None:
+            colour, text = MISSING_RGB, "non disponible"
+        else:
+            colour, text = _hex_to_rgb(palette[class_of(row["valeur"], breaks)]), f"{fmt(row['valeur'])} {unite}"
+        features.append({"type": "Feature", "geometry": json.loads(g["geojson"]),
+                         "properties": {"code": row["code"], "nom": row["nom"], "valeur_texte": text,
+                                        "zone": row.get("nom_zone") or "", "couleur": colour}})
+    layers = [pdk.Layer(
+        "GeoJsonLayer", id="communes", data={"type": "FeatureCollection", "features": features},
+        pickable=True, stroked=True, filled=True, get_fill_color="properties.couleur",
+        get_line_color=[255, 255, 255], line_width_min_pixels=1, auto_highlight=True,
+        highlight_color=[213, 94, 0, 160])]
+    if outlines is not None and not outlines.is_empty():
+        zone_features = [{"type": "Feature", "geometry": json.loads(r["geojson"]), "properties": {"nom": r["nom"]}}
+                         for r in outlines.iter_rows(named=True)]
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", id="zones", data={"type": "FeatureCollection", "features": zone_features},
+            stroked=True, filled=False, get_line_color=[20, 20, 20], line_width_min_pixels=3, pickable=False))
+    lon = geoms["lon"].mean() if not geoms.is_empty() else 3.4
+    lat = geoms["lat"].mean() if not geoms.is_empty() else 50.4
+    deck = pdk.Deck(
+        layers=layers, map_style=None,
+        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=9.6),
+        tooltip={"html": "<b>{nom}</b><br/>{valeur_texte}<br/>{zone}",
+                 "style": {"fontSize": "15px", "backgroundColor": "#222", "color": "white"}},
+    )
+    legend = []
+    if values:
+        for label, hexcol in zip(class_labels(breaks, min(values), max(values), fmt), palette, strict=False):
+            legend.append((label, _hex_to_rgb(hexcol)))
+    if communes["secret"].any():
+        legend.append(("secret statistique", SECRET_RGB))
+    if communes.filter(~pl.col("secret") & pl.col("valeur").is_null()).height:
+        legend.append(("non disponible", MISSING_RGB))
+    return deck, legend

@@ -1,0 +1,184 @@
+"""Browser tier: Playwright driving Debian's Chromium against one real `streamlit run`.
+
+Fixtures
+- ``streamlit_server`` (session): base URL of a `streamlit run app.py` on a free loopback port,
+  started once per test session and stopped (whole process group) at the end.
+- ``browser`` (session): a headless Chromium launched from ``/usr/bin/chromium``.
+- ``page_at`` (function): factory ``page_at(path="/", viewport=DESKTOP)`` giving a fresh
+  context + page (locale fr-FR) already navigated to ``streamlit_server + path``; console
+  errors and uncaught page errors are collected in ``page.console_errors`` / ``page.page_errors``.
+
+Helpers live in ``streamlit_page.py`` (``from .streamlit_page import wait_for_app, ...``):
+``wait_for_app``, ``assert_no_exception``, ``app_errors``, ``screenshot``, and the viewports.
+
+The app directory is the project root unless ``BAROMETRE_APP_DIR`` names another one.
+Outside CI, the tests skip when Chromium or app.py is missing; with ``CI`` set they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from .streamlit_page import DESKTOP, PROJECT_ROOT
+
+APP_DIR = Path(os.environ.get("BAROMETRE_APP_DIR", PROJECT_ROOT)).resolve()
+CHROMIUM = Path("/usr/bin/chromium")
+
+# Playwright cannot download its own browser here; Debian's Chromium needs these flags when run as
+# root in a sandboxed container with no network but the loopback (without the background-networking
+# ones it keeps opening connections that the machine refuses).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+SERVER_START_TIMEOUT_S = 60.0
+NAVIGATION_TIMEOUT_MS = 30_000
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _unavailable(reason: str) -> None:
+    """Skip on a developer machine that lacks something; in CI a missing piece is a failure."""
+    if _in_ci():
+        pytest.fail(f"{reason} (CI is set, so browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _health_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def _stop_process_group(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server() -> Iterator[str]:
+    """Base URL (no trailing slash) of `streamlit run app.py`, one server for the whole session."""
+    if not (APP_DIR / "app.py").is_file():
+        _unavailable(f"no app.py in {APP_DIR} (set BAROMETRE_APP_DIR to another app folder)")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    options = {
+        "server.headless": "true",
+        "server.address": "127.0.0.1",  # loopback only
+        "server.port": port,
+        "browser.gatherUsageStats": "false",
+        "server.fileWatcherType": "none",  # no watcher threads polling the tree on 2 cores
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        *(f"--{k}={v}" for k, v in options.items()),
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # A file, not a pipe: nobody reads the server's output while tests run, and a full pipe would
+    # block the server. Its tail is shown if the server does not come up.
+    log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        command,
+        cwd=APP_DIR,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # own process group, so teardown ends every child too
+    )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _health_ok(f"{base_url}/_stcore/health"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                tail = Path(log.name).read_text(errors="replace")[-3000:]
+                state = f"exited with {process.returncode}" if process.poll() is not None else "timed out"
+                pytest.fail(
+                    f"streamlit server {state} before /_stcore/health said ok:\n{tail}", pytrace=False
+                )
+            time.sleep(0.2)
+        yield base_url
+    finally:
+        _stop_process_group(process)
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium, one per session (Playwright's own browser builds can't be fetched)."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found: `apt-get install chromium` (done by .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page_at(browser, streamlit_server) -> Iterator[Callable]:
+    """Factory: ``page_at(path="/", viewport=DESKTOP)`` -> a Page opened on the app, in a new context."""
+    contexts = []
+
+    def open_page(path: str = "/", viewport: dict[str, int] = DESKTOP):
+        context = browser.new_context(viewport=viewport, locale="fr-FR", timezone_id="Europe/Paris")
+        context.set_default_timeout(NAVIGATION_TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.page_errors = []
+        page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+        page.on("pageerror", lambda error: page.page_errors.append(str(error)))
+        page.goto(streamlit_server + path, wait_until="domcontentloaded")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
