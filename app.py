@@ -10,17 +10,20 @@ st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="�
 PAGES = [
     st.Page("pages/accueil.py", title="Accueil", url_path="accueil", default=True),
     st.Page("pages/environnement.py", title="Volet environnemental", url_path="environnement"),
-    st.Page("pages/qualite_de_vie.py", title="Volet qualité de vie & bien-être", url_path="qualite-de-vie"),
+    st.Page("pages/qualite_de_vie.py", title="Volet qualité de vie & bien-être", url_path="qualite_de_vie"),
     st.Page("pages/territoires.py", title="Territoires", url_path="territoires"),
     st.Page("pages/explorateur.py", title="Explorateur", url_path="explorateur"),
     st.Page("pages/seance.py", title="Séance (projection)", url_path="seance"),
     st.Page("pages/methodologie.py", title="Méthodologie & sources", url_path="methodologie"),
 ]
 
-page = st.navigation(PAGES, position="hidden" if ui.projection_mode() else "sidebar")
+page = st.navigation(PAGES, position="hidden")
 ui.apply_mode()
 if not ui.projection_mode():
     st.sidebar.markdown("**Baromètre social & environnemental**  \nLa Porte du Hainaut 2044")
+    for p in PAGES:
+        st.sidebar.page_link(p, label=p.title)
+    st.sidebar.divider()
     ui.territory_picker()
     ui.projection_toggle()
 else:

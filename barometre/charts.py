@@ -40,6 +40,13 @@ def _fmt(decimales: int) -> str:
     return f",.{max(0, decimales)}f"
 
 
+def _axis(decimales: int, **kwargs) -> alt.Axis:
+    """A quantitative axis in French format; whole-number indicators get whole ticks only."""
+    if decimales == 0:
+        kwargs.setdefault("tickMinStep", 1)
+    return alt.Axis(format=_fmt(decimales), **kwargs)
+
+
 def _finish(chart: alt.Chart, height: int | None = None) -> alt.Chart:
     chart = chart.properties(width="container", **({"height": height} if height else {}))
     return chart.configure(locale=FRENCH_LOCALE).configure_axis(labelFontSize=13, titleFontSize=14) \
@@ -54,7 +61,7 @@ def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: s
     ).to_dicts()
     base = alt.Chart(alt.Data(values=data)).encode(
         y=alt.Y("nom:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("valeur:Q", title=f"{title} ({unite})" if title else unite, axis=alt.Axis(format=_fmt(decimales))),
+        x=alt.X("valeur:Q", title=f"{title} ({unite})" if title else unite, axis=_axis(decimales)),
         tooltip=[alt.Tooltip("nom:N", title="Commune"),
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
     )
@@ -71,7 +78,7 @@ def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Ch
     order = [d["etiquette"] for d in data]
     chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
         y=alt.Y("etiquette:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("valeur:Q", title=unite, axis=alt.Axis(format=_fmt(decimales))),
+        x=alt.X("valeur:Q", title=unite, axis=_axis(decimales)),
         color=alt.Color("etiquette:N", sort=order, scale=alt.Scale(range=LEVEL_COLOURS), legend=None),
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
@@ -86,7 +93,7 @@ def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
     data = df.filter(pl.col("valeur").is_not_null()).to_dicts()
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
         x=alt.X("annee:O", title="Année"),
-        y=alt.Y("valeur:Q", title=unite, axis=alt.Axis(format=_fmt(decimales)), scale=alt.Scale(zero=False)),
+        y=alt.Y("valeur:Q", title=unite, axis=_axis(decimales), scale=alt.Scale(zero=False)),
         color=alt.Color("nom:N", title="Territoire", scale=alt.Scale(range=LEVEL_COLOURS)),
         strokeDash=alt.StrokeDash("nom:N", legend=None),
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),
@@ -105,7 +112,7 @@ def distribution_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.
                alt.Tooltip("minimum:Q", title="Minimum", format=fmt), alt.Tooltip("q1:Q", title="1er quartile", format=fmt),
                alt.Tooltip("mediane:Q", title="Médiane des communes", format=fmt),
                alt.Tooltip("q3:Q", title="3e quartile", format=fmt), alt.Tooltip("maximum:Q", title="Maximum", format=fmt)]
-    rule = base.mark_rule(color="#444").encode(x=alt.X("minimum:Q", title=unite, axis=alt.Axis(format=fmt)),
+    rule = base.mark_rule(color="#444").encode(x=alt.X("minimum:Q", title=unite, axis=_axis(decimales)),
                                                x2="maximum:Q", tooltip=tooltip)
     box = base.mark_bar(size=18, color=NEUTRAL, opacity=0.7).encode(x="q1:Q", x2="q3:Q", tooltip=tooltip)
     median = base.mark_tick(color=HIGHLIGHT, thickness=3, size=22).encode(x="mediane:Q", tooltip=tooltip)
@@ -117,7 +124,7 @@ def stacked_sectors_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> a
     data = df.filter(pl.col("valeur").is_not_null()).to_dicts()
     chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
         y=alt.Y("nom:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
-        x=alt.X("sum(valeur):Q", title=unite, axis=alt.Axis(format=_fmt(decimales))),
+        x=alt.X("sum(valeur):Q", title=unite, axis=_axis(decimales)),
         color=alt.Color("secteur:N", title="Secteur", scale=alt.Scale(scheme="tableau10")),
         order=alt.Order("secteur:N"),
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("secteur:N", title="Secteur"),

@@ -15,6 +15,7 @@ OBJECTIFS_FILE = "objectifs.csv"
 # The targets file names territories by code; France there means the whole country, shown at the
 # barometer's "france" level.
 FRANCE_TARGET_CODE = "FR"
+SINGLE_OBSERVATION_LABEL = "Sans tendance (une seule observation)"
 
 
 def observations(con: duckdb.DuckDBPyConnection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], list]:
@@ -51,4 +52,11 @@ def objectifs_rows(settings: Settings, con: duckdb.DuckDBPyConnection | None = N
         d = higher_is_better_from_sens(ind.sens)
         if d is not None:
             directions[ind.id] = d
-    return objectifs_table(objectifs, obs, directions)
+    rows = objectifs_table(objectifs, obs, directions)
+    for row in rows:
+        # A path that starts from the only observation cannot say whether the territory is on course.
+        if (row["reference_source"] == "premiere_observation" and row["annee_observation"] is not None
+                and row["annee_observation"] == row["annee_reference"]):
+            row["statut"] = "sans_donnee"
+            row["statut_libelle"] = SINGLE_OBSERVATION_LABEL
+    return rows

@@ -33,23 +33,23 @@ def fmt(ind: Indicateur):
 
 
 def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.DataFrame | None = None) -> None:
-    """One key figure: value, change since the previous vintage, comparison with the Nord / region."""
+    """One figure: value, change since the previous vintage, comparison with the Nord / region / France."""
     if row is None:
-        container.metric(ind.nom_court, "non disponible", help=ind.definition)
+        container.html(_card(ind.nom_court, "—", "", ["non disponible"], ind.definition))
         return
-    value = formats.valeur_unite(row["valeur"], ind.unite, ind.decimales, row["secret"])
-    delta = None
-    if row.get("annee_precedente") is not None and row.get("evolution") is not None:
-        delta = f"{formats.ecart(row['evolution'], ind.unite, ind.decimales)} depuis {row['annee_precedente']}"
-    delta_color = {"hausse_favorable": "normal", "baisse_favorable": "inverse"}.get(ind.sens, "off")
-    container.metric(f"{ind.nom_court} ({row['annee']})", value, delta=delta, delta_color=delta_color,
-                     help=f"{ind.definition} ({SENS_TEXT[ind.sens]}).")
+    value = "secret statistique" if row["secret"] else formats.nombre(row["valeur"], ind.decimales)
+    lines = [str(row["annee"]) + (f" · {row['ventilation']}" if row.get("ventilation") else "")]
+    delta = _delta_html(ind, row) if "evolution" in row else ""
+    if delta:
+        lines.append(delta)
     if comparaison is not None and not comparaison.is_empty():
         others = [f"{r['nom']} {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales, r['secret'])} "
                   f"({r['annee']})" for r in comparaison.iter_rows(named=True)
                   if r["ordre"] > 0 and r["valeur"] is not None and r["code"] != row["code"]]
         if others:
-            container.caption("Repères : " + " · ".join(others))
+            lines.append("Repères : " + " · ".join(others))
+    container.html(_card(ind.nom_court, value, "" if row["secret"] else ind.unite, lines,
+                         f"{ind.definition} ({SENS_TEXT[ind.sens]})."))
 
 
 def indicator_panel(ind: Indicateur, niveau: str, code: str, zonage: str, key: str) -> None:
@@ -104,10 +104,12 @@ def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilati
         d = dist.to_dicts()[0]
         f = fmt(ind)
         cols = st.columns(4)
-        cols[0].metric("Plus faible", f"{f(d['minimum'])} {ind.unite}", help=d["commune_min"])
-        cols[1].metric("Médiane des communes", f"{f(d['mediane'])} {ind.unite}")
-        cols[2].metric("Plus élevée", f"{f(d['maximum'])} {ind.unite}", help=d["commune_max"])
-        cols[3].metric("Rapport max / min", formats.nombre(d["rapport_max_min"], 1) if d["rapport_max_min"] else "–")
+        cols[0].html(_card("Plus faible", f(d["minimum"]), ind.unite, [d["commune_min"] or ""], ""))
+        cols[1].html(_card("Médiane des communes", f(d["mediane"]), ind.unite, ["la moitié des communes au-dessus"],
+                           ""))
+        cols[2].html(_card("Plus élevée", f(d["maximum"]), ind.unite, [d["commune_max"] or ""], ""))
+        cols[3].html(_card("Rapport max / min", formats.nombre(d["rapport_max_min"], 1) if d["rapport_max_min"]
+                           else "–", "", ["écart entre extrêmes"], ""))
         st.caption(f"Plus faible : {d['commune_min']} · plus élevée : {d['commune_max']} · "
                    f"{d['n_valeurs']} communes avec valeur, {d['n_secret']} sous secret statistique, "
                    f"{d['n_manquantes']} sans valeur. La médiane des communes n'est pas la valeur du territoire.")
@@ -129,3 +131,88 @@ def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilati
                         alt=f"Dispersion de {ind.libelle} entre les communes de chaque zone")
         st.caption("Trait : de la commune la plus faible à la plus élevée ; boîte : quartiles ; repère orange : "
                    "médiane des communes de la zone.")
+
+
+# ---------------------------------------------------------------- key figures (home page, séance)
+FAVOURABLE = "#1a7f37"
+UNFAVOURABLE = "#b42318"
+NEUTRAL_TEXT = "#444"
+
+
+def _delta_html(ind: Indicateur, row: dict) -> str:
+    if row.get("annee_precedente") is None or row.get("evolution") is None:
+        return ""
+    change = row["evolution"]
+    arrow = "▲" if change > 0 else ("▼" if change < 0 else "▶")
+    good = (change > 0) == (ind.sens == "hausse_favorable") if change else None
+    colour = NEUTRAL_TEXT if ind.sens == "neutre" or good is None else (FAVOURABLE if good else UNFAVOURABLE)
+    verdict = "" if ind.sens == "neutre" or good is None else (" (favorable)" if good else " (défavorable)")
+    return (f'<div style="color:{colour};font-size:.95rem">{arrow} {formats.ecart(change, ind.unite, ind.decimales)}'
+            f' depuis {row["annee_precedente"]}{verdict}</div>')
+
+
+def _card(label: str, value: str, unit: str, lines: list[str], help_text: str) -> str:
+    body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{line}</div>' for line in lines)
+    return (f'<div role="group" aria-label="{label}" title="{help_text}" style="border:1px solid #c9c9c9;'
+            f'border-radius:.5rem;padding:.8rem 1rem;min-height:9.5rem;background:#fff">'
+            f'<div style="font-size:1rem;font-weight:600;color:#111">{label}</div>'
+            f'<div style="font-size:2.1rem;font-weight:700;color:#111;line-height:1.2;margin-top:.3rem">{value}'
+            f'<span style="font-size:1rem;font-weight:500;color:#333"> {unit}</span></div>{body}</div>')
+
+
+def key_figure(container, ind: Indicateur, niveau: str, code: str) -> None:
+    """A key figure card: the territory's value, its change and its references; where the value is not
+    published for the territory, the range across its communes or the nearest published level, said so."""
+    latest = ui.dernieres_valeurs((ind.id,), niveau, code)
+    rows = latest.filter(pl.col("ventilation") == "")
+    row = rows.to_dicts()[0] if rows.height else None
+    f = fmt(ind)
+    label = ind.nom_court
+    if row is not None:
+        comp = ui.comparaison(ind.id, niveau, code, "")
+        # References only for intensive indicators: a total of the region says nothing beside the EPCI's.
+        refs = [f"{r['nom']} : {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
+                for r in comp.iter_rows(named=True)
+                if r["ordre"] > 1 and r["valeur"] is not None and ind.agregation != "somme"]
+        value = "secret" if row["secret"] else f(row["valeur"])
+        lines = [f"{row['annee']}" + (f" · {row['periode']}" if row["periode"] else "")]
+        delta = _delta_html(ind, row)
+        if delta:
+            lines.append(delta)
+        if refs:
+            lines.append("Repères : " + " · ".join(refs))
+        container.html(_card(label, value, "" if row["secret"] else ind.unite, lines, ind.definition))
+        return
+    if latest.height:  # published only by breakdown (life expectancy by sex)
+        parts = [f"{r['ventilation']} {f(r['valeur'])}" for r in latest.iter_rows(named=True)]
+        container.html(_card(label, " · ".join(parts), ind.unite, [str(latest["annee"].max())], ind.definition))
+        return
+    group = (niveau, code) if niveau != "commune" else None
+    dist = ui.distribution(ind.id, *group) if group else pl.DataFrame()
+    comp = ui.comparaison(ind.id, niveau, code, "")
+    published = [r for r in comp.iter_rows(named=True) if r["valeur"] is not None]
+    if not dist.is_empty() and dist["n_valeurs"][0] > 0:
+        d = dist.to_dicts()[0]
+        secret_note = f", {d['n_secret']} communes sous secret statistique" if d["n_secret"] else ""
+        lines = [f"{d['annee']} · écart entre communes : pas de valeur publiée pour ce territoire "
+                 f"(indicateur non additif){secret_note}"]
+        if published:
+            lines.append("Repères : " + " · ".join(
+                f"{r['nom']} {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
+                for r in published))
+        container.html(_card(label, f"{f(d['minimum'])} à {f(d['maximum'])}", ind.unite, lines, ind.definition))
+        return
+    by_sex = ui.comparaison(ind.id, "departement", ui.territoire_config().departement.code, "Femmes")
+    if published or by_sex.height:
+        src = published or [r for r in by_sex.iter_rows(named=True) if r["valeur"] is not None]
+        r = src[0]
+        lines = [f"Non publié pour ce territoire : valeur {NIVEAU_LABELS.get(r['niveau'], r['niveau']).lower()} "
+                 f"({r['nom']}, {r['annee']})"]
+        hommes = ui.comparaison(ind.id, r["niveau"], r["code"], "Hommes") if by_sex.height else pl.DataFrame()
+        value = f(r["valeur"])
+        if hommes.height:
+            value = f"F {f(r['valeur'])} · H {f(hommes['valeur'][0])}"
+        container.html(_card(label, value, ind.unite, lines, ind.definition))
+        return
+    container.html(_card(label, "—", "", ["Donnée pas encore chargée : voir Volet environnemental."],
+                         ind.definition))

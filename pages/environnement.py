@@ -21,17 +21,15 @@ SECTEURS = {"cae_1.c": "Résidentiel", "cae_1.d": "Tertiaire", "cae_1.e": "Trans
 cat = ui.catalogue()
 with tab_ges:
     ges = cat.indicateur("cae_1.a")
-    latest = ui.dernieres_valeurs(("cae_1.a", "cae_1.b"), niveau, code)
     c1, c2, c3 = st.columns(3)
-    for col, ind_id in ((c1, "cae_1.a"), (c2, "cae_1.b")):
-        rows = latest.filter(pl.col("indicateur") == ind_id)
-        vues.metric_tile(col, cat.indicateur(ind_id), rows.to_dicts()[0] if rows.height else None)
+    vues.key_figure(c1, cat.indicateur("cae_1.a"), niveau, code)
+    vues.key_figure(c2, cat.indicateur("cae_1.b"), niveau, code)
     pcaet = ui.valeurs("pcaet_emissions_co2_citees", "epci")
     if pcaet.height:
-        c3.metric("CO2 cité par le PCAET", f"{formats.nombre(pcaet['valeur'][0], 0)} kt CO2",
-                  help=cat.indicateur("pcaet_emissions_co2_citees").definition)
-        c3.caption("Cité en décembre 2023 ; année d'inventaire, gaz et périmètre non précisés : non comparable "
-                   "en l'état à l'inventaire ADEME 2016.")
+        c3.html(vues._card("CO2 cité par le PCAET", formats.nombre(pcaet["valeur"][0], 0), "kt CO2",
+                           ["Cité en décembre 2023 ; année d'inventaire, gaz et périmètre non précisés : non "
+                            "comparable en l'état à l'inventaire ADEME 2016."],
+                           cat.indicateur("pcaet_emissions_co2_citees").definition))
     st.markdown("#### Émissions par secteur et par commune (kteq CO2, IGT 2016)")
     sect = pl.concat([ui.valeurs(s, "commune") for s in SECTEURS]).with_columns(
         pl.col("indicateur").replace(SECTEURS).alias("secteur"))

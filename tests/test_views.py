@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 
 from barometre.catalogue import load_catalogue
-from barometre.db import SQL_DIR, connect, query, register_views, sql_files
+from barometre.db import connect, query, register_views, sql_files
 from barometre.layouts import STATUT_CITE, STATUT_DEFINITIF, STATUT_NON_DIFFUSE
 from barometre.settings import PROJECT_ROOT, Settings, load_territoire
 from barometre.validate import DATA_TESTS, validate
@@ -86,7 +86,8 @@ def test_sql_directory_has_the_expected_views():
 
 
 def test_every_sql_file_registers_as_a_view_named_after_the_file(con):
-    registered = {r["view_name"] for r in rows(con, "select view_name from duckdb_views() where not internal")}
+    views = rows(con, "select view_name from duckdb_views() where not internal")
+    registered = {r["view_name"] for r in views}
     assert registered == set(_stems())
 
 
@@ -102,7 +103,8 @@ def test_register_views_creates_every_file_once_in_dependency_order(settings):
     assert sorted(created) == sorted(_stems())
     assert len(created) == len(set(created))
     # staging before intermediate before marts
-    layers = [next(i for i, pre in enumerate(("stg_", "int_", "mart_")) if s.startswith(pre)) for s in created]
+    prefixes = ("stg_", "int_", "mart_")
+    layers = [next(i for i, pre in enumerate(prefixes) if s.startswith(pre)) for s in created]
     assert layers == sorted(layers)
 
 
@@ -143,7 +145,6 @@ def test_views_name_no_path_outside_the_data_directory(path):
 
 def test_every_view_has_data_tests():
     assert set(VIEW_KEYS) == set(_stems())
-    assert SQL_DIR == PROJECT_ROOT / "sql"
 
 
 # ------------------------------------------------------------------------------------- data tests
@@ -173,7 +174,8 @@ def test_niveau_has_accepted_values(con, view, accepted_levels):
 def test_stg_appartenances_zonages_are_known(con, settings):
     zonages = {r["zonage"] for r in rows(con, "select distinct zonage from stg_appartenances")}
     configured = {z.id for z in load_territoire(settings).zonages}
-    assert configured <= zonages <= configured | {"epci"} | {p.stem for p in settings.zonages_dir.glob("*.csv")}
+    local = {p.stem for p in settings.zonages_dir.glob("*.csv")}
+    assert configured <= zonages <= configured | {"epci"} | local
 
 
 def test_mart_comparaison_holds_only_comparison_levels(con):
@@ -183,8 +185,9 @@ def test_mart_comparaison_holds_only_comparison_levels(con):
 
 
 def test_stg_valeurs_secret_values_are_never_numbers(con):
-    assert rows(con, "select count(*) as n from stg_valeurs where secret and valeur is not null")[0]["n"] == 0
-    assert rows(con, "select count(*) as n from mart_valeurs where secret and valeur is not null")[0]["n"] == 0
+    for view in ("stg_valeurs", "mart_valeurs", "mart_dernieres_valeurs"):
+        n = rows(con, f"select count(*) as n from {view} where secret and valeur is not null")[0]["n"]
+        assert n == 0, view
 
 
 def test_mart_valeurs_methode_and_statut_accepted_values(con):
@@ -251,7 +254,8 @@ def test_geometries_point_at_known_territories(con):
 
 
 def test_the_territory_has_47_communes(con):
-    assert rows(con, "select count(*) as n from stg_territoires where niveau = 'commune'")[0]["n"] == N_COMMUNES
+    communes = rows(con, "select count(*) as n from stg_territoires where niveau = 'commune'")
+    assert communes[0]["n"] == N_COMMUNES
     epci = rows(con, "select * from stg_territoires where niveau = 'epci'")
     assert [(e["code"], e["n_communes"]) for e in epci] == [(EPCI, N_COMMUNES)]
 
@@ -286,7 +290,8 @@ def test_zone_sizes_add_up_to_the_territory(con):
         select niveau, sum(n_communes) as n from stg_territoires
         where niveau in (select distinct zonage from stg_appartenances) group by niveau""")
     assert sums and all(r["n"] == N_COMMUNES for r in sums), sums
-    groups = rows(con, "select niveau, code, any_value(n_membres) as m, count(*) as n from int_groupes group by all")
+    groups = rows(con, """
+        select niveau, code, any_value(n_membres) as m, count(*) as n from int_groupes group by all""")
     assert all(r["m"] == r["n"] for r in groups)
 
 
@@ -304,7 +309,8 @@ def test_validate_reports_broken_data(tmp_path):
     path = data / "valeurs" / "insee_comparateur.parquet"
     df = pl.read_parquet(path)
     extra = df.head(1)
-    stranger = df.head(1).with_columns(pl.lit("75056").alias("code"), pl.lit(1999).cast(pl.Int32).alias("annee"))
+    stranger = df.head(1).with_columns(pl.lit("75056").alias("code"),
+                                       pl.lit(1999).cast(pl.Int32).alias("annee"))
     pl.concat([df, extra, stranger]).write_parquet(path)
     findings = validate(Settings(data_dir=data))
     assert any(f.startswith("clé en double") for f in findings), findings

@@ -6,7 +6,8 @@ Fixtures
 - ``browser`` (session): a headless Chromium launched from ``/usr/bin/chromium``.
 - ``page_at`` (function): factory ``page_at(path="/", viewport=DESKTOP)`` giving a fresh
   context + page (locale fr-FR) already navigated to ``streamlit_server + path``; console
-  errors and uncaught page errors are collected in ``page.console_errors`` / ``page.page_errors``.
+  errors (``(text, url)`` pairs) and uncaught page errors are collected in ``page.console_errors`` /
+  ``page.page_errors``; ``app_errors(page)`` gives those that matter.
 
 Helpers live in ``streamlit_page.py`` (``from .streamlit_page import wait_for_app, ...``):
 ``wait_for_app``, ``assert_no_exception``, ``app_errors``, ``screenshot``, and the viewports.
@@ -174,7 +175,12 @@ def page_at(browser, streamlit_server) -> Iterator[Callable]:
         page = context.new_page()
         page.console_errors = []
         page.page_errors = []
-        page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+        page.on(
+            "console",
+            lambda msg: (
+                msg.type == "error" and page.console_errors.append((msg.text, msg.location.get("url", "")))
+            ),
+        )
         page.on("pageerror", lambda error: page.page_errors.append(str(error)))
         page.goto(streamlit_server + path, wait_until="domcontentloaded")
         return page

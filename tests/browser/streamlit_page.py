@@ -7,8 +7,10 @@ No streamlit import here: these drive the page from the outside, through Playwri
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = PROJECT_ROOT / "screenshots"  # gitignored
@@ -21,26 +23,53 @@ VIEWPORTS = {"1280x720": DESKTOP, "1920x1080": FULL_HD}
 # Altair charts) can take a while, so app waits are generous but always bounded.
 APP_RUN_TIMEOUT_MS = 60_000
 
-# Chromium's own failed fetches (no internet here: map tiles, external images): not the app's bugs.
-NETWORK_ERROR_MARKERS = ("net::ERR_", "Failed to load resource")
+# Console errors that are not the app's bugs: on a deep link (/territoires) Streamlit's frontend probes
+# <path>/_stcore/health and host-config before the root ones, and gets 404s by design.
+STREAMLIT_PROBE_PATHS = ("/_stcore/health", "/_stcore/host-config")
 
-_SCRIPT_FINISHED_JS = """() => {
+# Streamlit marks stApp with its connection and script state ("initial" before the first run, then
+# running / notRunning). Elements still render for a few hundred ms after "notRunning" (stSkeleton
+# placeholders; seen on the real app), so the app counts as ready once it has been connected, not
+# running, without skeleton nor 'Running…' icon, for SETTLE_MS in a row: that also rides over the
+# short "notRunning" gap before a rerun that a widget asks for on load.
+SETTLE_MS = 300
+_APP_SETTLED_JS = """(settleMs) => {
     const app = document.querySelector('[data-testid="stApp"]');
-    return app !== null
+    const idle = app !== null
         && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-        && ['notRunning', 'compilationError'].includes(app.getAttribute('data-test-script-state'));
+        && ['notRunning', 'compilationError'].includes(app.getAttribute('data-test-script-state'))
+        && document.querySelector('[data-testid="stSkeleton"]') === null
+        && document.querySelector('[data-testid="stStatusWidgetRunningIcon"]') === null;
+    if (!idle) {
+        window.__barometreIdleSince = undefined;
+        return false;
+    }
+    window.__barometreIdleSince ??= performance.now();
+    return performance.now() - window.__barometreIdleSince >= settleMs;
 }"""
 
 
 def wait_for_app(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
-    """Return once the app is connected and its script run has finished (no 'Running…' widget).
+    """Return once the app is connected, its script run has finished and its elements are drawn.
 
     Call it again after each interaction that triggers a rerun (widget change, navigation).
     """
     page.locator('[data-testid="stApp"]').wait_for(state="attached", timeout=timeout_ms)
-    # stApp carries the script state: "initial" before the first run, then running / notRunning.
-    page.wait_for_function(_SCRIPT_FINISHED_JS, timeout=timeout_ms, polling=100)
-    page.locator('[data-testid="stStatusWidgetRunningIcon"]').wait_for(state="hidden", timeout=timeout_ms)
+    page.evaluate("() => { window.__barometreIdleSince = undefined; }")
+    try:
+        page.wait_for_function(_APP_SETTLED_JS, arg=SETTLE_MS, timeout=timeout_ms, polling=50)
+    except PlaywrightTimeoutError:
+        state = page.evaluate(
+            """() => {
+                const app = document.querySelector('[data-testid="stApp"]');
+                return {
+                    connection: app && app.getAttribute('data-test-connection-state'),
+                    script: app && app.getAttribute('data-test-script-state'),
+                    skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+                };
+            }"""
+        )
+        pytest.fail(f"app at {page.url} not settled after {timeout_ms} ms: {state}", pytrace=False)
 
 
 def assert_no_exception(page) -> None:
@@ -51,14 +80,37 @@ def assert_no_exception(page) -> None:
 
 
 def app_errors(page) -> list[str]:
-    """Uncaught page errors and console errors, minus failed network fetches (no internet here)."""
-    console = [text for text in page.console_errors if not any(m in text for m in NETWORK_ERROR_MARKERS)]
+    """Uncaught page errors, then console errors, minus Streamlit's own base-path probes and failed
+    fetches of other hosts (the machine has no internet: map tiles, external images)."""
+    local = urlsplit(page.url).netloc
+    console = [
+        f"{text} [{url}]" if url else text
+        for text, url in page.console_errors
+        if not (url.endswith(STREAMLIT_PROBE_PATHS) or (url and urlsplit(url).netloc != local))
+    ]
     return page.page_errors + console
 
 
-def screenshot(page, name: str) -> Path:
-    """Full-page PNG ``screenshots/<name>.png`` (folder created, gitignored); returns its path."""
+def screenshot(page, name: str, *, full_page: bool = False) -> Path:
+    """PNG ``screenshots/<name>.png`` (folder created, gitignored) of what the viewport shows.
+
+    Streamlit scrolls inside ``stMain``, not the document, so Playwright's own full_page option
+    gives only the viewport: with ``full_page=True`` the viewport is grown to the content's height
+    for the shot (the app re-lays out, so it is waited for again), then restored.
+    """
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    viewport = page.viewport_size
+    if full_page and viewport:
+        height = page.evaluate(
+            """() => Math.max(...['stMain', 'stSidebarContent'].map(
+                id => document.querySelector(`[data-testid="${id}"]`)?.scrollHeight ?? 0))"""
+        )
+        page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
+        wait_for_app(page)
+        page.screenshot(path=str(path))
+        page.set_viewport_size(viewport)
+        wait_for_app(page)
+    else:
+        page.screenshot(path=str(path))
     return path

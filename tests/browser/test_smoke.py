@@ -20,4 +20,4 @@ def test_home_page_opens(page_at, viewport_name):
         f"neither the tab title ({page.title()!r}) nor a heading names the Baromètre"
     )
     assert app_errors(page) == []
-    assert screenshot(page, f"home-{viewport_name}").stat().st_size > 0
+    assert screenshot(page, f"home-{viewport_name}", full_page=True).stat().st_size > 0
