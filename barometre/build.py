@@ -85,7 +85,7 @@ def read_reference_values(path: Path) -> list[Valeur]:
 
 
 def parse_layout(layout: Layout, path: Path, ctx: ParseContext) -> list[Valeur]:
-    table = read_table(path, expected_columns=layout.signature)
+    table = read_table(path, header_predicate=layout.matches)
     return layout.parse(table, ctx)
 
 

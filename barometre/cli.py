@@ -166,7 +166,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `barometre values … | head`: the reader stopped early, nothing is wrong
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -20,6 +20,11 @@ from barometre.layouts import detect_layout
 from barometre.settings import Settings, load_territoire
 from barometre.valeurs import check_values, to_frame, write_source
 
+UNKNOWN_LAYOUT_HINT = (
+    "le fichier doit être un export officiel dans sa mise en page d'origine (INSEE comparateur ou dossier complet, "
+    "DREES APL, ADEME IGT, ANCT QPV, INSEE Statistiques locales, Enedis, ODEMA, agence ORE, ODRÉ, Cerema, ADEME "
+    "DPE) ; vérifiez la ligne d'en-tête."
+)
 STEPS = ("lecture", "reconnaissance", "analyse", "contrôles", "écriture")
 
 
@@ -59,16 +64,17 @@ def ingest(path: Path, settings: Settings,
     progress = progress or (lambda *_: None)
     total = len(STEPS)
     progress(1, total, STEPS[0])
-    table = read_table(path, header_predicate=lambda header: detect_layout(header) is not None)
+    try:
+        table = read_table(path, header_predicate=lambda header: detect_layout(header) is not None)
+    except IngestError as exc:
+        if "aucune ligne d'en-tête" not in exc.message:
+            raise
+        raise IngestError(path.name, exc.ligne, exc.colonne, "format de fichier non reconnu (aucune ligne d'en-tête connue)",
+                          UNKNOWN_LAYOUT_HINT) from exc
     progress(2, total, STEPS[1])
     layout = detect_layout(table.header)
     if layout is None:
-        raise IngestError(
-            path.name, table.header_line, None, "format de fichier non reconnu",
-            "le fichier doit être un export officiel dans sa mise en page d'origine (INSEE comparateur ou dossier "
-            "complet, DREES APL, ADEME IGT, ANCT QPV, INSEE Statistiques locales, Enedis, ODEMA) ; "
-            "vérifiez la ligne d'en-tête.",
-        )
+        raise IngestError(path.name, table.header_line, None, "format de fichier non reconnu", UNKNOWN_LAYOUT_HINT)
     progress(3, total, STEPS[2])
     territoire = load_territoire(settings)
     ctx = parse_context(settings, territoire)

@@ -55,6 +55,10 @@ class ParseContext:
 
 @dataclass(frozen=True)
 class Layout:
+    """An official file layout. ``signature``: header names that must all be present; an entry starting
+    with ``^`` is a regular expression (INSEE codes carry the vintage: ``^P\\d\\d_POP$`` matches P22_POP and
+    next year's P23_POP)."""
+
     source: str
     libelle: str
     signature: tuple[str, ...]
@@ -62,6 +66,17 @@ class Layout:
     parse: Callable[[RawTable, ParseContext], list[Valeur]]
     # Indicators a load of this layout replaces (by year): re-ingesting a vintage replaces it.
     niveau_commune: bool = True
+
+    def matches(self, header: list[str]) -> bool:
+        names = [h.strip().lower() for h in header]
+        for wanted in self.signature:
+            if wanted.startswith("^"):
+                pattern = re.compile(wanted, re.IGNORECASE)
+                if not any(pattern.match(h.strip()) for h in header):
+                    return False
+            elif wanted.lower() not in names:
+                return False
+        return True
 
 
 def _number(table: RawTable, row: RawRow, column: str):
@@ -93,11 +108,14 @@ def _commune_rows(table: RawTable, ctx: ParseContext, column: str) -> list[tuple
 
 
 def _valeur(indicateur: str, niveau: str, code: str, annee: int, raw, source: str, *, scale: float = 1.0,
-            ventilation: str = "", periode: str = "", ligne: int | None = None, colonne: str | None = None) -> Valeur:
+            divisor: float = 1.0, ventilation: str = "", periode: str = "", ligne: int | None = None,
+            colonne: str | None = None) -> Valeur:
+    """One value; unit conversions multiply by ``scale`` or divide by ``divisor`` (t → kt divides by 1 000:
+    multiplying by 0.001 would change the last digit of some values)."""
     if raw is SECRET:
         return Valeur(indicateur, niveau, code, annee, None, source, ventilation, periode, True, ligne=ligne,
                       colonne=colonne)
-    value = None if raw is None else raw * scale
+    value = None if raw is None else raw * scale / divisor
     return Valeur(indicateur, niveau, code, annee, value, source, ventilation, periode, ligne=ligne,
                   colonne=colonne)
 
@@ -231,7 +249,7 @@ def parse_apl(table: RawTable, ctx: ParseContext) -> list[Valeur]:
 
 
 # ---------------------------------------------------------------- ADEME IGT (t CO2e → kt CO2e)
-T_TO_KT = 1 / 1000  # exact unit conversion: the IGT is in tonnes, the ADEME ids in kilotonnes
+T_PER_KT = 1000  # the IGT is in tonnes, the ADEME ids in kilotonnes: divide (exact) rather than × 0.001
 IGT_SECTORS = {
     "Résidentiel": "cae_1.c", "Tertiaire": "cae_1.d", "Routier": "cae_1.e", "Autres transports": "cae_1.f",
     "Agriculture": "cae_1.g", "Déchets": "cae_1.h", "Industrie hors-énergie": "cae_1.i", "Energie": "cae_1.j",
@@ -252,8 +270,8 @@ def parse_igt(table: RawTable, ctx: ParseContext) -> list[Valeur]:
         kt = {}
         for col, ind in IGT_SECTORS.items():
             raw = _number(table, row, col)
-            kt[ind] = raw * T_TO_KT if isinstance(raw, float) else None
-            values.append(_valeur(ind, "commune", code, IGT_YEAR, raw, source, scale=T_TO_KT, ligne=row.line,
+            kt[ind] = raw / T_PER_KT if isinstance(raw, float) else None
+            values.append(_valeur(ind, "commune", code, IGT_YEAR, raw, source, divisor=T_PER_KT, ligne=row.line,
                                   colonne=col))
         # ADEME formulas: cae_1.k = val(1.e) + opt_val(1.f); cae_1.a = val(1.c)+val(1.d)+val(1.g)
         # + opt_val(1.h) + opt_val(1.i) + opt_val(1.j) + val(1.k); cae_1.l = opt_val(1.i) + opt_val(1.j).
@@ -375,11 +393,12 @@ def parse_emploi_epci(table: RawTable, ctx: ParseContext) -> list[Valeur]:
 # ---------------------------------------------------------------- PCAET headlines and regional context
 KT_TO_T = 1000
 MT_TO_KT = 1000
+T_TO_KT_DIVISOR = -1000  # marker: divide by 1 000 (t → kt) instead of multiplying
 HEADLINES: list[tuple[str, str, str, str, float, str, str]] = [
-    # (indicator text in the file, indicator, niveau, source, scale, breakdown, period label)
+    # (indicator text in the file, indicator, niveau, source, scale (negative: divisor), breakdown, period)
     ("CAPH – CO2 emissions of the territory, 'today' (as quoted at the PCAET presentation)",
      "pcaet_emissions_co2_citees", "epci", "caph_pcaet_presse",
-     1 / 1000, "", "cité en décembre 2023, année d'inventaire non précisée"),
+     T_TO_KT_DIVISOR, "", "cité en décembre 2023, année d'inventaire non précisée"),
     ("CAPH – PCAET action plan: number of actions", "pcaet_actions", "epci", "caph_pcaet_presse", 1, "", ""),
     ("Hauts-de-France – GHG emissions", "cae_1.a", "region", "observatoire_climat_hdf", MT_TO_KT, "", ""),
     ("Hauts-de-France – NOx emissions", "cae_4.a", "region", "atmo_hdf", KT_TO_T, "", ""),
@@ -423,7 +442,8 @@ def parse_headlines(table: RawTable, ctx: ParseContext) -> list[Valeur]:
             year, period = parsed
             statut = STATUT_CITE if source == "caph_pcaet_presse" else STATUT_DEFINITIF
             raw = _number(table, row, "value")
-            v = _valeur(ind, niveau, code, year, raw, source, scale=scale, ventilation=vent,
+            factors = {"divisor": -scale} if scale < 0 else {"scale": scale}
+            v = _valeur(ind, niveau, code, year, raw, source, **factors, ventilation=vent,
                         periode=periode or period, ligne=row.line)
             values.append(Valeur(**{**v.__dict__, "statut": statut}))
     return values
@@ -496,9 +516,9 @@ def parse_odema(table: RawTable, ctx: ParseContext) -> list[Valeur]:
 
 
 LAYOUTS: list[Layout] = [
-    Layout("insee_comparateur", "INSEE – comparateur de territoires", ("CODGEO", "P22_POP"),
+    Layout("insee_comparateur", "INSEE – comparateur de territoires", ("CODGEO", r"^P\d\d_POP$", r"^MED\d\d$"),
            "insee_comparateur_territoires/base_cc_comparateur_caph_communes.csv", parse_comparateur),
-    Layout("insee_dossier_complet", "INSEE – dossier complet", ("CODGEO", "C22_FAMMONO"),
+    Layout("insee_dossier_complet", "INSEE – dossier complet", ("CODGEO", r"^C\d\d_FAMMONO$"),
            "insee_dossier_complet_light/dossier_complet_light_caph_communes.csv", parse_dossier_complet),
     Layout("drees_apl", "DREES – APL aux médecins généralistes",
            ("Code commune INSEE", "APL aux médecins généralistes", "millesime"),
@@ -508,17 +528,17 @@ LAYOUTS: list[Layout] = [
     Layout("anct_qpv2024", "ANCT – liste des QPV 2024", ("code_qp", "insee_com"),
            "anct_qpv2024/qpv2024_single_commune_caph.csv", parse_qpv),
     Layout("insee_statlocales_dep", "INSEE Statistiques locales – départements",
-           ("Code", "Libellé", "Taux de pauvreté 2021"),
+           ("Code", "Libellé", r"^Taux de pauvreté \d{4}$"),
            "insee_statlocales_sante_dep/statlocales_departement_nord59.csv", parse_statlocales_dep, False),
     Layout("insee_statlocales_ev2023", "INSEE Statistiques locales – espérance de vie",
-           ("niveau_geo", "Code", "Espérance de vie des femmes à la naissance 2023"),
+           ("niveau_geo", "Code", r"^Espérance de vie des femmes à la naissance \d{4}$"),
            "insee_statlocales_esperance_vie/esperance_vie_mortalite_2023_nord_hdf.csv", parse_statlocales_ev, False),
     Layout("statlocales_bv", "INSEE Statistiques locales – bassins de vie (social)",
-           ("Code", "Libellé", "Médiane du niveau de vie 2021", "Part des familles monoparentales 2022"),
+           ("Code", "Libellé", r"^Médiane du niveau de vie \d{4}$", r"^Part des familles monoparentales \d{4}$"),
            "cartosante_statlocales_bv/statlocales_social_determinants_bv2022_caph_poles.csv", parse_statlocales_bv,
            False),
     Layout("statlocales_bv", "CartoSanté – bassins de vie (santé)",
-           ("Code", "Libellé", "APL Médecins généralistes 2023"),
+           ("Code", "Libellé", r"^APL Médecins généralistes \d{4}$"),
            "cartosante_statlocales_bv/cartosante_health_bv2022_caph_poles.csv", parse_statlocales_bv, False),
     Layout("insee_emploi_epci_2018", "INSEE – caractéristiques de l'emploi (EPCI)",
            ("table", "geo", "millesime", "dont_pct_temps_partiel"),
@@ -555,7 +575,6 @@ def all_layouts() -> list[Layout]:
 
 def detect_layout(header: list[str]) -> Layout | None:
     """The most specific layout whose signature columns are all in the header."""
-    present = {h.strip().lower() for h in header}
-    candidates = [lay for lay in all_layouts() if all(c.lower() in present for c in lay.signature)]
+    candidates = [lay for lay in all_layouts() if lay.matches(header)]
     # Enedis department/region files share columns: the département file has code_departement.
     return max(candidates, key=lambda lay: len(lay.signature), default=None)

@@ -46,6 +46,7 @@ secrets as (
     from sommes as s
     inner join indicateurs as i using (indicateur)
     where i.agregation = 'somme' and s.n_secret > 0 and s.n_renseignees < s.n_membres
+      and not (i.agregation_partielle and s.n_renseignees > 0)
 ),
 
 ratio as (

@@ -1,5 +1,5 @@
 -- stg_appartenances: which zone of each zoning a commune belongs to.
--- Grain: one row per commune × zonage. No units.
+-- Grain: one row per commune × zonage. Units: none (codes only).
 with source as (
     select * from read_parquet('appartenances.parquet')
 ),

@@ -304,10 +304,6 @@ def test_unit_conversion_t_to_kt_keeps_every_value(stored):
             assert math.isclose(kt * 1000, tonnes, rel_tol=1e-14), (code, column, tonnes, kt)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG barometre/layouts.py T_TO_KT = 1 / 1000 then `raw * scale` in _valeur: multiplying by the "
-    "inexact 0.001 is off by one ulp from the correctly rounded tonnes / 1000 for 67 of the 427 IGT "
-    "values, which the CSV export then shows (repr); divide by 1000 instead."))
 def test_unit_conversion_t_to_kt_is_exact(stored):
     wrong = [(code, column, tonnes, kt) for code, column, tonnes, kt in _igt_pairs(stored)
              if tonnes is not None and kt != tonnes / 1000]

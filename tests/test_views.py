@@ -318,10 +318,6 @@ def test_validate_reports_broken_data(tmp_path):
     assert len(DATA_TESTS) >= 9
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG sql/int_calculees.sql: for a `somme` indicator with agregation_partielle, a group with a secret "
-    "member and other members renseignés gets two rows (CTE `somme` through `complete`, and CTE `secrets`); "
-    "mart_valeurs then keeps one of them arbitrarily (same priorite)."))
 def test_int_calculees_is_unique_when_a_partial_sum_has_a_secret_member(tmp_path):
     """A withheld commune value of an indicator summed partially (cae_1.c…) must give one group value."""
     data = tmp_path / "data"
