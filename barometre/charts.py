@@ -54,20 +54,32 @@ def _finish(chart: alt.Chart, height: int | None = None) -> alt.Chart:
 
 
 def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: str | None = None,
-                  title: str = "") -> alt.Chart:
-    """Horizontal bars of the communes sorted by value; columns nom, valeur, code (nulls are left out)."""
+                  title: str = "", references: list[tuple[str, float]] | None = None) -> alt.Chart:
+    """Horizontal bars of the communes sorted by value; columns nom, valeur, code (nulls are left out).
+
+    ``references``: (label, value) drawn as dashed vertical rules (e.g. the Nord, the agglomeration)."""
     data = df.filter(pl.col("valeur").is_not_null()).with_columns(
         (pl.col("code") == (highlight or "")).alias("choisi")
     ).to_dicts()
     base = alt.Chart(alt.Data(values=data)).encode(
-        y=alt.Y("nom:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("nom:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
         x=alt.X("valeur:Q", title=f"{title} ({unite})" if title else unite, axis=_axis(decimales)),
         tooltip=[alt.Tooltip("nom:N", title="Commune"),
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
     )
     bars = base.mark_bar().encode(
         color=alt.condition("datum.choisi", alt.value(HIGHLIGHT), alt.value(NEUTRAL)))
-    return _finish(bars, height=max(200, 16 * len(data)))
+    layers = bars
+    if references:
+        refs = [{"libelle": f"{label} : {value:.{decimales}f}".replace(".", ","), "valeur": value}
+                for label, value in references]
+        ref_data = alt.Data(values=refs)
+        rule = alt.Chart(ref_data).mark_rule(strokeDash=[6, 4], color="#222", strokeWidth=2).encode(
+            x="valeur:Q", tooltip=[alt.Tooltip("libelle:N", title="Repère")])
+        text = alt.Chart(ref_data).mark_text(align="left", dx=4, dy=-6, fontSize=12, color="#222").encode(
+            x="valeur:Q", y=alt.value(0), text="libelle:N")
+        layers = bars + rule + text
+    return _finish(layers, height=max(200, 22 * len(data)))
 
 
 def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:

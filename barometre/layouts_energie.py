@@ -33,8 +33,9 @@ read these files were searched; "verified" = the exact names were seen in such c
   (``production-electrique-par-filiere-a-la-maille-commune``). Columns ``annee, code_commune,
   domaine_de_tension, nb_sites_<filière>_enedis, energie_produite_annuelle_<filière>_enedis_mwh`` VERIFIED
   (same family as the département file of ../shared/data/raw; ``code_commune`` seen in code reading the
-  commune and IRIS files). Rows (voltage domains, or IRIS) are summed per commune. Note: Enedis stopped
-  this series (the IRIS one ends in 2016 according to a 2026 note); older vintages remain readable.
+  commune and IRIS files). Rows (voltage domains, or IRIS) are summed per commune. Whether the commune
+  series is still updated on Enedis' new portal could not be checked (a 2026 note found the IRIS one
+  ending in 2016); every vintage in this layout is readable.
 - **ODRÉ – registre national des installations de production et de stockage d'électricité** (agrégé).
   Columns VERIFIED both as API names (``codeinseecommune, filiere, puismaxinstallee, nbinstallations,
   energieannuelleglissanteinjectee, regime, datemiseenservice``) and as export labels (``codeEPCI,
@@ -45,7 +46,8 @@ read these files were searched; "verified" = the exact names were seen in such c
 - **Cerema – consommation d'espaces naturels, agricoles et forestiers (fichiers fonciers)**, per commune.
   Columns VERIFIED: ``idcom, idcomtxt, …, naf09art10, art09act10, art09hab10, art09mix10, art09rou10,
   art09fer10, art09inc10, …`` (upper case in older vintages), values in m² (summed ÷ 10 000 in code
-  reading them). ``nafAAartBB`` is the flow from 1 January 20AA to 1 January 20BB, by destination.
+  reading them). ``nafAAartBB`` is the flow from 1 January 20AA to 1 January 20BB, by destination. The
+  file is recognised by ``idcom``, ``idcomtxt`` and flow columns, whatever the vintage's years.
 - **ADEME – DPE logements existants (depuis juillet 2021)**: one row per diagnostic, counted here per
   commune × year × label. Columns VERIFIED: ``numero_dpe, date_etablissement_dpe, etiquette_dpe,
   code_insee_ban`` (dataset ``dpe03existant``) and the older labels ``N°DPE, Date_établissement_DPE,
@@ -55,6 +57,13 @@ read these files were searched; "verified" = the exact names were seen in such c
   layout below is DOCUMENTED HERE, not the producer's: one row per EPCI × year × quantity × sector,
   ``annee;code_epci;nom_epci;indicateur;secteur;valeur;unite`` (see ``parse_atmo_epci``). An agent copies
   the figures of the inventory export into it; the unit column makes every conversion explicit.
+
+Catalogue: besides existing ids (cae_1.a, cae_2.a, cae_3.a, cae_4.a–f, autonomie_energetique,
+consommation_enaf, production_electricite_enedis), these layouts write cae_2.d, cae_2.n, cae_11,
+puissance_installee_enr, installations_enr, production_electrique_enr_registre, dpe_logements and
+dpe_logements_total, and use six new source ids: the entries to add to data/catalogue/ are in
+tests/fixtures/energie/indicateurs_a_ajouter.toml and sources_a_ajouter.toml. Until they are added,
+``barometre ingest`` refuses the files that need them, naming the missing indicator.
 
 Choices worth knowing:
 
@@ -646,7 +655,7 @@ ENERGY_LAYOUTS: list[Layout] = [
     Layout(SOURCE_ODRE, "ODRÉ – registre national des installations de production d'électricité",
            ("codeINSEECommune", "filiere", "puisMaxInstallee", "nbInstallations"), "", parse_odre_registre),
     Layout(SOURCE_CEREMA, "Cerema – consommation d'espaces naturels, agricoles et forestiers (commune)",
-           ("idcom", "idcomtxt", "naf21art22", "art21hab22"), "", parse_cerema_enaf),
+           ("idcom", "idcomtxt", r"^naf\d\dart\d\d$", r"^art\d\dhab\d\d$"), "", parse_cerema_enaf),
     Layout(SOURCE_DPE, "ADEME – DPE des logements existants",
            (DPE_CHAMPS.numero, DPE_CHAMPS.date, DPE_CHAMPS.etiquette, DPE_CHAMPS.commune), "",
            parse_dpe(DPE_CHAMPS)),

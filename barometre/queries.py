@@ -63,6 +63,13 @@ def comparaison(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str, co
           and niveau not in ('epci', 'departement', 'region', 'france')
         union all
         select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
+               decimales, 1 as ordre
+        from mart_dernieres_valeurs
+        -- the whole INSEE bassin de vie, where the producer publishes it, beside its part in the agglomeration
+        where indicateur = $indicateur and ventilation = $ventilation and $niveau = 'bv2022'
+          and niveau = 'bv2022_insee' and code = $code
+        union all
+        select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
                decimales, ordre
         from mart_comparaison
         where indicateur = $indicateur and ventilation = $ventilation

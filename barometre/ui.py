@@ -36,6 +36,21 @@ BASE_CSS = """
 """
 
 
+def ensure_entrypoint() -> None:
+    """Make sure the page runs through app.py.
+
+    Streamlit starts every server in its legacy multipage mode when a ``pages/`` folder sits beside the
+    entry point, until the first ``st.navigation`` call: the very first visit after a restart, if it lands
+    on a deep link (``/territoires?…``), would run the page alone, without app.py's shared picker. Each page
+    calls this first: it switches the server to ``st.navigation`` mode and reruns through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 # ---------------------------------------------------------------- data access (cached)
 @st.cache_resource(show_spinner=False)
 def connection():

@@ -62,6 +62,12 @@ def indicator_panel(ind: Indicateur, niveau: str, code: str, zonage: str, key: s
     own = comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code))
     if own.is_empty():
         ui.empty_state(ind, niveau, nom)
+        published = comp.filter(pl.col("valeur").is_not_null())
+        if published.height:
+            st.markdown("Valeurs publiées pour les niveaux de comparaison :")
+            chart = charts.comparison_chart(published, ind.unite, ind.decimales)
+            st.altair_chart(chart, width="stretch", alt=f"{ind.libelle} : valeurs publiées des niveaux de référence")
+            ui.caption_source(ind, published)
     else:
         row = own.to_dicts()[0]
         c1, c2 = st.columns([1, 2])
@@ -105,8 +111,7 @@ def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilati
         f = fmt(ind)
         cols = st.columns(4)
         cols[0].html(_card("Plus faible", f(d["minimum"]), ind.unite, [d["commune_min"] or ""], ""))
-        cols[1].html(_card("Médiane des communes", f(d["mediane"]), ind.unite, ["la moitié des communes au-dessus"],
-                           ""))
+        cols[1].html(_card("Médiane des communes", f(d["mediane"]), ind.unite, [], ""))
         cols[2].html(_card("Plus élevée", f(d["maximum"]), ind.unite, [d["commune_max"] or ""], ""))
         cols[3].html(_card("Rapport max / min", formats.nombre(d["rapport_max_min"], 1) if d["rapport_max_min"]
                            else "–", "", ["écart entre extrêmes"], ""))
@@ -114,7 +119,10 @@ def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilati
                    f"{d['n_valeurs']} communes avec valeur, {d['n_secret']} sous secret statistique, "
                    f"{d['n_manquantes']} sans valeur. La médiane des communes n'est pas la valeur du territoire.")
     highlight = code if niveau == "commune" else None
-    chart = charts.ranking_chart(communes, ind.unite, ind.decimales, highlight, ind.nom_court)
+    refs = ui.comparaison(ind.id, group_niveau, group_code, ventilation)
+    references = [(r["nom"], r["valeur"]) for r in refs.iter_rows(named=True)
+                  if r["valeur"] is not None and r["annee"] == annee and ind.agregation != "somme"]
+    chart = charts.ranking_chart(communes, ind.unite, ind.decimales, highlight, ind.nom_court, references)
     st.altair_chart(chart, width="stretch", alt=f"Classement des communes pour {ind.libelle}")
     secrets = communes.filter(pl.col("secret"))["nom"].to_list()
     if secrets:

@@ -5,6 +5,8 @@ import streamlit as st
 
 from barometre import formats, ui, vues
 
+ui.ensure_entrypoint()
+
 niveau, code = st.session_state.get("niveau", "epci"), st.session_state.get("code")
 code = code or ui.territoire_config().epci.code
 nom = vues.nom_territoire(niveau, code)

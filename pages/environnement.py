@@ -4,6 +4,8 @@ import polars as pl
 import streamlit as st
 
 from barometre import charts, formats, ui, vues
+
+ui.ensure_entrypoint()
 from barometre.targets import STATUS_RULE_FR, trajectory
 
 niveau, code = st.session_state.get("niveau", "epci"), st.session_state.get("code") or ui.territoire_config().epci.code

@@ -5,6 +5,8 @@ import streamlit as st
 
 from barometre import charts, ui
 
+ui.ensure_entrypoint()
+
 cat = ui.catalogue()
 st.title("Explorateur")
 c1, c2 = st.columns([2, 1])

@@ -5,6 +5,8 @@ import streamlit as st
 
 from barometre import ui
 
+ui.ensure_entrypoint()
+
 cat = ui.catalogue()
 st.title("Méthodologie & sources")
 st.markdown(

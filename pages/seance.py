@@ -9,6 +9,8 @@ import streamlit as st
 
 from barometre import charts, ui, vues
 
+ui.ensure_entrypoint()
+
 cat = ui.catalogue()
 ids = [i.id for i in cat.indicateurs]
 default = [i.id for i in cat.indicateurs if i.cle]

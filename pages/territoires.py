@@ -5,6 +5,8 @@ import streamlit as st
 
 from barometre import charts, formats, ui, vues
 
+ui.ensure_entrypoint()
+
 niveau, code = st.session_state.get("niveau", "epci"), st.session_state.get("code") or ui.territoire_config().epci.code
 st.title("Territoires")
 cat = ui.catalogue()
