@@ -239,7 +239,7 @@ def choropleth(communes: pl.DataFrame, geoms: pl.DataFrame, outlines: pl.DataFra
     lon = geoms["lon"].mean() if not geoms.is_empty() else 3.4
     lat = geoms["lat"].mean() if not geoms.is_empty() else 50.4
     deck = pdk.Deck(
-        layers=layers, map_style=None,
+        layers=layers, map_provider=None, map_style=None,  # no basemap: nothing fetched from outside
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=9.6),
         tooltip={"html": "<b>{nom}</b><br/>{valeur_texte}<br/>{zone}",
                  "style": {"fontSize": "15px", "backgroundColor": "#222", "color": "white"}},

@@ -5,9 +5,9 @@ Fixtures
   started once per test session and stopped (whole process group) at the end.
 - ``browser`` (session): a headless Chromium launched from ``/usr/bin/chromium``.
 - ``page_at`` (function): factory ``page_at(path="/", viewport=DESKTOP)`` giving a fresh
-  context + page (locale fr-FR) already navigated to ``streamlit_server + path``; console
-  errors (``(text, url)`` pairs) and uncaught page errors are collected in ``page.console_errors`` /
-  ``page.page_errors``; ``app_errors(page)`` gives those that matter.
+  context + page (locale fr-FR) already navigated to ``streamlit_server + path``; it collects
+  ``page.console_errors``, ``page.page_errors`` and ``page.external_requests`` (they fail: no internet
+  here); ``app_errors(page)`` gives the errors that are the app's own.
 
 Helpers live in ``streamlit_page.py`` (``from .streamlit_page import wait_for_app, ...``):
 ``wait_for_app``, ``assert_no_exception``, ``app_errors``, ``screenshot``, and the viewports.
@@ -29,6 +29,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -49,6 +50,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    # No DNS for any host but loopback: the machine has no internet, tests must not depend on it, and
+    # a page's external fetch (deck.gl's basemap style) fails at once, with no packet sent.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 
 SERVER_START_TIMEOUT_S = 60.0
@@ -165,8 +169,18 @@ def browser():
 
 @pytest.fixture
 def page_at(browser, streamlit_server) -> Iterator[Callable]:
-    """Factory: ``page_at(path="/", viewport=DESKTOP)`` -> a Page opened on the app, in a new context."""
+    """Factory: ``page_at(path="/", viewport=DESKTOP)`` -> a Page opened on the app, in a new context.
+
+    The page records ``console_errors`` ((text, url) pairs), ``page_errors`` (uncaught JS errors) and
+    ``external_requests``: requests to any other host, which fail at once (see CHROMIUM_ARGS), e.g. the
+    Carto basemap style that st.pydeck_chart loads.
+    """
+    app_host = urlsplit(streamlit_server).netloc
     contexts = []
+
+    def _is_external(url: str) -> bool:  # blob: and data: URLs are the page's own
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != app_host
 
     def open_page(path: str = "/", viewport: dict[str, int] = DESKTOP):
         context = browser.new_context(viewport=viewport, locale="fr-FR", timezone_id="Europe/Paris")
@@ -175,6 +189,12 @@ def page_at(browser, streamlit_server) -> Iterator[Callable]:
         page = context.new_page()
         page.console_errors = []
         page.page_errors = []
+        page.external_requests = []
+
+        page.on(
+            "request",
+            lambda request: _is_external(request.url) and page.external_requests.append(request.url),
+        )
         page.on(
             "console",
             lambda msg: (
