@@ -63,6 +63,7 @@ class Indicateur(BaseModel):
     id_tet: str = ""
     decimales: int = 1
     cle: bool = False  # shown among the key indicators of the home page
+    peut_depasser_100: bool = False  # a percentage that may exceed 100 (energy autonomy of a producing commune)
     illustratif: bool = False
 
     @model_validator(mode="after")

@@ -53,7 +53,8 @@ def check_values(values: list[Valeur], catalogue: Catalogue, fichier: str) -> No
             raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne,
                               message=f"valeur négative impossible ({v.valeur:g} {ind.unite})",
                               conseil="un effectif ou une quantité ne peut pas être négatif : vérifiez la cellule.")
-        if ind.unite == "%" and ind.agregation != "evolution" and not 0 <= v.valeur <= PERCENT_MAX:
+        if (ind.unite == "%" and ind.agregation != "evolution" and not ind.peut_depasser_100
+                and not 0 <= v.valeur <= PERCENT_MAX):
             raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne,
                               message=f"taux impossible ({v.valeur:g} %), attendu entre 0 et 100",
                               conseil="vérifiez l'unité : un taux s'exprime en pourcentage (ex. 12,5).")

@@ -33,7 +33,8 @@ DATA_TESTS: list[tuple[str, str]] = [
     ("taux hors de 0-100 %",
      """select indicateur || ' ' || niveau || ':' || code || ' ' || annee || ' = ' || valeur as detail
         from mart_valeurs v join stg_indicateurs i using (indicateur)
-        where i.unite = '%' and i.agregation <> 'evolution' and (v.valeur < 0 or v.valeur > 100)"""),
+        where i.unite = '%' and i.agregation <> 'evolution' and not i.peut_depasser_100
+          and (v.valeur < 0 or v.valeur > 100)"""),
     ("commune sans zone",
      """select t.code || ' (' || z.zonage || ')' as detail from stg_territoires t
         cross join (select distinct zonage from stg_appartenances) z

@@ -26,7 +26,8 @@ final as (
         source,
         millesime,
         cast(decimales as integer) as decimales,
-        cle
+        cle,
+        peut_depasser_100
     from source
 )
 
