@@ -13,6 +13,8 @@ import altair as alt
 import polars as pl
 import pydeck as pdk
 
+from barometre.formats import nombre
+
 FRENCH_LOCALE = {
     "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]},
     "time": {
@@ -71,7 +73,7 @@ def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: s
         color=alt.condition("datum.choisi", alt.value(HIGHLIGHT), alt.value(NEUTRAL)))
     layers = bars
     if references:
-        refs = [{"libelle": f"{label} : {value:.{decimales}f}".replace(".", ","), "valeur": value}
+        refs = [{"libelle": f"{label} : {nombre(value, decimales)}", "valeur": value}
                 for label, value in references]
         ref_data = alt.Data(values=refs)
         rule = alt.Chart(ref_data).mark_rule(strokeDash=[6, 4], color="#222", strokeWidth=2).encode(

@@ -17,6 +17,7 @@ def nombre(value: float | None, decimales: int = 1) -> str:
     """``12345.67`` → ``12 345,7``; None → ``–``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    value = round(value, decimales) + 0.0  # no "-0,0": a value that rounds to zero is zero
     text = f"{value:,.{decimales}f}"
     return text.replace(",", NBSP).replace(".", ",")
 
@@ -26,8 +27,7 @@ def valeur_unite(value: float | None, unite: str, decimales: int = 1, secret: bo
         return SECRET_TEXT
     if value is None:
         return MISSING_TEXT
-    sep = "" if unite in ("%",) else " "
-    return f"{nombre(value, decimales)}{NBSP if unite == '%' else sep}{unite}"
+    return f"{nombre(value, decimales)}{NBSP}{unite}"  # no-break space: the unit never wraps alone
 
 
 def ecart(value: float | None, unite: str, decimales: int = 1) -> str:

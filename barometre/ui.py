@@ -299,6 +299,11 @@ def table_and_downloads(df: pl.DataFrame, ind: Indicateur, columns: dict[str, st
         st.dataframe(display_table(df, ind, columns), hide_index=True, width="stretch")
         export = df.select([c for c in columns if c in df.columns]).rename(
             {c: columns[c] for c in columns if c in df.columns})
+        if "secret" in df.columns and "valeur" in df.columns:  # an empty cell must say why it is empty
+            export = export.with_columns(
+                pl.when(df["secret"]).then(pl.lit("secret statistique"))
+                .when(df["valeur"].is_null()).then(pl.lit("non disponible"))
+                .otherwise(pl.lit("")).alias("Statut"))
         cols = st.columns(4)
         cols[0].download_button("CSV (Excel)", formats.csv_excel(export), f"{ind.id}.csv", "text/csv",
                                 key=f"{key}_csv")

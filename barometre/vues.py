@@ -99,13 +99,10 @@ def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilati
     st.markdown(f"#### Équité entre communes ({annee})")
     group_niveau, group_code = (niveau, code) if niveau not in ("commune",) else ("epci", ui.territoire_config().epci.code)
     dist = ui.distribution(ind.id, group_niveau, group_code, annee, ventilation)
-    communes = ui.valeurs_communes(ind.id, annee, zonage, ventilation)
-    if group_niveau != "epci":
-        members = ui.connection()  # noqa: F841 - keep one connection
-        zone_codes = set(communes.filter(pl.col("zone") == group_code)["code"].to_list()) if group_niveau == zonage \
-            else None
-        if zone_codes is not None:
-            communes = communes.filter(pl.col("code").is_in(zone_codes))
+    if group_niveau == "epci":
+        communes = ui.valeurs_communes(ind.id, annee, zonage, ventilation)
+    else:  # the communes of the chosen zone only, so that ranking and spread describe the same group
+        communes = ui.valeurs_communes(ind.id, annee, group_niveau, ventilation).filter(pl.col("zone") == group_code)
     if not dist.is_empty():
         d = dist.to_dicts()[0]
         f = fmt(ind)
