@@ -13,7 +13,11 @@ PAGES = [
     st.Page("pages/qualite_de_vie.py", title="Volet qualité de vie & bien-être", url_path="qualite_de_vie"),
     st.Page("pages/territoires.py", title="Territoires", url_path="territoires"),
     st.Page("pages/explorateur.py", title="Explorateur", url_path="explorateur"),
+    st.Page("pages/idh4.py", title="IDH-4", url_path="idh4"),
+    st.Page("pages/bien_etre.py", title="Indice de bien-être (panel)", url_path="bien_etre"),
     st.Page("pages/seance.py", title="Séance (projection)", url_path="seance"),
+    st.Page("pages/grille.py", title="Grille de positionnement", url_path="grille"),
+    st.Page("pages/jalons.py", title="Jalons et feuilles de route", url_path="jalons"),
     st.Page("pages/methodologie.py", title="Méthodologie & sources", url_path="methodologie"),
 ]
 

@@ -102,6 +102,8 @@ def build(settings: Settings, progress: Callable[[str], None] = print) -> BuildR
 
     by_source: dict[str, list[Valeur]] = {}
     for layout in LAYOUTS:
+        if not layout.fichier_brut:  # a layout only loaded by `barometre ingest` (no shipped raw extract)
+            continue
         path = settings.raw_dir / layout.fichier_brut
         progress(f"{layout.libelle} ← {path.name}")
         by_source.setdefault(layout.source, []).extend(parse_layout(layout, path, ctx))

@@ -515,6 +515,32 @@ def parse_odema(table: RawTable, ctx: ParseContext) -> list[Valeur]:
     return values
 
 
+# ---------------------------------------------------------------- INSEE base Diplômes – Formation (RP)
+def parse_diplomes(table: RawTable, ctx: ParseContext) -> list[Valeur]:
+    """People aged 15+ out of school, and those of them holding a diploma above the brevet (IDH-4 input).
+
+    INSEE's P22_NSCOL15P_DIPLMIN counts those with no diploma or at most the BEPC / brevet / DNB; the
+    diploma holders are NSCOL15P − DIPLMIN (exact difference of two census counts)."""
+    source = "insee_rp_diplomes"
+    years = sorted({m.group(1) for c in table.header if (m := re.match(r"^P(\d\d)_NSCOL15P$", c))})
+    values: list[Valeur] = []
+    for code, row in _commune_rows(table, ctx, "CODGEO"):
+        for yy in years:
+            total = _number(table, row, f"P{yy}_NSCOL15P")
+            peu = _number(table, row, f"P{yy}_NSCOL15P_DIPLMIN")
+            values.append(_valeur("non_scolarises_15_plus", "commune", code, _year(yy), total, source,
+                                  ligne=row.line, colonne=f"P{yy}_NSCOL15P"))
+            if total is SECRET or peu is SECRET:
+                diplomes = SECRET
+            elif total is None or peu is None:
+                diplomes = None
+            else:
+                diplomes = total - peu
+            values.append(_valeur("non_scolarises_15_plus_diplomes", "commune", code, _year(yy), diplomes, source,
+                                  ligne=row.line, colonne=f"P{yy}_NSCOL15P_DIPLMIN"))
+    return values
+
+
 LAYOUTS: list[Layout] = [
     Layout("insee_comparateur", "INSEE – comparateur de territoires", ("CODGEO", r"^P\d\d_POP$", r"^MED\d\d$"),
            "insee_comparateur_territoires/base_cc_comparateur_caph_communes.csv", parse_comparateur),
@@ -558,6 +584,9 @@ LAYOUTS: list[Layout] = [
     Layout("enedis_consommation", "Enedis – consommation par secteur (département)",
            ("Année", "Code département", "Conso totale Résidentiel (MWh)"),
            "enedis_conso_secteur_dep/enedis_conso_secteur_departement_hdf.csv", parse_enedis_conso, False),
+    Layout("insee_rp_diplomes", "INSEE – base Diplômes – Formation du recensement",
+           ("CODGEO", r"^P\d\d_NSCOL15P$", r"^P\d\d_NSCOL15P_DIPLMIN$"),
+           "", parse_diplomes),
     Layout("odema", "ODEMA – déchets enfouis en ISDND (région)",
            ("cible", "indicateur", "date", "value", "territoire"),
            "odema_isdnd_hdf/objectifs_reg32_dndni_isdnd.csv", parse_odema, False),
