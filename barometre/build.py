@@ -80,7 +80,8 @@ def read_reference_values(path: Path) -> list[Valeur]:
                                      ligne=line))
             except (KeyError, ValueError) as exc:
                 raise IngestError(path.name, line, None, f"ligne illisible ({exc})",
-                                  "respectez les colonnes indicateur,niveau,code,annee,ventilation,valeur,source.")
+                                  "respectez les colonnes indicateur,niveau,code,annee,ventilation,valeur,source."
+                                  ) from exc
     return values
 
 

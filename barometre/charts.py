@@ -123,9 +123,11 @@ def distribution_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.
     base = alt.Chart(alt.Data(values=data)).encode(y=alt.Y("nom:N", title=None, axis=alt.Axis(labelLimit=260)))
     fmt = _fmt(decimales)
     tooltip = [alt.Tooltip("nom:N", title="Zone"), alt.Tooltip("n_valeurs:Q", title="Communes avec valeur"),
-               alt.Tooltip("minimum:Q", title="Minimum", format=fmt), alt.Tooltip("q1:Q", title="1er quartile", format=fmt),
+               alt.Tooltip("minimum:Q", title="Minimum", format=fmt),
+               alt.Tooltip("q1:Q", title="1er quartile", format=fmt),
                alt.Tooltip("mediane:Q", title="Médiane des communes", format=fmt),
-               alt.Tooltip("q3:Q", title="3e quartile", format=fmt), alt.Tooltip("maximum:Q", title="Maximum", format=fmt)]
+               alt.Tooltip("q3:Q", title="3e quartile", format=fmt),
+               alt.Tooltip("maximum:Q", title="Maximum", format=fmt)]
     rule = base.mark_rule(color="#444").encode(x=alt.X("minimum:Q", title=unite, axis=_axis(decimales)),
                                                x2="maximum:Q", tooltip=tooltip)
     box = base.mark_bar(size=18, color=NEUTRAL, opacity=0.7).encode(x="q1:Q", x2="q3:Q", tooltip=tooltip)

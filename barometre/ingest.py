@@ -69,8 +69,8 @@ def ingest(path: Path, settings: Settings,
     except IngestError as exc:
         if "aucune ligne d'en-tête" not in exc.message:
             raise
-        raise IngestError(path.name, exc.ligne, exc.colonne, "format de fichier non reconnu (aucune ligne d'en-tête connue)",
-                          UNKNOWN_LAYOUT_HINT) from exc
+        raise IngestError(path.name, exc.ligne, exc.colonne,
+                          "format de fichier non reconnu (aucune ligne d'en-tête connue)", UNKNOWN_LAYOUT_HINT) from exc
     progress(2, total, STEPS[1])
     layout = detect_layout(table.header)
     if layout is None:

@@ -97,7 +97,8 @@ def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilati
         return
     annee = years[-1]
     st.markdown(f"#### Équité entre communes ({annee})")
-    group_niveau, group_code = (niveau, code) if niveau not in ("commune",) else ("epci", ui.territoire_config().epci.code)
+    epci_code = ui.territoire_config().epci.code
+    group_niveau, group_code = (niveau, code) if niveau != "commune" else ("epci", epci_code)
     dist = ui.distribution(ind.id, group_niveau, group_code, annee, ventilation)
     if group_niveau == "epci":
         communes = ui.valeurs_communes(ind.id, annee, zonage, ventilation)

@@ -30,8 +30,8 @@ for volet, titre in (("qualite_de_vie", "Qualité de vie & bien-être"), ("envir
             vues.key_figure(col, ind, niveau, code)
 
 st.markdown("#### Objectifs et trajectoires")
-ORIGINES = {"PCAET": "PCAET", "projet_de_territoire": "Projet de territoire", "loi_energie_climat": "Loi Énergie-Climat",
-            "SNBC": "SNBC", "PREPA": "PREPA", "SRADDET": "SRADDET"}
+ORIGINES = {"PCAET": "PCAET", "projet_de_territoire": "Projet de territoire",
+            "loi_energie_climat": "Loi Énergie-Climat", "SNBC": "SNBC", "PREPA": "PREPA", "SRADDET": "SRADDET"}
 rows = None
 try:
     from barometre.objectifs import objectifs_rows

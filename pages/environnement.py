@@ -4,9 +4,9 @@ import polars as pl
 import streamlit as st
 
 from barometre import charts, formats, ui, vues
+from barometre.targets import STATUS_RULE_FR, trajectory
 
 ui.ensure_entrypoint()
-from barometre.targets import STATUS_RULE_FR, trajectory
 
 niveau, code = st.session_state.get("niveau", "epci"), st.session_state.get("code") or ui.territoire_config().epci.code
 nom = vues.nom_territoire(niveau, code)
