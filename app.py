@@ -8,7 +8,7 @@ st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="�
                    initial_sidebar_state="expanded")
 
 PAGES = [
-    st.Page("pages/accueil.py", title="Accueil", url_path="accueil", default=True),
+    st.Page("pages/accueil.py", title="Accueil", default=True),  # the default page is served at /
     st.Page("pages/environnement.py", title="Volet environnemental", url_path="environnement"),
     st.Page("pages/qualite_de_vie.py", title="Volet qualité de vie & bien-être", url_path="qualite_de_vie"),
     st.Page("pages/territoires.py", title="Territoires", url_path="territoires"),
@@ -30,6 +30,7 @@ if not ui.projection_mode():
     st.sidebar.divider()
     ui.territory_picker()
     ui.projection_toggle()
-else:
-    ui.territory_picker(container=st.container())
+else:  # projection: the picker folds away so that the room sees the figures
+    with st.expander("Changer de territoire"):
+        ui.territory_picker(container=st.container())
 page.run()

@@ -34,6 +34,7 @@ NEUTRAL = "#0072B2"  # blue: the others
 LEVEL_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
 # 5 sequential classes (ColorBrewer YlGnBu), light = low, dark = high.
 SEQUENTIAL_5 = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
+LABEL_ROOM = 1.15
 SECRET_RGB = [150, 150, 150]
 MISSING_RGB = [235, 235, 235]
 
@@ -84,6 +85,11 @@ def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: s
     return _finish(layers, height=max(200, 22 * len(data)))
 
 
+def _label_room(data: list[dict]):
+    top = max((d["valeur"] for d in data), default=0)
+    return top * LABEL_ROOM if top > 0 else alt.Undefined
+
+
 def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
     """One bar per territory (the chosen one, then the comparison levels); columns nom, valeur, annee."""
     data = df.filter(pl.col("valeur").is_not_null()).with_columns(
@@ -92,7 +98,9 @@ def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Ch
     order = [d["etiquette"] for d in data]
     chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
         y=alt.Y("etiquette:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("valeur:Q", title=unite, axis=_axis(decimales)),
+        x=alt.X("valeur:Q", title=unite, axis=_axis(decimales),
+                # 15 % of room on the right so that the value written after the longest bar is not cut
+                scale=alt.Scale(domainMax=_label_room(data))),
         color=alt.Color("etiquette:N", sort=order, scale=alt.Scale(range=LEVEL_COLOURS), legend=None),
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],

@@ -26,11 +26,14 @@ header[data-testid="stHeader"] { display: none !important; }
 h1 { font-size: 2.4rem !important; } h2 { font-size: 1.9rem !important; } h3 { font-size: 1.5rem !important; }
 [data-testid="stMetricValue"] { font-size: 3.2rem !important; color: #000 !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.3rem !important; color: #000 !important; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"] p { font-size: 1rem !important; color: #222 !important; }
 </style>
 """
 BASE_CSS = """
 <style>
+/* Streamlit fades captions to 60 % opacity: sources and notes must stay readable (RGAA contrast). */
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"] p { color: #3d3d3d; }
 </style>
 """
@@ -174,8 +177,12 @@ def territory_picker(container=None) -> tuple[str, str]:
     if st.session_state.get("code") not in codes:
         st.session_state.pop("code", None)
     _init_from_url("code", default, codes)
-    code = box.selectbox("Territoire", codes, format_func=lambda c: names.get(c, c), key="code",
-                         disabled=len(codes) <= 1)
+    if len(codes) == 1:  # one territory at this level (the EPCI): say it, a disabled field is hard to read
+        st.session_state["code"] = codes[0]
+        box.markdown(f"**Territoire** : {names[codes[0]]}")
+        code = codes[0]
+    else:
+        code = box.selectbox("Territoire", codes, format_func=lambda c: names.get(c, c), key="code")
     _to_url("niveau", niveau, NIVEAU_EPCI)
     _to_url("code", code, None if niveau != NIVEAU_EPCI else default)
     return niveau, code

@@ -8,6 +8,9 @@ Fixtures
   context + page (locale fr-FR) already navigated to ``streamlit_server + path``; it collects
   ``page.console_errors``, ``page.page_errors`` and ``page.external_requests`` (they fail: no internet
   here); ``app_errors(page)`` gives the errors that are the app's own.
+- ``axe_source`` (session): the text of axe-core's ``axe.min.js``, the version pinned in
+  ``vendor/package.json``; installed with ``npm install --prefix tests/browser/vendor`` when missing
+  (fresh clone, CI). ``vendor/node_modules/`` is gitignored.
 
 Helpers live in ``streamlit_page.py`` (``from .streamlit_page import wait_for_app, ...``):
 ``wait_for_app``, ``assert_no_exception``, ``app_errors``, ``screenshot``, and the viewports.
@@ -208,3 +211,38 @@ def page_at(browser, streamlit_server) -> Iterator[Callable]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+VENDOR_DIR = Path(__file__).resolve().parent / "vendor"  # package.json pins the tools; node_modules/ gitignored
+AXE_JS = VENDOR_DIR / "node_modules" / "axe-core" / "axe.min.js"
+NPM_INSTALL_TIMEOUT_S = 300
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The source of axe-core (accessibility rules), installed from the npm registry when missing.
+
+    CI starts from a fresh clone: ``npm install --prefix tests/browser/vendor`` then brings the version
+    pinned in ``vendor/package.json`` (and ``package-lock.json``). A file lock keeps two test runs from
+    installing at once.
+    """
+    if not AXE_JS.is_file():
+        import fcntl
+        import shutil
+
+        npm = shutil.which("npm")
+        if npm is None:
+            _unavailable("npm not found: it installs axe-core for the accessibility tests (`apt-get install npm`)")
+        with (Path(tempfile.gettempdir()) / "barometre-vendor-npm.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not AXE_JS.is_file():
+                command = [npm, "install", "--prefix", str(VENDOR_DIR), "--no-audit", "--no-fund", "--no-progress"]
+                try:
+                    result = subprocess.run(command, cwd=VENDOR_DIR, stdin=subprocess.DEVNULL, capture_output=True,
+                                            text=True, timeout=NPM_INSTALL_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    _unavailable(f"`{' '.join(command)}` took more than {NPM_INSTALL_TIMEOUT_S} s")
+                if result.returncode != 0 or not AXE_JS.is_file():
+                    _unavailable(f"`{' '.join(command)}` failed ({result.returncode}):\n"
+                                 f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return AXE_JS.read_text(encoding="utf-8")

@@ -1,12 +1,16 @@
 """Helpers for browser tests: wait for a Streamlit run, check for exceptions, take screenshots.
 
 Test modules import them relatively: ``from .streamlit_page import wait_for_app, ...``.
+Also: ``app_pages()`` (every ``st.Page`` of app.py, read with ``ast``), selectbox helpers (``combobox``,
+``selectbox_value``, ``choose_option``, ``next_option``), ``headings``, ``chart_labels``, and
+``wait_for_app_async`` for Playwright's async API.
 No streamlit import here: these drive the page from the outside, through Playwright.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -120,3 +124,109 @@ def screenshot(page, name: str, *, full_page: bool = False) -> Path:
     else:
         page.screenshot(path=str(path))
     return path
+
+
+# ---------------------------------------------------------------- the app's pages, widgets, views
+def app_dir() -> Path:
+    """The app folder the ``streamlit_server`` fixture runs (same rule as conftest's APP_DIR)."""
+    import os
+
+    return Path(os.environ.get("BAROMETRE_APP_DIR", PROJECT_ROOT)).resolve()
+
+
+class AppPage(NamedTuple):
+    url_path: str
+    title: str
+    default: bool  # Streamlit serves the default page at "/" only: its url_path is not routed
+
+    @property
+    def path(self) -> str:
+        """The address the app's own links use for this page."""
+        return "/" if self.default else f"/{self.url_path}"
+
+
+def app_pages(app_py: Path | None = None) -> list[AppPage]:
+    """``AppPage(url_path, title, default)`` of every ``st.Page(...)`` in app.py, in its order, read with ``ast``
+    (no streamlit import), so that a page added to app.py is covered by the tests that loop on pages.
+
+    A page without ``url_path`` gets Streamlit's default: its file name without extension.
+    """
+    import ast
+
+    source = (app_py or app_dir() / "app.py").read_text(encoding="utf-8")
+    pages = []
+    calls = sorted((n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)),
+                   key=lambda n: (n.lineno, n.col_offset))
+    for node in calls:
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "Page"):
+            continue
+        kwargs = {k.arg: k.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+        target = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+        url_path = kwargs["url_path"].value if "url_path" in kwargs else Path(str(target)).stem
+        title = kwargs["title"].value if "title" in kwargs else url_path
+        default = bool(kwargs["default"].value) if "default" in kwargs else False
+        pages.append(AppPage(url_path, title, default))
+    return pages
+
+
+def combobox(page, label: str):
+    """The input of the Streamlit selectbox labelled ``label`` (a react-aria combobox)."""
+    return page.locator(f'input[role="combobox"][aria-label="{label}"]')
+
+
+def selectbox_value(page, label: str) -> str:
+    return combobox(page, label).input_value()
+
+
+def dropdown_options(page, label: str) -> list[str]:
+    """Open the selectbox's list and return the option texts it shows (the list is virtualised: the
+    first dozen or so); the list is left open."""
+    combobox(page, label).click()
+    options = page.locator('[role="listbox"] [role="option"]')
+    options.first.wait_for(state="visible")
+    return options.all_inner_texts()
+
+
+def choose_option(page, label: str, option: str | None = None, *, index: int | None = None) -> str:
+    """Pick ``option`` (exact text) or the option at ``index`` of the selectbox ``label`` with the mouse,
+    wait for the rerun it triggers, and return the chosen text."""
+    texts = dropdown_options(page, label)
+    if option is None:
+        if index is None:
+            raise ValueError("give option or index")
+        option = texts[index]
+    if option not in texts:  # virtualised list: type to bring the option into the rendered rows
+        combobox(page, label).fill(option)
+    page.locator('[role="listbox"]').get_by_role("option", name=option, exact=True).click()
+    wait_for_app(page)
+    return option
+
+
+def next_option(page, label: str) -> str:
+    """Pick the option after the current one (wrapping) in selectbox ``label``; return its text."""
+    current = selectbox_value(page, label)
+    texts = dropdown_options(page, label)
+    if len(texts) < 2:
+        pytest.fail(f"selectbox {label!r} offers fewer than two options: {texts}")
+    position = texts.index(current) if current in texts else -1
+    return choose_option(page, label, texts[(position + 1) % len(texts)])
+
+
+def headings(page, levels: str = "h1,h2,h3,h4") -> list[str]:
+    """Texts of the main area's headings, in document order."""
+    return page.locator(f'[data-testid="stMain"] :is({levels})').all_inner_texts()
+
+
+def chart_labels(page) -> list[str]:
+    """aria-label of each Vega-Lite chart on the page (Streamlit puts the ``alt`` text there)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+            .map(c => c.getAttribute('aria-label') || '')"""
+    )
+
+
+async def wait_for_app_async(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
+    """``wait_for_app`` for Playwright's async API (load tests): same readiness rule, raises on timeout."""
+    await page.locator('[data-testid="stApp"]').wait_for(state="attached", timeout=timeout_ms)
+    await page.evaluate("() => { window.__barometreIdleSince = undefined; }")
+    await page.wait_for_function(_APP_SETTLED_JS, arg=SETTLE_MS, timeout=timeout_ms, polling=50)

@@ -1,0 +1,207 @@
+"""The dashboard in a real browser: every page at both screen sizes, filters that change the charts,
+shared links that give the same view in another browser, projection mode and the séance's arrow keys.
+
+The pages come from app.py's ``st.Page(...)`` list, so a page added there is covered here at once.
+Page loads are kept few (two cores): one load per page, the second screen size by resizing it.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from barometre.catalogue import load_catalogue
+from barometre.settings import get_settings
+
+from .streamlit_page import (
+    DESKTOP,
+    VIEWPORTS,
+    app_errors,
+    app_pages,
+    assert_no_exception,
+    chart_labels,
+    headings,
+    next_option,
+    screenshot,
+    selectbox_value,
+    wait_for_app,
+)
+
+pytestmark = pytest.mark.browser
+
+PAGES = app_pages()
+SHARED_TERRITORY = ("commune", "59172", "Denain")
+SHARED_INDICATOR = "taux_chomage_15_64"
+SEANCE_VIEWS = ("population", "cae_1.a")
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue(get_settings().catalogue_dir)
+
+
+def _query(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def _assert_healthy(page) -> None:
+    """No Streamlit exception, no st.error block, no JS error of the app's own."""
+    assert_no_exception(page)
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, f"st.error on {page.url}:\n" + "\n---\n".join(errors.all_inner_texts())
+    assert app_errors(page) == [], f"JS errors on {page.url}"
+
+
+def test_app_declares_pages():
+    assert len(PAGES) >= 7, PAGES
+    assert len({p.url_path for p in PAGES}) == len(PAGES), f"duplicate url_path in app.py: {PAGES}"
+    assert sum(p.default for p in PAGES) <= 1, PAGES
+
+
+@pytest.mark.parametrize("app_page", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_opens_at_both_sizes(page_at, app_page):
+    url_path = app_page.url_path
+    page = page_at(app_page.path, viewport=DESKTOP)
+    wait_for_app(page)
+    assert urlsplit(page.url).path == app_page.path, f"{app_page.path} was redirected to {page.url}"
+    assert page.get_by_text("Page not found").count() == 0
+    for name, viewport in VIEWPORTS.items():
+        if page.viewport_size != viewport:
+            page.set_viewport_size(viewport)
+            wait_for_app(page)
+        _assert_healthy(page)
+        assert [h for h in headings(page, "h1,h2") if h.strip()], f"/{url_path} has no title at {name}"
+        assert page.locator('[data-testid="stSidebar"]').is_visible()
+        shot = screenshot(page, f"page-{url_path}-{name}")
+        assert shot.stat().st_size > 0
+    # The sidebar's own navigation offers every page of app.py.
+    links = page.locator('[data-testid="stSidebar"] a').all_inner_texts()
+    missing = [p.title for p in PAGES if not any(p.title in link for link in links)]
+    assert not missing, f"sidebar links {links} lack {missing}"
+    _assert_healthy(page)
+
+
+def test_territoires_indicator_changes_the_map(page_at):
+    page = page_at("/territoires")
+    wait_for_app(page)
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]')
+
+    def view():
+        legend = page.locator('[data-testid="stColumn"]').filter(has_text="Légende").last.inner_text()
+        return {"heading": headings(page, "h4")[0], "map": deck.get_attribute("aria-label"), "legend": legend,
+                "pixels": deck.locator("canvas").first.screenshot()}
+
+    before = view()
+    chosen = next_option(page, "Indicateur")
+    after = view()
+    _assert_healthy(page)
+    libelle = chosen.rsplit(" (", 1)[0]
+    assert after["heading"].startswith(chosen), (chosen, after["heading"])
+    assert after["heading"] != before["heading"]
+    assert libelle in after["map"] and after["map"] != before["map"], (before["map"], after["map"])
+    assert after["legend"] != before["legend"], f"legend did not change: {after['legend']!r}"
+    assert after["pixels"] != before["pixels"], "the map's drawing did not change"
+    assert "ind_carte" in _query(page), page.url
+    screenshot(page, "filter-territoires-after")
+
+
+def test_qualite_de_vie_indicator_changes_the_chart(page_at):
+    page = page_at("/qualite_de_vie")
+    wait_for_app(page)
+    first_chart = page.locator('[data-testid="stVegaLiteChart"]').first
+
+    def view():
+        return {"heading": headings(page, "h3")[0], "labels": chart_labels(page),
+                "svg": first_chart.locator("svg, canvas").first.evaluate("e => e.outerHTML")}
+
+    before = view()
+    assert before["labels"], "no Vega chart on /qualite_de_vie"
+    chosen = next_option(page, "Indicateur")
+    after = view()
+    _assert_healthy(page)
+    libelle = chosen.rsplit(" (", 1)[0]
+    assert after["heading"].startswith(libelle) and after["heading"] != before["heading"], (before, after)
+    assert after["labels"] != before["labels"]
+    assert all(libelle in label for label in after["labels"]), after["labels"]
+    assert after["svg"] != before["svg"], "the chart's drawing did not change"
+    assert _query(page).get("ind_qv"), page.url
+    screenshot(page, "filter-qualite_de_vie-after")
+
+
+def test_shared_url_gives_the_same_view_in_a_new_browser(page_at, catalogue):
+    niveau, code, nom = SHARED_TERRITORY
+    ind = catalogue.indicateur(SHARED_INDICATOR)
+    # A link written by hand (commune, theme and indicator named)...
+    page = page_at(f"/qualite_de_vie?niveau={niveau}&code={code}&theme_qv={quote(ind.theme)}"
+                   f"&ind_qv={SHARED_INDICATOR}")
+    wait_for_app(page)
+    _assert_healthy(page)
+
+    def view(p):
+        return {
+            "selects": {label: selectbox_value(p, label) for label in ("Échelle", "Territoire", "Thème",
+                                                                      "Indicateur", "Découpage")},
+            "headings": headings(p),
+            "charts": chart_labels(p),
+            "cards": p.locator('[data-testid="stMain"] [role="group"][aria-label]').all_inner_texts(),
+        }
+
+    original = view(page)
+    assert page.locator('[data-testid="stSidebar"] input[aria-label="Territoire"]').input_value() == nom
+    assert original["selects"]["Indicateur"] == f"{ind.libelle} ({ind.unite})"
+    assert headings(page, "h3")[0].startswith(ind.libelle)
+    assert original["charts"] and all(ind.libelle in label for label in original["charts"])
+    query = _query(page)
+    assert query.get("niveau") == [niveau] and query.get("code") == [code], page.url
+
+    # ... and the address the app then shows, sent to someone else: a new browser context (no cookie,
+    # no session) opens it and gets the same view.
+    parts = urlsplit(page.url)
+    other = page_at(f"{parts.path}?{parts.query}")
+    wait_for_app(other)
+    _assert_healthy(other)
+    assert view(other) == original
+    screenshot(other, "shared-url-denain-chomage")
+
+
+def test_projection_mode_hides_the_sidebar_and_enlarges_type(page_at):
+    home = next(p for p in PAGES if p.default)
+    page = page_at(f"{home.path}?mode=projection")
+    wait_for_app(page)
+    _assert_healthy(page)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert page.get_by_role("button", name="Quitter le mode projection").is_visible()
+    # The territory picker moves into the page, folded so that the figures come first.
+    picker = page.locator('[data-testid="stMain"] input[aria-label="Échelle"]')
+    assert not picker.is_visible()
+    page.get_by_text("Changer de territoire").click()
+    picker.wait_for(state="visible", timeout=10_000)
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    assert size >= 20, f"projection type is {size}px"
+    screenshot(page, f"projection-{home.url_path}-1280x720")
+
+
+def test_seance_arrow_keys_step_through_views(page_at, catalogue):
+    first, second = (catalogue.indicateur(i).libelle for i in SEANCE_VIEWS)
+    page = page_at(f"/seance?vues={','.join(SEANCE_VIEWS)}&mode=projection")
+    wait_for_app(page)
+    _assert_healthy(page)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert headings(page, "h2")[0] == first
+    assert page.get_by_text(re.compile(r"vue 1 / 2")).is_visible()
+    screenshot(page, "seance-projection-step1")
+
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(re.compile(r"[?&]etape=2\b"))
+    wait_for_app(page)
+    _assert_healthy(page)
+    assert headings(page, "h2")[0] == second
+    assert page.get_by_text(re.compile(r"vue 2 / 2")).is_visible()
+    screenshot(page, "seance-projection-step2")
+
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url(re.compile(r"[?&]etape=1\b"))
+    wait_for_app(page)
+    assert headings(page, "h2")[0] == first
