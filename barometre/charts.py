@@ -50,10 +50,16 @@ def _axis(decimales: int, **kwargs) -> alt.Axis:
     return alt.Axis(format=_fmt(decimales), **kwargs)
 
 
-def _finish(chart: alt.Chart, height: int | None = None) -> alt.Chart:
+FONT_SIZE = 13  # screen; the projection mode passes PROJECTION_FONT_SIZE
+PROJECTION_FONT_SIZE = 20
+
+
+def _finish(chart: alt.Chart, height: int | alt.Step | None = None, font_size: int = FONT_SIZE) -> alt.Chart:
+    """Container width, French locale, font sizes; ``height`` in pixels, or ``alt.Step(n)`` for n pixels per
+    row of a chart with one bar per territory."""
     chart = chart.properties(width="container", **({"height": height} if height else {}))
-    return chart.configure(locale=FRENCH_LOCALE).configure_axis(labelFontSize=13, titleFontSize=14) \
-        .configure_legend(labelFontSize=13, titleFontSize=13)
+    return chart.configure(locale=FRENCH_LOCALE).configure_axis(labelFontSize=font_size, titleFontSize=font_size + 1) \
+        .configure_legend(labelFontSize=font_size, titleFontSize=font_size)
 
 
 def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: str | None = None,
@@ -82,7 +88,7 @@ def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: s
         text = alt.Chart(ref_data).mark_text(align="left", dx=4, dy=-6, fontSize=12, color="#222").encode(
             x="valeur:Q", y=alt.value(0), text="libelle:N")
         layers = bars + rule + text
-    return _finish(layers, height=max(200, 22 * len(data)))
+    return _finish(layers, height=alt.Step(22))
 
 
 def _label_room(data: list[dict]):
@@ -90,8 +96,10 @@ def _label_room(data: list[dict]):
     return top * LABEL_ROOM if top > 0 else alt.Undefined
 
 
-def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
-    """One bar per territory (the chosen one, then the comparison levels); columns nom, valeur, annee."""
+def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE) -> alt.Chart:
+    """One bar per territory (the chosen one, then the comparison levels); columns nom, valeur, annee.
+
+    ``font_size``: PROJECTION_FONT_SIZE in council (rows grow with it)."""
     data = df.filter(pl.col("valeur").is_not_null()).with_columns(
         (pl.col("nom") + " (" + pl.col("annee").cast(pl.String) + ")").alias("etiquette")
     ).to_dicts()
@@ -105,9 +113,9 @@ def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Ch
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
     )
-    labels = chart.mark_text(align="left", dx=4, fontSize=13).encode(
+    labels = chart.mark_text(align="left", dx=4, fontSize=font_size).encode(
         text=alt.Text("valeur:Q", format=_fmt(decimales)), color=alt.value("#222"))
-    return _finish(chart + labels, height=max(120, 40 * len(data)))
+    return _finish(chart + labels, height=alt.Step(3 * font_size), font_size=font_size)
 
 
 def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:

@@ -28,9 +28,11 @@ if comp.filter(pl.col("valeur").is_not_null()).is_empty():
     ui.empty_state(ind, niveau, vues.nom_territoire(niveau, code))
 else:
     own = ui.dernieres_valeurs((ind.id,), niveau, code).filter(pl.col("ventilation") == "")
-    vues.metric_tile(st, ind, own.to_dicts()[0] if own.height else None, comp)
-    st.altair_chart(charts.comparison_chart(comp, ind.unite, ind.decimales), width="stretch",
-                    alt=f"{ind.libelle} : comparaison")
+    left, right = st.columns([1, 2])
+    vues.metric_tile(left, ind, own.to_dicts()[0] if own.height else None, comp)
+    size = charts.PROJECTION_FONT_SIZE if ui.projection_mode() else charts.FONT_SIZE  # the back of the room
+    chart = charts.comparison_chart(comp, ind.unite, ind.decimales, font_size=size)
+    right.altair_chart(chart, width="stretch", alt=f"{ind.libelle} : comparaison")
     ui.caption_source(ind, comp)
 prev_col, _, next_col = st.columns([1, 3, 1])
 if prev_col.button("◀ Précédente", shortcut="Left", disabled=step <= 1, key="seance_prev"):
