@@ -136,6 +136,16 @@ def cmd_objectifs(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from barometre.bench import Reglages, run_bench, texte
+
+    options = {"n_communes": args.communes, "apptest": not args.sans_apptest, "sql_dir": args.sql_dir}
+    reglages = Reglages.rapide(**options) if args.quick else Reglages(**options)
+    result = run_bench(reglages)
+    print(json.dumps(result, ensure_ascii=False) if args.json else texte(result))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="barometre", description="Baromètre social & environnemental")
     sub = p.add_subparsers(dest="command", required=True)
@@ -160,6 +170,13 @@ def parser() -> argparse.ArgumentParser:
     o = sub.add_parser("objectifs", help="objectifs et statut de leur trajectoire")
     o.add_argument("--format", choices=["csv", "json"], default="csv")
     o.set_defaults(func=cmd_objectifs)
+    bench = sub.add_parser("bench", help="mesurer la latence des requêtes des pages (données livrées et nationales)")
+    bench.add_argument("--quick", action="store_true", help="moins de répétitions (quelques minutes sur 2 cœurs)")
+    bench.add_argument("--json", action="store_true", help="un seul objet JSON au lieu du tableau")
+    bench.add_argument("--communes", type=int, help="jeu national limité à N communes (défaut : toutes)")
+    bench.add_argument("--sql-dir", help="mesurer une réécriture proposée des vues (copie de sql/ modifiée)")
+    bench.add_argument("--sans-apptest", action="store_true", help="sans le passage des pages par AppTest")
+    bench.set_defaults(func=cmd_bench)
     return p
 
 

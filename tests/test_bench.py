@@ -1,0 +1,110 @@
+"""The benchmark machinery (``barometre bench``) on a tiny generated dataset (200 communes × 2 years), run
+in-process: the generated data has the shipped files' schemas and is deterministic; materialising the
+views gives exactly the views' rows; the report has its keys, positive numbers, and our queries return the
+same rows as the pandas baseline. Behaviour only: no timing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from barometre.bench import MARTS, Reglages, generate, materialise, run_bench, texte
+from barometre.db import connect, query
+from barometre.settings import PROJECT_ROOT, Settings
+
+DATA_DIR = PROJECT_ROOT / "data"
+EPCI = "200042190"
+KEYS = {
+    "mart_valeurs": ["indicateur", "niveau", "code", "annee", "ventilation"],
+    "mart_dernieres_valeurs": ["indicateur", "niveau", "code", "ventilation"],
+    "mart_distribution": ["niveau", "code", "indicateur", "annee", "ventilation"],
+}
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    reglages = Reglages(n_communes=200, n_annees=2, reps_livre=1, reps_national=1, reps_baseline=1,
+                        apptest=False, isoler=False, strategies_livre=("tables",), vues_national=False,
+                        data_dir=str(DATA_DIR))
+    return run_bench(reglages)
+
+
+def test_generated_files_have_the_shipped_schemas_and_are_deterministic(tmp_path):
+    a = generate(tmp_path / "a", source_dir=DATA_DIR, n_communes=120, annees=(2023, 2024))
+    b = generate(tmp_path / "b", source_dir=DATA_DIR, n_communes=120, annees=(2023, 2024))
+    for name in ("territoires.parquet", "appartenances.parquet", "geometries.parquet"):
+        shipped = pl.read_parquet(DATA_DIR / name)
+        made = pl.read_parquet(a.data_dir / name)
+        assert made.schema == shipped.schema, name
+        assert made.equals(pl.read_parquet(b.data_dir / name)), name
+    values = pl.read_parquet(a.data_dir / "valeurs" / "*.parquet")
+    assert values.schema == pl.read_parquet(DATA_DIR / "valeurs" / "*.parquet").schema
+    assert values.sort(values.columns).equals(
+        pl.read_parquet(b.data_dir / "valeurs" / "*.parquet").sort(values.columns))
+    communes = values.filter(pl.col("niveau") == "commune")
+    assert communes["code"].n_unique() == a.n_communes == 120
+    assert sorted(communes["annee"].unique()) == [2023, 2024]
+    shipped_ids = set(pl.read_parquet(DATA_DIR / "valeurs" / "*.parquet")
+                      .filter(pl.col("niveau") == "commune")["indicateur"])
+    assert set(communes["indicateur"]) == shipped_ids
+    # the followed EPCI keeps its communes, so the pages' default state is the shipped one
+    app = pl.read_parquet(a.data_dir / "appartenances.parquet")
+    shipped_app = pl.read_parquet(DATA_DIR / "appartenances.parquet")
+    members = set(shipped_app.filter(pl.col("zone") == EPCI)["commune"])
+    assert set(app.filter(pl.col("zone") == EPCI)["commune"]) == members
+    assert app.group_by("commune", "zonage").len()["len"].max() == 1  # one zone per commune and zoning
+
+
+def test_materialised_marts_are_exactly_the_views(tmp_path):
+    settings = Settings(data_dir=DATA_DIR)
+    views = connect(settings)
+    tables = connect(settings)
+    info = materialise(tables, lignes_par_lot=400)  # many small batches
+    assert info["lots"] > 3
+    for mart in [*MARTS, "mart_comparaison"]:
+        key = KEYS.get(mart, ["indicateur", "ventilation", "niveau", "code"])
+        expected = query(views, f"select * from {mart}").sort(key)
+        got = query(tables, f"select * from {mart}").sort(key)
+        assert got.columns == expected.columns, mart
+        assert got.height == expected.height, mart
+        drop = ["commune_min", "commune_max"] if mart == "mart_distribution" else []  # ties: any of them
+        # sums of doubles are added in a thread-dependent order: equal to the last bits
+        assert_frame_equal(got.drop(drop), expected.drop(drop), check_exact=False, rel_tol=1e-12)
+
+
+def test_report_keys_and_positive_numbers(report):
+    json.dumps(report)  # one JSON object
+    assert report["p95_ms_national"] > 0
+    assert report["p95_ms_livre"] > 0
+    assert report["speedup_vs_baseline"] > 0
+    assert report["strategie"] in ("tables", "parquet")
+    assert report["jeu_national"]["n_communes"] == 200
+    assert report["jeu_national"]["n_annees"] == 2
+    assert report["materialisation_national_s"] > 0
+    for name, page in report["pages"].items():
+        assert page["requetes_national"] > 0, name
+        for part in (page["livre"]["tables"], page["national"]["tables"], page["national"]["parquet"],
+                     page["baseline_national"]):
+            assert 0 < part["p50_ms"] <= part["p95_ms"], name
+    assert all(v > 0 for v in report["memoire_max_mo"].values() if v is not None)
+    assert "Stratégie retenue" in texte(report)
+
+
+def test_our_queries_return_the_baselines_rows(report):
+    assert report["coherence_lignes"]["identique"], report["coherence_lignes"]["ecarts"]
+
+
+def test_a_baseline_out_of_budget_is_reported_not_dropped(tmp_path):
+    from barometre.bench import exporter_csv, phase_baseline
+
+    con = connect(Settings(data_dir=DATA_DIR))
+    materialise(con)
+    exporter_csv(con, tmp_path / "csv")
+    result = phase_baseline(str(DATA_DIR), str(tmp_path / "csv"), reps=3, budget_page_s=0.002)
+    for name, page in result["pages"].items():
+        assert page["runs_ms"] or page["complet"] is False, name
+        assert page["requetes"] == len(page["appels"]), name
