@@ -960,12 +960,13 @@ def resume(values: Sequence[float]) -> dict[str, float]:
 
 
 def mesurer_pages(q: Requetes, ctx: Contexte, reps: int, *, echauffement: bool = True,
-                  budget_page_s: float | None = None) -> dict[str, Any]:
+                  budget_page_s: float | None = None, interrompre: bool = False) -> dict[str, Any]:
     """Each page's query set ``reps`` times (after one unmeasured run when ``echauffement``).
 
-    With ``budget_page_s`` a page stops once it has spent its budget: after the run in progress, or in the
-    middle of the first run (then ``runs_ms`` is empty, and ``appels`` holds the calls done: the speed-up
-    still compares the same calls, and ``extrapole_ms`` scales the time spent to the whole run)."""
+    With ``budget_page_s`` a page stops once it has spent its budget, after the run in progress; with
+    ``interrompre`` (the baseline) even in the middle of its first run: then ``runs_ms`` is empty and
+    ``appels`` holds the calls done, so that the speed-up still compares the same calls and the page time
+    can be extrapolated (:func:`_baseline_resume`)."""
     out: dict[str, Any] = {}
     for name, page in PAGES.items():
         q.limite = None
@@ -978,7 +979,7 @@ def mesurer_pages(q: Requetes, ctx: Contexte, reps: int, *, echauffement: bool =
         runs: list[float] = []
         appels: list[tuple[str, float, int]] = []
         start = time.perf_counter()
-        q.limite = start + budget_page_s if budget_page_s is not None else None
+        q.limite = start + budget_page_s if budget_page_s is not None and interrompre else None
         try:
             for i in range(reps):
                 t = time.perf_counter()
@@ -1024,7 +1025,7 @@ def phase_requetes(data_dir: str, strategie: str, reps: int, *, marts_dir: str |
     settings = Settings(data_dir=Path(data_dir))
     out: dict[str, Any] = {"strategie": strategie}
     t = time.perf_counter()
-    con = connect(settings)
+    con = connect(settings, materialise=False)  # the strategies below decide how the marts are served
     out["connexion_s"] = time.perf_counter() - t
     if duckdb_tmp:  # where DuckDB spills, rather than ./.tmp in the project
         con.execute(f"set temp_directory = {_lit(duckdb_tmp)}")
@@ -1052,7 +1053,7 @@ def phase_requetes(data_dir: str, strategie: str, reps: int, *, marts_dir: str |
 def phase_baseline(data_dir: str, csv_dir: str, reps: int, budget_page_s: float | None = None) -> dict[str, Any]:
     q = RequetesPandas(Path(csv_dir))
     ctx = contexte(Settings(data_dir=Path(data_dir)))
-    pages = mesurer_pages(q, ctx, reps, echauffement=False, budget_page_s=budget_page_s)
+    pages = mesurer_pages(q, ctx, reps, echauffement=False, budget_page_s=budget_page_s, interrompre=True)
     return {"chargement_csv_s": q.chargement_s, "pages": pages, "memoire_max_mo": peak_memory_mb()}
 
 
@@ -1087,7 +1088,7 @@ def phase_apptest(data_dir: str, reps: int, sql_dir: str | None = None, strategi
         from barometre.db import connect
 
         def connect_materialise(*args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
-            con = connect(*args, **kwargs)
+            con = connect(*args, **{**kwargs, "materialise": False})
             materialise(con)
             return con
 
@@ -1237,7 +1238,7 @@ def _baseline_resume(b: dict[str, Any], o: dict[str, Any] | None) -> dict[str, A
 def _page_resume(phase: dict[str, Any], name: str) -> dict[str, Any]:
     if "depasse_budget_s" in phase:
         return {"depasse_budget_s": phase["depasse_budget_s"]}
-    return resume(phase["pages"][name]["runs_ms"])
+    return _baseline_resume(phase["pages"][name], None)
 
 
 def run_bench(r: Reglages) -> dict[str, Any]:

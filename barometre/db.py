@@ -54,7 +54,20 @@ def register_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return created
 
 
-def connect(settings: Settings | None = None, catalogue: Catalogue | None = None) -> duckdb.DuckDBPyConnection:
+# The marts the pages read, in dependency order. Their views recompute every aggregate on each query;
+# once the connection is built (once per process) their rows are computed one time into in-memory tables
+# and each view then reads its table. The SQL files stay the definition (see `barometre bench`).
+MATERIALISED_MARTS = ("mart_valeurs", "mart_dernieres_valeurs", "mart_comparaison", "mart_distribution")
+
+
+def materialise_marts(con: duckdb.DuckDBPyConnection) -> None:
+    for mart in MATERIALISED_MARTS:
+        con.execute(f'create or replace table "_{mart}" as select * from "{mart}"')
+        con.execute(f'create or replace view "{mart}" as select * from "_{mart}"')
+
+
+def connect(settings: Settings | None = None, catalogue: Catalogue | None = None,
+            materialise: bool = True) -> duckdb.DuckDBPyConnection:
     settings = settings or get_settings()
     catalogue = catalogue or load_catalogue(settings.catalogue_dir)
     con = duckdb.connect(":memory:")
@@ -63,6 +76,8 @@ def connect(settings: Settings | None = None, catalogue: Catalogue | None = None
     frame = catalogue_frame(catalogue)  # noqa: F841 - read by DuckDB's replacement scan below
     con.execute("create table catalogue_indicateurs as select * from frame")
     register_views(con)
+    if materialise:
+        materialise_marts(con)
     return con
 
 
