@@ -83,12 +83,21 @@ def _number(table: RawTable, row: RawRow, column: str):
     return parse_number(row.cells[column], fichier=table.path.name, ligne=row.line, colonne=column)
 
 
-def _commune_rows(table: RawTable, ctx: ParseContext, column: str) -> list[tuple[str, RawRow]]:
-    """Rows of the territory's communes, with normalised codes; unknown codes are refused."""
+def _commune_rows(table: RawTable, ctx: ParseContext, column: str, *, skip_empty: bool = False,
+                  unknown_only_in_departement: bool = False) -> list[tuple[str, RawRow]]:
+    """Rows of the territory's communes, with normalised codes; unknown codes are refused.
+
+    ``skip_empty``: rows whose code cell is empty are skipped (items the producer could not locate) rather
+    than refused. ``unknown_only_in_departement``: an unknown code is refused only in the territory's
+    département (national files built on an older commune list elsewhere still load)."""
     kept: list[tuple[str, RawRow]] = []
     for row in table.rows:
-        code = normalise_commune_code(row.cells[column], fichier=table.path.name, ligne=row.line, colonne=column)
-        if ctx.communes_france and code not in ctx.communes_france and code not in ctx.communes:
+        cell = row.cells[column]
+        if skip_empty and not cell.strip():
+            continue
+        code = normalise_commune_code(cell, fichier=table.path.name, ligne=row.line, colonne=column)
+        checked = not unknown_only_in_departement or code.startswith(ctx.departement)
+        if ctx.communes_france and code not in ctx.communes_france and code not in ctx.communes and checked:
             raise IngestError(
                 fichier=table.path.name, ligne=row.line, colonne=column,
                 message=f"code commune « {code} » inconnu du code officiel géographique",

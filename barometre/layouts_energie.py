@@ -92,8 +92,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 
-from barometre.csvread import SECRET, IngestError, RawRow, RawTable, normalise_commune_code, parse_number
-from barometre.layouts import ENEDIS_FILIERES, STATUT_NON_DIFFUSE, Layout, ParseContext, Valeur
+from barometre.csvread import SECRET, IngestError, RawRow, RawTable, parse_number
+from barometre.layouts import ENEDIS_FILIERES, STATUT_NON_DIFFUSE, Layout, ParseContext, Valeur, _commune_rows
 
 # ---------------------------------------------------------------- exact unit conversions
 MWH_TO_GWH = Fraction(1, 1000)
@@ -186,29 +186,7 @@ def _lignes_du_territoire(table: RawTable, ctx: ParseContext, column: str, *,
     ``sans_code="ignorer"`` skips rows whose code cell is empty (ODRÉ, DPE: installations or diagnostics
     that the producer could not locate); by default an empty code is an error.
     """
-    kept: list[tuple[str, RawRow]] = []
-    for row in table.rows:
-        cell = row.cells[column]
-        if sans_code == "ignorer" and not cell.strip():
-            continue
-        code = normalise_commune_code(cell, fichier=table.path.name, ligne=row.line, colonne=column)
-        if code in ctx.communes:
-            kept.append((code, row))
-        elif ctx.communes_france and code not in ctx.communes_france and code.startswith(ctx.departement):
-            raise IngestError(
-                fichier=table.path.name, ligne=row.line, colonne=column,
-                message=f"code commune « {code} » inconnu du code officiel géographique",
-                conseil="vérifiez le code INSEE de la commune (5 caractères, ex. 59172) ; un code postal "
-                "n'est pas un code commune.",
-            )
-    if not kept:
-        raise IngestError(
-            fichier=table.path.name, ligne=None, colonne=column,
-            message="aucune commune de l'agglomération dans ce fichier",
-            conseil="vérifiez que le fichier couvre le département et que la colonne des codes communes est "
-            "bien la bonne.",
-        )
-    return kept
+    return _commune_rows(table, ctx, column, skip_empty=sans_code == "ignorer", unknown_only_in_departement=True)
 
 
 # ---------------------------------------------------------------- agence ORE / SDES: consumption per commune

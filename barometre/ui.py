@@ -266,6 +266,15 @@ def projection_toggle(container=None) -> None:
 
 
 # ---------------------------------------------------------------- provenance, tables, downloads
+def source_name(source_id: str) -> str:
+    """« Producteur, jeu de données » of a source id (the id itself when the catalogue lacks it)."""
+    try:
+        src = catalogue().source(source_id)
+        return f"{src.producteur}, {src.jeu_de_donnees}"
+    except KeyError:
+        return source_id or "–"
+
+
 def source_line(ind: Indicateur, source_ids: list[str] | None = None, annees_vues: list[int] | None = None) -> str:
     cat = catalogue()
     ids = source_ids or [ind.source]

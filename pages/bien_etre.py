@@ -53,12 +53,7 @@ def weights_picker(corr: bien_etre.Correspondance, directory,
     return notes, init
 
 
-def source_text(source_id: str) -> str:
-    try:
-        src = ui.catalogue().source(source_id)
-        return f"{src.producteur}, {src.jeu_de_donnees}"
-    except KeyError:
-        return source_id or "–"
+source_text = ui.source_name
 
 
 def normalisation_text(ind_id: str, b: bien_etre.Bornes | None, higher: bool, names: dict[str, str]) -> str:

@@ -18,12 +18,7 @@ ENTREES = indices.IDH4_INPUTS
 LIB = bien_etre.IDH4_LIBELLES
 
 
-def source_text(source_id: str) -> str:
-    try:
-        src = ui.catalogue().source(source_id)
-        return f"{src.producteur}, {src.jeu_de_donnees}"
-    except KeyError:
-        return source_id or "–"
+source_text = ui.source_name
 
 
 def observations(frame: pl.DataFrame) -> dict[str, bien_etre.Observation]:
