@@ -19,11 +19,13 @@ NIVEAUX_COMPARAISON = ("epci", "departement", "region", "france")
 def valeurs(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str | None = None,
             codes: Sequence[str] | None = None, annee: int | None = None,
             ventilation: str | None = None) -> pl.DataFrame:
-    """Values of one indicator (mart_valeurs), optionally for one level, some territories, a year."""
+    """Values of one indicator (mart_valeurs) in the followed territories (int_perimetre), optionally for
+    one level, some territories, a year."""
     return query(
         con,
         """
         select * from mart_valeurs
+        semi join int_perimetre as p on p.niveau = mart_valeurs.niveau and p.code = mart_valeurs.code
         where indicateur = $indicateur
           and ($niveau is null or niveau = $niveau)
           and ($codes is null or list_contains($codes, code))
@@ -36,44 +38,55 @@ def valeurs(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str | None 
     )
 
 
-def dernieres_valeurs(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[str], niveau: str,
+def dernieres_valeurs(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[str] | None, niveau: str,
                       code: str) -> pl.DataFrame:
-    """Latest value, previous vintage and change of several indicators for one territory."""
+    """Latest value, previous vintage and change of several indicators (all with None) for one territory."""
     return query(
         con,
         """
         select * from mart_dernieres_valeurs
-        where list_contains($indicateurs, indicateur) and niveau = $niveau and code = $code
+        where niveau = $niveau and code = $code
+          and ($indicateurs is null or list_contains($indicateurs, indicateur))
         order by indicateur, ventilation
         """,
-        {"indicateurs": list(indicateurs), "niveau": niveau, "code": code},
+        {"indicateurs": None if indicateurs is None else list(indicateurs), "niveau": niveau, "code": code},
     )
 
 
 def comparaison(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str, code: str,
                 ventilation: str = "") -> pl.DataFrame:
     """Latest value for the chosen territory and for the comparison levels (each with its own year)."""
+    return comparaisons(con, niveau, code, indicateur, ventilation)
+
+
+def comparaisons(con: duckdb.DuckDBPyConnection, niveau: str, code: str, indicateur: str | None = None,
+                 ventilation: str | None = None) -> pl.DataFrame:
+    """:func:`comparaison` for every indicator and breakdown at once (None: all), one query per territory:
+    the pages ask it once and filter it for each card."""
     return query(
         con,
         """
-        select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
-               decimales, 0 as ordre
-        from mart_dernieres_valeurs
-        where indicateur = $indicateur and ventilation = $ventilation and niveau = $niveau and code = $code
-          and niveau not in ('epci', 'departement', 'region', 'france')
-        union all
-        select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
-               decimales, 1 as ordre
-        from mart_dernieres_valeurs
-        -- the whole INSEE bassin de vie, where the producer publishes it, beside its part in the agglomeration
-        where indicateur = $indicateur and ventilation = $ventilation and $niveau = 'bv2022'
-          and niveau = 'bv2022_insee' and code = $code
-        union all
-        select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
-               decimales, ordre
-        from mart_comparaison
-        where indicateur = $indicateur and ventilation = $ventilation
-        order by ordre
+        with choisi as (
+            select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
+                   decimales, 0 as ordre
+            from mart_dernieres_valeurs
+            where niveau = $niveau and code = $code
+              and niveau not in ('epci', 'departement', 'region', 'france')
+            union all
+            -- the whole INSEE bassin de vie, where the producer publishes it, beside its part in the agglomeration
+            select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
+                   decimales, 1 as ordre
+            from mart_dernieres_valeurs
+            where $niveau = 'bv2022' and niveau = 'bv2022_insee' and code = $code
+            union all
+            select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
+                   decimales, ordre
+            from mart_comparaison
+        )
+        select * from choisi
+        where ($indicateur is null or indicateur = $indicateur)
+          and ($ventilation is null or ventilation = $ventilation)
+        order by indicateur, ventilation, ordre
         """,
         {"indicateur": indicateur, "ventilation": ventilation, "niveau": niveau, "code": code},
     )
@@ -82,18 +95,37 @@ def comparaison(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str, co
 def distribution(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str, code: str,
                  annee: int | None = None, ventilation: str = "") -> pl.DataFrame:
     """Spread across the communes of a group (min, quartiles, max, max/min), latest year by default."""
+    return choisir_distribution(distributions(con, niveau, code, indicateur, ventilation), indicateur, annee,
+                                ventilation)
+
+
+def distributions(con: duckdb.DuckDBPyConnection, niveau: str, code: str, indicateur: str | None = None,
+                  ventilation: str | None = None) -> pl.DataFrame:
+    """Every year's spread of every indicator (None: all) across the communes of one group."""
     return query(
         con,
         """
         select * from mart_distribution
-        where indicateur = $indicateur and niveau = $niveau and code = $code and ventilation = $ventilation
-          and annee = coalesce($annee, (
-              select max(annee) from mart_distribution
-              where indicateur = $indicateur and niveau = $niveau and code = $code
-                and ventilation = $ventilation and n_valeurs > 0))
+        where niveau = $niveau and code = $code
+          and ($indicateur is null or indicateur = $indicateur)
+          and ($ventilation is null or ventilation = $ventilation)
+        order by indicateur, ventilation, annee
         """,
-        {"indicateur": indicateur, "niveau": niveau, "code": code, "annee": annee, "ventilation": ventilation},
+        {"indicateur": indicateur, "niveau": niveau, "code": code, "ventilation": ventilation},
     )
+
+
+def choisir_distribution(frame: pl.DataFrame, indicateur: str, annee: int | None = None,
+                         ventilation: str = "") -> pl.DataFrame:
+    """From :func:`distributions`, the row of one indicator and year (by default the latest year in which
+    at least one commune has a value)."""
+    rows = frame.filter((pl.col("indicateur") == indicateur) & (pl.col("ventilation") == ventilation))
+    if annee is None:
+        filled = rows.filter(pl.col("n_valeurs") > 0)
+        if filled.is_empty():
+            return rows.head(0)
+        annee = filled["annee"].max()
+    return rows.filter(pl.col("annee") == annee)
 
 
 def distribution_zones(con: duckdb.DuckDBPyConnection, indicateur: str, zonage: str, annee: int,
@@ -103,6 +135,7 @@ def distribution_zones(con: duckdb.DuckDBPyConnection, indicateur: str, zonage: 
         con,
         """
         select d.*, t.nom from mart_distribution d
+        semi join int_perimetre p on p.niveau = d.niveau and p.code = d.code
         left join stg_territoires t on t.niveau = d.niveau and t.code = d.code
         where d.indicateur = $indicateur and d.niveau = $zonage and d.annee = $annee
           and d.ventilation = $ventilation
@@ -116,7 +149,8 @@ def valeurs_communes(con: duckdb.DuckDBPyConnection, indicateur: str, annee: int
                      ventilation: str = "") -> pl.DataFrame:
     """Every commune's value for one year with its zone in the chosen zoning (map and ranking).
 
-    Communes without a row appear with a null value, so that a map draws them as missing.
+    Communes without a row appear with a null value, so that a map draws them as missing. Only the
+    followed EPCI's communes (int_perimetre).
     """
     return query(
         con,
@@ -126,6 +160,7 @@ def valeurs_communes(con: duckdb.DuckDBPyConnection, indicateur: str, annee: int
             from stg_territoires t
             left join stg_appartenances a on a.commune = t.code and a.zonage = $zonage
             left join stg_territoires z on z.niveau = $zonage and z.code = a.zone
+            semi join int_perimetre p on p.niveau = t.niveau and p.code = t.code
             where t.niveau = 'commune'
         )
         select c.code, c.nom, c.zone, c.nom_zone, v.valeur, coalesce(v.secret, false) as secret,
@@ -140,44 +175,60 @@ def valeurs_communes(con: duckdb.DuckDBPyConnection, indicateur: str, annee: int
     )
 
 
+def disponibilites(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """For every indicator, level, year and breakdown, how many followed territories have a value
+    (mart_disponibilite): one query behind every picker and empty state of the pages."""
+    return query(con, "select * from mart_disponibilite order by indicateur, niveau, annee, ventilation")
+
+
+def annees_de(dispo: pl.DataFrame, indicateur: str, niveau: str | None = None) -> list[int]:
+    """Years with at least one value (or a withheld one) of an indicator, at a level or any."""
+    rows = dispo.filter((pl.col("indicateur") == indicateur) & ((pl.col("n_valeurs") + pl.col("n_secret")) > 0))
+    if niveau is not None:
+        rows = rows.filter(pl.col("niveau") == niveau)
+    return sorted(rows["annee"].unique().to_list())
+
+
+def ventilations_de(dispo: pl.DataFrame, indicateur: str) -> list[str]:
+    return sorted(dispo.filter(pl.col("indicateur") == indicateur)["ventilation"].unique().to_list())
+
+
+def disponibilite_de(dispo: pl.DataFrame, indicateur: str) -> pl.DataFrame:
+    """Which levels have rows of an indicator, with their first and last years and their counts."""
+    return (dispo.filter(pl.col("indicateur") == indicateur)
+            .group_by("niveau")
+            .agg(pl.col("annee").min().alias("premiere_annee"), pl.col("annee").max().alias("derniere_annee"),
+                 pl.col("n_valeurs").sum().alias("n_valeurs"), pl.col("n_secret").sum().alias("n_secret"))
+            .sort("niveau"))
+
+
 def annees(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str | None = None) -> list[int]:
-    df = query(
-        con,
-        """
-        select distinct annee from mart_valeurs
-        where indicateur = $indicateur and ($niveau is null or niveau = $niveau)
-          and (valeur is not null or secret)
-        order by annee
-        """,
-        {"indicateur": indicateur, "niveau": niveau},
-    )
-    return df["annee"].to_list()
+    return annees_de(disponibilites_indicateur(con, indicateur), indicateur, niveau)
 
 
 def ventilations(con: duckdb.DuckDBPyConnection, indicateur: str) -> list[str]:
-    df = query(con, "select distinct ventilation from mart_valeurs where indicateur = $i order by 1",
-               {"i": indicateur})
-    return df["ventilation"].to_list()
+    return ventilations_de(disponibilites_indicateur(con, indicateur), indicateur)
 
 
 def disponibilite(con: duckdb.DuckDBPyConnection, indicateur: str) -> pl.DataFrame:
     """Which levels have values for an indicator, with their years: the basis of honest empty states."""
-    return query(
-        con,
-        """
-        select niveau, min(annee) as premiere_annee, max(annee) as derniere_annee,
-               count(*) filter (where valeur is not null) as n_valeurs,
-               count(*) filter (where secret) as n_secret
-        from mart_valeurs where indicateur = $indicateur
-        group by niveau order by niveau
-        """,
-        {"indicateur": indicateur},
-    )
+    return disponibilite_de(disponibilites_indicateur(con, indicateur), indicateur)
+
+
+def disponibilites_indicateur(con: duckdb.DuckDBPyConnection, indicateur: str) -> pl.DataFrame:
+    return query(con, "select * from mart_disponibilite where indicateur = $i", {"i": indicateur})
 
 
 def territoires(con: duckdb.DuckDBPyConnection, niveau: str | None = None) -> pl.DataFrame:
-    return query(con, "select * from stg_territoires where ($niveau is null or niveau = $niveau) order by niveau, nom",
-                 {"niveau": niveau})
+    """The followed territories (int_perimetre), of one level or all."""
+    return query(
+        con,
+        """
+        select t.* from stg_territoires t
+        semi join int_perimetre p on p.niveau = t.niveau and p.code = t.code
+        where ($niveau is null or t.niveau = $niveau) order by t.niveau, t.nom
+        """,
+        {"niveau": niveau})
 
 
 def geometries(con: duckdb.DuckDBPyConnection, niveau: str) -> pl.DataFrame:
@@ -185,6 +236,7 @@ def geometries(con: duckdb.DuckDBPyConnection, niveau: str) -> pl.DataFrame:
         con,
         """
         select g.*, t.nom from stg_geometries g
+        semi join int_perimetre p on p.niveau = g.niveau and p.code = g.code
         left join stg_territoires t using (niveau, code)
         where g.niveau = $niveau order by g.code
         """,

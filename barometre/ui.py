@@ -75,20 +75,35 @@ def valeurs(indicateur: str, niveau: str | None = None, codes: tuple[str, ...] |
     return queries.valeurs(connection(), indicateur, niveau, codes, annee, ventilation)
 
 
+# Per-territory and catalogue-wide answers are fetched once (one query) and cached; the per-indicator
+# accessors below filter them, so that a page of fourteen cards asks three queries, not forty-two.
 @st.cache_data(show_spinner=False)
+def _dernieres_territoire(niveau: str, code: str) -> pl.DataFrame:
+    return queries.dernieres_valeurs(connection(), None, niveau, code)
+
+
 def dernieres_valeurs(indicateurs: tuple[str, ...], niveau: str, code: str) -> pl.DataFrame:
-    return queries.dernieres_valeurs(connection(), indicateurs, niveau, code)
+    return _dernieres_territoire(niveau, code).filter(pl.col("indicateur").is_in(list(indicateurs)))
 
 
 @st.cache_data(show_spinner=False)
+def _comparaisons_territoire(niveau: str, code: str) -> pl.DataFrame:
+    return queries.comparaisons(connection(), niveau, code)
+
+
 def comparaison(indicateur: str, niveau: str, code: str, ventilation: str = "") -> pl.DataFrame:
-    return queries.comparaison(connection(), indicateur, niveau, code, ventilation)
+    return _comparaisons_territoire(niveau, code).filter(
+        (pl.col("indicateur") == indicateur) & (pl.col("ventilation") == ventilation))
 
 
 @st.cache_data(show_spinner=False)
+def _distributions_groupe(niveau: str, code: str) -> pl.DataFrame:
+    return queries.distributions(connection(), niveau, code)
+
+
 def distribution(indicateur: str, niveau: str, code: str, annee: int | None = None,
                  ventilation: str = "") -> pl.DataFrame:
-    return queries.distribution(connection(), indicateur, niveau, code, annee, ventilation)
+    return queries.choisir_distribution(_distributions_groupe(niveau, code), indicateur, annee, ventilation)
 
 
 @st.cache_data(show_spinner=False)
@@ -102,18 +117,20 @@ def valeurs_communes(indicateur: str, annee: int, zonage: str, ventilation: str 
 
 
 @st.cache_data(show_spinner=False)
+def disponibilites() -> pl.DataFrame:
+    return queries.disponibilites(connection())
+
+
 def annees(indicateur: str, niveau: str | None = None) -> list[int]:
-    return queries.annees(connection(), indicateur, niveau)
+    return queries.annees_de(disponibilites(), indicateur, niveau)
 
 
-@st.cache_data(show_spinner=False)
 def ventilations(indicateur: str) -> list[str]:
-    return queries.ventilations(connection(), indicateur)
+    return queries.ventilations_de(disponibilites(), indicateur)
 
 
-@st.cache_data(show_spinner=False)
 def disponibilite(indicateur: str) -> pl.DataFrame:
-    return queries.disponibilite(connection(), indicateur)
+    return queries.disponibilite_de(disponibilites(), indicateur)
 
 
 @st.cache_data(show_spinner=False)

@@ -28,8 +28,9 @@ final as (
         quantile_cont(c.valeur, 0.75) as q3,
         max(c.valeur) as maximum,
         case when min(c.valeur) > 0 then max(c.valeur) / min(c.valeur) end as rapport_max_min,
-        arg_min(c.nom, c.valeur) as commune_min,
-        arg_max(c.nom, c.valeur) as commune_max,
+        -- ties go to the first name in alphabetical order, so that the same data always name the same commune
+        arg_min(c.nom, {'v': c.valeur, 'n': c.nom}) filter (where c.valeur is not null) as commune_min,
+        arg_min(c.nom, {'v': -c.valeur, 'n': c.nom}) filter (where c.valeur is not null) as commune_max,
         any_value(c.unite) as unite,
         any_value(c.sens) as sens
     from groupes as g

@@ -36,12 +36,14 @@ VIEW_KEYS: dict[str, list[str]] = {
     "stg_geometries": ["niveau", "code"],
     "stg_indicateurs": ["indicateur"],
     "int_groupes": ["niveau", "code", "commune"],
+    "int_perimetre": ["niveau", "code"],
     "int_sommes": ["niveau", "code", "indicateur", "annee", "ventilation"],
     "int_calculees": ["indicateur", "niveau", "code", "annee", "ventilation"],
     "mart_valeurs": ["indicateur", "niveau", "code", "annee", "ventilation"],
     "mart_dernieres_valeurs": ["indicateur", "niveau", "code", "ventilation"],
     "mart_comparaison": ["indicateur", "ventilation", "niveau", "code"],
     "mart_distribution": ["niveau", "code", "indicateur", "annee", "ventilation"],
+    "mart_disponibilite": ["indicateur", "niveau", "annee", "ventilation"],
 }
 # Views whose rows are values of the catalogue's indicators, for any territory.
 VALUE_VIEWS = ["stg_valeurs", "int_calculees", "mart_valeurs", "mart_dernieres_valeurs", "mart_comparaison",
@@ -95,10 +97,9 @@ def test_register_views_creates_every_file_once_in_dependency_order(settings):
     fresh = duckdb.connect(":memory:")
     data_dir = str(settings.data_dir.resolve()).replace("'", "''")
     fresh.execute(f"set file_search_path = '{data_dir}'")
-    from barometre.db import catalogue_frame
+    from barometre.db import register_tables
 
-    frame = catalogue_frame(load_catalogue(settings.catalogue_dir))  # noqa: F841 - DuckDB replacement scan
-    fresh.execute("create table catalogue_indicateurs as select * from frame")
+    register_tables(fresh, settings, load_catalogue(settings.catalogue_dir))
     created = register_views(fresh)
     assert sorted(created) == sorted(_stems())
     assert len(created) == len(set(created))
@@ -182,6 +183,58 @@ def test_mart_comparaison_holds_only_comparison_levels(con):
     found = {r["niveau"] for r in rows(con, "select distinct niveau from mart_comparaison")}
     assert found <= COMPARISON_LEVELS
     assert "epci" in found and "departement" in found
+
+
+def test_int_perimetre_is_the_whole_shipped_territory(con):
+    """The shipped data hold only the followed territory: every territory of stg_territoires is followed,
+    and the comparison order is the EPCI, the département, the région, France."""
+    missing = rows(con, "select niveau, code from stg_territoires except select niveau, code from int_perimetre")
+    assert missing == []
+    ordre = rows(con, "select niveau, code from int_perimetre where ordre is not null order by ordre")
+    assert [(r["niveau"], r["code"]) for r in ordre] == [("epci", EPCI), ("departement", "59"), ("region", "32"),
+                                                          ("france", "FRM")]
+
+
+def test_a_national_file_never_reaches_the_pickers_nor_the_comparisons(tmp_path):
+    """Territories beyond the followed EPCI (another EPCI, département and région with their values, as a
+    national file holds them) are neither comparison levels nor offered to the pages."""
+    from barometre import queries
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    terr = pl.read_parquet(data / "territoires.parquet")
+    others = [("epci", "200041630", "CA Valenciennes Métropole"), ("departement", "62", "Pas-de-Calais"),
+              ("region", "11", "Île-de-France"), ("commune", "59606", "Valenciennes")]
+    extra = pl.DataFrame([{"niveau": n, "code": c, "nom": nm} for n, c, nm in others])
+    pl.concat([terr, extra], how="diagonal_relaxed").write_parquet(data / "territoires.parquet")
+    app = pl.read_parquet(data / "appartenances.parquet")
+    stranger_app = pl.DataFrame({"commune": ["59606"], "zonage": ["epci"], "zone": ["200041630"]})
+    pl.concat([app, stranger_app], how="diagonal_relaxed").write_parquet(data / "appartenances.parquet")
+    vals = pl.read_parquet(data / "valeurs" / "insee_comparateur.parquet")
+    model = vals.filter((pl.col("indicateur") == "population") & (pl.col("code") == "59172")).head(1)
+    stranger = pl.concat([model.with_columns(pl.lit(n).alias("niveau"), pl.lit(c).alias("code"))
+                          for n, c, _ in others])
+    pl.concat([vals, stranger]).write_parquet(data / "valeurs" / "insee_comparateur.parquet")
+    con = connect(Settings(data_dir=data))
+    assert rows(con, "select count(*) as n from mart_valeurs where code = '200041630'")[0]["n"] > 0
+    comp = queries.comparaison(con, "population", "commune", "59172")
+    assert {(r["niveau"], r["code"]) for r in comp.to_dicts()} >= {("epci", EPCI)}
+    assert not {"200041630", "62", "11", "59606"} & set(comp["code"].to_list())
+    assert "59606" not in queries.territoires(con, "commune")["code"].to_list()
+    assert "200041630" not in queries.territoires(con)["code"].to_list()
+    assert "59606" not in queries.valeurs(con, "population", "commune")["code"].to_list()
+    assert len(queries.valeurs_communes(con, "population", 2022, "bv2022")) == N_COMMUNES
+
+
+def test_mart_distribution_names_the_same_commune_on_every_run(settings):
+    """Ties for the lowest or highest value go to the first name in alphabetical order: the same data
+    always name the same commune (DuckDB's arg_min alone picks any of the tied rows)."""
+    first = [connect(settings).sql("select * from mart_distribution order by all").fetchall() for _ in range(2)]
+    assert first[0] == first[1]
+    tie = rows(connect(settings), """
+        select commune_min from mart_distribution
+        where indicateur = 'qpv_dans_la_commune' and niveau = 'epci' and annee = 2024 and ventilation = ''""")
+    assert tie == [{"commune_min": "Abscon"}]
 
 
 def test_stg_valeurs_secret_values_are_never_numbers(con):
