@@ -21,17 +21,23 @@ def valeurs(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str | None 
             ventilation: str | None = None) -> pl.DataFrame:
     """Values of one indicator (mart_valeurs) in the followed territories (int_perimetre), optionally for
     one level, some territories, a year."""
+    return valeurs_filtre(con, indicateur, niveau, codes, annee, ventilation)
+
+
+def valeurs_filtre(con: duckdb.DuckDBPyConnection, indicateur: str | None, niveau: str | None = None,
+                   codes: Sequence[str] | None = None, annee: int | None = None,
+                   ventilation: str | None = None) -> pl.DataFrame:
     return query(
         con,
         """
         select * from mart_valeurs
         semi join int_perimetre as p on p.niveau = mart_valeurs.niveau and p.code = mart_valeurs.code
-        where indicateur = $indicateur
+        where ($indicateur is null or indicateur = $indicateur)
           and ($niveau is null or niveau = $niveau)
           and ($codes is null or list_contains($codes, code))
           and ($annee is null or annee = $annee)
           and ($ventilation is null or ventilation = $ventilation)
-        order by niveau, code, annee, ventilation
+        order by indicateur, niveau, code, annee, ventilation
         """,
         {"indicateur": indicateur, "niveau": niveau, "codes": list(codes) if codes else None, "annee": annee,
          "ventilation": ventilation},
@@ -152,27 +158,54 @@ def valeurs_communes(con: duckdb.DuckDBPyConnection, indicateur: str, annee: int
     Communes without a row appear with a null value, so that a map draws them as missing. Only the
     followed EPCI's communes (int_perimetre).
     """
+    return joindre_communes(communes_zonage(con, zonage),
+                            valeurs(con, indicateur, "commune", annee=annee, ventilation=ventilation))
+
+
+def communes_zonage(con: duckdb.DuckDBPyConnection, zonage: str) -> pl.DataFrame:
+    """The followed communes with their zone in a zoning (code, nom, zone, nom_zone), by name."""
     return query(
         con,
         """
-        with communes as (
-            select t.code, t.nom, a.zone, z.nom as nom_zone
-            from stg_territoires t
-            left join stg_appartenances a on a.commune = t.code and a.zonage = $zonage
-            left join stg_territoires z on z.niveau = $zonage and z.code = a.zone
-            semi join int_perimetre p on p.niveau = t.niveau and p.code = t.code
-            where t.niveau = 'commune'
-        )
-        select c.code, c.nom, c.zone, c.nom_zone, v.valeur, coalesce(v.secret, false) as secret,
-               v.annee, v.source, v.methode
-        from communes c
-        left join mart_valeurs v
-          on v.niveau = 'commune' and v.code = c.code and v.indicateur = $indicateur
-         and v.annee = $annee and v.ventilation = $ventilation
-        order by c.nom
+        select t.code, t.nom, a.zone, z.nom as nom_zone
+        from stg_territoires t
+        left join stg_appartenances a on a.commune = t.code and a.zonage = $zonage
+        left join stg_territoires z on z.niveau = $zonage and z.code = a.zone
+        semi join int_perimetre p on p.niveau = t.niveau and p.code = t.code
+        where t.niveau = 'commune'
+        order by t.nom
         """,
-        {"indicateur": indicateur, "annee": annee, "zonage": zonage, "ventilation": ventilation},
+        {"zonage": zonage},
     )
+
+
+def joindre_communes(communes: pl.DataFrame, valeurs_communes: pl.DataFrame) -> pl.DataFrame:
+    """:func:`valeurs_communes` from its two parts: the communes of a zoning and one indicator's commune
+    values for one year and breakdown (at most one row per commune)."""
+    v = valeurs_communes.select("code", "valeur", "secret", "annee", "source", "methode")
+    return (communes.join(v, on="code", how="left")
+            .with_columns(pl.col("secret").fill_null(False))
+            .select("code", "nom", "zone", "nom_zone", "valeur", "secret", "annee", "source", "methode")
+            .sort("nom", maintain_order=True))
+
+
+def valeurs_niveau(con: duckdb.DuckDBPyConnection, niveau: str) -> pl.DataFrame:
+    """Every value of every indicator at one level, in the followed territories: the pages ask it once and
+    filter it (:func:`filtrer_valeurs`) for each indicator."""
+    return valeurs_filtre(con, None, niveau)
+
+
+def filtrer_valeurs(frame: pl.DataFrame, indicateur: str, codes: Sequence[str] | None = None,
+                    annee: int | None = None, ventilation: str | None = None) -> pl.DataFrame:
+    """:func:`valeurs` of one indicator taken from :func:`valeurs_niveau`'s frame."""
+    cond = pl.col("indicateur") == indicateur
+    if codes:
+        cond &= pl.col("code").is_in(list(codes))
+    if annee is not None:
+        cond &= pl.col("annee") == annee
+    if ventilation is not None:
+        cond &= pl.col("ventilation") == ventilation
+    return frame.filter(cond).sort("niveau", "code", "annee", "ventilation", maintain_order=True)
 
 
 def disponibilites(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -1,6 +1,7 @@
 -- mart_valeurs: every value the barometer shows, with its territory, metadata and provenance.
 -- Published values (any level, and commune values of non-additive indicators such as medians) come
--- first; values computed from the communes' counts fill the other groups (communes, EPCI, zones).
+-- first; values computed from the communes' counts fill the other groups (communes, EPCI, zones). Only the
+-- followed territories (int_perimetre): a file published for all of France is read, not carried along.
 -- Grain: one row per indicateur × territory (niveau, code) × annee × ventilation.
 -- Units: valeur in `unite`; methode = publiee (as the producer gives it) or calculee (from counts).
 with indicateurs as (
@@ -14,6 +15,7 @@ publiees as (
         1 as priorite
     from stg_valeurs as v
     inner join indicateurs as i using (indicateur)
+    semi join int_perimetre as p on p.niveau = v.niveau and p.code = v.code
     where v.niveau <> 'commune' or i.agregation = 'aucune'
 ),
 

@@ -216,7 +216,9 @@ def test_a_national_file_never_reaches_the_pickers_nor_the_comparisons(tmp_path)
                           for n, c, _ in others])
     pl.concat([vals, stranger]).write_parquet(data / "valeurs" / "insee_comparateur.parquet")
     con = connect(Settings(data_dir=data))
-    assert rows(con, "select count(*) as n from mart_valeurs where code = '200041630'")[0]["n"] > 0
+    assert rows(con, "select count(*) as n from stg_valeurs where code = '200041630'")[0]["n"] > 0
+    carried = [(r["niveau"], r["code"]) for r in rows(con, "select distinct niveau, code from mart_valeurs")]
+    assert not {(n, c) for n, c, _ in others} & set(carried)  # read, not carried along
     comp = queries.comparaison(con, "population", "commune", "59172")
     assert {(r["niveau"], r["code"]) for r in comp.to_dicts()} >= {("epci", EPCI)}
     assert not {"200041630", "62", "11", "59606"} & set(comp["code"].to_list())
