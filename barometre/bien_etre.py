@@ -37,7 +37,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from barometre import indices
 from barometre.catalogue import Catalogue
-from barometre.charts import FRENCH_LOCALE, HIGHLIGHT, NEUTRAL
+from barometre.charts import HIGHLIGHT, NEUTRAL, configure_text
 from barometre.csvread import IngestError, atomic_write_bytes
 
 # --------------------------------------------------------------------------------------------------
@@ -393,7 +393,7 @@ def sensitivity_chart(df: pl.DataFrame) -> alt.Chart:
     median = base.mark_tick(color=NEUTRAL, thickness=3, size=14).encode(x="rang_median:Q", tooltip=tooltip)
     current = base.mark_point(color=HIGHLIGHT, filled=True, size=70).encode(x="rang:Q", tooltip=tooltip)
     chart = (rule + median + current).properties(width="container", height=max(160, 18 * len(data)))
-    return chart.configure(locale=FRENCH_LOCALE).configure_axis(labelFontSize=13, titleFontSize=14)
+    return configure_text(chart)
 
 
 def ranking_frame(niveau: Niveau, noms: Mapping[str, str],

@@ -50,20 +50,43 @@ def _axis(decimales: int, **kwargs) -> alt.Axis:
     return alt.Axis(format=_fmt(decimales), **kwargs)
 
 
-FONT_SIZE = 13  # screen; the projection mode passes PROJECTION_FONT_SIZE
+# Axis and legend text: a size read at arm's length on screen, one read from the back of the council room in
+# projection mode (pages pass font_size(ui.projection_mode())), and a colour dark enough for WCAG's 4.5:1 on
+# white: Streamlit's chart theme greys them to #808495 (3.8:1), so the charts set their own.
+FONT_SIZE = 14
 PROJECTION_FONT_SIZE = 20
+TEXT_COLOUR = "#111111"  # the app's own text colour (.streamlit/config.toml textColor): 18.9:1 on white
+ANNOTATION_COLOUR = "#222"  # values and reference labels written on the plot
+
+
+def font_size(projection: bool) -> int:
+    """The chart text size for the mode: PROJECTION_FONT_SIZE in council, FONT_SIZE on screen."""
+    return PROJECTION_FONT_SIZE if projection else FONT_SIZE
+
+
+def configure_text(chart: alt.TopLevelMixin, font_size: int = FONT_SIZE, **legend) -> alt.TopLevelMixin:
+    """French locale, and axis and legend labels and titles at ``font_size`` in TEXT_COLOUR (titles one
+    pixel larger); ``legend``: further legend settings (e.g. ``orient="bottom"``)."""
+    text = {"labelFontSize": font_size, "titleFontSize": font_size + 1, "labelColor": TEXT_COLOUR,
+            "titleColor": TEXT_COLOUR}
+    return chart.configure(locale=FRENCH_LOCALE).configure_axis(**text).configure_legend(**text, **legend)
+
+
+def _row_step(font_size: int) -> alt.Step:
+    """Pixels per bar of a one-bar-per-row chart: the row label's height plus air (22 px at 14 px)."""
+    return alt.Step(max(22, round(1.6 * font_size)))
 
 
 def _finish(chart: alt.Chart, height: int | alt.Step | None = None, font_size: int = FONT_SIZE) -> alt.Chart:
-    """Container width, French locale, font sizes; ``height`` in pixels, or ``alt.Step(n)`` for n pixels per
-    row of a chart with one bar per territory."""
+    """Container width, French locale, text sizes and colour; ``height`` in pixels, or ``alt.Step(n)`` for n
+    pixels per row of a chart with one bar per territory."""
     chart = chart.properties(width="container", **({"height": height} if height else {}))
-    return chart.configure(locale=FRENCH_LOCALE).configure_axis(labelFontSize=font_size, titleFontSize=font_size + 1) \
-        .configure_legend(labelFontSize=font_size, titleFontSize=font_size)
+    return configure_text(chart, font_size)
 
 
 def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: str | None = None,
-                  title: str = "", references: list[tuple[str, float]] | None = None) -> alt.Chart:
+                  title: str = "", references: list[tuple[str, float]] | None = None,
+                  font_size: int = FONT_SIZE) -> alt.Chart:
     """Horizontal bars of the communes sorted by value; columns nom, valeur, code (nulls are left out).
 
     ``references``: (label, value) drawn as dashed vertical rules (e.g. the Nord, the agglomeration)."""
@@ -83,12 +106,13 @@ def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: s
         refs = [{"libelle": f"{label} : {nombre(value, decimales)}", "valeur": value}
                 for label, value in references]
         ref_data = alt.Data(values=refs)
-        rule = alt.Chart(ref_data).mark_rule(strokeDash=[6, 4], color="#222", strokeWidth=2).encode(
+        rule = alt.Chart(ref_data).mark_rule(strokeDash=[6, 4], color=ANNOTATION_COLOUR, strokeWidth=2).encode(
             x="valeur:Q", tooltip=[alt.Tooltip("libelle:N", title="Repère")])
-        text = alt.Chart(ref_data).mark_text(align="left", dx=4, dy=-6, fontSize=12, color="#222").encode(
+        text = alt.Chart(ref_data).mark_text(align="left", dx=4, dy=-6, fontSize=font_size,
+                                             color=ANNOTATION_COLOUR).encode(
             x="valeur:Q", y=alt.value(0), text="libelle:N")
         layers = bars + rule + text
-    return _finish(layers, height=alt.Step(22))
+    return _finish(layers, height=_row_step(font_size), font_size=font_size)
 
 
 def _label_room(data: list[dict]):
@@ -114,11 +138,11 @@ def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
     )
     labels = chart.mark_text(align="left", dx=4, fontSize=font_size).encode(
-        text=alt.Text("valeur:Q", format=_fmt(decimales)), color=alt.value("#222"))
+        text=alt.Text("valeur:Q", format=_fmt(decimales)), color=alt.value(ANNOTATION_COLOUR))
     return _finish(chart + labels, height=alt.Step(3 * font_size), font_size=font_size)
 
 
-def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
+def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE) -> alt.Chart:
     """Lines over years, one per territory (columns nom, annee, valeur)."""
     data = df.filter(pl.col("valeur").is_not_null()).to_dicts()
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
@@ -129,10 +153,10 @@ def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
     )
-    return _finish(chart, height=320)
+    return _finish(chart, height=320, font_size=font_size)
 
 
-def distribution_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
+def distribution_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE) -> alt.Chart:
     """Box per zone: whiskers min–max, box q1–q3, tick = median (columns nom, minimum, q1, mediane, q3,
     maximum)."""
     data = df.filter(pl.col("n_valeurs") > 0).to_dicts()
@@ -148,10 +172,10 @@ def distribution_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.
                                                x2="maximum:Q", tooltip=tooltip)
     box = base.mark_bar(size=18, color=NEUTRAL, opacity=0.7).encode(x="q1:Q", x2="q3:Q", tooltip=tooltip)
     median = base.mark_tick(color=HIGHLIGHT, thickness=3, size=22).encode(x="mediane:Q", tooltip=tooltip)
-    return _finish(rule + box + median, height=max(120, 45 * len(data)))
+    return _finish(rule + box + median, height=max(120, 45 * len(data)), font_size=font_size)
 
 
-def stacked_sectors_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> alt.Chart:
+def stacked_sectors_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE) -> alt.Chart:
     """Horizontal stacked bars by territory (nom) and sector (secteur, valeur)."""
     data = df.filter(pl.col("valeur").is_not_null()).to_dicts()
     chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
@@ -162,11 +186,12 @@ def stacked_sectors_chart(df: pl.DataFrame, unite: str, decimales: int = 1) -> a
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("secteur:N", title="Secteur"),
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
     )
-    return _finish(chart, height=max(160, 18 * len({d["nom"] for d in data})))
+    rows = len({d["nom"] for d in data})
+    return _finish(chart, height=max(160, (font_size + 5) * rows), font_size=font_size)
 
 
 def trajectory_chart(observed: pl.DataFrame, path: pl.DataFrame, unite: str, current_year: int,
-                     decimales: int = 1, gap_text: str = "") -> alt.Chart:
+                     decimales: int = 1, gap_text: str = "", font_size: int = FONT_SIZE) -> alt.Chart:
     """Observed series (solid), target path (dotted), a rule at the current year, the gap annotated.
 
     observed: annee, valeur; path: annee, valeur (reference → target)."""
@@ -188,9 +213,10 @@ def trajectory_chart(observed: pl.DataFrame, path: pl.DataFrame, unite: str, cur
     if gap_text and not observed.is_empty():
         last = observed.sort("annee").tail(1).to_dicts()[0]
         note = alt.Chart(alt.Data(values=[{**last, "texte": gap_text}])).mark_text(
-            align="left", dx=10, dy=-12, fontSize=14, color="#222").encode(x="annee:Q", y="valeur:Q", text="texte:N")
+            align="left", dx=10, dy=-12, fontSize=font_size, color=ANNOTATION_COLOUR).encode(
+            x="annee:Q", y="valeur:Q", text="texte:N")
         layers = layers + note
-    return _finish(layers, height=340)
+    return _finish(layers, height=340, font_size=font_size)
 
 
 # ---------------------------------------------------------------- map
@@ -218,6 +244,17 @@ def _hex_to_rgb(h: str) -> list[int]:
 def class_labels(breaks: list[float], minimum: float, maximum: float, fmt) -> list[str]:
     limits = [minimum, *breaks, maximum]
     return [f"de {fmt(limits[i])} à {fmt(limits[i + 1])}" for i in range(len(limits) - 1)]
+
+
+def commune_cliquee(event) -> str | None:
+    """The code of the commune clicked on a :func:`choropleth` (the selection event that
+    ``st.pydeck_chart(..., on_select="rerun")`` returns), or None: no event, no selection, or a selection
+    without a commune (an outline, an event of another shape)."""
+    try:
+        objects = event.selection.objects.get("communes", []) if event is not None else []
+        return objects[0]["properties"]["code"] if objects else None
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
 
 
 def choropleth(communes: pl.DataFrame, geoms: pl.DataFrame, outlines: pl.DataFrame | None, fmt,
@@ -259,7 +296,11 @@ def choropleth(communes: pl.DataFrame, geoms: pl.DataFrame, outlines: pl.DataFra
     lon = geoms["lon"].mean() if not geoms.is_empty() else 3.4
     lat = geoms["lat"].mean() if not geoms.is_empty() else 50.4
     deck = pdk.Deck(
-        layers=layers, map_provider=None, map_style=None,  # no basemap: nothing fetched from outside
+        # No basemap, so nothing is fetched from another host (the council room may be offline). pydeck's
+        # way is map_provider=None with map_style left unset: the spec then carries pydeck's "__MAP_STYLE__"
+        # placeholder, which Streamlit reads as "no basemap". map_style=None or "" would make Streamlit
+        # fetch its own Carto style (basemaps.cartocdn.com) instead.
+        layers=layers, map_provider=None,
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=9.6),
         tooltip={"html": "<b>{nom}</b><br/>{valeur_texte}<br/>{zone}",
                  "style": {"fontSize": "15px", "backgroundColor": "#222", "color": "white"}},

@@ -7,7 +7,7 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from barometre.charts import FRENCH_LOCALE, HIGHLIGHT
+from barometre.charts import HIGHLIGHT, configure_text
 from barometre.pilotage import RETARD_ATTEINT, RETARD_EN_COURS, STATUTS_JALON, jalons_avec_retard
 
 # Colour of each state of a milestone on the timeline (Okabe-Ito, colour-blind safe); "en retard"
@@ -80,6 +80,5 @@ def gantt_chart(data: pl.DataFrame, aujourd_hui: date) -> alt.Chart:
     today = alt.Chart(alt.Data(values=[{"jour": aujourd_hui.isoformat()}])).mark_rule(
         strokeDash=[4, 4], color="#333").encode(x="jour:T")
     # A step height (one band per action): a fixed pixel height collapses inside Streamlit's container.
-    return (alt.layer(bars, points, today).properties(width="container", height=alt.Step(ROW_STEP_PX))
-            .configure(locale=FRENCH_LOCALE).configure_axis(labelFontSize=13, titleFontSize=14)
-            .configure_legend(labelFontSize=13, titleFontSize=13, orient="bottom"))
+    chart = alt.layer(bars, points, today).properties(width="container", height=alt.Step(ROW_STEP_PX))
+    return configure_text(chart, orient="bottom")

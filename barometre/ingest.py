@@ -9,9 +9,11 @@ the old ones (re-ingesting a vintage replaces it). On any error nothing in ``dat
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from barometre.build import parse_context
 from barometre.catalogue import load_catalogue
@@ -25,6 +27,9 @@ UNKNOWN_LAYOUT_HINT = (
     "DREES APL, ADEME IGT, ANCT QPV, INSEE Statistiques locales, Enedis, ODEMA, agence ORE, ODRÉ, Cerema, ADEME "
     "DPE) ; vérifiez la ligne d'en-tête."
 )
+if TYPE_CHECKING:
+    from barometre.store import Store, Utilisateur
+
 STEPS = ("lecture", "reconnaissance", "analyse", "contrôles", "écriture")
 
 
@@ -90,3 +95,27 @@ def ingest(path: Path, settings: Settings,
     absent = sorted(ctx.communes - found) if layout.niveau_commune else []
     return IngestReport(path.name, layout.source, layout.libelle, len(values), sorted({v.annee for v in values}),
                         sorted({v.indicateur for v in values}), absent)
+
+
+# A name for the uploaded copy when the browser sends none usable (the messages name the file).
+NOM_TELEVERSE_PAR_DEFAUT = "fichier_televerse.csv"
+
+
+def ingest_televersement(nom: str, contenu: bytes, settings: Settings, user: Utilisateur | None, store: Store,
+                         progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+    """Load a file uploaded in the dashboard exactly as ``barometre ingest`` loads a file on disk.
+
+    The store first checks that ``user`` may load data (domain ``donnees``: agent or administrator; a
+    reader or an anonymous visitor gets :class:`barometre.store.RefusEcriture`, nothing read). The bytes
+    are written to a private temporary folder under the file's own name (so that an :class:`IngestError`
+    names the file the agent chose), then :func:`ingest` recognises the layout, checks every value and
+    replaces ``data/valeurs/<source>.parquet`` atomically; on any error the previous data stay as they
+    were. The temporary copy is always removed. The caller clears its caches after a success."""
+    store.verifier_droit(user, "donnees")
+    name = Path(nom.replace("\\", "/")).name.strip()
+    if name in ("", ".", ".."):
+        name = NOM_TELEVERSE_PAR_DEFAUT
+    with tempfile.TemporaryDirectory(prefix="barometre-televersement-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(contenu)
+        return ingest(path, settings, progress)

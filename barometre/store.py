@@ -1,5 +1,6 @@
 """The one store of what people enter: grille de positionnement, actions and their milestones (jalons),
-resources, council decisions (délibérations) and accounts.
+resources, council decisions (délibérations), targets (objectifs) edited over the shipped file, and
+accounts.
 
 Guarantees, whatever the page or script that calls it:
 
@@ -44,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from barometre.pilotage import STATUTS_JALON, Structure, charger_structure
 from barometre.settings import get_settings
+from barometre.targets import Objectif, message_validation_fr
 
 ENV_URL = "BAROMETRE_DATABASE_URL"
 FICHIER_SQLITE = "pilotage.sqlite"
@@ -226,6 +228,29 @@ t_historique = sa.Table(
     sa.Column("annule", sa.String(36), nullable=True),  # the operation this one reverts, if any
     sa.Index("ix_historique_ligne", "table_nom", "ligne"),
 )
+# Targets entered in the barometer, over the shipped file data/catalogue/objectifs.csv (see
+# barometre/objectifs.py for the overlay). Grain: one row per target id that an agent added, changed or
+# withdrew; the columns are those of the file (targets.OBJECTIFS_COLUMNS) plus ``retire`` (withdrawn:
+# the target is no longer shown nor exported). A target never edited has no row here (version 0).
+t_objectifs = sa.Table(
+    "objectifs", metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("indicateur", sa.String, nullable=False),
+    sa.Column("territoire", sa.String, nullable=False),
+    sa.Column("annee_reference", sa.Integer, nullable=True),
+    sa.Column("valeur_reference", sa.Float, nullable=True),
+    sa.Column("annee_cible", sa.Integer, nullable=False),
+    sa.Column("valeur_cible", sa.Float, nullable=True),
+    sa.Column("variation_cible_pct", sa.Float, nullable=True),
+    sa.Column("forme", sa.String(20), nullable=False),
+    sa.Column("origine", sa.String(40), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("a_confirmer", sa.Boolean, nullable=False),
+    sa.Column("illustratif", sa.Boolean, nullable=False),
+    sa.Column("commentaire", sa.Text, nullable=False),
+    sa.Column("retire", sa.Boolean, nullable=False),
+    *_suivi(),
+)
 SUIVI = ("version", "modifie_par", "modifie_le")
 
 
@@ -321,6 +346,13 @@ class DeliberationEntree(_Entree):
     lien: str = Field(default="", max_length=2000)
 
 
+class ObjectifEntree(Objectif):
+    """A target as entered: the very model of the targets file (same fields, same checks, same French
+    errors), plus ``retire`` (withdrawn)."""
+
+    retire: bool = False
+
+
 CHAMPS_FR = {
     "login": "identifiant", "nom": "nom", "role": "rôle", "libelle": "libellé", "annee": "année",
     "date_seance": "date de séance", "engagement": "engagement", "orientation": "orientation",
@@ -343,6 +375,8 @@ class _Spec:
     e: str = ""  # "e" when genre is feminine (agreement of past participles in messages)
     pk: str = "id"
     listes: tuple[str, ...] = ()  # columns holding JSON lists
+    # French message of a validation error; None: the store's generic wording (_message_validation).
+    messages: Callable[[ValidationError], str] | None = None
 
 
 SPECS: dict[str, _Spec] = {
@@ -356,6 +390,8 @@ SPECS: dict[str, _Spec] = {
                         e="e"),
     "deliberations": _Spec(t_deliberations, "deliberations", DeliberationEntree, "la délibération", "numero",
                            e="e"),
+    "objectifs": _Spec(t_objectifs, "objectifs", ObjectifEntree, "l'objectif", "id",
+                       messages=message_validation_fr),
 }
 
 
@@ -456,10 +492,13 @@ def _creer_moteur(url: str) -> sa.Engine:
 class Store:
     """Read and write the pilotage data (see the module docstring for the guarantees)."""
 
-    def __init__(self, url: str | None = None, structure: Structure | None = None) -> None:
+    def __init__(self, url: str | None = None, structure: Structure | None = None,
+                 sens_indicateurs: dict[str, str] | None = None) -> None:
         self.url = url_base(url)
         self.engine = _creer_moteur(self.url)
         self.structure = structure or charger_structure()
+        # Indicator id → catalogue ``sens``, to check targets; read from the catalogue on first need.
+        self._sens_indicateurs = sens_indicateurs
         # Test hook called inside write transactions (after each row is written, before its history
         # and the commit): the crash test kills the process there.
         self._crochet_test: Callable[[str], None] | None = None
@@ -569,7 +608,7 @@ class Store:
         try:
             model = spec.modele.model_validate(valeurs)
         except ValidationError as exc:
-            raise DonneesInvalides(_message_validation(exc)) from exc
+            raise DonneesInvalides((spec.messages or _message_validation)(exc)) from exc
         out = {}
         for name, value in model.model_dump().items():
             if isinstance(value, date):
@@ -595,6 +634,30 @@ class Store:
             raise DonneesInvalides(f"Projet emblématique inconnu « {row['projet']} ».")
         if spec.table is t_grille and row["critere"] not in {c.id for c in s.criteres}:
             raise DonneesInvalides(f"Critère de la grille inconnu « {row['critere']} ».")
+        if spec.table is t_objectifs:
+            self._verifier_indicateur_objectif(row["indicateur"])
+
+    @property
+    def sens_indicateurs(self) -> dict[str, str]:
+        if self._sens_indicateurs is None:
+            from barometre.catalogue import load_catalogue
+
+            catalogue = load_catalogue(get_settings().catalogue_dir)
+            self._sens_indicateurs = {i.id: i.sens for i in catalogue.indicateurs}
+        return self._sens_indicateurs
+
+    def _verifier_indicateur_objectif(self, indicateur: str) -> None:
+        sens = self.sens_indicateurs.get(indicateur)
+        if sens is None:
+            raise DonneesInvalides(
+                f"Objectif refusé — « Indicateur » (indicateur) : l'indicateur « {indicateur} » n'est pas dans "
+                "le catalogue. Correction : choisissez un indicateur de data/catalogue/indicateurs.toml.")
+        if sens not in ("hausse_favorable", "baisse_favorable"):
+            raise DonneesInvalides(
+                f"Objectif refusé — « Indicateur » (indicateur) : le catalogue ne dit pas si une hausse de "
+                f"« {indicateur} » est favorable (sens « {sens} »), donc le statut d'une trajectoire ne se "
+                "calcule pas. Correction : choisissez un autre indicateur, ou donnez-lui un sens dans le "
+                "catalogue.")
 
     def _depuis_stockage(self, spec: _Spec, row: dict) -> dict:
         """A stored row → the input model's field values (JSON lists decoded)."""
@@ -853,6 +916,36 @@ class Store:
                 counts["modifiees" if new != cur.version else "inchangees"] += 1
         return counts
 
+    # ------------------------------------------------------------ targets (objectifs)
+    def enregistrer_objectif(self, user: Utilisateur, objectif_id: str, version: int, **valeurs: Any) -> int:
+        """Write a whole target over the shipped file (a change, or ``retire=True`` to withdraw it).
+
+        ``version`` is the target's version as read: 0 for a row of the file never edited in the
+        barometer (no row here yet), else the stored row's version. Someone else's write since then is a
+        :class:`ConflitEdition`. Returns the new version. Adding a brand-new target is :meth:`creer`
+        (``creer(user, "objectifs", id=…, …)``), refused if the id exists."""
+        spec = SPECS["objectifs"]
+        operation = str(uuid.uuid4())
+        valeurs = {**valeurs, "id": objectif_id}
+        with self._ecriture() as conn:
+            self._autoriser(conn, user, spec.domaine)
+            cur = self._ligne(conn, spec, objectif_id)
+            if cur is None:
+                if version != 0:
+                    raise ConflitEdition(
+                        f"Conflit de modification : l'objectif « {objectif_id} » a été rétabli dans sa version "
+                        "d'origine (annulation) après que vous l'avez ouvert. Vos changements n'ont pas été "
+                        "enregistrés : rechargez la page, puis reportez vos modifications.")
+                self._inserer(conn, spec, self._valider(spec, valeurs), user, operation)
+                return 1
+            if version == 0:
+                raise self._conflit(conn, spec, cur, objectif_id)
+            return self._modifier(conn, spec, objectif_id, version, valeurs, user, operation)
+
+    def objectifs_saisis(self) -> pl.DataFrame:
+        """Targets entered in the barometer (one row per target id, withdrawn ones included)."""
+        return _frame(self._lire(sa.select(t_objectifs).order_by(t_objectifs.c.id)), list(t_objectifs.c))
+
     # ------------------------------------------------------------ accounts
     def initialiser_admin(self, login: str, nom: str, hash_mdp: str) -> None:
         """Create the first administrator; refused once an active administrator exists."""
@@ -1001,7 +1094,7 @@ class Store:
 
     def _annuler_ligne(self, conn: sa.Connection, spec: _Spec, ligne: str, champs: list[dict],
                        user: Utilisateur, nouvelle: str, operation: str) -> None:
-        key: Any = ligne if spec.pk == "login" else int(ligne)
+        key: Any = int(ligne) if isinstance(spec.table.c[spec.pk].type, sa.Integer) else ligne
         nature = champs[0]["nature"]
         cur = self._ligne(conn, spec, key)
         if any(c["champ"] == "hash_mdp" for c in champs) and nature != "creation":

@@ -273,6 +273,38 @@ def _describe(err: Mapping[str, Any]) -> tuple[str | None, str, str]:
     return column, str(err.get("msg", "valeur invalide")), "corrigez la valeur"
 
 
+# French labels of the columns, as the edit form shows them (the error names both label and column).
+LIBELLES_COLONNES_FR: dict[str, str] = {
+    "id": "Identifiant",
+    "indicateur": "Indicateur",
+    "territoire": "Territoire",
+    "annee_reference": "Année de référence",
+    "valeur_reference": "Valeur de référence",
+    "annee_cible": "Année cible",
+    "valeur_cible": "Valeur cible",
+    "variation_cible_pct": "Variation cible (%)",
+    "forme": "Forme de la trajectoire",
+    "origine": "Origine",
+    "source": "Source",
+    "a_confirmer": "À confirmer",
+    "illustratif": "Illustratif",
+    "commentaire": "Commentaire",
+}
+
+
+def message_validation_fr(exc: ValidationError) -> str:
+    """Every problem of one target (``Objectif`` validation) in French: the field, what is wrong, the fix.
+
+    The same wording as the file's errors (:class:`ObjectifsError`), for a target typed in a form.
+    """
+    parts = []
+    for err in exc.errors():
+        column, reason, fix = _describe(err)
+        where = f"« {LIBELLES_COLONNES_FR.get(column, column)} » ({column}) : " if column else ""
+        parts.append(f"{where}{reason}. Correction : {fix}.")
+    return "Objectif refusé — " + " ".join(parts)
+
+
 def load_objectifs(path: Path | str, indicateurs_connus: Collection[str] | None = None) -> list[Objectif]:
     """Read and validate objectifs.csv; raise ObjectifsError (file, line, column, fix) on the first problem.
 

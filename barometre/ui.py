@@ -70,9 +70,21 @@ def territoire_config() -> Territoire:
 
 
 @st.cache_data(show_spinner=False)
+def _valeurs_niveau(niveau: str) -> pl.DataFrame:
+    return queries.valeurs_niveau(connection(), niveau)
+
+
+@st.cache_data(show_spinner=False)
+def _valeurs_tous_niveaux(indicateur: str) -> pl.DataFrame:
+    return queries.valeurs(connection(), indicateur)
+
+
 def valeurs(indicateur: str, niveau: str | None = None, codes: tuple[str, ...] | None = None,
             annee: int | None = None, ventilation: str | None = None) -> pl.DataFrame:
-    return queries.valeurs(connection(), indicateur, niveau, codes, annee, ventilation)
+    """One indicator's values; a level's values of every indicator are asked once and filtered here."""
+    if niveau is None:
+        return queries.filtrer_valeurs(_valeurs_tous_niveaux(indicateur), indicateur, codes, annee, ventilation)
+    return queries.filtrer_valeurs(_valeurs_niveau(niveau), indicateur, codes, annee, ventilation)
 
 
 # Per-territory and catalogue-wide answers are fetched once (one query) and cached; the per-indicator
@@ -112,8 +124,13 @@ def distribution_zones(indicateur: str, zonage: str, annee: int, ventilation: st
 
 
 @st.cache_data(show_spinner=False)
+def _communes_zonage(zonage: str) -> pl.DataFrame:
+    return queries.communes_zonage(connection(), zonage)
+
+
 def valeurs_communes(indicateur: str, annee: int, zonage: str, ventilation: str = "") -> pl.DataFrame:
-    return queries.valeurs_communes(connection(), indicateur, annee, zonage, ventilation)
+    return queries.joindre_communes(_communes_zonage(zonage),
+                                    valeurs(indicateur, NIVEAU_COMMUNE, annee=annee, ventilation=ventilation))
 
 
 @st.cache_data(show_spinner=False)
@@ -255,6 +272,24 @@ def ventilation_picker(ind: Indicateur, key: str = "ventilation", container=None
     chosen = box.selectbox("Détail", options, format_func=lambda v: v or "Ensemble", key=key)
     _to_url(key, chosen, options[0])
     return chosen
+
+
+# ---------------------------------------------------------------- navigation
+# A section of the sidebar menu is a real heading (screen readers list it, axe checks its order) drawn small:
+# the page titles stay the eye's landmarks. #31333F is Streamlit's text colour (12.6:1 on the sidebar grey).
+NAV_SECTION_HTML = ('<h2 style="font-size:0.8rem;font-weight:700;letter-spacing:0.02em;color:#31333F;'
+                    'margin:0.6rem 0 -0.4rem 0.5rem;padding:0;line-height:1.2">{}</h2>')
+
+
+def sidebar_navigation(sections: dict[str, list]) -> None:
+    """The sidebar menu: each section's heading, then a link per page (``st.navigation`` itself is hidden so
+    that the app's name sits above the menu and the territory picker below it)."""
+    import html
+
+    for section, pages in sections.items():
+        st.sidebar.html(NAV_SECTION_HTML.format(html.escape(section)))
+        for p in pages:
+            st.sidebar.page_link(p, label=p.title)
 
 
 # ---------------------------------------------------------------- projection mode

@@ -34,7 +34,8 @@ ECHECS_MAX = 5  # failed sign-ins in a session before a pause (slows password gu
 PAUSE_ECHECS_S = 30
 NATURES = {"creation": "création", "modification": "modification", "suppression": "suppression"}
 TABLES_FR = {"comptes": "Compte", "editions": "Édition", "grille_lignes": "Grille", "actions": "Action",
-             "jalons": "Jalon", "ressources": "Ressources", "deliberations": "Délibération"}
+             "jalons": "Jalon", "ressources": "Ressources", "deliberations": "Délibération",
+             "objectifs": "Objectif"}
 
 
 # ---------------------------------------------------------------- store
@@ -290,3 +291,21 @@ def oublier(key: str, champs: list[str] = ()) -> None:
 
 def noter_version(key: str, version: int) -> None:
     st.session_state[f"{key}__version"] = version
+
+
+def enregistrer_version(key: str, ecriture, message: str) -> None:
+    """Save the row edited in form ``key``: ``ecriture()`` writes it (the store checks the version the form
+    read) and returns its new version, which the form then holds, so that its next save is checked against
+    it; then rerun. A refusal (someone else's change meanwhile, a rule) stays on screen in French."""
+    nouvelle: list[int] = []
+    if ecrire(lambda: nouvelle.append(ecriture()), message):
+        noter_version(key, nouvelle[0])
+        st.rerun()
+
+
+def supprimer_version(key: str, suppression, message: str) -> None:
+    """Delete the row of form ``key`` (``suppression()``, checked against the version the form read); on
+    success forget the form's read version and rerun."""
+    if ecrire(suppression, message):
+        oublier(key)
+        st.rerun()

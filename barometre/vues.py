@@ -15,6 +15,11 @@ SENS_TEXT = {"hausse_favorable": "une hausse est favorable", "baisse_favorable":
              "neutre": "indicateur de contexte, sans sens favorable"}
 
 
+def _chart_font() -> int:
+    """Chart text size for the current mode (larger in projection, for the back of the council room)."""
+    return charts.font_size(ui.projection_mode())
+
+
 def nom_territoire(niveau: str, code: str) -> str:
     terr = ui.territoires(niveau).filter(pl.col("code") == code)
     nom = terr["nom"][0] if terr.height else code
@@ -56,7 +61,7 @@ def indicator_panel(ind: Indicateur, niveau: str, code: str, zonage: str, key: s
     """Everything about one indicator for one territory: value, comparison, spread across communes."""
     nom = nom_territoire(niveau, code)
     ventilation = ui.ventilation_picker(ind, key=f"{key}_ventilation")
-    st.subheader(ind.libelle + (f" — {ventilation}" if ventilation else ""))
+    st.header(ind.libelle + (f" — {ventilation}" if ventilation else ""))  # h2: the page title's child
     st.caption(f"{ind.definition} Unité : {ind.unite} ; {SENS_TEXT[ind.sens]}.")
     comp = ui.comparaison(ind.id, niveau, code, ventilation)
     own = comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code))
@@ -65,7 +70,7 @@ def indicator_panel(ind: Indicateur, niveau: str, code: str, zonage: str, key: s
         published = comp.filter(pl.col("valeur").is_not_null())
         if published.height:
             st.markdown("Valeurs publiées pour les niveaux de comparaison :")
-            chart = charts.comparison_chart(published, ind.unite, ind.decimales)
+            chart = charts.comparison_chart(published, ind.unite, ind.decimales, font_size=_chart_font())
             st.altair_chart(chart, width="stretch", alt=f"{ind.libelle} : valeurs publiées des niveaux de référence")
             ui.caption_source(ind, published)
     else:
@@ -79,7 +84,7 @@ def indicator_panel(ind: Indicateur, niveau: str, code: str, zonage: str, key: s
         if row["methode"] == "calculee" and niveau != "commune":
             c1.caption("Calculé à partir des effectifs additionnés des communes (jamais une moyenne de taux).")
         with c2:
-            chart = charts.comparison_chart(comp, ind.unite, ind.decimales)
+            chart = charts.comparison_chart(comp, ind.unite, ind.decimales, font_size=_chart_font())
             st.altair_chart(chart, width="stretch",
                             alt=f"Comparaison de {ind.libelle} entre {nom} et les niveaux de référence")
         ui.caption_source(ind, comp)
@@ -96,7 +101,7 @@ def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilati
                    "disponible.")
         return
     annee = years[-1]
-    st.markdown(f"#### Équité entre communes ({annee})")
+    st.markdown(f"### Équité entre communes ({annee})")
     epci_code = ui.territoire_config().epci.code
     group_niveau, group_code = (niveau, code) if niveau != "commune" else ("epci", epci_code)
     dist = ui.distribution(ind.id, group_niveau, group_code, annee, ventilation)
@@ -120,7 +125,8 @@ def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilati
     refs = ui.comparaison(ind.id, group_niveau, group_code, ventilation)
     references = [(r["nom"], r["valeur"]) for r in refs.iter_rows(named=True)
                   if r["valeur"] is not None and r["annee"] == annee and ind.agregation != "somme"]
-    chart = charts.ranking_chart(communes, ind.unite, ind.decimales, highlight, ind.nom_court, references)
+    chart = charts.ranking_chart(communes, ind.unite, ind.decimales, highlight, ind.nom_court, references,
+                                 font_size=_chart_font())
     st.altair_chart(chart, width="stretch", alt=f"Classement des communes pour {ind.libelle}")
     secrets = communes.filter(pl.col("secret"))["nom"].to_list()
     if secrets:
@@ -131,8 +137,8 @@ def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilati
                             "source": "Source"}, key=f"{key}_rank", chart=chart)
     zones = ui.distribution_zones(ind.id, zonage, annee, ventilation)
     if zones.height > 1:
-        st.markdown("#### Entre zones du découpage")
-        zchart = charts.distribution_chart(zones, ind.unite, ind.decimales)
+        st.markdown("### Entre zones du découpage")
+        zchart = charts.distribution_chart(zones, ind.unite, ind.decimales, font_size=_chart_font())
         st.altair_chart(zchart, width="stretch",
                         alt=f"Dispersion de {ind.libelle} entre les communes de chaque zone")
         st.caption("Trait : de la commune la plus faible à la plus élevée ; boîte : quartiles ; repère orange : "

@@ -11,7 +11,7 @@ niveau, code = st.session_state.get("niveau", "epci"), st.session_state.get("cod
 code = code or ui.territoire_config().epci.code
 nom = vues.nom_territoire(niveau, code)
 st.title("Baromètre social & environnemental")
-st.markdown(f"### {nom}")
+st.markdown(f"## {nom}")
 note = vues.perimetre_note(niveau, code)
 if note:
     st.caption(f"Périmètre : {note}.")
@@ -23,13 +23,13 @@ for volet, titre in (("qualite_de_vie", "Qualité de vie & bien-être"), ("envir
     inds = [i for i in cles if i.volet == volet]
     if not inds:
         continue
-    st.markdown(f"#### {titre}")
+    st.markdown(f"### {titre}")
     for start in range(0, len(inds), n_cols):
         cols = st.columns(n_cols)
         for col, ind in zip(cols, inds[start:start + n_cols], strict=False):
             vues.key_figure(col, ind, niveau, code)
 
-st.markdown("#### Objectifs et trajectoires")
+st.markdown("### Objectifs et trajectoires")
 ORIGINES = {"PCAET": "PCAET", "projet_de_territoire": "Projet de territoire",
             "loi_energie_climat": "Loi Énergie-Climat", "SNBC": "SNBC", "PREPA": "PREPA", "SRADDET": "SRADDET"}
 rows = None

@@ -85,7 +85,7 @@ st.caption("Familles du bien-être du projet de territoire (thème de l'OCDE ent
 status = st.container()  # filled once the sliders are read: the weighting's status comes first on screen
 left, right = st.columns([1, 2], gap="large")
 with left:
-    st.markdown("#### Pondération")
+    st.markdown("## Pondération")
     st.caption("0 = ne compte pas, 5 = compte beaucoup. Seul le rapport entre les notes compte.")
     notes, init = weights_picker(corr, directory, st)
 flash = st.session_state.pop(STATE_FLASH, None)
@@ -156,11 +156,12 @@ with right:
     tab_rank, tab_map, tab_sens, tab_zones = st.tabs(
         ["Classement des communes", "Carte", "Sensibilité des rangs", "Zones du découpage"])
     scored = ranking.filter(pl.col("valeur").is_not_null())
+    chart_font = charts.font_size(ui.projection_mode())
     with tab_rank:
         if scored.is_empty():
             st.info("Aucune commune n'a de score avec cette pondération (voir les données manquantes).")
         else:
-            chart = charts.ranking_chart(scored, UNITE_SCORE, 2, highlight, "Score de bien-être")
+            chart = charts.ranking_chart(scored, UNITE_SCORE, 2, highlight, "Score de bien-être", font_size=chart_font)
             st.altair_chart(chart, width="stretch", alt="Classement des communes selon le score de bien-être")
     with tab_map:
         deck, legend = charts.choropleth(ranking, ui.geometries("commune"), ui.geometries(zonage),
@@ -190,7 +191,8 @@ with right:
         zrank = bien_etre.ranking_frame(indice.zones, zone_names)
         zscored = zrank.filter(pl.col("valeur").is_not_null())
         if not zscored.is_empty():
-            st.altair_chart(charts.ranking_chart(zscored, UNITE_SCORE, 2, None, "Score de bien-être"),
+            st.altair_chart(charts.ranking_chart(zscored, UNITE_SCORE, 2, None, "Score de bien-être",
+                                                 font_size=chart_font),
                             width="stretch", alt="Classement des zones selon le score de bien-être")
         missing_dims = sorted({m.dimension for ms in indice.zones.sans_score.values() for m in ms})
         if missing_dims:
@@ -218,7 +220,7 @@ with right:
 
 # ---------------------------------------------------------------- communes without score, traceability
 if indice.communes.sans_score:
-    st.markdown("#### Communes sans score")
+    st.markdown("## Communes sans score")
     st.caption("Une donnée secrète ou manquante n'est jamais remplacée : la commune n'a pas de score tant "
                "que la dimension concernée compte dans la pondération.")
     st.dataframe(pl.DataFrame([
@@ -227,13 +229,8 @@ if indice.communes.sans_score:
         for c, ms in sorted(indice.communes.sans_score.items(), key=lambda kv: names[kv[0]])]),
         hide_index=True, width="stretch")
 
-st.markdown("#### Détail du calcul")
-clicked = None
-try:
-    objects = event.selection.objects.get("communes", []) if event is not None else []
-    clicked = objects[0]["properties"]["code"] if objects else None
-except (AttributeError, KeyError, IndexError, TypeError):
-    clicked = None
+st.markdown("## Détail du calcul")
+clicked = charts.commune_cliquee(event)
 default_detail = [c for c in (highlight, clicked) if c]
 detail = st.multiselect("Communes à détailler (ou cliquer sur la carte)", codes, default=default_detail[:1],
                         format_func=names.get, key="be_detail", placeholder="Choisir des communes")
@@ -272,7 +269,7 @@ for code in detail:
                    "indicateurs normalisés ; poids = note ÷ somme des notes. " + " ; ".join(parts) + ".")
 
 # ---------------------------------------------------------------- save and reopen the panel's weighting
-st.markdown("#### Pondération du panel")
+st.markdown("## Pondération du panel")
 saved = bien_etre.lister_ponderations(directory)
 if saved:
     st.markdown("Pondérations enregistrées (le lien rouvre exactement les mêmes notes) :\n"

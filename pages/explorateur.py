@@ -28,8 +28,10 @@ df = ui.series(ind.id, pairs, ventilation)
 if df.filter(pl.col("valeur").is_not_null() | pl.col("secret")).is_empty():
     ui.empty_state(ind, "", "les territoires choisis")
 else:
-    chart = (charts.series_chart(df, ind.unite, ind.decimales) if df["annee"].n_unique() > 1
-             else charts.comparison_chart(df.with_columns(pl.lit(0).alias("ordre")), ind.unite, ind.decimales))
+    size = charts.font_size(ui.projection_mode())
+    chart = (charts.series_chart(df, ind.unite, ind.decimales, font_size=size) if df["annee"].n_unique() > 1
+             else charts.comparison_chart(df.with_columns(pl.lit(0).alias("ordre")), ind.unite, ind.decimales,
+                                          font_size=size))
     st.altair_chart(chart, width="stretch", alt=f"{ind.libelle} pour les territoires choisis")
     secret = df.filter(pl.col("secret"))["nom"].to_list()
     if secret:

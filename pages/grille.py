@@ -88,7 +88,7 @@ onglets = st.tabs(["Grille", "Comparer les éditions", "Renseigner", "Historique
 with onglets[0]:
     shown = tableau.drop("critere")
     for volet, label in VOLETS.items():
-        st.subheader(label)
+        st.header(label)
         part = shown.filter(pl.col("Volet") == label).drop("Volet").with_columns(
             pl.col(SITUATION).str.replace_all("\n", " • "))  # a table cell shows one line
         if volet == "environnement":
@@ -167,14 +167,9 @@ with onglets[2]:
                       for c, label in COLONNES_GRILLE.items()}
             saved = st.form_submit_button("Enregistrer")
         if saved:
-            result: dict = {}
-
-            def _save(values=values, version=version, chosen=chosen) -> None:
-                result["version"] = s.enregistrer_ligne_grille(user, edition_id, chosen, version, **values)
-
-            if ui_pilotage.ecrire(_save, "Ligne de la grille enregistrée."):
-                ui_pilotage.noter_version(key, result["version"])
-                st.rerun()
+            ui_pilotage.enregistrer_version(
+                key, lambda: s.enregistrer_ligne_grille(user, edition_id, chosen, version, **values),
+                "Ligne de la grille enregistrée.")
         if st.button("Recharger la version enregistrée", key=f"{key}_recharger"):
             ui_pilotage.oublier(key, list(COLONNES_GRILLE))
             st.rerun()

@@ -146,7 +146,7 @@ if available:
          "nom_zone": zone_of.get(c)} for c, ligne in lignes.items()],
         schema={"code": pl.String, "nom": pl.String, "valeur": pl.Float64, "secret": pl.Boolean,
                 "nom_zone": pl.String})
-    st.markdown(f"#### {label}, par commune")
+    st.markdown(f"## {label}, par commune")
     tab_map, tab_rank = st.tabs(["Carte", "Classement"])
     with tab_map:
         deck, legend = charts.choropleth(frame, ui.geometries("commune"), ui.geometries(zonage),
@@ -158,11 +158,12 @@ if available:
                    "calcul.")
     with tab_rank:
         scored = frame.filter(pl.col("valeur").is_not_null())
-        st.altair_chart(charts.ranking_chart(scored, "0 à 1", 3, None, label.split(" (")[0]),
+        st.altair_chart(charts.ranking_chart(scored, "0 à 1", 3, None, label.split(" (")[0],
+                                             font_size=charts.font_size(ui.projection_mode())),
                         width="stretch", alt=f"Classement des communes : {label}")
 
 # ---------------------------------------------------------------- table per commune: inputs, source, vintage
-st.markdown("#### Par commune : entrées, sources, millésimes et normalisation")
+st.markdown("## Par commune : entrées, sources, millésimes et normalisation")
 rows = []
 order = [e for e in ENTREES if e not in absent] + [e for e in ENTREES if e in absent]  # loaded inputs first
 for c, ligne in sorted(lignes.items(), key=lambda kv: names[kv[0]]):
@@ -189,7 +190,7 @@ st.download_button("Télécharger le tableau (CSV pour Excel)", formats.csv_exce
                    "text/csv", key="idh4_csv")
 
 # ---------------------------------------------------------------- zones and agglomeration
-st.markdown("#### Zones du découpage et agglomération")
+st.markdown("## Zones du découpage et agglomération")
 zone_rows = []
 for ligne, nom in [*((lignes_zones[z], zone_names[z]) for z in zone_names), (ligne_agglo, epci.nom)]:
     row = {"Territoire": nom}
@@ -209,12 +210,7 @@ st.caption("Une zone est placée avec les bornes des communes. Ses entrées sont
            "moyennes d'indices.")
 
 # ---------------------------------------------------------------- one commune in detail (click on the map)
-clicked = None
-try:
-    objects = event.selection.objects.get("communes", []) if event is not None else []
-    clicked = objects[0]["properties"]["code"] if objects else None
-except (AttributeError, KeyError, IndexError, TypeError):
-    clicked = None
+clicked = charts.commune_cliquee(event)
 niveau, code = st.session_state.get("niveau"), st.session_state.get("code")
 detail = clicked or (code if niveau == "commune" else None)
 if detail in lignes:

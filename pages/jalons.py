@@ -72,11 +72,11 @@ with onglets["Avancement"]:
     colonnes = {"libelle": "", "actions": "Actions", "jalons": "Jalons", "atteints": "Atteints",
                 "en_retard": "En retard", "a_renseigner": "À renseigner",
                 "part_atteints": "Part atteinte"}
-    st.subheader("Par engagement")
+    st.header("Par engagement")
     par_eng, par_proj = (_nombres_fr(df, ["part_atteints"], "\u202f%") for df in (par_eng, par_proj))
     st.dataframe(par_eng.select(list(colonnes)).rename({**colonnes, "libelle": "Engagement"}),
                  hide_index=True, width="stretch")
-    st.subheader("Par projet emblématique")
+    st.header("Par projet emblématique")
     st.dataframe(par_proj.select(list(colonnes)).rename({**colonnes, "libelle": "Projet"}), hide_index=True,
                  width="stretch")
     if not actions.height:
@@ -184,18 +184,11 @@ with onglets["Actions et jalons"]:
                 save = b1.form_submit_button("Enregistrer l'action")
                 delete = b2.form_submit_button("Supprimer l'action")
             if save:
-                res: dict = {}
-
-                def _save_action(champs=champs, aversion=aversion, action_id=action_id) -> None:
-                    res["v"] = s.modifier_action(user, action_id, aversion, **champs)
-
-                if ui_pilotage.ecrire(_save_action, "Action enregistrée."):
-                    ui_pilotage.noter_version(akey, res["v"])
-                    st.rerun()
-            if delete and ui_pilotage.ecrire(lambda: s.supprimer(user, "actions", action_id, aversion),
-                                             "Action supprimée."):
-                ui_pilotage.oublier(akey)
-                st.rerun()
+                ui_pilotage.enregistrer_version(
+                    akey, lambda: s.modifier_action(user, action_id, aversion, **champs), "Action enregistrée.")
+            if delete:
+                ui_pilotage.supprimer_version(
+                    akey, lambda: s.supprimer(user, "actions", action_id, aversion), "Action supprimée.")
 
             with st.expander("Nouveau jalon pour cette action"), st.form(f"jalon_nouveau_{action_id}"):
                 jlib = st.text_input("Jalon", key="nouveau_jalon_libelle")
@@ -240,18 +233,11 @@ with onglets["Actions et jalons"]:
                     jsave = b1.form_submit_button("Enregistrer le jalon")
                     jdelete = b2.form_submit_button("Supprimer le jalon")
                 if jsave:
-                    jres: dict = {}
-
-                    def _save_jalon(jchamps=jchamps, jversion=jversion, jid=jid) -> None:
-                        jres["v"] = s.modifier_jalon(user, jid, jversion, **jchamps)
-
-                    if ui_pilotage.ecrire(_save_jalon, "Jalon enregistré."):
-                        ui_pilotage.noter_version(jkey, jres["v"])
-                        st.rerun()
-                if jdelete and ui_pilotage.ecrire(lambda: s.supprimer(user, "jalons", jid, jversion),
-                                                  "Jalon supprimé."):
-                    ui_pilotage.oublier(jkey)
-                    st.rerun()
+                    ui_pilotage.enregistrer_version(
+                        jkey, lambda: s.modifier_jalon(user, jid, jversion, **jchamps), "Jalon enregistré.")
+                if jdelete:
+                    ui_pilotage.supprimer_version(
+                        jkey, lambda: s.supprimer(user, "jalons", jid, jversion), "Jalon supprimé.")
                 if st.button("Recharger la version enregistrée du jalon", key=f"{jkey}_recharger"):
                     ui_pilotage.oublier(jkey, list(jchamps))
                     st.rerun()
@@ -435,12 +421,7 @@ if "Comptes" in onglets:
                                      key=f"{ckey}_role")
                 actif = st.checkbox("Actif", c["actif"], key=f"{ckey}_actif")
                 if st.form_submit_button("Enregistrer"):
-                    cres: dict = {}
-
-                    def _save_compte(cible=cible, cversion=cversion, nrole=nrole, actif=actif) -> None:
-                        cres["v"] = s.modifier_compte(user, cible, cversion, role=nrole, actif=actif)
-
-                    if ui_pilotage.ecrire(_save_compte, "Compte modifié."):
-                        ui_pilotage.noter_version(ckey, cres["v"])
-                        st.rerun()
+                    ui_pilotage.enregistrer_version(
+                        ckey, lambda: s.modifier_compte(user, cible, cversion, role=nrole, actif=actif),
+                        "Compte modifié.")
         ui_pilotage.historique(user, ["comptes"], key="comptes_hist")

@@ -15,12 +15,12 @@ st.markdown(
     "les taux des communes ; les médianes et les taux de pauvreté ne sont montrés que là où le producteur les "
     "publie, sinon leur dispersion entre communes. Les valeurs couvertes par le secret statistique sont "
     "signalées comme telles, jamais remplacées par zéro.")
-st.markdown("### Sources")
+st.markdown("## Sources")
 st.dataframe(pl.DataFrame([{"Producteur": s.producteur, "Jeu de données": s.jeu_de_donnees,
                             "Millésime": s.millesime, "Licence": s.licence, "Lien": s.url, "Note": s.note}
                            for s in cat.sources]),
              hide_index=True, width="stretch", column_config={"Lien": st.column_config.LinkColumn("Lien")})
-st.markdown("### Indicateurs")
+st.markdown("## Indicateurs")
 volet = st.segmented_control("Volet", ["environnement", "qualite_de_vie", "contexte"], default="qualite_de_vie",
                              format_func={"environnement": "Environnement", "qualite_de_vie": "Qualité de vie",
                                           "contexte": "Contexte"}.get, key="methodo_volet")
@@ -30,7 +30,7 @@ st.dataframe(pl.DataFrame([{"Identifiant": i.id, "Indicateur": i.libelle, "Unit�
                             "Engagement": i.engagement}
                            for i in cat.indicateurs if volet is None or i.volet == volet]),
              hide_index=True, width="stretch")
-st.markdown("### Glossaire")
+st.markdown("## Glossaire")
 GLOSSAIRE = {
     "APL": "Accessibilité potentielle localisée : consultations de médecine générale accessibles par habitant "
            "et par an (DREES).",

@@ -30,8 +30,8 @@ else:
     own = ui.dernieres_valeurs((ind.id,), niveau, code).filter(pl.col("ventilation") == "")
     left, right = st.columns([1, 2])
     vues.metric_tile(left, ind, own.to_dicts()[0] if own.height else None, comp)
-    size = charts.PROJECTION_FONT_SIZE if ui.projection_mode() else charts.FONT_SIZE  # the back of the room
-    chart = charts.comparison_chart(comp, ind.unite, ind.decimales, font_size=size)
+    chart = charts.comparison_chart(comp, ind.unite, ind.decimales,
+                                    font_size=charts.font_size(ui.projection_mode()))  # the back of the room
     right.altair_chart(chart, width="stretch", alt=f"{ind.libelle} : comparaison")
     ui.caption_source(ind, comp)
 prev_col, _, next_col = st.columns([1, 3, 1])

@@ -20,7 +20,7 @@ communes = ui.valeurs_communes(ind.id, annee, zonage, ventilation)
 geoms = ui.geometries("commune")
 outlines = ui.geometries(zonage)
 deck, legend = charts.choropleth(communes, geoms, outlines, vues.fmt(ind), ind.unite)
-st.markdown(f"#### {ind.libelle} ({ind.unite}), {annee}")
+st.markdown(f"## {ind.libelle} ({ind.unite}), {annee}")
 left, right = st.columns([3, 1])
 with left:
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="carte", height=560,
@@ -33,12 +33,7 @@ with right:
                 f'background:rgb({rgb[0]},{rgb[1]},{rgb[2]})"></span><span>{label}</span></div>')
     st.caption("Traits noirs épais : contours des zones du découpage choisi. Cliquer une commune ouvre son profil.")
 ui.caption_source(ind, communes.with_columns(pl.lit(annee).alias("annee")))
-selected = None
-try:
-    objects = event.selection.objects.get("communes", []) if event is not None else []
-    selected = objects[0]["properties"]["code"] if objects else None
-except (AttributeError, KeyError, IndexError, TypeError):
-    selected = None
+selected = charts.commune_cliquee(event)
 if selected and (st.session_state.get("niveau") != "commune" or st.session_state.get("code") != selected):
     st.query_params["niveau"] = "commune"
     st.query_params["code"] = selected
@@ -48,7 +43,7 @@ if selected and (st.session_state.get("niveau") != "commune" or st.session_state
 ui.table_and_downloads(communes, ind, {"nom": "Commune", "code": "Code", "nom_zone": "Zone", "valeur": "Valeur",
                                        "source": "Source"}, key="carte_table")
 
-st.markdown(f"### Profil : {vues.nom_territoire(niveau, code)}")
+st.markdown(f"## Profil : {vues.nom_territoire(niveau, code)}")
 note = vues.perimetre_note(niveau, code)
 if note:
     st.caption(f"Périmètre : {note}.")

@@ -112,19 +112,20 @@ SECTEURS = pl.DataFrame({
 })
 
 
-def all_charts() -> dict[str, tuple[alt.TopLevelMixin, str]]:
-    """Each chart function on sample data, with the unit it was given."""
+def all_charts(**size) -> dict[str, tuple[alt.TopLevelMixin, str]]:
+    """Each chart function on sample data, with the unit it was given; ``size``: ``font_size=…`` or nothing
+    (each function's default)."""
     return {
-        "ranking": (charts.ranking_chart(COMMUNES, "%", 1, "59172", "Taux de pauvreté"), "%"),
-        "ranking_refs": (charts.ranking_chart(COMMUNES, "%", 1, None, "", [("Nord", 18.2)]), "%"),
-        "comparison": (charts.comparison_chart(COMPARAISON, "%", 1), "%"),
-        "series": (charts.series_chart(SERIES, "%", 1), "%"),
-        "distribution": (charts.distribution_chart(DISTRIBUTION, "%", 1), "%"),
-        "stacked": (charts.stacked_sectors_chart(SECTEURS, "kteq CO2", 1), "kteq CO2"),
+        "ranking": (charts.ranking_chart(COMMUNES, "%", 1, "59172", "Taux de pauvreté", **size), "%"),
+        "ranking_refs": (charts.ranking_chart(COMMUNES, "%", 1, None, "", [("Nord", 18.2)], **size), "%"),
+        "comparison": (charts.comparison_chart(COMPARAISON, "%", 1, **size), "%"),
+        "series": (charts.series_chart(SERIES, "%", 1, **size), "%"),
+        "distribution": (charts.distribution_chart(DISTRIBUTION, "%", 1, **size), "%"),
+        "stacked": (charts.stacked_sectors_chart(SECTEURS, "kteq CO2", 1, **size), "kteq CO2"),
         "trajectory": (charts.trajectory_chart(
             pl.DataFrame({"annee": [2016, 2021], "valeur": [1500.0, 1400.0]}),
             pl.DataFrame({"annee": [2016, 2050], "valeur": [1500.0, 300.0]}), "kteq CO2", 2021, 1,
-            "écart : +10,0 kteq CO2"), "kteq CO2"),
+            "écart : +10,0 kteq CO2", **size), "kteq CO2"),
     }
 
 
@@ -238,6 +239,82 @@ def test_distribution_leaves_out_zones_without_values():
     assert [r["nom"] for r in rows] == ["Bassin A", "Bassin B"]
 
 
+# ------------------------------------------------------------------- text readable from the back row
+def contrast_on_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of a #rrggbb (or #rgb) colour on white."""
+    hexa = colour.lstrip("#")
+    hexa = "".join(c * 2 for c in hexa) if len(hexa) == 3 else hexa
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(hexa[i:i + 2], 16)) for i in (0, 2, 4))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_contrast_helper_on_known_colours():
+    assert contrast_on_white("#000000") == pytest.approx(21.0)
+    assert contrast_on_white("#fff") == pytest.approx(1.0)
+    assert contrast_on_white("#808495") < 4.5  # Streamlit's chart-theme grey: what the charts must override
+
+
+def other_charts() -> dict[str, alt.TopLevelMixin]:
+    """The charts built outside barometre.charts, which share its text settings."""
+    from datetime import date
+
+    from barometre import bien_etre, charts_pilotage
+
+    gantt = pl.DataFrame({"action": ["A", "B"], "jalon": ["j1", "j2"], "debut": ["2025-01-01", "2025-03-01"],
+                          "echeance": ["2025-06-01", "2026-01-01"], "etat": ["En retard", "Prévu"],
+                          "responsable": ["x", "y"]})
+    sens = pl.DataFrame({"code": ["1", "2"], "nom": ["Denain", "Wallers"], "rang": [1, 2], "rang_min": [1, 1],
+                         "rang_median": [1.0, 2.0], "rang_max": [2, 2], "ecart": [1, 1]})
+    return {"gantt": charts_pilotage.gantt_chart(gantt, date(2025, 9, 1)),
+            "sensitivity": bien_etre.sensitivity_chart(sens)}
+
+
+TEXT_KEYS = ("labelColor", "titleColor")
+SIZE_KEYS = ("labelFontSize", "titleFontSize")
+
+
+@pytest.mark.parametrize("name", CHART_NAMES + ["gantt", "sensitivity"])
+def test_axis_and_legend_text_dark_and_large_enough(name):
+    """Every chart sets its axis and legend text colours itself (Streamlit's theme would grey them to
+    #808495, 3.8:1) at WCAG AA contrast or better, and its sizes at FONT_SIZE or more."""
+    chart = all_charts()[name][0] if name in CHART_NAMES else other_charts()[name]
+    config = spec_of(chart)["config"]
+    for part in ("axis", "legend"):
+        for key in TEXT_KEYS:
+            colour = config.get(part, {}).get(key)
+            assert colour and contrast_on_white(colour) >= 4.5, (part, key, colour)
+        for key in SIZE_KEYS:
+            assert config[part][key] >= charts.FONT_SIZE, (part, key, config[part])
+
+
+def test_font_sizes_for_screen_and_projection():
+    assert charts.font_size(False) == charts.FONT_SIZE >= 13
+    assert charts.font_size(True) == charts.PROJECTION_FONT_SIZE >= 20  # read from the back of the room
+    assert contrast_on_white(charts.TEXT_COLOUR) >= 7  # AAA: projectors wash colours out
+
+
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_projection_size_reaches_axes_legends_and_written_values(name):
+    """In projection mode every text of the chart grows: axis and legend labels and titles, and the values
+    or notes written on the plot; one-bar-per-row charts give each row room for its label."""
+    big = charts.PROJECTION_FONT_SIZE
+    spec = spec_of(all_charts(font_size=big)[name][0])
+    for part in ("axis", "legend"):
+        assert spec["config"][part]["labelFontSize"] == big
+        assert spec["config"][part]["titleFontSize"] > big
+    written = [n["mark"].get("fontSize") for n in walk(spec)
+               if isinstance(n.get("mark"), dict) and n["mark"].get("type") == "text"]
+    assert all(size == big for size in written), written
+    step = spec.get("height", {}).get("step") if isinstance(spec.get("height"), dict) else None
+    if step is not None:
+        assert step >= 1.5 * big, step
+
+
 # ---------------------------------------------------------------------------------------- map
 def _geoms(communes: pl.DataFrame) -> pl.DataFrame:
     """A small square per commune, side by side."""
@@ -296,6 +373,34 @@ def test_choropleth_class_labels_cover_range():
     _, legend = charts.choropleth(COMMUNES, _geoms(COMMUNES), None, formats.nombre, "%")
     classes = [label for label, _ in legend if label.startswith("de ")]
     assert classes[0].startswith("de 0,0 à") and classes[-1].endswith("à 31,9")
+
+
+def test_choropleth_fetches_no_basemap():
+    """No basemap: nothing in the map's spec points to another host (the council room may be offline).
+    ``map_style=None`` would not do: Streamlit then loads its Carto style; pydeck's unset-style placeholder
+    is what Streamlit reads as "no basemap"."""
+    deck, _ = charts.choropleth(COMMUNES, _geoms(COMMUNES), None, formats.nombre, "%")
+    spec = json.loads(deck.to_json())
+    assert "mapProvider" not in spec
+    assert spec.get("mapStyle") == "__MAP_STYLE__", spec.get("mapStyle")
+    assert "http" not in deck.to_json() and "cartocdn" not in deck.to_json()
+    assert [layer["id"] for layer in spec["layers"]] == ["communes"]
+    assert "{nom}" in deck._tooltip["html"] and "{valeur_texte}" in deck._tooltip["html"]
+
+
+def test_commune_cliquee_reads_the_map_selection_or_none():
+    from types import SimpleNamespace
+
+    def event(objects):
+        return SimpleNamespace(selection=SimpleNamespace(objects=objects))
+
+    assert charts.commune_cliquee(event({"communes": [{"properties": {"code": "59172"}}]})) == "59172"
+    assert charts.commune_cliquee(None) is None
+    assert charts.commune_cliquee(event({})) is None  # nothing clicked
+    assert charts.commune_cliquee(event({"communes": []})) is None
+    assert charts.commune_cliquee(event({"communes": [{"nom": "sans propriétés"}]})) is None
+    assert charts.commune_cliquee(SimpleNamespace(selection=None)) is None  # an event of another shape
+    assert charts.commune_cliquee({"selection": {}}) is None
 
 
 def test_choropleth_outlines_layer():

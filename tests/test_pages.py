@@ -173,6 +173,41 @@ def test_every_page_file_is_registered():
     assert PAGE_FILES[0] == "pages/accueil.py"
 
 
+def menu_sections() -> dict[str, list[str]]:
+    """app.py's ``PAGES`` as written: section heading → titles of its pages, in menu order."""
+    tree = ast.parse(APP.read_text(encoding="utf-8"))
+    node = next(n for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in n.targets))
+    assert isinstance(node.value, ast.Dict), "PAGES is a dict: section heading → pages"
+    return {key.value: [next(k.value.value for k in call.keywords if k.arg == "title") for call in pages.elts]
+            for key, pages in zip(node.value.keys, node.value.values, strict=True)}
+
+
+def sidebar_menu(at: AppTest) -> list[tuple[str, str]]:
+    """The sidebar's menu in reading order: ("section", heading text) and ("page", link label) entries."""
+    menu = []
+    for node in at.sidebar.children.values():
+        if node.type == "html" and (m := re.fullmatch(r"\s*<h2[^>]*>(.*)</h2>\s*", node.proto.body, re.S)):
+            menu.append(("section", html.unescape(m.group(1))))
+        elif node.type == "page_link":
+            menu.append(("page", node.proto.label))
+    return menu
+
+
+def test_sidebar_menu_groups_pages_under_section_headings():
+    """Every page of app.py sits under its section's heading (an <h2>, announced by screen readers), in the
+    order of app.py, and no page is listed twice or left out."""
+    sections = menu_sections()
+    assert len(sections) >= 3 and all(sections.values()), sections
+    expected = [entry for section, titles in sections.items()
+                for entry in [("section", section), *(("page", t) for t in titles)]]
+    assert sidebar_menu(start()) == expected
+    assert sum(len(titles) for titles in sections.values()) == len(PAGE_FILES)
+    # the same menu on every page, and none in projection mode (the sidebar is hidden there)
+    assert sidebar_menu(goto(start(), "pages/methodologie.py")) == expected
+    assert sidebar_menu(start(mode="projection")) == []
+
+
 @pytest.mark.parametrize("page", PAGE_FILES)
 def test_page_runs(page):
     """Each page runs without exception or error box, through app.py (sidebar picker present), and
@@ -211,7 +246,7 @@ def test_territory_picker_denain(capsys, catalogue):
     assert_ok(at)
     at.sidebar.selectbox(key="code").set_value(DENAIN).run()
     assert_ok(at)
-    assert "### Denain" in [m.value for m in at.markdown]
+    assert "## Denain" in [m.value for m in at.markdown]
     assert at.query_params["niveau"] == "commune" and at.query_params["code"] == DENAIN
 
     ind = catalogue.indicateur("taux_chomage_15_64")
@@ -231,7 +266,7 @@ def test_back_to_agglomeration_drops_url_params(con):
     assert_ok(at)
     assert at.session_state["code"] == EPCI
     assert "niveau" not in at.query_params and "code" not in at.query_params
-    assert f"### {queries.territoires(con, 'epci')['nom'][0]}" in [m.value for m in at.markdown]
+    assert f"## {queries.territoires(con, 'epci')['nom'][0]}" in [m.value for m in at.markdown]
 
 
 def test_invalid_url_falls_back_to_defaults():
@@ -246,14 +281,14 @@ def test_indicator_change_changes_heading(catalogue):
     theme = at.selectbox(key="theme_qv").value
     ind_box = at.selectbox(key="ind_qv")
     first = catalogue.indicateur(ind_box.value)
-    assert at.subheader[0].value.startswith(first.libelle)
+    assert at.header[0].value.startswith(first.libelle)
     same_theme = [i for i in catalogue.indicateurs if i.volet == "qualite_de_vie" and i.theme == theme]
     assert len(ind_box.options) == len(same_theme) >= 2
     other_id = next(i.id for i in same_theme if i.libelle != first.libelle)
     ind_box.set_value(other_id).run()
     assert_ok(at)
-    assert at.subheader[0].value.startswith(catalogue.indicateur(other_id).libelle)
-    assert at.subheader[0].value != first.libelle
+    assert at.header[0].value.startswith(catalogue.indicateur(other_id).libelle)
+    assert at.header[0].value != first.libelle
     assert at.query_params["ind_qv"] == other_id
 
 
@@ -270,7 +305,7 @@ def test_url_round_trip(catalogue):
     chosen = inds[-1] if len(inds) > 1 else inds[0]
     at.selectbox(key="ind_qv").set_value(chosen.id).run()
     assert_ok(at)
-    heading = at.subheader[0].value
+    heading = at.header[0].value
     shared = {k: at.query_params[k] for k in at.query_params}
     assert shared["niveau"] == "commune" and shared["code"] == DENAIN
     assert shared["theme_qv"] == themes[1]
@@ -282,7 +317,7 @@ def test_url_round_trip(catalogue):
     assert fresh.sidebar.selectbox(key="code").value == DENAIN
     assert fresh.selectbox(key="theme_qv").value == themes[1]
     assert fresh.selectbox(key="ind_qv").value == chosen.id
-    assert fresh.subheader[0].value == heading
+    assert fresh.header[0].value == heading
     assert {k: fresh.query_params[k] for k in fresh.query_params} == shared
 
 
@@ -303,7 +338,7 @@ def test_projection_mode():
     assert not at.sidebar.markdown
     assert at.main.selectbox(key="niveau").value == "commune", "the picker moves to the main area"
     assert at.main.selectbox(key="code").value == DENAIN
-    assert "### Denain" in [m.value for m in at.markdown]
+    assert "## Denain" in [m.value for m in at.markdown]
 
     at.button(key="quitter_projection").click().run()
     assert_ok(at)
@@ -425,7 +460,7 @@ def test_downloads_explorateur(media, con):
 def test_downloads_say_which_values_are_secret(media, catalogue):
     ind = catalogue.indicateur("taux_pauvrete")
     at = goto(start(niveau="commune", code=SECRET_COMMUNE, ind_qv=ind.id), "pages/qualite_de_vie.py")
-    assert at.subheader[0].value.startswith(ind.libelle)
+    assert at.header[0].value.startswith(ind.libelle)
     data, _ = download(at, media, "qv_rank_csv")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     line = next(r for r in rows if r["Code"] == SECRET_COMMUNE)
@@ -458,13 +493,13 @@ def test_secret_value_never_shown_as_zero(capsys, catalogue):
 
     at = start(niveau="commune", code=SECRET_COMMUNE, theme_qv=ind.theme, ind_qv=ind.id)
     nom = at.sidebar.selectbox(key="code").format_func(SECRET_COMMUNE)
-    assert f"### {nom}" in [m.value for m in at.markdown]
+    assert f"## {nom}" in [m.value for m in at.markdown]
     card = card_value(cards(at)[ind.nom_court], ind.nom_court)
     assert card.startswith("secret")
     assert not re.match(r"[\d–-]", card) and "0,0" not in card.split("Repères")[0]
 
     goto(at, "pages/qualite_de_vie.py")
-    assert at.subheader[0].value.startswith(ind.libelle)
+    assert at.header[0].value.startswith(ind.libelle)
     tile = card_value(cards(at)[ind.nom_court], ind.nom_court)
     assert tile.startswith("secret statistique")
     assert "0,0" not in tile.split("Repères")[0]

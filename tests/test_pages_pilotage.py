@@ -392,6 +392,32 @@ def test_jalons_agent_creates_action_and_milestone(store):
     assert "Comptes" not in [t.label for t in at.tabs]
 
 
+def test_jalons_agent_edits_twice_then_deletes(store):
+    """Each save keeps the row's new version for the form, so a second save in a row is accepted (no false
+    conflict); deleting forgets it. Milestone first, then its action."""
+    agent = Utilisateur("agent", "agent")
+    action_id = store.creer_action(agent, engagement="E2", orientation="E2_O4", projet="P5",
+                                   libelle="Action d'exemple (test)")
+    jid = store.creer_jalon(agent, action_id=action_id, libelle="Jalon d'exemple", date_prevue=date(2030, 1, 1))
+    at = sign_in(open_page("jalons.py"), "agent")
+    for commentaire in ("Premier point", "Deuxième point"):
+        at.text_area(key=f"jalon_{jid}_commentaire").input(commentaire)
+        button(at, "Enregistrer le jalon").click().run()
+        assert_ok(at)
+        assert store.jalons()["commentaire"].to_list() == [commentaire]
+    for libelle in ("Action renommée", "Action renommée deux fois"):
+        at.text_input(key=f"action_{action_id}_libelle").input(libelle)
+        button(at, "Enregistrer l'action").click().run()
+        assert_ok(at)
+        assert store.actions()["libelle"].to_list() == [libelle]
+    button(at, "Supprimer le jalon").click().run()
+    assert_ok(at)
+    assert store.jalons().is_empty()
+    button(at, "Supprimer l'action").click().run()
+    assert_ok(at)
+    assert store.actions().is_empty()
+
+
 def test_jalons_panel_and_lecteur_see_no_forms(store):
     for login in ("panel", "lecteur"):
         at = sign_in(open_page("jalons.py"), login)

@@ -4,6 +4,8 @@ Fixtures
 - ``streamlit_server`` (session): base URL of a `streamlit run app.py` on a free loopback port,
   started once per test session and stopped (whole process group) at the end.
 - ``browser`` (session): a headless Chromium launched from ``/usr/bin/chromium``.
+- ``running_streamlit(extra_env)``: the same server as a context manager, for a test module that needs a
+  second one (another ``BAROMETRE_DATA_DIR``); ``pages_on(browser, url)`` is ``page_at`` for it.
 - ``page_at`` (function): factory ``page_at(path="/", viewport=DESKTOP)`` giving a fresh
   context + page (locale fr-FR) already navigated to ``streamlit_server + path``; it collects
   ``page.console_errors``, ``page.page_errors`` and ``page.external_requests`` (they fail: no internet
@@ -31,6 +33,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -100,9 +103,10 @@ def _stop_process_group(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def streamlit_server() -> Iterator[str]:
-    """Base URL (no trailing slash) of `streamlit run app.py`, one server for the whole session."""
+@contextmanager
+def running_streamlit(extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free loopback port (``extra_env`` added to its environment, e.g.
+    another ``BAROMETRE_DATA_DIR``); yield its base URL once /_stcore/health says ok; stop it after."""
     if not (APP_DIR / "app.py").is_file():
         _unavailable(f"no app.py in {APP_DIR} (set BAROMETRE_APP_DIR to another app folder)")
     port = _free_port()
@@ -122,7 +126,7 @@ def streamlit_server() -> Iterator[str]:
         "app.py",
         *(f"--{k}={v}" for k, v in options.items()),
     ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     # A file, not a pipe: nobody reads the server's output while tests run, and a full pipe would
     # block the server. Its tail is shown if the server does not come up.
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
@@ -154,6 +158,13 @@ def streamlit_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def streamlit_server() -> Iterator[str]:
+    """Base URL (no trailing slash) of `streamlit run app.py`, one server for the whole session."""
+    with running_streamlit() as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium, one per session (Playwright's own browser builds can't be fetched)."""
     if not CHROMIUM.exists():
@@ -172,6 +183,10 @@ def browser():
 
 @pytest.fixture
 def page_at(browser, streamlit_server) -> Iterator[Callable]:
+    yield from pages_on(browser, streamlit_server)
+
+
+def pages_on(browser, streamlit_server: str) -> Iterator[Callable]:
     """Factory: ``page_at(path="/", viewport=DESKTOP)`` -> a Page opened on the app, in a new context.
 
     The page records ``console_errors`` ((text, url) pairs), ``page_errors`` (uncaught JS errors) and

@@ -1,8 +1,9 @@
 """Helpers for browser tests: wait for a Streamlit run, check for exceptions, take screenshots.
 
 Test modules import them relatively: ``from .streamlit_page import wait_for_app, ...``.
-Also: ``app_pages()`` (every ``st.Page`` of app.py, read with ``ast``), selectbox helpers (``combobox``,
-``selectbox_value``, ``choose_option``, ``next_option``), ``headings``, ``chart_labels``, and
+Also: ``app_pages()`` (every ``st.Page`` of app.py, read with ``ast``), ``app_menu_sections()`` (its menu's
+section headings), selectbox helpers (``combobox``, ``selectbox_value``, ``choose_option``, ``next_option``),
+``headings``, ``chart_labels``, and
 ``wait_for_app_async`` for Playwright's async API.
 No streamlit import here: these drive the page from the outside, through Playwright.
 """
@@ -172,6 +173,18 @@ def app_pages(app_py: Path | None = None) -> list[AppPage]:
         default = bool(kwargs["default"].value) if "default" in kwargs else False
         pages.append(AppPage(url_path, title, default))
     return pages
+
+
+def app_menu_sections(app_py: Path | None = None) -> list[str]:
+    """The section headings of app.py's sidebar menu: the keys of its ``PAGES`` dict, in order (``ast``)."""
+    import ast
+
+    source = (app_py or app_dir() / "app.py").read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in node.targets)
+                and isinstance(node.value, ast.Dict)):
+            return [key.value for key in node.value.keys if isinstance(key, ast.Constant)]
+    return []
 
 
 def combobox(page, label: str):

@@ -41,8 +41,8 @@ _UPDATED_JS = """(libelle) => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stStatusWidgetRunningIcon"]')) return false;
-    const h3 = [...document.querySelectorAll('[data-testid="stMain"] h3')].map(h => h.innerText);
-    if (!h3.some(t => t.startsWith(libelle))) return false;
+    const titles = [...document.querySelectorAll('[data-testid="stMain"] h2')].map(h => h.innerText);
+    if (!titles.some(t => t.startsWith(libelle))) return false;
     const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
         .filter(c => c.getClientRects().length > 0);
     return charts.length > 0 && charts.every(c => (c.getAttribute('aria-label') || '').includes(libelle)

@@ -7,11 +7,14 @@ Page loads are kept few (two cores): one load per page, the second screen size b
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from PIL import Image
 
+from barometre import charts
 from barometre.catalogue import load_catalogue
 from barometre.settings import get_settings
 
@@ -19,6 +22,7 @@ from .streamlit_page import (
     DESKTOP,
     VIEWPORTS,
     app_errors,
+    app_menu_sections,
     app_pages,
     assert_no_exception,
     chart_labels,
@@ -32,6 +36,7 @@ from .streamlit_page import (
 pytestmark = pytest.mark.browser
 
 PAGES = app_pages()
+MENU_SECTIONS = app_menu_sections()
 SHARED_TERRITORY = ("commune", "59172", "Denain")
 SHARED_INDICATOR = "taux_chomage_15_64"
 SEANCE_VIEWS = ("population", "cae_1.a")
@@ -76,10 +81,12 @@ def test_every_page_opens_at_both_sizes(page_at, app_page):
         assert page.locator('[data-testid="stSidebar"]').is_visible()
         shot = screenshot(page, f"page-{url_path}-{name}")
         assert shot.stat().st_size > 0
-    # The sidebar's own navigation offers every page of app.py.
+    # The sidebar's own navigation offers every page of app.py, under its section headings (real <h2>s).
     links = page.locator('[data-testid="stSidebar"] a').all_inner_texts()
     missing = [p.title for p in PAGES if not any(p.title in link for link in links)]
     assert not missing, f"sidebar links {links} lack {missing}"
+    sections = page.locator('[data-testid="stSidebar"] h2').all_inner_texts()
+    assert sections == MENU_SECTIONS and len(sections) >= 3, sections
     _assert_healthy(page)
 
 
@@ -90,7 +97,7 @@ def test_territoires_indicator_changes_the_map(page_at):
 
     def view():
         legend = page.locator('[data-testid="stColumn"]').filter(has_text="Légende").last.inner_text()
-        return {"heading": headings(page, "h4")[0], "map": deck.get_attribute("aria-label"), "legend": legend,
+        return {"heading": headings(page, "h2")[0], "map": deck.get_attribute("aria-label"), "legend": legend,
                 "pixels": deck.locator("canvas").first.screenshot()}
 
     before = view()
@@ -107,13 +114,38 @@ def test_territoires_indicator_changes_the_map(page_at):
     screenshot(page, "filter-territoires-after")
 
 
+def test_map_draws_offline_with_its_tooltip(page_at):
+    """The map asks no other host (no basemap: the council room may have no internet) and still draws the
+    communes and the zone outlines, with the tooltip on hover."""
+    page = page_at("/territoires")
+    wait_for_app(page)
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]')
+    deck.scroll_into_view_if_needed()
+    box = deck.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)  # the heart of the map
+    tooltip = page.locator(".deck-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    lines = tooltip.inner_text().splitlines()
+    assert len(lines) == 3 and re.search(r"\d", lines[1]) and "habitants" in lines[1], lines  # commune, value, zone
+    _assert_healthy(page)
+    assert page.external_requests == [], f"the map asked other hosts: {page.external_requests}"
+    # Drawn without a basemap: the canvas shows the class colours of the communes and the zones' black
+    # outlines (only the hovered commune takes the highlight colour).
+    image = Image.open(io.BytesIO(deck.locator("canvas").first.screenshot())).convert("RGB")
+    colours = {rgb for _, rgb in image.getcolors(maxcolors=1 << 20)}
+    classes = {tuple(charts._hex_to_rgb(h)) for h in charts.SEQUENTIAL_5}
+    assert len(classes & colours) >= 3, "the communes' class colours are not on the map"
+    assert any(max(rgb) <= 40 for rgb in colours), "the zone outlines are not on the map"
+    screenshot(page, "map-offline-tooltip")
+
+
 def test_qualite_de_vie_indicator_changes_the_chart(page_at):
     page = page_at("/qualite_de_vie")
     wait_for_app(page)
     first_chart = page.locator('[data-testid="stVegaLiteChart"]').first
 
     def view():
-        return {"heading": headings(page, "h3")[0], "labels": chart_labels(page),
+        return {"heading": headings(page, "h2")[0], "labels": chart_labels(page),
                 "svg": first_chart.locator("svg, canvas").first.evaluate("e => e.outerHTML")}
 
     before = view()
@@ -151,7 +183,7 @@ def test_shared_url_gives_the_same_view_in_a_new_browser(page_at, catalogue):
     original = view(page)
     assert page.locator('[data-testid="stSidebar"] input[aria-label="Territoire"]').input_value() == nom
     assert original["selects"]["Indicateur"] == f"{ind.libelle} ({ind.unite})"
-    assert headings(page, "h3")[0].startswith(ind.libelle)
+    assert headings(page, "h2")[0].startswith(ind.libelle)
     assert original["charts"] and all(ind.libelle in label for label in original["charts"])
     query = _query(page)
     assert query.get("niveau") == [niveau] and query.get("code") == [code], page.url
