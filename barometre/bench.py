@@ -807,13 +807,7 @@ class RequetesPandas(Requetes):
         return self._suivi(rows).merge(noms, on=["niveau", "code"], how="left").sort_values("code")
 
     def _valeurs_communes(self, ind, annee, zonage, ventilation=""):
-        t = self.territoires_df
-        a = self.appartenances
-        communes = self._suivi(t[t["niveau"] == "commune"])[["code", "nom"]]
-        communes = communes.merge(a[a["zonage"] == zonage][["commune", "zone"]], left_on="code",
-                                  right_on="commune", how="left")
-        zones = t[t["niveau"] == zonage][["code", "nom"]].rename(columns={"code": "zone", "nom": "nom_zone"})
-        communes = communes.merge(zones, on="zone", how="left")
+        communes = self._communes_zonage(zonage)
         mv = self.mv
         v = mv[(mv["niveau"] == "commune") & (mv["indicateur"] == ind) & (mv["annee"] == annee)
                & (mv["ventilation"] == ventilation)][["code", "valeur", "secret", "annee", "source", "methode"]]
