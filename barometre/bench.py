@@ -58,7 +58,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from barometre.db import MATERIALISED
+from barometre.db import MATERIALISED, restriction
 from barometre.settings import PROJECT_ROOT, Settings, get_settings
 
 SEED = 2044
@@ -72,8 +72,8 @@ OBJECTIF_SPEEDUP = 10.0
 STRATEGIES = ("vues", "tables", "parquet")
 # The views materialised by the ``tables`` strategy: the small ones as they are, the marts indicator by
 # indicator. mart_comparaison stays a view (a filter over mart_dernieres_valeurs).
-PETITES_VUES = ("stg_indicateurs", "stg_territoires", "stg_appartenances", "stg_geometries", "int_groupes",
-                "int_perimetre")
+PETITES_VUES = ("stg_indicateurs", "int_perimetre", "stg_territoires", "stg_appartenances", "stg_geometries",
+                "int_groupes")  # restricted to the followed territories as the app does (db.restriction)
 MARTS = ("mart_valeurs", "mart_dernieres_valeurs", "mart_comparaison", "mart_distribution", "mart_disponibilite")
 # Sort order of the materialised marts, the app's own (barometre.db.MATERIALISED): a page query filters on
 # the indicator or on the territory first, so DuckDB's min/max zone maps (and parquet's row-group
@@ -407,7 +407,8 @@ def materialise(con: duckdb.DuckDBPyConnection, lignes_par_lot: int = LIGNES_PAR
     con.execute(f"attach if not exists ':memory:' as {m} (compress)")
     con.execute("set preserve_insertion_order = false")
     for vue in PETITES_VUES:
-        con.execute(f'create or replace table {m}."{vue}" as select * from main."{vue}"')
+        con.execute(f'create or replace table {m}."{vue}" as select v.* from main."{vue}" as v '
+                    f'{restriction(vue, f"{m}.int_perimetre")}')
         con.execute(f'create or replace view main."{vue}" as select * from {m}."{vue}"')
     lignes = dict(con.execute("select indicateur, count(*) from stg_valeurs group by all").fetchall())
     lots = _lots(_entrees(con), lignes, lignes_par_lot)
@@ -895,28 +896,47 @@ Q = Callable[..., Any]
 
 
 def _app(q: Q, niveau: str) -> None:
-    """app.py on every page: the territory picker (levels, then the territories of the level)."""
+    """app.py on every page: the territory picker (every followed territory, filtered by level in ui)."""
     q("territoires", None)
-    q("territoires", niveau)
 
 
 # barometre.ui asks per territory (and for the whole catalogue) once and filters the answer for each
 # indicator: these helpers ask what it asks. Within one render a repeated call is answered from the render's
 # memo (Rendu), as st.cache_data answers it in the app.
 def _annees(q: Q, ind: str, niveau: str | None = None) -> list[int]:
-    from barometre import queries
-
-    return queries.annees_de(_frame(q("disponibilites")), ind, niveau)
+    return _index(q).get(("annees", ind, niveau), [])
 
 
 def _ventilations(q: Q, ind: str) -> list[str]:
+    return _index(q).get(("ventilations", ind), [])
+
+
+def _index(q: Q) -> dict:
+    """ui._index_disponibilites: the years and breakdowns of every indicator, built once per render."""
     from barometre import queries
 
-    return queries.ventilations_de(_frame(q("disponibilites")), ind)
+    memo = getattr(q, "memo", {})
+    if "index_disponibilites" not in memo:
+        memo["index_disponibilites"] = queries.index_disponibilites(_frame(q("disponibilites")))
+    return memo["index_disponibilites"]
 
 
 def _frame(df: Any) -> pl.DataFrame:
     return df if isinstance(df, pl.DataFrame) else pl.from_pandas(df)
+
+
+def _valeurs(q: Q, ind: str, niveau: str | None = None, *_filtres: Any) -> None:
+    """ui.valeurs: a level's values of every indicator, asked once and filtered (all levels: per indicator)."""
+    if niveau is None:
+        q("valeurs", ind)
+    else:
+        q("valeurs_niveau", niveau)
+
+
+def _valeurs_communes(q: Q, _ind: str, _annee: int, zonage: str, *_filtres: Any) -> None:
+    """ui.valeurs_communes: the communes of the zoning joined to the commune values (both asked once)."""
+    q("communes_zonage", zonage)
+    q("valeurs_niveau", "commune")
 
 
 def _carte_cle(q: Q, ind: str, niveau: str, code: str) -> None:
@@ -937,23 +957,9 @@ def _panneau(q: Q, ctx: Contexte, ind: str, niveau: str, code: str) -> None:
     if years:
         gn, gc = (niveau, code) if niveau != "commune" else ("epci", ctx.epci)
         q("distributions", gn, gc)
-        q("valeurs_communes", ind, years[-1], ctx.zonage, v)
+        _valeurs_communes(q, ind, years[-1], ctx.zonage, v)
         q("comparaisons", gn, gc)
         q("distribution_zones", ind, ctx.zonage, years[-1], v)
-
-
-def _valeurs(q: Q, ind: str, niveau: str | None = None, *_filtres: Any) -> None:
-    """ui.valeurs: a level's values of every indicator, asked once and filtered (all levels: per indicator)."""
-    if niveau is None:
-        q("valeurs", ind)
-    else:
-        q("valeurs_niveau", niveau)
-
-
-def _valeurs_communes(q: Q, _ind: str, _annee: int, zonage: str, *_filtres: Any) -> None:
-    """ui.valeurs_communes: the communes of the zoning joined to the commune values (both asked once)."""
-    q("communes_zonage", zonage)
-    q("valeurs_niveau", "commune")
 
 
 def page_accueil(q: Q, ctx: Contexte, i: int) -> None:
@@ -1015,8 +1021,8 @@ def page_territoires(q: Q, ctx: Contexte, i: int) -> None:
 def page_explorateur(q: Q, ctx: Contexte, i: int) -> None:
     niveau, _ = ctx.etat(i)
     _app(q, niveau)
-    dispo = _frame(q("disponibilites"))
-    inds = [ind for ind in ctx.ids if ind in set(dispo["indicateur"].to_list())]
+    disponibles = {k[1] for k in _index(q) if k[0] == "ventilations"}  # ui.indicateurs_disponibles
+    inds = [ind for ind in ctx.ids if ind in disponibles]
     if inds:
         ind = inds[i % len(inds)]
         vents = _ventilations(q, ind)
@@ -1028,8 +1034,7 @@ def page_explorateur(q: Q, ctx: Contexte, i: int) -> None:
 def page_idh4(q: Q, ctx: Contexte, i: int) -> None:
     niveau, _ = ctx.etat(i)
     _app(q, niveau)
-    q("territoires", "commune")
-    q("territoires", ctx.zonage)
+    q("territoires", None)  # ui.territoires(level) filters the one answer
     for ind in ctx.idh4:
         years = _annees(q, ind, "commune") or _annees(q, ind, "canton")
         if not years:
@@ -1044,8 +1049,7 @@ def page_idh4(q: Q, ctx: Contexte, i: int) -> None:
 def page_bien_etre(q: Q, ctx: Contexte, i: int) -> None:
     niveau, _ = ctx.etat(i)
     _app(q, niveau)
-    q("territoires", "commune")
-    q("territoires", ctx.zonage)
+    q("territoires", None)  # ui.territoires(level) filters the one answer
     for ind in ctx.bien_etre:
         years = _annees(q, ind, "commune")
         if not years:

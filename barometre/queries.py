@@ -30,8 +30,8 @@ def valeurs_filtre(con: duckdb.DuckDBPyConnection, indicateur: str | None, nivea
     return query(
         con,
         """
+        -- mart_valeurs holds the followed territories only (int_perimetre)
         select * from mart_valeurs
-        semi join int_perimetre as p on p.niveau = mart_valeurs.niveau and p.code = mart_valeurs.code
         where ($indicateur is null or indicateur = $indicateur)
           and ($niveau is null or niveau = $niveau)
           and ($codes is null or list_contains($codes, code))
@@ -140,8 +140,7 @@ def distribution_zones(con: duckdb.DuckDBPyConnection, indicateur: str, zonage: 
     return query(
         con,
         """
-        select d.*, t.nom from mart_distribution d
-        semi join int_perimetre p on p.niveau = d.niveau and p.code = d.code
+        select d.*, t.nom from mart_distribution d  -- groups of followed communes only (int_groupes)
         left join stg_territoires t on t.niveau = d.niveau and t.code = d.code
         where d.indicateur = $indicateur and d.niveau = $zonage and d.annee = $annee
           and d.ventilation = $ventilation
@@ -189,15 +188,29 @@ def joindre_communes(communes: pl.DataFrame, valeurs_communes: pl.DataFrame) -> 
             .sort("nom", maintain_order=True))
 
 
+# The indicator's own columns, the same on every row of an indicator: a level's values are fetched
+# without them (a third of the width) and :func:`filtrer_valeurs` adds them back from the catalogue.
+COLONNES_INDICATEUR = ("libelle", "unite", "sens", "volet", "theme", "decimales")
+
+
 def valeurs_niveau(con: duckdb.DuckDBPyConnection, niveau: str) -> pl.DataFrame:
-    """Every value of every indicator at one level, in the followed territories: the pages ask it once and
-    filter it (:func:`filtrer_valeurs`) for each indicator."""
-    return valeurs_filtre(con, None, niveau)
+    """Every value of every indicator at one level, in the followed territories, without the indicator's
+    own columns: the pages ask it once and filter it (:func:`filtrer_valeurs`) for each indicator."""
+    colonnes = ", ".join(c for c in query(con, "select * from mart_valeurs limit 0").columns
+                         if c not in COLONNES_INDICATEUR)
+    return query(con, f"select {colonnes} from mart_valeurs where niveau = $niveau", {"niveau": niveau})
+
+
+def indicateurs_colonnes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The indicator's own columns of mart_valeurs, one row per indicator (see :func:`filtrer_valeurs`)."""
+    return query(con, f"select indicateur, {', '.join(COLONNES_INDICATEUR)} from stg_indicateurs")
 
 
 def filtrer_valeurs(frame: pl.DataFrame, indicateur: str, codes: Sequence[str] | None = None,
-                    annee: int | None = None, ventilation: str | None = None) -> pl.DataFrame:
-    """:func:`valeurs` of one indicator taken from :func:`valeurs_niveau`'s frame."""
+                    annee: int | None = None, ventilation: str | None = None,
+                    indicateurs: pl.DataFrame | None = None) -> pl.DataFrame:
+    """:func:`valeurs` of one indicator taken from a frame of several (:func:`valeurs_niveau`, whose rows
+    get back their indicator's columns from ``indicateurs``, :func:`indicateurs_colonnes`)."""
     cond = pl.col("indicateur") == indicateur
     if codes:
         cond &= pl.col("code").is_in(list(codes))
@@ -205,7 +218,10 @@ def filtrer_valeurs(frame: pl.DataFrame, indicateur: str, codes: Sequence[str] |
         cond &= pl.col("annee") == annee
     if ventilation is not None:
         cond &= pl.col("ventilation") == ventilation
-    return frame.filter(cond).sort("niveau", "code", "annee", "ventilation", maintain_order=True)
+    rows = frame.filter(cond).sort("niveau", "code", "annee", "ventilation", maintain_order=True)
+    if indicateurs is not None and "libelle" not in rows.columns:
+        rows = rows.join(indicateurs, on="indicateur", how="left", maintain_order="left")
+    return rows
 
 
 def disponibilites(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -224,6 +240,22 @@ def annees_de(dispo: pl.DataFrame, indicateur: str, niveau: str | None = None) -
 
 def ventilations_de(dispo: pl.DataFrame, indicateur: str) -> list[str]:
     return sorted(dispo.filter(pl.col("indicateur") == indicateur)["ventilation"].unique().to_list())
+
+
+def index_disponibilites(dispo: pl.DataFrame) -> dict[tuple[str, str | None], list]:
+    """:func:`annees_de` and :func:`ventilations_de` for every indicator at once, read by key:
+    ``("annees", indicateur, niveau or None)`` → years, ``("ventilations", indicateur)`` → breakdowns
+    (a page that asks it for a hundred indicators filters the frame once, not a hundred times)."""
+    filled = dispo.filter((pl.col("n_valeurs") + pl.col("n_secret")) > 0)
+    index: dict[tuple, list] = {}
+    for ind, vents in dispo.group_by("indicateur").agg(pl.col("ventilation").unique().sort()).iter_rows():
+        index[("ventilations", ind)] = vents
+    for ind, niveau, years in (filled.group_by("indicateur", "niveau")
+                               .agg(pl.col("annee").unique().sort()).iter_rows()):
+        index[("annees", ind, niveau)] = years
+    for ind, years in filled.group_by("indicateur").agg(pl.col("annee").unique().sort()).iter_rows():
+        index[("annees", ind, None)] = years
+    return index
 
 
 def disponibilite_de(dispo: pl.DataFrame, indicateur: str) -> pl.DataFrame:

@@ -84,7 +84,13 @@ def valeurs(indicateur: str, niveau: str | None = None, codes: tuple[str, ...] |
     """One indicator's values; a level's values of every indicator are asked once and filtered here."""
     if niveau is None:
         return queries.filtrer_valeurs(_valeurs_tous_niveaux(indicateur), indicateur, codes, annee, ventilation)
-    return queries.filtrer_valeurs(_valeurs_niveau(niveau), indicateur, codes, annee, ventilation)
+    return queries.filtrer_valeurs(_valeurs_niveau(niveau), indicateur, codes, annee, ventilation,
+                                   _indicateurs_colonnes())
+
+
+@st.cache_data(show_spinner=False)
+def _indicateurs_colonnes() -> pl.DataFrame:
+    return queries.indicateurs_colonnes(connection())
 
 
 # Per-territory and catalogue-wide answers are fetched once (one query) and cached; the per-indicator
@@ -138,21 +144,37 @@ def disponibilites() -> pl.DataFrame:
     return queries.disponibilites(connection())
 
 
+@st.cache_data(show_spinner=False)
+def _index_disponibilites() -> dict:
+    return queries.index_disponibilites(disponibilites())
+
+
 def annees(indicateur: str, niveau: str | None = None) -> list[int]:
-    return queries.annees_de(disponibilites(), indicateur, niveau)
+    return list(_index_disponibilites().get(("annees", indicateur, niveau), []))
 
 
 def ventilations(indicateur: str) -> list[str]:
-    return queries.ventilations_de(disponibilites(), indicateur)
+    return list(_index_disponibilites().get(("ventilations", indicateur), []))
 
 
 def disponibilite(indicateur: str) -> pl.DataFrame:
     return queries.disponibilite_de(disponibilites(), indicateur)
 
 
+def indicateurs_disponibles() -> set[str]:
+    """The indicators with at least one row in the followed territories."""
+    return {k[1] for k in _index_disponibilites() if k[0] == "ventilations"}
+
+
 @st.cache_data(show_spinner=False)
+def _territoires_tous() -> pl.DataFrame:
+    return queries.territoires(connection())
+
+
 def territoires(niveau: str | None = None) -> pl.DataFrame:
-    return queries.territoires(connection(), niveau)
+    """The followed territories of one level (or all), sorted by level and name: one query for all."""
+    tous = _territoires_tous()
+    return tous if niveau is None else tous.filter(pl.col("niveau") == niveau)
 
 
 @st.cache_data(show_spinner=False)

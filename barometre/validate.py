@@ -59,7 +59,7 @@ def validate(settings: Settings) -> list[str]:
         load_objectifs(settings.catalogue_dir / "objectifs.csv")
     except Exception as exc:  # every error of the targets file is a finding, whatever its kind
         findings.append(str(exc))
-    con = connect(settings, catalogue)
+    con = connect(settings, catalogue, materialise=False)  # the views as the files make them
     sources = [s.id for s in catalogue.sources]
     for description, sql in DATA_TESTS:
         params = {"sources": sources} if "$sources" in sql else None

@@ -10,7 +10,8 @@ ui.ensure_entrypoint()
 cat = ui.catalogue()
 st.title("Explorateur")
 c1, c2 = st.columns([2, 1])
-inds = [i for i in cat.indicateurs if not ui.disponibilite(i.id).is_empty()]
+disponibles = ui.indicateurs_disponibles()
+inds = [i for i in cat.indicateurs if i.id in disponibles]
 ind = ui.indicator_picker(inds, key="ind_explo", container=c1)
 ventilation = ui.ventilation_picker(ind, key="vent_explo", container=c2)
 all_terr = ui.territoires()

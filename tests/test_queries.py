@@ -1,0 +1,78 @@
+"""The pages ask once per level, territory or zoning and filter the answer for each indicator (barometre.ui):
+each filtered answer must be exactly what the per-indicator query gives (same columns, types, rows, order).
+On the shipped data, for every indicator of the catalogue."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from barometre import queries
+from barometre.catalogue import load_catalogue
+from barometre.db import connect
+from barometre.settings import PROJECT_ROOT, Settings
+
+SETTINGS = Settings(data_dir=PROJECT_ROOT / "data")
+INDICATEURS = [i.id for i in load_catalogue(SETTINGS.catalogue_dir).indicateurs]
+NIVEAUX = ("commune", "epci", "bv2022", "canton", "departement", "region", "france", "bv2022_insee")
+TERRITOIRES = (("epci", "200042190"), ("commune", "59172"), ("bv2022", "59172"), ("departement", "59"))
+
+
+@pytest.fixture(scope="module")
+def con():
+    return connect(SETTINGS)
+
+
+@pytest.fixture(scope="module")
+def par_niveau(con) -> dict[str, pl.DataFrame]:
+    return {n: queries.valeurs_niveau(con, n) for n in NIVEAUX}
+
+
+@pytest.mark.parametrize("indicateur", INDICATEURS)
+def test_a_level_filtered_is_the_indicator_query(con, par_niveau, indicateur):
+    colonnes = queries.indicateurs_colonnes(con)
+    assert not set(queries.COLONNES_INDICATEUR) & set(par_niveau["commune"].columns)  # fetched narrow
+    for niveau, frame in par_niveau.items():
+        for codes, annee, ventilation in ((None, None, None), (None, 2022, ""), (("59172", "200042190"), None, None)):
+            expected = queries.valeurs(con, indicateur, niveau, codes, annee, ventilation)
+            got = queries.filtrer_valeurs(frame, indicateur, codes, annee, ventilation, colonnes)
+            assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize("indicateur", INDICATEURS)
+def test_territory_answers_filtered_are_the_indicator_queries(con, indicateur):
+    for niveau, code in TERRITOIRES:
+        comp = queries.comparaisons(con, niveau, code)
+        expected = queries.comparaison(con, indicateur, niveau, code, "")
+        got = comp.filter((pl.col("indicateur") == indicateur) & (pl.col("ventilation") == ""))
+        assert_frame_equal(got, expected)
+        if niveau != "commune":
+            dist = queries.distributions(con, niveau, code)
+            assert_frame_equal(queries.choisir_distribution(dist, indicateur),
+                               queries.distribution(con, indicateur, niveau, code))
+
+
+def test_commune_values_are_the_communes_joined_to_the_level(con, par_niveau):
+    colonnes = queries.indicateurs_colonnes(con)
+    checked = 0
+    for indicateur in INDICATEURS:
+        years = queries.annees(con, indicateur, "commune")
+        if not years:
+            continue
+        for zonage in ("bv2022", "canton"):
+            expected = queries.valeurs_communes(con, indicateur, years[-1], zonage)
+            values = queries.filtrer_valeurs(par_niveau["commune"], indicateur, None, years[-1], "", colonnes)
+            got = queries.joindre_communes(queries.communes_zonage(con, zonage), values)
+            assert_frame_equal(got, expected)
+            assert got.height == 47  # every commune, a missing value drawn as missing
+            checked += 1
+    assert checked > 20
+
+
+def test_the_availability_index_answers_as_the_per_indicator_queries(con):
+    index = queries.index_disponibilites(queries.disponibilites(con))
+    for indicateur in INDICATEURS:
+        assert index.get(("ventilations", indicateur), []) == queries.ventilations(con, indicateur)
+        for niveau in (None, *NIVEAUX):
+            assert index.get(("annees", indicateur, niveau), []) == queries.annees(con, indicateur, niveau)
