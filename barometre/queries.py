@@ -191,14 +191,15 @@ def joindre_communes(communes: pl.DataFrame, valeurs_communes: pl.DataFrame) -> 
 # The indicator's own columns, the same on every row of an indicator: a level's values are fetched
 # without them (a third of the width) and :func:`filtrer_valeurs` adds them back from the catalogue.
 COLONNES_INDICATEUR = ("libelle", "unite", "sens", "volet", "theme", "decimales")
+COLONNES_VALEUR = ("indicateur", "niveau", "code", "nom", "annee", "periode", "ventilation", "valeur", "secret",
+                   "statut", "source", "methode", "n_communes", "n_communes_renseignees")  # mart_valeurs' others
 
 
 def valeurs_niveau(con: duckdb.DuckDBPyConnection, niveau: str) -> pl.DataFrame:
     """Every value of every indicator at one level, in the followed territories, without the indicator's
     own columns: the pages ask it once and filter it (:func:`filtrer_valeurs`) for each indicator."""
-    colonnes = ", ".join(c for c in query(con, "select * from mart_valeurs limit 0").columns
-                         if c not in COLONNES_INDICATEUR)
-    return query(con, f"select {colonnes} from mart_valeurs where niveau = $niveau", {"niveau": niveau})
+    return query(con, f"select {', '.join(COLONNES_VALEUR)} from mart_valeurs where niveau = $niveau",
+                 {"niveau": niveau})
 
 
 def indicateurs_colonnes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -25,6 +25,7 @@ from argon2 import PasswordHasher
 from pydantic import ValidationError
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+from test_store import db_url  # noqa: F401 - the SQLite / PostgreSQL fixture of the store tests
 
 from barometre import auth
 from barometre.catalogue import load_catalogue
@@ -69,8 +70,18 @@ def _fields(obj: Objectif, **changes) -> dict:
 @pytest.fixture
 def store(tmp_path, monkeypatch) -> Store:
     """An empty edit database (BAROMETRE_DATABASE_URL) with one account per role (cheap argon2)."""
+    yield from _store(f"sqlite:///{tmp_path / 'edits.sqlite'}", monkeypatch)
+
+
+@pytest.fixture
+def store_db(db_url, monkeypatch) -> Store:  # noqa: F811 - the imported fixture, by name
+    """The same on SQLite and on PostgreSQL (test_store's ``db_url``: skipped locally without PostgreSQL,
+    required in CI)."""
+    yield from _store(db_url, monkeypatch)
+
+
+def _store(url: str, monkeypatch):
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    url = f"sqlite:///{tmp_path / 'edits.sqlite'}"
     monkeypatch.setenv("BAROMETRE_DATABASE_URL", url)
     s = Store(url)
     s.initialiser_admin("admin", "Admin", auth.hacher(MDP))
@@ -204,67 +215,67 @@ def test_autonomy_table_keeps_secret_and_missing_apart_and_last():
 # ---------------------------------------------------------------- store: roles, history, revert, conflicts
 @pytest.mark.parametrize("user", [None, Utilisateur("lecteur", "lecteur"), Utilisateur("panel", "panel"),
                                   Utilisateur("inconnu", "agent")])
-def test_targets_refused_to_readers_panel_anonymous_and_unknown_accounts(store, user):
+def test_targets_refused_to_readers_panel_anonymous_and_unknown_accounts(store_db, user):
     with pytest.raises(RefusEcriture):
-        store.enregistrer_objectif(user, AUTONOMIE.id, 0, **_fields(AUTONOMIE, valeur_cible=40.0))
+        store_db.enregistrer_objectif(user, AUTONOMIE.id, 0, **_fields(AUTONOMIE, valeur_cible=40.0))
     with pytest.raises(RefusEcriture):
-        store.creer(user, "objectifs", id="zz-test", retire=False, **_fields(AUTONOMIE))
-    assert store.objectifs_saisis().is_empty() and store.historique(["objectifs"]).is_empty()
+        store_db.creer(user, "objectifs", id="zz-test", retire=False, **_fields(AUTONOMIE))
+    assert store_db.objectifs_saisis().is_empty() and store_db.historique(["objectifs"]).is_empty()
 
 
-def test_change_is_journaled_effective_and_revertible(store):
-    version = store.enregistrer_objectif(AGENT, AUTONOMIE.id, 0, **_fields(AUTONOMIE, annee_cible=2040))
+def test_change_is_journaled_effective_and_revertible(store_db):
+    version = store_db.enregistrer_objectif(AGENT, AUTONOMIE.id, 0, **_fields(AUTONOMIE, annee_cible=2040))
     assert version == 1
-    h = store.historique(["objectifs"])
+    h = store_db.historique(["objectifs"])
     assert set(h["login"]) == {"agent"} and set(h["ligne"]) == {AUTONOMIE.id}
     assert set(h["nature"]) == {"creation"} and h["horodatage"][0]
-    by_id = {s.objectif.id: s for s in objectifs_saisis(get_settings(), store)}
+    by_id = {s.objectif.id: s for s in objectifs_saisis(get_settings(), store_db)}
     assert by_id[AUTONOMIE.id].objectif.annee_cible == 2040 and by_id[AUTONOMIE.id].provenance == "modifie"
 
-    v2 = store.enregistrer_objectif(AGENT, AUTONOMIE.id, 1, **_fields(AUTONOMIE, annee_cible=2040), retire=True)
+    v2 = store_db.enregistrer_objectif(AGENT, AUTONOMIE.id, 1, **_fields(AUTONOMIE, annee_cible=2040), retire=True)
     assert v2 == 2
-    assert AUTONOMIE.id not in {o.id for o in effectifs(objectifs_saisis(get_settings(), store))}
-    last = store.historique(["objectifs"])
+    assert AUTONOMIE.id not in {o.id for o in effectifs(objectifs_saisis(get_settings(), store_db))}
+    last = store_db.historique(["objectifs"])
     assert last.filter((pl.col("champ") == "retire") & (pl.col("nature") == "modification"))[
         "apres"].to_list() == ["true"]
 
-    store.annuler(AGENT, last["operation"][0])  # revert the withdrawal
-    assert AUTONOMIE.id in {o.id for o in effectifs(objectifs_saisis(get_settings(), store))}
-    store.enregistrer_objectif(AGENT, AUTONOMIE.id, 3, **_fields(AUTONOMIE, annee_cible=2045))
-    first = store.historique(["objectifs"]).filter(pl.col("nature") == "creation")["operation"][0]
+    store_db.annuler(AGENT, last["operation"][0])  # revert the withdrawal
+    assert AUTONOMIE.id in {o.id for o in effectifs(objectifs_saisis(get_settings(), store_db))}
+    store_db.enregistrer_objectif(AGENT, AUTONOMIE.id, 3, **_fields(AUTONOMIE, annee_cible=2045))
+    first = store_db.historique(["objectifs"]).filter(pl.col("nature") == "creation")["operation"][0]
     with pytest.raises(ConflitEdition):  # the row changed since its creation: revert the later ones first
-        store.annuler(AGENT, first)
-    store.annuler(AGENT, store.historique(["objectifs"])["operation"][0])  # back to 2040
-    store.annuler(AGENT, first)  # revert the change: back to the file's row
-    assert store.objectifs_saisis().is_empty()
-    assert [s.objectif for s in objectifs_saisis(get_settings(), store)] == SHIPPED
+        store_db.annuler(AGENT, first)
+    store_db.annuler(AGENT, store_db.historique(["objectifs"])["operation"][0])  # back to 2040
+    store_db.annuler(AGENT, first)  # revert the change: back to the file's row
+    assert store_db.objectifs_saisis().is_empty()
+    assert [s.objectif for s in objectifs_saisis(get_settings(), store_db)] == SHIPPED
     with pytest.raises(RefusEcriture):
-        store.annuler(Utilisateur("lecteur", "lecteur"), first)
+        store_db.annuler(Utilisateur("lecteur", "lecteur"), first)
 
 
-def test_concurrent_edits_of_one_target_conflict(store):
+def test_concurrent_edits_of_one_target_conflict(store_db):
     # Both agents opened the file's row (version 0); the first saves, the second is refused.
-    store.enregistrer_objectif(AGENT, AUTONOMIE.id, 0, **_fields(AUTONOMIE, valeur_cible=45.0))
+    store_db.enregistrer_objectif(AGENT, AUTONOMIE.id, 0, **_fields(AUTONOMIE, valeur_cible=45.0))
     with pytest.raises(ConflitEdition, match="Second agent|Agent"):
-        store.enregistrer_objectif(AGENT2, AUTONOMIE.id, 0, **_fields(AUTONOMIE, valeur_cible=55.0))
-    store.enregistrer_objectif(AGENT, AUTONOMIE.id, 1, **_fields(AUTONOMIE, valeur_cible=46.0))
+        store_db.enregistrer_objectif(AGENT2, AUTONOMIE.id, 0, **_fields(AUTONOMIE, valeur_cible=55.0))
+    store_db.enregistrer_objectif(AGENT, AUTONOMIE.id, 1, **_fields(AUTONOMIE, valeur_cible=46.0))
     with pytest.raises(ConflitEdition, match="Conflit de modification"):
-        store.enregistrer_objectif(AGENT2, AUTONOMIE.id, 1, **_fields(AUTONOMIE, valeur_cible=55.0))
-    assert store.objectifs_saisis()["valeur_cible"].to_list() == [46.0]
+        store_db.enregistrer_objectif(AGENT2, AUTONOMIE.id, 1, **_fields(AUTONOMIE, valeur_cible=55.0))
+    assert store_db.objectifs_saisis()["valeur_cible"].to_list() == [46.0]
 
 
-def test_invalid_targets_refused_in_french(store):
+def test_invalid_targets_refused_in_french(store_db):
     with pytest.raises(DonneesInvalides, match=r"« Valeur cible » \(valeur_cible\).*Correction"):
-        store.enregistrer_objectif(AGENT, AUTONOMIE.id, 0, **_fields(AUTONOMIE, variation_cible_pct=-50.0))
+        store_db.enregistrer_objectif(AGENT, AUTONOMIE.id, 0, **_fields(AUTONOMIE, variation_cible_pct=-50.0))
     with pytest.raises(DonneesInvalides, match=r"« Année cible » \(annee_cible\)"):
-        store.enregistrer_objectif(AGENT, AUTONOMIE.id, 0,
+        store_db.enregistrer_objectif(AGENT, AUTONOMIE.id, 0,
                                    **_fields(AUTONOMIE, annee_reference=2050, valeur_reference=1.0))
     with pytest.raises(DonneesInvalides, match="n'est pas dans le catalogue"):
-        store.creer(AGENT, "objectifs", id="zz-test", retire=False, **_fields(AUTONOMIE, indicateur="inconnu"))
+        store_db.creer(AGENT, "objectifs", id="zz-test", retire=False, **_fields(AUTONOMIE, indicateur="inconnu"))
     with pytest.raises(DonneesInvalides, match="existe déjà"):
-        store.creer(AGENT, "objectifs", id="zz-test", retire=False, **_fields(AUTONOMIE))
-        store.creer(AGENT, "objectifs", id="zz-test", retire=False, **_fields(AUTONOMIE))
-    assert store.objectifs_saisis()["id"].to_list() == ["zz-test"]
+        store_db.creer(AGENT, "objectifs", id="zz-test", retire=False, **_fields(AUTONOMIE))
+        store_db.creer(AGENT, "objectifs", id="zz-test", retire=False, **_fields(AUTONOMIE))
+    assert store_db.objectifs_saisis()["id"].to_list() == ["zz-test"]
 
 
 def test_cli_lists_the_effective_targets(store, capsys):

@@ -76,3 +76,8 @@ def test_the_availability_index_answers_as_the_per_indicator_queries(con):
         assert index.get(("ventilations", indicateur), []) == queries.ventilations(con, indicateur)
         for niveau in (None, *NIVEAUX):
             assert index.get(("annees", indicateur, niveau), []) == queries.annees(con, indicateur, niveau)
+
+
+def test_a_level_is_fetched_without_the_indicator_columns_only(con):
+    columns = queries.query(con, "select * from mart_valeurs limit 0").columns
+    assert list(queries.COLONNES_VALEUR) + list(queries.COLONNES_INDICATEUR) == columns
