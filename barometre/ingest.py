@@ -110,7 +110,8 @@ def ingest_televersement(nom: str, contenu: bytes, settings: Settings, user: Uti
     are written to a private temporary folder under the file's own name (so that an :class:`IngestError`
     names the file the agent chose), then :func:`ingest` recognises the layout, checks every value and
     replaces ``data/valeurs/<source>.parquet`` atomically; on any error the previous data stay as they
-    were. The temporary copy is always removed. The caller clears its caches after a success."""
+    were. The temporary copy is always removed. A success is recorded in the store (``chargements``: file,
+    source, values, years; who and when in the history). The caller clears its caches after a success."""
     store.verifier_droit(user, "donnees")
     name = Path(nom.replace("\\", "/")).name.strip()
     if name in ("", ".", ".."):
@@ -118,4 +119,6 @@ def ingest_televersement(nom: str, contenu: bytes, settings: Settings, user: Uti
     with tempfile.TemporaryDirectory(prefix="barometre-televersement-") as folder:
         path = Path(folder) / name
         path.write_bytes(contenu)
-        return ingest(path, settings, progress)
+        report = ingest(path, settings, progress)
+    store.noter_chargement(user, report.fichier, report.source, report.libelle, report.n_valeurs, report.annees)
+    return report

@@ -92,7 +92,7 @@ def comparaisons(con: duckdb.DuckDBPyConnection, niveau: str, code: str, indicat
         select * from choisi
         where ($indicateur is null or indicateur = $indicateur)
           and ($ventilation is null or ventilation = $ventilation)
-        order by indicateur, ventilation, ordre
+        order by indicateur, ventilation, ordre, niveau, code
         """,
         {"indicateur": indicateur, "ventilation": ventilation, "niveau": niveau, "code": code},
     )
@@ -198,13 +198,20 @@ COLONNES_VALEUR = ("indicateur", "niveau", "code", "nom", "annee", "periode", "v
 def valeurs_niveau(con: duckdb.DuckDBPyConnection, niveau: str) -> pl.DataFrame:
     """Every value of every indicator at one level, in the followed territories, without the indicator's
     own columns: the pages ask it once and filter it (:func:`filtrer_valeurs`) for each indicator."""
-    return query(con, f"select {', '.join(COLONNES_VALEUR)} from mart_valeurs where niveau = $niveau",
-                 {"niveau": niveau})
+    return query(
+        con,
+        """
+        select indicateur, niveau, code, nom, annee, periode, ventilation, valeur, secret, statut, source,
+               methode, n_communes, n_communes_renseignees
+        from mart_valeurs where niveau = $niveau
+        """,
+        {"niveau": niveau},
+    )
 
 
 def indicateurs_colonnes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The indicator's own columns of mart_valeurs, one row per indicator (see :func:`filtrer_valeurs`)."""
-    return query(con, f"select indicateur, {', '.join(COLONNES_INDICATEUR)} from stg_indicateurs")
+    return query(con, "select indicateur, libelle, unite, sens, volet, theme, decimales from stg_indicateurs")
 
 
 def filtrer_valeurs(frame: pl.DataFrame, indicateur: str, codes: Sequence[str] | None = None,

@@ -228,6 +228,19 @@ t_historique = sa.Table(
     sa.Column("annule", sa.String(36), nullable=True),  # the operation this one reverts, if any
     sa.Index("ix_historique_ligne", "table_nom", "ligne"),
 )
+# Files loaded from the dashboard (upload on the environment volet): which file, which source, how many
+# values of which years, by whom and when. The data themselves are in data/valeurs/ (written by ingest);
+# this log is a record, not an edit: it is never reverted (reloading an older file is the way back).
+t_chargements = sa.Table(
+    "chargements", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("fichier", sa.String(500), nullable=False),
+    sa.Column("source", sa.String(100), nullable=False),
+    sa.Column("libelle", sa.Text, nullable=False),
+    sa.Column("n_valeurs", sa.Integer, nullable=False),
+    sa.Column("annees", sa.Text, nullable=False),  # "2022, 2023"
+    *_suivi(),
+)
 # Targets entered in the barometer, over the shipped file data/catalogue/objectifs.csv (see
 # barometre/objectifs.py for the overlay). Grain: one row per target id that an agent added, changed or
 # withdrew; the columns are those of the file (targets.OBJECTIFS_COLUMNS) plus ``retire`` (withdrawn:
@@ -346,6 +359,14 @@ class DeliberationEntree(_Entree):
     lien: str = Field(default="", max_length=2000)
 
 
+class ChargementEntree(_Entree):
+    fichier: str = Field(min_length=1, max_length=500)
+    source: str = Field(min_length=1, max_length=100)
+    libelle: str = Field(min_length=1, max_length=TEXTE_COURT)
+    n_valeurs: int = Field(ge=0)
+    annees: str = Field(default="", max_length=TEXTE_COURT)
+
+
 class ObjectifEntree(Objectif):
     """A target as entered: the very model of the targets file (same fields, same checks, same French
     errors), plus ``retire`` (withdrawn)."""
@@ -390,6 +411,7 @@ SPECS: dict[str, _Spec] = {
                         e="e"),
     "deliberations": _Spec(t_deliberations, "deliberations", DeliberationEntree, "la délibération", "numero",
                            e="e"),
+    "chargements": _Spec(t_chargements, "donnees", ChargementEntree, "le chargement", "fichier"),
     "objectifs": _Spec(t_objectifs, "objectifs", ObjectifEntree, "l'objectif", "id",
                        messages=message_validation_fr),
 }
@@ -1051,6 +1073,17 @@ class Store:
         return _frame(self._lire(sa.select(t_ressources).order_by(t_ressources.c.annee, t_ressources.c.id)),
                       list(t_ressources.c))
 
+    def noter_chargement(self, user: Utilisateur, fichier: str, source: str, libelle: str, n_valeurs: int,
+                         annees: list[int]) -> int:
+        """Record a file loaded from the dashboard (who, when: the history); checked like any write."""
+        return self.creer(user, "chargements", fichier=fichier, source=source, libelle=libelle,
+                          n_valeurs=n_valeurs, annees=", ".join(str(a) for a in sorted(annees)))
+
+    def chargements(self) -> pl.DataFrame:
+        """The files loaded from the dashboard, latest first."""
+        return _frame(self._lire(sa.select(t_chargements).order_by(t_chargements.c.id.desc())),
+                      list(t_chargements.c))
+
     def deliberations(self) -> pl.DataFrame:
         return _frame(self._lire(sa.select(t_deliberations).order_by(t_deliberations.c.date.desc())),
                       list(t_deliberations.c))
@@ -1088,6 +1121,9 @@ class Store:
         with self._ecriture() as conn:
             for table_nom in dict.fromkeys(t for t, _ in par_ligne):
                 self._autoriser(conn, user, SPECS[table_nom].domaine)
+                if table_nom == "chargements":
+                    raise RefusEcriture("Un chargement de fichier est un relevé : il ne s'annule pas. Pour revenir "
+                                        "aux données précédentes, rechargez le fichier de l'ancien millésime.")
             for (table_nom, ligne), champs in reversed(par_ligne.items()):
                 self._annuler_ligne(conn, SPECS[table_nom], ligne, champs, user, nouvelle, operation)
         return nouvelle

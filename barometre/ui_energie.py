@@ -19,7 +19,7 @@ from barometre.csvread import IngestError
 from barometre.energie import tableau_autonomie
 from barometre.ingest import STEPS, ingest_televersement
 from barometre.settings import get_settings
-from barometre.store import ErreurStore, Utilisateur
+from barometre.store import ErreurStore, Utilisateur, date_lisible
 
 INDICATEURS_ENERGIE = ("autonomie_energetique", "cae_2.a", "cae_3.a")
 # Which official files give each quantity (source ids of data/catalogue/sources.toml, the per-commune file
@@ -104,6 +104,22 @@ def televersement(user: Utilisateur | None, deja_charge: bool) -> None:
                 st.rerun()
         else:
             st.caption(f"Étapes : {', '.join(STEPS)}.")
+        journal_chargements()
+
+
+def journal_chargements() -> None:
+    """The files loaded from the dashboard: which, by whom, when (the store's record, latest first)."""
+    faits = ui_pilotage.store().chargements()
+    if faits.is_empty():
+        st.caption("Aucun fichier n'a encore été chargé depuis le tableau de bord.")
+        return
+    st.markdown("**Fichiers chargés depuis le tableau de bord**")
+    st.dataframe(pl.DataFrame({
+        "Fichier": faits["fichier"], "Jeu de données": faits["libelle"],
+        "Valeurs": [formats.nombre(n, 0) for n in faits["n_valeurs"]],
+        "Années": faits["annees"],
+        "Par": faits["modifie_par"], "Le": [date_lisible(h) for h in faits["modifie_le"]],
+    }), hide_index=True, width="stretch")
 
 
 def recharger_donnees() -> None:

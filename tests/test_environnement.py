@@ -326,6 +326,16 @@ def test_upload_loads_like_ingest_and_a_bad_file_changes_nothing(store, data_cop
     assert stored.read_bytes() == before
     with pytest.raises(IngestError, match="non reconnu"):
         ingest_televersement("..", b"a;b\n1;2\n", Settings(), AGENT, store)
+    # only the successful load is recorded: which file, which source, how many values, by whom, never reverted
+    log = store.chargements()
+    assert log.select("fichier", "source", "n_valeurs").rows() == [(ORE.name, "ore_conso_commune", report.n_valeurs)]
+    assert log["annees"].to_list() == [", ".join(str(a) for a in sorted(report.annees))]
+    assert log["modifie_par"].to_list() == ["agent"]
+    creation = store.historique(["chargements"])
+    assert set(creation["nature"]) == {"creation"} and set(creation["login"]) == {"agent"}
+    with pytest.raises(RefusEcriture, match="ne s'annule pas"):
+        store.annuler(AGENT, creation["operation"][0])
+    assert store.chargements().height == 1
 
 
 # ---------------------------------------------------------------- the page through app.py
@@ -383,6 +393,7 @@ def test_page_shipped_data_names_missing_datasets_and_command(warm_server, store
     agent = _sign_in(_open(), "agent")
     assert len(_uploaders(agent)) == 1
     assert "Charger ce fichier" not in [b.label for b in agent.button], "the button needs a file"
+    assert "Aucun fichier n'a encore été chargé depuis le tableau de bord." in _texts(_tab(agent, "Énergie"))
 
 
 def test_page_with_energy_loaded_shows_autonomy_for_epci_and_communes(warm_server, store, data_copy, fresh_caches):
@@ -416,6 +427,11 @@ def test_page_with_energy_loaded_shows_autonomy_for_epci_and_communes(warm_serve
     _ok(at)
     bassins = next(d.value for d in _tab(at, "Énergie").dataframe if "Autonomie" in d.value.columns)
     assert "Communes de l'agglomération" in bassins.columns and len(bassins) >= 1
+    # An agent sees which files were loaded from the dashboard, by whom (latest first); visitors do not.
+    assert not any("Fichier" in d.value.columns for d in tab.dataframe)
+    agent = _sign_in(_open(), "agent")
+    log = next(d.value for d in _tab(agent, "Énergie").dataframe if "Fichier" in d.value.columns)
+    assert log["Fichier"].tolist() == [ENEDIS.name, ORE.name] and set(log["Par"]) == {"agent"}
     # The same figures at the command line (what the dashboard shows).
     rows = objectifs_rows(settings, store=store)
     assert next(r for r in rows if r["id"] == AUTONOMIE.id)["valeur_observation"] == pytest.approx(epci, rel=1e-9)

@@ -81,3 +81,5 @@ def test_the_availability_index_answers_as_the_per_indicator_queries(con):
 def test_a_level_is_fetched_without_the_indicator_columns_only(con):
     columns = queries.query(con, "select * from mart_valeurs limit 0").columns
     assert list(queries.COLONNES_VALEUR) + list(queries.COLONNES_INDICATEUR) == columns
+    assert queries.valeurs_niveau(con, "epci").columns == list(queries.COLONNES_VALEUR)
+    assert queries.indicateurs_colonnes(con).columns == ["indicateur", *queries.COLONNES_INDICATEUR]
