@@ -23,9 +23,7 @@ import pytest
 import streamlit as st
 from argon2 import PasswordHasher
 from pydantic import ValidationError
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from test_store import db_url  # noqa: F401 - the SQLite / PostgreSQL fixture of the store tests
 
 from barometre import auth
 from barometre.catalogue import load_catalogue
@@ -74,9 +72,9 @@ def store(tmp_path, monkeypatch) -> Store:
 
 
 @pytest.fixture
-def store_db(db_url, monkeypatch) -> Store:  # noqa: F811 - the imported fixture, by name
-    """The same on SQLite and on PostgreSQL (test_store's ``db_url``: skipped locally without PostgreSQL,
-    required in CI)."""
+def store_db(db_url, monkeypatch) -> Store:
+    """The same on SQLite and on PostgreSQL (``db_url``, tests/conftest.py: skipped locally without
+    PostgreSQL, required in CI)."""
     yield from _store(db_url, monkeypatch)
 
 
@@ -114,18 +112,6 @@ def fresh_caches():
     yield
     st.cache_resource.clear()
     st.cache_data.clear()
-
-
-@pytest.fixture
-def warm_server(monkeypatch):
-    """As tests/test_pages.py: a server that has already served app.py (st.navigation mode)."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def _fixture_rows(path: Path) -> list[dict]:

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from barometre.csvread import IngestError
@@ -33,15 +32,8 @@ NASTY = st.one_of(
 
 
 @pytest.fixture(autouse=True)
-def warm_server(monkeypatch):
-    """As in test_pages.py: each AppTest run behaves like a server that already served app.py once."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+def _warm(warm_server):
+    """Every AppTest run of this module as on a server that already served app.py (tests/conftest.py)."""
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

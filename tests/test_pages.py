@@ -21,7 +21,6 @@ import polars as pl
 import pytest
 from openpyxl import load_workbook
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from barometre import queries
@@ -64,24 +63,11 @@ def con():
 
 
 @pytest.fixture(autouse=True)
-def warm_server(request, monkeypatch):
-    """Run every AppTest run as a server that has already served app.py once.
-
-    A ``pages/`` folder beside app.py makes Streamlit start in its legacy multipage mode until the first
-    ``st.navigation`` call (``PagesManager.uses_pages_directory``); on a real server that happens once per
-    process, but AppTest resets the flag before *every* run, so each run would go through the pages'
-    ``ui.ensure_entrypoint()`` rerun, which swallows button clicks. Tests that request ``cold_server``
-    keep Streamlit's own behaviour (a fresh server).
-    """
-    if "cold_server" in request.fixturenames:
-        return
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+def navigation_mode(request):
+    """Every test runs as on a server that already served app.py (``warm_server``, tests/conftest.py),
+    except those that request ``cold_server``: they keep Streamlit's own behaviour (a fresh server)."""
+    if "cold_server" not in request.fixturenames:
+        request.getfixturevalue("warm_server")
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from barometre import bien_etre as be
@@ -44,20 +43,8 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def navigation_mode(monkeypatch):
-    """Run as the server does once app.py has called st.navigation: not in legacy pages/ mode.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before every run, so each run would start the
-    page alone and ``ui.ensure_entrypoint`` would rerun it through app.py; that rerun drops the button
-    and form-submit triggers a test sends. A real server leaves legacy mode once, at its first run.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+def navigation_mode(warm_server):
+    """Every AppTest run of this module as on a server that already served app.py (tests/conftest.py)."""
 
 
 @pytest.fixture

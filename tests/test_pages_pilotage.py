@@ -19,7 +19,6 @@ import polars as pl
 import pytest
 from argon2 import PasswordHasher
 from openpyxl import load_workbook
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from barometre import auth, charts_pilotage, exports_pilotage, pilotage
@@ -234,17 +233,8 @@ def test_gantt_chart_marks_late_milestones():
 
 # ---------------------------------------------------------------- pages through AppTest
 @pytest.fixture(autouse=True)
-def navigation_mode(monkeypatch):
-    """Run as a server that has already served app.py (st.navigation mode), as tests/test_pages.py does:
-    AppTest resets the legacy pages/ flag before every run, and the pages' ``ui.ensure_entrypoint()``
-    rerun would swallow the clicks the tests send."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+def navigation_mode(warm_server):
+    """Every AppTest run of this module as on a server that already served app.py (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import sqlalchemy as sa
 
 from barometre.pilotage import LigneComptable, charger_structure
 from barometre.settings import PROJECT_ROOT
@@ -38,45 +37,12 @@ from barometre.store import (
     Utilisateur,
 )
 
-ENV_PG = "BAROMETRE_TEST_POSTGRES_URL"
 STRUCTURE = charger_structure()
 HASH = "$argon2id$test-only"  # the store stores hashes, it never checks them (barometre.auth does)
 SUBPROCESS_TIMEOUT_S = 30
 
 
-# ---------------------------------------------------------------- databases
-def _pg_url_with_schema(base: str, schema: str) -> str:
-    url = sa.make_url(base)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path) -> Iterator[str]:
-    """A fresh, empty database URL: a SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'edits' / 'pilotage.sqlite'}"
-        return
-    base = os.environ.get(ENV_PG)
-    if not base:
-        reason = (f"{ENV_PG} non défini : tests PostgreSQL sautés (en CI, .ci/run installe postgresql et "
-                  "exporte la variable ; localement, voir le docstring du module)")
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail(f"en CI, les tests PostgreSQL doivent tourner : {reason}")
-        pytest.skip(reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(_pg_url_with_schema(base, "public"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield _pg_url_with_schema(base, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
+# ---------------------------------------------------------------- databases: db_url (tests/conftest.py)
 ADMIN = Utilisateur("admin", "admin", "Administratrice")
 AGENT = Utilisateur("agent", "agent", "Agent")
 PANEL = Utilisateur("panel", "panel", "Membre du panel")
