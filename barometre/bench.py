@@ -596,13 +596,12 @@ class BudgetDepasse(Exception):
 
 
 class Requetes:
-    """Times every query a page makes; ``q("annees", ind, "commune")`` calls the implementation's
-    ``_annees``. ``annees`` and ``ventilations`` return lists (the pages branch on them), the other
-    queries a frame. ``appels`` keeps (query, ms, rows) of each call of the journaled runs: ours and the
-    baseline must return the same rows, and the speed-up compares the same calls. Past ``limite`` (a
-    ``perf_counter`` deadline), the next call raises :class:`BudgetDepasse`. Within one render (from one
-    :meth:`rendu` to the next) a call already made is answered from the render's memo, unmeasured: the
-    app's ``st.cache_data`` answers it so."""
+    """Times every query a page makes; ``q("comparaisons", niveau, code)`` calls the implementation's
+    ``_comparaisons``; each returns a frame. ``appels`` keeps (query, ms, rows) of each call of the
+    journaled runs: ours and the baseline must return the same rows, and the speed-up compares the same
+    calls. Past ``limite`` (a ``perf_counter`` deadline), the next call raises :class:`BudgetDepasse`.
+    Within one render (from one :meth:`rendu` to the next) a call already made is answered from the
+    render's memo, unmeasured: the app's ``st.cache_data`` answers it so."""
 
     def __init__(self) -> None:
         self.temps: dict[str, list[float]] = defaultdict(list)
@@ -648,9 +647,6 @@ class RequetesDuckDB(Requetes):
     def _dernieres_valeurs(self, inds, niveau, code):
         return self.q.dernieres_valeurs(self.con, inds, niveau, code)
 
-    def _comparaison(self, ind, niveau, code, ventilation=""):
-        return self.q.comparaison(self.con, ind, niveau, code, ventilation)
-
     def _comparaisons(self, niveau, code):
         return self.q.comparaisons(self.con, niveau, code)
 
@@ -666,23 +662,8 @@ class RequetesDuckDB(Requetes):
     def _communes_zonage(self, zonage):
         return self.q.communes_zonage(self.con, zonage)
 
-    def _distribution(self, ind, niveau, code, annee=None, ventilation=""):
-        return self.q.distribution(self.con, ind, niveau, code, annee, ventilation)
-
     def _distribution_zones(self, ind, zonage, annee, ventilation=""):
         return self.q.distribution_zones(self.con, ind, zonage, annee, ventilation)
-
-    def _valeurs_communes(self, ind, annee, zonage, ventilation=""):
-        return self.q.valeurs_communes(self.con, ind, annee, zonage, ventilation)
-
-    def _annees(self, ind, niveau=None):
-        return self.q.annees(self.con, ind, niveau)
-
-    def _ventilations(self, ind):
-        return self.q.ventilations(self.con, ind)
-
-    def _disponibilite(self, ind):
-        return self.q.disponibilite(self.con, ind)
 
     def _territoires(self, niveau=None):
         return self.q.territoires(self.con, niveau)
@@ -763,25 +744,17 @@ class RequetesPandas(Requetes):
             mask &= dv["indicateur"].isin(list(inds))
         return self._decor(dv[mask]).sort_values(["indicateur", "ventilation"])
 
-    def _comparaison(self, ind, niveau, code, ventilation=""):
-        return self._comparaisons(niveau, code, ind, ventilation)
-
-    def _comparaisons(self, niveau, code, ind=None, ventilation=None):
+    def _comparaisons(self, niveau, code):
         pd = self.pd
         dv = self.dv
-        base = pd.Series(True, index=dv.index)
-        if ind is not None:
-            base &= dv["indicateur"] == ind
-        if ventilation is not None:
-            base &= dv["ventilation"] == ventilation
         niveaux = ["epci", "departement", "region", "france"]
-        own = dv[base & (dv["niveau"] == niveau) & (dv["code"] == code) & ~dv["niveau"].isin(niveaux)]
+        own = dv[(dv["niveau"] == niveau) & (dv["code"] == code) & ~dv["niveau"].isin(niveaux)]
         own = own.assign(ordre=0)
         parts = [own]
         if niveau == "bv2022":
-            parts.append(dv[base & (dv["niveau"] == "bv2022_insee") & (dv["code"] == code)].assign(ordre=1))
+            parts.append(dv[(dv["niveau"] == "bv2022_insee") & (dv["code"] == code)].assign(ordre=1))
         cles = dv["niveau"] + "|" + dv["code"]
-        comp = dv[base & cles.isin(list(self.ordres))]
+        comp = dv[cles.isin(list(self.ordres))]
         parts.append(comp.assign(ordre=(comp["niveau"] + "|" + comp["code"]).map(self.ordres)))
         return self._decor(pd.concat(parts)).sort_values(["indicateur", "ventilation", "ordre"])
 
@@ -789,33 +762,12 @@ class RequetesPandas(Requetes):
         md = self.md
         return md[(md["niveau"] == niveau) & (md["code"] == code)].sort_values(["indicateur", "ventilation", "annee"])
 
-    def _distribution(self, ind, niveau, code, annee=None, ventilation=""):
-        md = self.md
-        rows = md[(md["indicateur"] == ind) & (md["niveau"] == niveau) & (md["code"] == code)
-                  & (md["ventilation"] == ventilation)]
-        if annee is None:
-            filled = rows[rows["n_valeurs"] > 0]
-            if filled.empty:
-                return rows.iloc[0:0]
-            annee = filled["annee"].max()
-        return rows[rows["annee"] == annee]
-
     def _distribution_zones(self, ind, zonage, annee, ventilation=""):
         md = self.md
         rows = md[(md["indicateur"] == ind) & (md["niveau"] == zonage) & (md["annee"] == annee)
                   & (md["ventilation"] == ventilation)]
         noms = self.territoires_df[["niveau", "code", "nom"]]
         return self._suivi(rows).merge(noms, on=["niveau", "code"], how="left").sort_values("code")
-
-    def _valeurs_communes(self, ind, annee, zonage, ventilation=""):
-        communes = self._communes_zonage(zonage)
-        mv = self.mv
-        v = mv[(mv["niveau"] == "commune") & (mv["indicateur"] == ind) & (mv["annee"] == annee)
-               & (mv["ventilation"] == ventilation)][["code", "valeur", "secret", "annee", "source", "methode"]]
-        out = communes.merge(v, on="code", how="left")
-        out["secret"] = out["secret"].fillna(False)
-        colonnes = ["code", "nom", "zone", "nom_zone", "valeur", "secret", "annee", "source", "methode"]
-        return out[colonnes].sort_values("nom")
 
     def _valeurs_niveau(self, niveau):
         mv = self.mv
@@ -837,25 +789,6 @@ class RequetesPandas(Requetes):
                 .groupby(["indicateur", "niveau", "annee", "ventilation"], as_index=False)
                 .agg(n_lignes=("a_valeur", "size"), n_valeurs=("a_valeur", "sum"), n_secret=("a_secret", "sum"))
                 .sort_values(["indicateur", "niveau", "annee", "ventilation"]))
-
-    def _annees(self, ind, niveau=None):
-        mv = self._suivi(self.mv)
-        mask = (mv["indicateur"] == ind) & (mv["valeur"].notna() | mv["secret"])
-        if niveau is not None:
-            mask &= mv["niveau"] == niveau
-        return sorted(int(a) for a in mv.loc[mask, "annee"].unique())
-
-    def _ventilations(self, ind):
-        mv = self._suivi(self.mv)
-        return sorted(mv.loc[mv["indicateur"] == ind, "ventilation"].unique().tolist())
-
-    def _disponibilite(self, ind):
-        mv = self._suivi(self.mv[self.mv["indicateur"] == ind])
-        return (mv.assign(a_valeur=mv["valeur"].notna(), a_secret=mv["secret"])
-                .groupby("niveau", as_index=False)
-                .agg(premiere_annee=("annee", "min"), derniere_annee=("annee", "max"),
-                     n_valeurs=("a_valeur", "sum"), n_secret=("a_secret", "sum"))
-                .sort_values("niveau"))
 
     def _territoires(self, niveau=None):
         t = self._suivi(self.territoires_df)
@@ -1034,7 +967,6 @@ def page_explorateur(q: Q, ctx: Contexte, i: int) -> None:
 def page_idh4(q: Q, ctx: Contexte, i: int) -> None:
     niveau, _ = ctx.etat(i)
     _app(q, niveau)
-    q("territoires", None)  # ui.territoires(level) filters the one answer
     for ind in ctx.idh4:
         years = _annees(q, ind, "commune") or _annees(q, ind, "canton")
         if not years:
@@ -1049,7 +981,6 @@ def page_idh4(q: Q, ctx: Contexte, i: int) -> None:
 def page_bien_etre(q: Q, ctx: Contexte, i: int) -> None:
     niveau, _ = ctx.etat(i)
     _app(q, niveau)
-    q("territoires", None)  # ui.territoires(level) filters the one answer
     for ind in ctx.bien_etre:
         years = _annees(q, ind, "commune")
         if not years:
