@@ -238,21 +238,9 @@ def disponibilites(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return query(con, "select * from mart_disponibilite order by indicateur, niveau, annee, ventilation")
 
 
-def annees_de(dispo: pl.DataFrame, indicateur: str, niveau: str | None = None) -> list[int]:
-    """Years with at least one value (or a withheld one) of an indicator, at a level or any."""
-    rows = dispo.filter((pl.col("indicateur") == indicateur) & ((pl.col("n_valeurs") + pl.col("n_secret")) > 0))
-    if niveau is not None:
-        rows = rows.filter(pl.col("niveau") == niveau)
-    return sorted(rows["annee"].unique().to_list())
-
-
-def ventilations_de(dispo: pl.DataFrame, indicateur: str) -> list[str]:
-    return sorted(dispo.filter(pl.col("indicateur") == indicateur)["ventilation"].unique().to_list())
-
-
 def index_disponibilites(dispo: pl.DataFrame) -> dict[tuple[str, str | None], list]:
-    """:func:`annees_de` and :func:`ventilations_de` for every indicator at once, read by key:
-    ``("annees", indicateur, niveau or None)`` → years, ``("ventilations", indicateur)`` → breakdowns
+    """The years with at least one value (or a withheld one) and the breakdowns of every indicator, read by
+    key: ``("annees", indicateur, niveau or None)`` → years, ``("ventilations", indicateur)`` → breakdowns
     (a page that asks it for a hundred indicators filters the frame once, not a hundred times)."""
     filled = dispo.filter((pl.col("n_valeurs") + pl.col("n_secret")) > 0)
     index: dict[tuple, list] = {}
@@ -276,11 +264,11 @@ def disponibilite_de(dispo: pl.DataFrame, indicateur: str) -> pl.DataFrame:
 
 
 def annees(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str | None = None) -> list[int]:
-    return annees_de(disponibilites_indicateur(con, indicateur), indicateur, niveau)
+    return index_disponibilites(disponibilites_indicateur(con, indicateur)).get(("annees", indicateur, niveau), [])
 
 
 def ventilations(con: duckdb.DuckDBPyConnection, indicateur: str) -> list[str]:
-    return ventilations_de(disponibilites_indicateur(con, indicateur), indicateur)
+    return index_disponibilites(disponibilites_indicateur(con, indicateur)).get(("ventilations", indicateur), [])
 
 
 def disponibilite(con: duckdb.DuckDBPyConnection, indicateur: str) -> pl.DataFrame:

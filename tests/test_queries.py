@@ -70,12 +70,20 @@ def test_commune_values_are_the_communes_joined_to_the_level(con, par_niveau):
     assert checked > 20
 
 
-def test_the_availability_index_answers_as_the_per_indicator_queries(con):
+def test_the_availability_index_answers_as_the_values_themselves(con):
+    """Years with a value or a withheld one, and breakdowns, read from mart_valeurs directly: the index built
+    on mart_disponibilite (what every picker reads) and the per-indicator functions give the same."""
     index = queries.index_disponibilites(queries.disponibilites(con))
     for indicateur in INDICATEURS:
-        assert index.get(("ventilations", indicateur), []) == queries.ventilations(con, indicateur)
+        vents = queries.query(con, "select distinct ventilation from mart_valeurs where indicateur = $i order by 1",
+                              {"i": indicateur})["ventilation"].to_list()
+        assert index.get(("ventilations", indicateur), []) == vents == queries.ventilations(con, indicateur)
         for niveau in (None, *NIVEAUX):
-            assert index.get(("annees", indicateur, niveau), []) == queries.annees(con, indicateur, niveau)
+            years = queries.query(con, """
+                select distinct annee from mart_valeurs
+                where indicateur = $i and ($n is null or niveau = $n) and (valeur is not null or secret)
+                order by 1""", {"i": indicateur, "n": niveau})["annee"].to_list()
+            assert index.get(("annees", indicateur, niveau), []) == years == queries.annees(con, indicateur, niveau)
 
 
 def test_a_level_is_fetched_without_the_indicator_columns_only(con):
