@@ -186,8 +186,7 @@ def stacked_sectors_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("secteur:N", title="Secteur"),
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
     )
-    rows = len({d["nom"] for d in data})
-    return _finish(chart, height=max(160, (font_size + 5) * rows), font_size=font_size)
+    return _finish(chart, height=_row_step(font_size), font_size=font_size)  # a readable label on every row
 
 
 def trajectory_chart(observed: pl.DataFrame, path: pl.DataFrame, unite: str, current_year: int,

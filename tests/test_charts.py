@@ -439,3 +439,12 @@ def test_quantile_breaks_known_values():
     assert charts.quantile_breaks([float(v) for v in range(11)]) == [2.0, 4.0, 6.0, 8.0]
     assert charts.quantile_breaks([5.0, 5.0, 5.0]) == [5.0]
     assert charts.quantile_breaks([1.0, None]) == []
+
+
+def test_stacked_sectors_give_every_commune_a_labelled_row():
+    """47 communes on screen: a fixed total height let Vega drop every other commune's name (overlap); each
+    row gets the shared row step instead, on screen as in projection."""
+    for size in (charts.FONT_SIZE, charts.PROJECTION_FONT_SIZE):
+        spec = spec_of(charts.stacked_sectors_chart(SECTEURS, "kteq CO2", 1, font_size=size))
+        assert spec["height"] == {"step": charts._row_step(size).step}
+        assert spec["height"]["step"] >= 1.5 * size
