@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from barometre import ui
+from barometre.ui import commun as ui
 
 st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="📊", layout="wide",
                    initial_sidebar_state="expanded")

@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from barometre.charts import HIGHLIGHT, configure_text
-from barometre.pilotage import RETARD_ATTEINT, RETARD_EN_COURS, STATUTS_JALON, jalons_avec_retard
+from barometre.pilotage.structure import RETARD_ATTEINT, RETARD_EN_COURS, STATUTS_JALON, jalons_avec_retard
 
 # Colour of each state of a milestone on the timeline (Okabe-Ito, colour-blind safe); "en retard"
 # is the vermillion used for emphasis elsewhere in the barometer. The shape repeats the state so that

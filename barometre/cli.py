@@ -34,8 +34,8 @@ def values_rows(indicateur: str, niveau: str | None, codes: list[str] | None, an
     """Rows as the dashboard shows them: by default the latest year of each level (its current view)."""
     import polars as pl
 
-    from barometre.db import connect
-    from barometre.queries import valeurs
+    from barometre.donnees.db import connect
+    from barometre.donnees.queries import valeurs
 
     df = valeurs(connect(), indicateur, niveau=niveau, codes=codes, annee=annee)
     if annee is None and not all_years and not df.is_empty():
@@ -54,8 +54,8 @@ def _print_csv(rows: list[dict], columns: list[str], out) -> None:
 
 
 def cmd_build(args) -> int:
-    from barometre.build import build
-    from barometre.csvread import IngestError
+    from barometre.sources.build import build
+    from barometre.sources.csvread import IngestError
 
     settings = get_settings()
     if args.raw_dir:
@@ -70,7 +70,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from barometre.validate import validate
+    from barometre.donnees.validate import validate
 
     findings = validate(get_settings())
     for f in findings:
@@ -83,8 +83,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from barometre.csvread import IngestError
-    from barometre.ingest import ingest, text_progress
+    from barometre.sources.csvread import IngestError
+    from barometre.sources.ingest import ingest, text_progress
 
     try:
         report = ingest(Path(args.file), get_settings(), progress=text_progress)
@@ -128,8 +128,8 @@ def cmd_values(args) -> int:
 
 
 def cmd_objectifs(args) -> int:
-    from barometre.objectifs import objectifs_rows
-    from barometre.targets import objectifs_to_csv, objectifs_to_json
+    from barometre.calculs.objectifs import objectifs_rows
+    from barometre.calculs.targets import objectifs_to_csv, objectifs_to_json
 
     rows = objectifs_rows(get_settings())
     print(objectifs_to_json(rows) if args.format == "json" else objectifs_to_csv(rows), end="")
@@ -137,7 +137,7 @@ def cmd_objectifs(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from barometre.bench import Reglages, run_bench, texte
+    from benchmarks.bench import Reglages, run_bench, texte
 
     options = {"n_communes": args.communes, "apptest": not args.sans_apptest, "sql_dir": args.sql_dir}
     reglages = Reglages.rapide(**options) if args.quick else Reglages(**options)

@@ -3,7 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from barometre import formats, ui, vues
+from barometre import formats
+from barometre.ui import commun as ui
+from barometre.ui import vues
 
 ui.ensure_entrypoint()
 
@@ -34,7 +36,7 @@ ORIGINES = {"PCAET": "PCAET", "projet_de_territoire": "Projet de territoire",
             "loi_energie_climat": "Loi Énergie-Climat", "SNBC": "SNBC", "PREPA": "PREPA", "SRADDET": "SRADDET"}
 rows = None
 try:
-    from barometre.objectifs import objectifs_rows
+    from barometre.calculs.objectifs import objectifs_rows
     from barometre.settings import get_settings
 
     rows = pl.DataFrame(objectifs_rows(get_settings(), ui.connection()), infer_schema_length=None)

@@ -1,7 +1,7 @@
 """Indice de bien-être pondéré par le panel: sliders per dimension, score and rank of each commune and
 zone (map, ranking), rank ranges under random weightings, the panel's weighting saved and reopened by link.
 
-The computation is barometre.bien_etre (pure); this page reads the values through barometre.ui and
+The computation is barometre.calculs.bien_etre (pure); this page reads the values through barometre.ui.commun and
 renders. The weights live in the URL (``w=3,3,1,…``) and a saved weighting in ``?ponderation=<slug>``.
 """
 
@@ -10,8 +10,11 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from barometre import bien_etre, charts, formats, indices, ui, vues
+from barometre import charts, formats
+from barometre.calculs import bien_etre, indices
 from barometre.settings import get_settings
+from barometre.ui import commun as ui
+from barometre.ui import vues
 
 ui.ensure_entrypoint()
 

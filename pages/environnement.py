@@ -3,10 +3,15 @@
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats, ui, ui_energie, ui_objectifs, ui_pilotage, vues
-from barometre.objectifs import objectifs_rows, objectifs_saisis
+from barometre import charts, formats
+from barometre.calculs.objectifs import objectifs_rows, objectifs_saisis
+from barometre.calculs.targets import STATUS_RULE_FR, trajectory
 from barometre.settings import get_settings
-from barometre.targets import STATUS_RULE_FR, trajectory
+from barometre.ui import commun as ui
+from barometre.ui import energie as ui_energie
+from barometre.ui import objectifs as ui_objectifs
+from barometre.ui import pilotage as ui_pilotage
+from barometre.ui import vues
 
 ui.ensure_entrypoint()
 

@@ -3,7 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from barometre import charts, ui
+from barometre import charts
+from barometre.ui import commun as ui
 
 ui.ensure_entrypoint()
 

@@ -8,8 +8,11 @@ from datetime import date
 import polars as pl
 import streamlit as st  # noqa: TID251 - a page
 
-from barometre import exports_pilotage, pilotage, ui, ui_pilotage
-from barometre.pilotage import A_RENSEIGNER, COLONNES_GRILLE, GROUPES, VOLETS
+from barometre.pilotage import exports as exports_pilotage
+from barometre.pilotage import structure as pilotage
+from barometre.pilotage.structure import A_RENSEIGNER, COLONNES_GRILLE, GROUPES, VOLETS
+from barometre.ui import commun as ui
+from barometre.ui import pilotage as ui_pilotage
 
 SITUATION = "Situation T / baromètre T−1"
 

@@ -2,14 +2,17 @@
 for the agglomeration, where the inputs exist; what is missing is named, with the file to load.
 
 The IDH-4 is shown only where its three inputs exist (never with a substitute); the goalposts are the
-min/max observed among the communes shown, stated on screen. Logic: barometre.bien_etre (assembly) and
-barometre.indices (formulas).
+min/max observed among the communes shown, stated on screen. Logic: barometre.calculs.bien_etre (assembly) and
+barometre.calculs.indices (formulas).
 """
 
 import polars as pl
 import streamlit as st
 
-from barometre import bien_etre, charts, formats, indices, ui, vues
+from barometre import charts, formats
+from barometre.calculs import bien_etre, indices
+from barometre.ui import commun as ui
+from barometre.ui import vues
 
 ui.ensure_entrypoint()
 

@@ -7,9 +7,13 @@ from datetime import date
 import polars as pl
 import streamlit as st  # noqa: TID251 - a page
 
-from barometre import auth, charts_pilotage, formats, pilotage, ui, ui_pilotage
-from barometre.pilotage import NIVEAUX_INDICATEUR, STATUTS_JALON
-from barometre.store import ROLES
+from barometre import charts_pilotage, formats
+from barometre.pilotage import auth
+from barometre.pilotage import structure as pilotage
+from barometre.pilotage.store import ROLES
+from barometre.pilotage.structure import NIVEAUX_INDICATEUR, STATUTS_JALON
+from barometre.ui import commun as ui
+from barometre.ui import pilotage as ui_pilotage
 
 ui.ensure_entrypoint()
 

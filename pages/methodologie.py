@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from barometre import ui
+from barometre.ui import commun as ui
 
 ui.ensure_entrypoint()
 

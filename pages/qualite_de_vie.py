@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from barometre import ui, vues
+from barometre.ui import commun as ui
+from barometre.ui import vues
 
 ui.ensure_entrypoint()
 

@@ -7,7 +7,9 @@ territory with its comparison: one idea per screen.
 import polars as pl
 import streamlit as st
 
-from barometre import charts, ui, vues
+from barometre import charts
+from barometre.ui import commun as ui
+from barometre.ui import vues
 
 ui.ensure_entrypoint()
 

@@ -3,7 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats, ui, vues
+from barometre import charts, formats
+from barometre.ui import commun as ui
+from barometre.ui import vues
 
 ui.ensure_entrypoint()
 

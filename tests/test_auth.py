@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from barometre import auth
-from barometre.pilotage import charger_structure
-from barometre.store import RefusEcriture, Store, Utilisateur
+from barometre.pilotage import auth
+from barometre.pilotage.store import RefusEcriture, Store, Utilisateur
+from barometre.pilotage.structure import charger_structure
 
 STRUCTURE = charger_structure()
 MDP_ADMIN = "mot-de-passe-admin-solide"

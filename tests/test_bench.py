@@ -12,9 +12,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from barometre.bench import MARTS, Reglages, generate, materialise, run_bench, texte
-from barometre.db import connect, query
+from barometre.donnees.db import connect, query
 from barometre.settings import PROJECT_ROOT, Settings
+from benchmarks.bench import MARTS, Reglages, generate, materialise, run_bench, texte
 
 DATA_DIR = PROJECT_ROOT / "data"
 EPCI = "200042190"
@@ -103,7 +103,7 @@ def test_our_queries_return_the_baselines_rows(report):
 
 
 def test_a_baseline_out_of_budget_is_reported_not_dropped(tmp_path):
-    from barometre.bench import exporter_csv, phase_baseline
+    from benchmarks.bench import exporter_csv, phase_baseline
 
     con = connect(Settings(data_dir=DATA_DIR))
     materialise(con)

@@ -1,4 +1,4 @@
-"""barometre.bien_etre: the dimension mapping, the panel-weighted index, saved weightings, URL weights,
+"""barometre.calculs.bien_etre: the dimension mapping, the panel-weighted index, saved weightings, URL weights,
 and the IDH-4 assembly. Plain pytest (no Streamlit); the shipped catalogue and data are read, never written
 (saved weightings go to tmp_path)."""
 
@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barometre import bien_etre as be
-from barometre import indices, queries
+from barometre.calculs import bien_etre as be
+from barometre.calculs import indices
 from barometre.catalogue import load_catalogue
-from barometre.db import connect
+from barometre.donnees import queries
+from barometre.donnees.db import connect
 from barometre.settings import PROJECT_ROOT, Settings
 
 DATA_DIR = PROJECT_ROOT / "data"

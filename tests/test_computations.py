@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 from barometre.cli import main
-from barometre.db import connect, query
+from barometre.donnees.db import connect, query
 from barometre.settings import PROJECT_ROOT, Settings, get_settings
 
 DATA_DIR = PROJECT_ROOT / "data"

@@ -1,4 +1,4 @@
-"""Tests of barometre.csvread: every file variant agents receive is read, every defect is rejected
+"""Tests of barometre.sources.csvread: every file variant agents receive is read, every defect is rejected
 with a French message naming the file, the line and the column; atomic writes never leave a partial
 file; hypothesis checks that nothing but IngestError ever escapes on arbitrary input.
 
@@ -20,8 +20,8 @@ import xlsxwriter
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from barometre import csvread
-from barometre.csvread import (
+from barometre.sources import csvread
+from barometre.sources.csvread import (
     SECRET,
     IngestError,
     RawTable,
@@ -780,6 +780,6 @@ def test_written_tables_read_back_identically(
 
 
 def test_module_does_not_import_streamlit() -> None:
-    code = "import sys, barometre.csvread; print('streamlit' in sys.modules)"
+    code = "import sys, barometre.sources.csvread; print('streamlit' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

@@ -25,14 +25,8 @@ from argon2 import PasswordHasher
 from pydantic import ValidationError
 from streamlit.testing.v1 import AppTest
 
-from barometre import auth
-from barometre.catalogue import load_catalogue
-from barometre.cli import main as cli_main
-from barometre.csvread import IngestError
-from barometre.energie import tableau_autonomie
-from barometre.formats import MISSING_TEXT, SECRET_TEXT, nombre
-from barometre.ingest import ingest_televersement
-from barometre.objectifs import (
+from barometre.calculs.energie import tableau_autonomie
+from barometre.calculs.objectifs import (
     OBJECTIFS_FILE,
     depuis_formulaire,
     effectifs,
@@ -41,9 +35,15 @@ from barometre.objectifs import (
     superposer,
     vers_formulaire,
 )
+from barometre.calculs.targets import OBJECTIFS_COLUMNS, Objectif, load_objectifs, message_validation_fr
+from barometre.catalogue import load_catalogue
+from barometre.cli import main as cli_main
+from barometre.formats import MISSING_TEXT, SECRET_TEXT, nombre
+from barometre.pilotage import auth
+from barometre.pilotage.store import ConflitEdition, DonneesInvalides, RefusEcriture, Store, Utilisateur
 from barometre.settings import PROJECT_ROOT, Settings, get_settings
-from barometre.store import ConflitEdition, DonneesInvalides, RefusEcriture, Store, Utilisateur
-from barometre.targets import OBJECTIFS_COLUMNS, Objectif, load_objectifs, message_validation_fr
+from barometre.sources.csvread import IngestError
+from barometre.sources.ingest import ingest_televersement
 
 APP = PROJECT_ROOT / "app.py"
 FIXTURES = Path(__file__).parent / "fixtures" / "energie"

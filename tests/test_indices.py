@@ -1,4 +1,4 @@
-"""Tests of barometre.indices: known values (UNDP published HDI, hand-computed IDH-4 and Better-Life
+"""Tests of barometre.calculs.indices: known values (UNDP published HDI, hand-computed IDH-4 and Better-Life
 examples) and hypothesis properties (bounds, monotonicity, inversion, weights, None propagation)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barometre.indices import (
+from barometre.calculs.indices import (
     IDH4_INPUTS,
     MINMAX_ALL_EQUAL_SCORE,
     Goalposts,
@@ -588,5 +588,5 @@ def test_rank_sensitivity_properties(scores, n_draws, seed) -> None:
 
 
 def test_indices_module_does_not_import_streamlit() -> None:
-    code = "import sys, barometre.indices; sys.exit('streamlit' in sys.modules)"
+    code = "import sys, barometre.calculs.indices; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

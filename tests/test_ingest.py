@@ -23,14 +23,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barometre.build import parse_context
 from barometre.cli import format_number, main
-from barometre.csvread import IngestError, read_table
-from barometre.db import connect, query
-from barometre.ingest import ingest
-from barometre.layouts import detect_layout
+from barometre.donnees.db import connect, query
 from barometre.settings import PROJECT_ROOT, Settings, get_settings, load_territoire
-from barometre.valeurs import KEY, to_frame
+from barometre.sources.build import parse_context
+from barometre.sources.csvread import IngestError, read_table
+from barometre.sources.ingest import ingest
+from barometre.sources.layouts import detect_layout
+from barometre.sources.valeurs import KEY, to_frame
 
 DATA_DIR = PROJECT_ROOT / "data"
 EPCI = "200042190"

@@ -6,8 +6,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from barometre.csvread import read_table
-from barometre.layouts import ParseContext, detect_layout
+from barometre.sources.csvread import read_table
+from barometre.sources.layouts import ParseContext, detect_layout
 
 FIXTURE = Path(__file__).parent / "fixtures" / "diplomes" / "base_cc_diplomes_formation_extrait.csv"
 PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"
@@ -29,9 +29,9 @@ def test_ingest_gives_the_diploma_share_from_summed_counts(tmp_path, monkeypatch
     data = tmp_path / "data"
     shutil.copytree(PROJECT_DATA, data, ignore=shutil.ignore_patterns("edits", "ponderations"))
     monkeypatch.setenv("BAROMETRE_DATA_DIR", str(data))
-    from barometre.db import connect, query
-    from barometre.ingest import ingest
+    from barometre.donnees.db import connect, query
     from barometre.settings import get_settings
+    from barometre.sources.ingest import ingest
 
     ingest(FIXTURE, get_settings())
     con = connect(get_settings())

@@ -1,4 +1,4 @@
-"""Tests of barometre.layouts_energie: each energy / air / land importer is recognised by its header, keeps
+"""Tests of barometre.sources.layouts_energie: each energy / air / land importer is recognised by its header, keeps
 only the agglomeration's rows, converts units exactly and refuses bad cells with a French IngestError; an
 end-to-end test ingests a consumption and a production file into a copy of data/ and checks the energy
 autonomy computed by the SQL views.
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from barometre.csvread import IngestError, read_table
-from barometre.layouts import ParseContext, Valeur, all_layouts, detect_layout
-from barometre.layouts_energie import ENERGY_LAYOUTS, STATUT_NON_DIFFUSE
+from barometre.sources.csvread import IngestError, read_table
+from barometre.sources.layouts import ParseContext, Valeur, all_layouts, detect_layout
+from barometre.sources.layouts_energie import ENERGY_LAYOUTS, STATUT_NON_DIFFUSE
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "energie"
@@ -473,9 +473,9 @@ def test_proposed_catalogue_entries_are_valid(tmp_path, monkeypatch):
 def test_end_to_end_energy_autonomy_of_the_epci(tmp_path, monkeypatch):
     import polars as pl
 
-    from barometre.db import connect, query
-    from barometre.ingest import ingest
+    from barometre.donnees.db import connect, query
     from barometre.settings import Settings
+    from barometre.sources.ingest import ingest
 
     data = _catalogue_copy(tmp_path, monkeypatch)
     settings = Settings()
@@ -515,10 +515,10 @@ def test_end_to_end_energy_autonomy_of_the_epci(tmp_path, monkeypatch):
 
 
 def test_end_to_end_every_energy_fixture_passes_the_ingest_checks(tmp_path, monkeypatch):
-    from barometre.db import connect, query
-    from barometre.ingest import ingest
+    from barometre.donnees.db import connect, query
+    from barometre.donnees.validate import validate
     from barometre.settings import Settings
-    from barometre.validate import validate
+    from barometre.sources.ingest import ingest
 
     _catalogue_copy(tmp_path, monkeypatch)
     settings = Settings()

@@ -23,10 +23,10 @@ from openpyxl import load_workbook
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from barometre import queries
 from barometre.catalogue import load_catalogue
 from barometre.cli import main as cli_main
-from barometre.db import connect
+from barometre.donnees import queries
+from barometre.donnees.db import connect
 from barometre.settings import PROJECT_ROOT, get_settings
 
 APP = PROJECT_ROOT / "app.py"

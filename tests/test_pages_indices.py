@@ -17,7 +17,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from barometre import bien_etre as be
+from barometre.calculs import bien_etre as be
 from barometre.catalogue import load_catalogue
 from barometre.settings import PROJECT_ROOT
 
@@ -122,7 +122,7 @@ def test_idh4_page_shows_a_secret_income_as_secret_never_zero(data_dir):
 
 
 # The catalogue entries the IDH-4 inputs need (proposed for data/catalogue/, owned by the catalogue's
-# editors): the page picks them up by these ids (barometre.bien_etre.IDH4_INDICATEURS).
+# editors): the page picks them up by these ids (barometre.calculs.bien_etre.IDH4_INDICATEURS).
 IDH4_INDICATEURS_TOML = """
 [[indicateur]]
 id = "icm_toutes_causes"

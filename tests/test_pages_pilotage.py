@@ -21,12 +21,15 @@ from argon2 import PasswordHasher
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from barometre import auth, charts_pilotage, exports_pilotage, pilotage
+from barometre import charts_pilotage
 from barometre.catalogue import load_catalogue
 from barometre.charts import HIGHLIGHT
-from barometre.csvread import IngestError
+from barometre.pilotage import auth
+from barometre.pilotage import exports as exports_pilotage
+from barometre.pilotage import structure as pilotage
+from barometre.pilotage.store import Store, Utilisateur
 from barometre.settings import PROJECT_ROOT, get_settings
-from barometre.store import Store, Utilisateur
+from barometre.sources.csvread import IngestError
 
 STRUCTURE = pilotage.charger_structure()
 CATALOGUE = load_catalogue(get_settings().catalogue_dir)

@@ -1,4 +1,4 @@
-"""The pages ask once per level, territory or zoning and filter the answer for each indicator (barometre.ui):
+"""The pages ask once per level, territory or zoning and filter the answer for each indicator (barometre.ui.commun):
 each filtered answer must be exactly what the per-indicator query gives (same columns, types, rows, order).
 On the shipped data, for every indicator of the catalogue."""
 
@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from barometre import queries
 from barometre.catalogue import load_catalogue
-from barometre.db import connect
+from barometre.donnees import queries
+from barometre.donnees.db import connect
 from barometre.settings import PROJECT_ROOT, Settings
 
 SETTINGS = Settings(data_dir=PROJECT_ROOT / "data")

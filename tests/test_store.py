@@ -24,9 +24,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from barometre.pilotage import LigneComptable, charger_structure
-from barometre.settings import PROJECT_ROOT
-from barometre.store import (
+from barometre.pilotage.store import (
     DOMAINES,
     ROLES,
     ConflitEdition,
@@ -36,9 +34,11 @@ from barometre.store import (
     Store,
     Utilisateur,
 )
+from barometre.pilotage.structure import LigneComptable, charger_structure
+from barometre.settings import PROJECT_ROOT
 
 STRUCTURE = charger_structure()
-HASH = "$argon2id$test-only"  # the store stores hashes, it never checks them (barometre.auth does)
+HASH = "$argon2id$test-only"  # the store stores hashes, it never checks them (barometre.pilotage.auth does)
 SUBPROCESS_TIMEOUT_S = 30
 
 
@@ -252,8 +252,8 @@ def test_first_entry_of_a_grille_row_races(store):
 # ---------------------------------------------------------------- crash mid-transaction
 CRASH_SCRIPT = textwrap.dedent("""
     import sys, time
-    from barometre.pilotage import LigneComptable
-    from barometre.store import Store, Utilisateur
+    from barometre.pilotage.structure import LigneComptable
+    from barometre.pilotage.store import Store, Utilisateur
 
     store = Store(sys.argv[1])
     agent = Utilisateur("agent", "agent")

@@ -1,4 +1,4 @@
-"""Tests of barometre.targets: trajectories, status rule, the targets file and its loader."""
+"""Tests of barometre.calculs.targets: trajectories, status rule, the targets file and its loader."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from barometre.targets import (
+from barometre.calculs.targets import (
     DEFAULT_TOLERANCE_PCT,
     OBJECTIFS_COLUMNS,
     OBJECTIFS_TABLE_COLUMNS,
@@ -550,7 +550,7 @@ def test_exports_round_trip():
 
 
 def test_targets_module_does_not_import_streamlit():
-    source = (ROOT / "barometre" / "targets.py").read_text(encoding="utf-8")
+    source = (ROOT / "barometre" / "calculs" / "targets.py").read_text(encoding="utf-8")
     imported = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):

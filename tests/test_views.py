@@ -18,10 +18,10 @@ import polars as pl
 import pytest
 
 from barometre.catalogue import load_catalogue
-from barometre.db import connect, query, register_views, sql_files
-from barometre.layouts import STATUT_CITE, STATUT_DEFINITIF, STATUT_NON_DIFFUSE
+from barometre.donnees.db import connect, query, register_views, sql_files
+from barometre.donnees.validate import DATA_TESTS, validate
 from barometre.settings import PROJECT_ROOT, Settings, load_territoire
-from barometre.validate import DATA_TESTS, validate
+from barometre.sources.layouts import STATUT_CITE, STATUT_DEFINITIF, STATUT_NON_DIFFUSE
 
 DATA_DIR = PROJECT_ROOT / "data"
 N_COMMUNES = 47  # La Porte du Hainaut (EPCI 200042190), COG 2024
@@ -97,7 +97,7 @@ def test_register_views_creates_every_file_once_in_dependency_order(settings):
     fresh = duckdb.connect(":memory:")
     data_dir = str(settings.data_dir.resolve()).replace("'", "''")
     fresh.execute(f"set file_search_path = '{data_dir}'")
-    from barometre.db import register_tables
+    from barometre.donnees.db import register_tables
 
     register_tables(fresh, settings, load_catalogue(settings.catalogue_dir))
     created = register_views(fresh)
@@ -198,7 +198,7 @@ def test_int_perimetre_is_the_whole_shipped_territory(con):
 def test_a_national_file_never_reaches_the_pickers_nor_the_comparisons(tmp_path):
     """Territories beyond the followed EPCI (another EPCI, département and région with their values, as a
     national file holds them) are neither comparison levels nor offered to the pages."""
-    from barometre import queries
+    from barometre.donnees import queries
 
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)

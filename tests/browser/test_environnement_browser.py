@@ -19,8 +19,8 @@ import polars as pl
 import pytest
 
 from barometre.formats import nombre
-from barometre.ingest import ingest
 from barometre.settings import PROJECT_ROOT, Settings
+from barometre.sources.ingest import ingest
 
 from .conftest import pages_on, running_streamlit
 from .streamlit_page import DESKTOP, assert_no_exception, screenshot, wait_for_app

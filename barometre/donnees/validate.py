@@ -7,7 +7,7 @@ sources, impossible values) or a catalogue check; an empty list means everything
 from __future__ import annotations
 
 from barometre.catalogue import CatalogueError, load_catalogue
-from barometre.db import connect, query
+from barometre.donnees.db import connect, query
 from barometre.settings import Settings
 
 # (description of the finding, SQL returning one row per offending record with a `detail` column)
@@ -54,7 +54,7 @@ def validate(settings: Settings) -> list[str]:
         return [str(exc)]
     findings += catalogue.problems()
     try:
-        from barometre.targets import load_objectifs
+        from barometre.calculs.targets import load_objectifs
 
         load_objectifs(settings.catalogue_dir / "objectifs.csv")
     except Exception as exc:  # every error of the targets file is a finding, whatever its kind

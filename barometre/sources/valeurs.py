@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 
 from barometre.catalogue import Catalogue
-from barometre.csvread import IngestError, atomic_write_parquet
-from barometre.layouts import Valeur
+from barometre.sources.csvread import IngestError, atomic_write_parquet
+from barometre.sources.layouts import Valeur
 
 SCHEMA: dict[str, pl.DataType] = {
     "indicateur": pl.String,

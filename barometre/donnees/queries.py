@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from barometre.db import query
+from barometre.donnees.db import query
 
 NIVEAUX_COMPARAISON = ("epci", "departement", "region", "france")
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from barometre import formats, queries
+from barometre import formats
 from barometre.catalogue import Catalogue, Indicateur, load_catalogue
-from barometre.db import connect
+from barometre.donnees import queries
+from barometre.donnees.db import connect
 from barometre.settings import Territoire, get_settings, load_territoire
 
 NIVEAU_COMMUNE = "commune"

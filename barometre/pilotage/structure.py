@@ -3,7 +3,7 @@ criteria of the grille de positionnement) and the pure computations behind the g
 
 The structure comes from ``data/pilotage/structure.toml``, which cites the lines of the project's text.
 What people enter (grille rows, actions, milestones, resources, council decisions) lives in the store
-(:mod:`barometre.store`); the functions here take those rows as polars DataFrames and return frames
+(:mod:`barometre.pilotage.store`); the functions here take those rows as polars DataFrames and return frames
 ready to show. No Streamlit here.
 """
 
@@ -20,8 +20,8 @@ from pydantic import BaseModel, ValidationError, model_validator
 
 from barometre import formats
 from barometre.catalogue import Catalogue
-from barometre.csvread import SECRET, IngestError, parse_number, read_table
 from barometre.settings import Settings, get_settings
+from barometre.sources.csvread import SECRET, IngestError, parse_number, read_table
 
 A_RENSEIGNER = "à renseigner"
 

@@ -43,9 +43,9 @@ import polars as pl
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from barometre.pilotage import STATUTS_JALON, Structure, charger_structure
+from barometre.calculs.targets import Objectif, message_validation_fr
+from barometre.pilotage.structure import STATUTS_JALON, Structure, charger_structure
 from barometre.settings import get_settings
-from barometre.targets import Objectif, message_validation_fr
 
 ENV_URL = "BAROMETRE_DATABASE_URL"
 FICHIER_SQLITE = "pilotage.sqlite"
@@ -915,7 +915,7 @@ class Store:
         return ed
 
     def importer_ressources(self, user: Utilisateur, lignes: list) -> dict[str, int]:
-        """Import accounting rows (:class:`barometre.pilotage.LigneComptable`) in one transaction: a row
+        """Import accounting rows (:class:`barometre.pilotage.structure.LigneComptable`) in one transaction: a row
         (code fonctionnel, année) already imported is updated, otherwise created. All or nothing."""
         spec = SPECS["ressources"]
         operation = str(uuid.uuid4())
@@ -985,7 +985,7 @@ class Store:
 
     def creer_compte(self, user: Utilisateur, login: str, role: str, nom: str = "",
                      hash_mdp: str | None = None) -> str:
-        """A new account. ``hash_mdp`` is an argon2 hash (:func:`barometre.auth.hacher`); None for an
+        """A new account. ``hash_mdp`` is an argon2 hash (:func:`barometre.pilotage.auth.hacher`); None for an
         account that signs in through the organisation's identity provider (login = e-mail)."""
         spec = SPECS["comptes"]
         with self._ecriture() as conn:

@@ -3,9 +3,9 @@ the table of targets in force with their provenance, and — for a signed-in age
 form that adds, changes, withdraws or restores a target, with the history and its revert button.
 
 The shipped file data/catalogue/objectifs.csv stays the base; every edit goes through the store
-(:meth:`barometre.store.Store.enregistrer_objectif`, :meth:`~barometre.store.Store.creer`), which checks the
-role, validates the target with the file's own model, journals it (who, when, before, after) and refuses a
-write based on a version someone else changed meanwhile.
+(:meth:`barometre.pilotage.store.Store.enregistrer_objectif`, :meth:`~barometre.pilotage.store.Store.creer`),
+which checks the role, validates the target with the file's own model, journals it (who, when, before, after) and
+refuses a write based on a version someone else changed meanwhile.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
-from barometre import ui, ui_pilotage
+from barometre.calculs.objectifs import PROVENANCES_FR, ObjectifSaisi, depuis_formulaire, vers_formulaire
+from barometre.calculs.targets import FORMES, LIBELLES_COLONNES_FR, ORIGINES, STATUS_LABELS_FR, Objectif
 from barometre.catalogue import Catalogue
-from barometre.objectifs import PROVENANCES_FR, ObjectifSaisi, depuis_formulaire, vers_formulaire
-from barometre.store import DonneesInvalides, Store, Utilisateur, date_lisible
-from barometre.targets import FORMES, LIBELLES_COLONNES_FR, ORIGINES, STATUS_LABELS_FR, Objectif
+from barometre.pilotage.store import DonneesInvalides, Store, Utilisateur, date_lisible
+from barometre.ui import commun as ui
+from barometre.ui import pilotage as ui_pilotage
 
 NOUVEAU = "__nouveau__"
 CLE_CHOIX = "objectif_choisi"

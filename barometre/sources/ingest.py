@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from barometre.build import parse_context
 from barometre.catalogue import load_catalogue
-from barometre.csvread import IngestError, read_table
-from barometre.layouts import detect_layout
 from barometre.settings import Settings, load_territoire
-from barometre.valeurs import check_values, to_frame, write_source
+from barometre.sources.build import parse_context
+from barometre.sources.csvread import IngestError, read_table
+from barometre.sources.layouts import detect_layout
+from barometre.sources.valeurs import check_values, to_frame, write_source
 
 UNKNOWN_LAYOUT_HINT = (
     "le fichier doit être un export officiel dans sa mise en page d'origine (INSEE comparateur ou dossier complet, "
@@ -28,7 +28,7 @@ UNKNOWN_LAYOUT_HINT = (
     "DPE) ; vérifiez la ligne d'en-tête."
 )
 if TYPE_CHECKING:
-    from barometre.store import Store, Utilisateur
+    from barometre.pilotage.store import Store, Utilisateur
 
 STEPS = ("lecture", "reconnaissance", "analyse", "contrôles", "écriture")
 
@@ -106,7 +106,7 @@ def ingest_televersement(nom: str, contenu: bytes, settings: Settings, user: Uti
     """Load a file uploaded in the dashboard exactly as ``barometre ingest`` loads a file on disk.
 
     The store first checks that ``user`` may load data (domain ``donnees``: agent or administrator; a
-    reader or an anonymous visitor gets :class:`barometre.store.RefusEcriture`, nothing read). The bytes
+    reader or an anonymous visitor gets :class:`barometre.pilotage.store.RefusEcriture`, nothing read). The bytes
     are written to a private temporary folder under the file's own name (so that an :class:`IngestError`
     names the file the agent chose), then :func:`ingest` recognises the layout, checks every value and
     replaces ``data/valeurs/<source>.parquet`` atomically; on any error the previous data stay as they

@@ -1,9 +1,9 @@
 """Targets joined to the observed series: what ``barometre objectifs`` prints and the volet shows.
 
 The effective targets are the shipped file ``data/catalogue/objectifs.csv`` overlaid by the edits agents
-made in the barometer (table ``objectifs`` of :mod:`barometre.store`): a stored row replaces the file's
+made in the barometer (table ``objectifs`` of :mod:`barometre.pilotage.store`): a stored row replaces the file's
 row of the same id (or adds a target), and a stored row marked ``retire`` withdraws it. Each stored row was
-validated by the file's own model (:class:`barometre.targets.Objectif`) when it was written, with its
+validated by the file's own model (:class:`barometre.calculs.targets.Objectif`) when it was written, with its
 author, date and history; reverting the stored row's creation brings the file's row back.
 """
 
@@ -17,17 +17,17 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from barometre.catalogue import Catalogue, load_catalogue
-from barometre.db import connect, query
-from barometre.settings import Settings
-from barometre.store import ENV_URL, FICHIER_SQLITE, Store
-from barometre.targets import (
+from barometre.calculs.targets import (
     OBJECTIFS_COLUMNS,
     Objectif,
     higher_is_better_from_sens,
     load_objectifs,
     objectifs_table,
 )
+from barometre.catalogue import Catalogue, load_catalogue
+from barometre.donnees.db import connect, query
+from barometre.pilotage.store import ENV_URL, FICHIER_SQLITE, Store
+from barometre.settings import Settings
 
 OBJECTIFS_FILE = "objectifs.csv"
 # The targets file names territories by code; France there means the whole country, shown at the

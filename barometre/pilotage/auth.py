@@ -8,12 +8,12 @@ Browsing is open to all; editing needs an account. Two ways to sign in:
 - **Local accounts** otherwise: the ``comptes`` table of the store, passwords hashed with argon2id
   (argon2-cffi). The first administrator is created from the command line::
 
-      uv run python -m barometre.auth creer-admin --login prenom.nom --nom "Prénom Nom"
+      uv run python -m barometre.pilotage.auth creer-admin --login prenom.nom --nom "Prénom Nom"
 
   (password asked twice, or read from ``BAROMETRE_MOT_DE_PASSE_ADMIN`` for scripted installs).
 
 Signing in only says who acts; the store checks, on every write, that this account holds a role
-allowed to make it. No Streamlit here (the sign-in widget is in :mod:`barometre.ui_pilotage`).
+allowed to make it. No Streamlit here (the sign-in widget is in :mod:`barometre.ui.pilotage`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import sys
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from barometre.store import ROLES, ErreurStore, Store, Utilisateur
+from barometre.pilotage.store import ROLES, ErreurStore, Store, Utilisateur
 
 MOT_DE_PASSE_MIN = 12  # ANSSI recommends at least 12 characters for a password alone
 ENV_MOT_DE_PASSE_ADMIN = "BAROMETRE_MOT_DE_PASSE_ADMIN"
@@ -96,7 +96,7 @@ def _demander_mot_de_passe() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m barometre.auth",
+    parser = argparse.ArgumentParser(prog="python -m barometre.pilotage.auth",
                                      description="Comptes de saisie du baromètre (grille, jalons).")
     sub = parser.add_subparsers(dest="commande", required=True)
     admin = sub.add_parser("creer-admin", help="créer le premier administrateur (une seule fois)")

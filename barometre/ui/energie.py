@@ -2,7 +2,7 @@
 command, or an upload for a signed-in agent), and energy autonomy per commune and per bassin de vie
 against the target in force.
 
-The upload goes through :func:`barometre.ingest.ingest_televersement`, i.e. exactly the path of
+The upload goes through :func:`barometre.sources.ingest.ingest_televersement`, i.e. exactly the path of
 ``barometre ingest`` (layout recognised by its header, every value checked, atomic write, previous data
 intact on error); after a success the cached connection and query results are cleared, so that every
 session reads the new data.
@@ -13,13 +13,15 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
-from barometre import formats, ui, ui_pilotage
+from barometre import formats
+from barometre.calculs.energie import tableau_autonomie
 from barometre.catalogue import Catalogue
-from barometre.csvread import IngestError
-from barometre.energie import tableau_autonomie
-from barometre.ingest import STEPS, ingest_televersement
+from barometre.pilotage.store import ErreurStore, Utilisateur, date_lisible
 from barometre.settings import get_settings
-from barometre.store import ErreurStore, Utilisateur, date_lisible
+from barometre.sources.csvread import IngestError
+from barometre.sources.ingest import STEPS, ingest_televersement
+from barometre.ui import commun as ui
+from barometre.ui import pilotage as ui_pilotage
 
 INDICATEURS_ENERGIE = ("autonomie_energetique", "cae_2.a", "cae_3.a")
 # Which official files give each quantity (source ids of data/catalogue/sources.toml, the per-commune file

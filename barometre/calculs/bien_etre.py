@@ -1,8 +1,8 @@
 """Composite indices as the pages show them: the panel-weighted well-being index and the IDH-4.
 
 Pure logic, no Streamlit (STYLE.md, rule 1): pages/bien_etre.py and pages/idh4.py give it plain values
-read through barometre.ui and render what it returns. The formulas themselves live in
-:mod:`barometre.indices` (min-max normalisation, composite, ranks, rank sensitivity, IDH-4); this module
+read through barometre.ui.commun and render what it returns. The formulas themselves live in
+:mod:`barometre.calculs.indices` (min-max normalisation, composite, ranks, rank sensitivity, IDH-4); this module
 assembles them, says what is missing and why, and keeps the panel's weightings.
 
 Grain and units
@@ -35,10 +35,10 @@ import altair as alt
 import polars as pl
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from barometre import indices
+from barometre.calculs import indices
 from barometre.catalogue import Catalogue
 from barometre.charts import HIGHLIGHT, NEUTRAL, configure_text
-from barometre.csvread import IngestError, atomic_write_bytes
+from barometre.sources.csvread import IngestError, atomic_write_bytes
 
 # --------------------------------------------------------------------------------------------------
 # Constants (each with its reason)
@@ -312,7 +312,7 @@ def calculer(corr: Correspondance, sens: Mapping[str, bool], notes: Mapping[str,
         communes: ``indicator -> commune -> Observation``; codes_communes: every commune to score.
         zones: same for the zones (values of the zoning level in mart_valeurs); codes_zones: the zones.
 
-    Communes are normalised with :func:`barometre.indices.minmax_normalise` (goalposts = min/max observed
+    Communes are normalised with :func:`barometre.calculs.indices.minmax_normalise` (goalposts = min/max observed
     among the communes); zones with the same goalposts (:func:`normalise_sur_bornes`), so a zone's score
     is on the communes' scale. Each set is ranked on its own.
     """
@@ -350,7 +350,7 @@ def sensibilite(niveau: Niveau, poids: Mapping[str, float], n_tirages: int = N_T
     """Rank range of each territory over ``n_tirages`` random weightings of the active dimensions.
 
     The dimensions with weight 0 stay out of the draws (the panel has set them aside); the weights of the
-    others are drawn uniformly on the simplex with a fixed seed (:func:`barometre.indices.rank_sensitivity`).
+    others are drawn uniformly on the simplex with a fixed seed (:func:`barometre.calculs.indices.rank_sensitivity`).
     """
     actives = dimensions_actives(poids)
     return indices.rank_sensitivity({d: niveau.scores_dimensions[d] for d in actives}, n_tirages, graine)
@@ -628,10 +628,10 @@ def etat_initial(corr: Correspondance, directory: Path, slug: object = None, w: 
 
 
 # --------------------------------------------------------------------------------------------------
-# IDH-4: assembling the inputs that exist (formulas: barometre.indices)
+# IDH-4: assembling the inputs that exist (formulas: barometre.calculs.indices)
 # --------------------------------------------------------------------------------------------------
 
-#: Catalogue ids of the three IDH-4 inputs (keys: barometre.indices.IDH4_INPUTS). The first two are not
+#: Catalogue ids of the three IDH-4 inputs (keys: barometre.calculs.indices.IDH4_INPUTS). The first two are not
 #: in the shipped sources; the page looks them up in the catalogue and uses them as soon as they exist.
 IDH4_INDICATEURS = {
     "icm": "icm_toutes_causes",
@@ -661,8 +661,8 @@ IDH4_FORMULES = {
 
 def idh4_ingestible(entree: str, catalogue: Catalogue) -> bool:
     """True when ``barometre ingest`` can load this IDH-4 input: its indicator is in the catalogue and a
-    layout of barometre.layouts writes its source. Says the truth on screen about "how to load it"."""
-    from barometre.layouts import all_layouts  # imported here: only the IDH-4 page needs it
+    layout of barometre.sources.layouts writes its source. Says the truth on screen about "how to load it"."""
+    from barometre.sources.layouts import all_layouts  # imported here: only the IDH-4 page needs it
 
     try:
         source = catalogue.indicateur(IDH4_INDICATEURS[entree]).source
@@ -672,7 +672,7 @@ def idh4_ingestible(entree: str, catalogue: Catalogue) -> bool:
 
 
 def _sous_indice(entree: str, x: float, low: float, high: float) -> float:
-    """The IDH-4 sub-index formulas of barometre.indices (idh4_health / _education / _income) for one
+    """The IDH-4 sub-index formulas of barometre.calculs.indices (idh4_health / _education / _income) for one
     input whose goalposts exist while another input's do not (indices.Goalposts needs all three);
     tests check they give the same values."""
     if entree == "median_income":
@@ -726,7 +726,7 @@ def idh4_ligne(code: str, entrees: Mapping[str, Observation | None], bornes: Map
     """Sub-indices that can be computed for one territory, and the IDH-4 when all three can.
 
     ``raisons_absence``: ``input -> reason`` for inputs not loaded at all (shown instead of a value).
-    When the three goalposts exist the computation is :func:`barometre.indices.idh4` itself.
+    When the three goalposts exist the computation is :func:`barometre.calculs.indices.idh4` itself.
     """
     raisons: dict[str, str] = {}
     sous: dict[str, float | None] = {}
