@@ -833,7 +833,7 @@ def _app(q: Q, niveau: str) -> None:
     q("territoires", None)
 
 
-# barometre.ui.commun asks per territory (and for the whole catalogue) once and filters the answer for each
+# barometre.ui.cache asks per territory (and for the whole catalogue) once and filters the answer for each
 # indicator: these helpers ask what it asks. Within one render a repeated call is answered from the render's
 # memo (Rendu), as st.cache_data answers it in the app.
 def _annees(q: Q, ind: str, niveau: str | None = None) -> list[int]:
@@ -1142,7 +1142,7 @@ def phase_apptest(data_dir: str, reps: int, sql_dir: str | None = None, strategi
     from streamlit.testing.v1 import AppTest  # noqa: TID251 - AppTest drives the pages
 
     if strategie == "tables":
-        import barometre.ui.commun as ui  # the app's own connection, materialised
+        import barometre.ui.cache as ui  # the app's own connection, materialised
         from barometre.donnees.db import connect
 
         def connect_materialise(*args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
