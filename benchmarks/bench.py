@@ -632,7 +632,7 @@ class Requetes:
 
 
 class RequetesDuckDB(Requetes):
-    """The product's queries (barometre.donnees.queries, barometre.calculs.objectifs) on a DuckDB connection."""
+    """The product's queries (barometre.donnees.queries, barometre.pilotage.objectifs) on a DuckDB connection."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         super().__init__()
@@ -675,7 +675,7 @@ class RequetesDuckDB(Requetes):
         return self.q.series(self.con, ind, paires, ventilation)
 
     def _observations(self, cles):
-        from barometre.calculs.objectifs import observations
+        from barometre.pilotage.objectifs import observations
 
         found = observations(self.con, set(cles))
         return [x for serie in found.values() for x in serie]

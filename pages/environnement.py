@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-from barometre.calculs.objectifs import objectifs_rows, objectifs_saisis
-from barometre.settings import get_settings
 from barometre.ui import cache, etat, panneaux
 from barometre.ui import environnement as ui_env
 from barometre.ui import pilotage as ui_pilotage
@@ -24,8 +22,7 @@ tab_ges, tab_traj, tab_energie, tab_ind = st.tabs(
 with tab_ges:
     ui_env.gaz_a_effet_de_serre(sel)
 
-saisis = objectifs_saisis(get_settings(), store, cache.catalogue())
-rows = objectifs_rows(get_settings(), cache.connection(), saisis=saisis)
+saisis, rows = ui_env.objectifs(store)
 with tab_traj:
     ui_env.trajectoires(sel, rows, saisis, store, user)
 with tab_energie:

@@ -638,7 +638,7 @@ IDH4_FORMULES = {
 def idh4_ingestible(entree: str, catalogue: Catalogue) -> bool:
     """True when ``barometre ingest`` can load this IDH-4 input: its indicator is in the catalogue and a
     layout of barometre.sources.layouts writes its source. Says the truth on screen about "how to load it"."""
-    from barometre.sources.layouts import all_layouts  # imported here: only the IDH-4 page needs it
+    from barometre.sources.detection import all_layouts  # imported here: only the IDH-4 page needs it
 
     try:
         source = catalogue.indicateur(IDH4_INDICATEURS[entree]).source

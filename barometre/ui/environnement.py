@@ -7,9 +7,10 @@ import polars as pl
 import streamlit as st
 
 from barometre import charts, formats
-from barometre.calculs.objectifs import ObjectifSaisi
 from barometre.calculs.targets import STATUS_RULE_FR, trajectory
+from barometre.pilotage.objectifs import ObjectifSaisi, objectifs_rows, objectifs_saisis
 from barometre.pilotage.store import Store, Utilisateur
+from barometre.settings import get_settings
 from barometre.ui import cache, panneaux, provenance
 from barometre.ui import energie as ui_energie
 from barometre.ui import objectifs as ui_objectifs
@@ -17,6 +18,12 @@ from barometre.ui.etat import Selection
 
 PCAET_CO2 = "pcaet_emissions_co2_citees"
 GES_TOTAL, GES_PAR_HABITANT = "cae_1.a", "cae_1.b"
+
+
+def objectifs(store: Store) -> tuple[list[ObjectifSaisi], list[dict]]:
+    """The targets in force (file + the store's edits) and their trajectories' status."""
+    saisis = objectifs_saisis(get_settings(), store, cache.catalogue())
+    return saisis, objectifs_rows(get_settings(), cache.connection(), saisis=saisis)
 
 
 def gaz_a_effet_de_serre(sel: Selection) -> None:

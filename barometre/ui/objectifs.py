@@ -13,15 +13,15 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
-from barometre.calculs.objectifs import (
+from barometre.calculs.targets import FORMES, LIBELLES_COLONNES_FR, ORIGINES, STATUS_LABELS_FR, Objectif
+from barometre.catalogue import Catalogue
+from barometre.pilotage.objectifs import (
     PROVENANCES_FR,
     ObjectifSaisi,
     depuis_formulaire,
     objectifs_rows,
     vers_formulaire,
 )
-from barometre.calculs.targets import FORMES, LIBELLES_COLONNES_FR, ORIGINES, STATUS_LABELS_FR, Objectif
-from barometre.catalogue import Catalogue
 from barometre.pilotage.store import DonneesInvalides, Store, Utilisateur, date_lisible
 from barometre.settings import get_settings
 from barometre.ui import cache, etat
