@@ -11,10 +11,12 @@ from barometre import formats
 from barometre.calculs import bien_etre
 from barometre.ui import bien_etre as ui_be
 from barometre.ui import cache, etat
+from barometre.ui import pilotage as ui_pilotage
 
 etat.ensure_entrypoint()
 sel = etat.selection()
-ctx = ui_be.contexte()
+# Browsing is open; signing in (sidebar) lets the panel propose a weighting and an agent adopt it.
+ctx = ui_be.contexte(ui_pilotage.utilisateur() if sel.projection else ui_pilotage.connexion())
 
 st.title("Indice de bien-être pondéré par le panel")
 st.caption("Familles du bien-être du projet de territoire (thème de l'OCDE entre parenthèses), pondérées "
@@ -27,7 +29,7 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown("## Pondération")
     st.caption("0 = ne compte pas, 5 = compte beaucoup. Seul le rapport entre les notes compte.")
-    notes, init = ui_be.weights_picker(ctx.corr, ctx.directory, st)
+    notes, init = ui_be.weights_picker(ctx.corr, st)
 flash = ui_be.message_flash()
 
 sel = sel.avec(zonage=etat.zonage_picker(container=right, key="zonage_be"))

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Layer of each module (longest matching prefix wins); a lower number is closer to the data.
 LAYERS: dict[str, int] = {
-    "barometre.settings": 0, "barometre.formats": 0, "barometre.catalogue": 0, "barometre.sources.csvread": 0,
+    "barometre.settings": 0, "barometre.formats": 0, "barometre.catalogue": 0, "barometre.texte": 0,
+    "barometre.sources.csvread": 0,
     "barometre.sources": 1,
     "barometre.donnees": 2,
     "barometre.calculs": 3, "barometre.charts": 3,

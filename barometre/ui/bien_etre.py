@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from barometre import charts, formats
 from barometre.calculs import bien_etre, indices
+from barometre.pilotage.store import ErreurStore, Utilisateur
 from barometre.settings import get_settings
+from barometre.texte import echapper
 from barometre.ui import cache, etat, panneaux, provenance
+from barometre.ui import pilotage as ui_pilotage
+from barometre.ui import texte as ui_texte
 from barometre.ui.etat import Selection
 
 UNITE_SCORE = "score de 0 à 1"
@@ -30,24 +33,28 @@ STATE_FLASH = "be_message"  # a message to show after the rerun that follows a s
 
 @dataclass(frozen=True)
 class Contexte:
-    """What the page's parts share: the dimensions, the commune names, where weightings are saved."""
+    """What the page's parts share: the dimensions, the commune names, the signed-in user (if any)."""
 
     corr: bien_etre.Correspondance
     sens: dict[str, bool]
-    directory: Path
     names: dict[str, str]
+    user: Utilisateur | None
 
 
-def contexte() -> Contexte:
+def contexte(user: Utilisateur | None) -> Contexte:
     settings = get_settings()
     cat = cache.catalogue()
     corr = bien_etre.load_dimensions(settings.catalogue_dir / bien_etre.DIMENSIONS_FILE, cat)
-    return Contexte(corr, bien_etre.directions(corr, cat), bien_etre.ponderations_dir(settings.data_dir),
-                    bien_etre.noms(cache.territoires("commune").iter_rows(named=True)))
+    return Contexte(corr, bien_etre.directions(corr, cat), bien_etre.noms(cache.territoires("commune")), user)
 
 
-def weights_picker(corr: bien_etre.Correspondance, directory,
-                   container) -> tuple[dict[str, int], bien_etre.EtatInitial]:
+def trouver(slug: str) -> bien_etre.Ponderation | None:
+    """A weighting of the store by its link name."""
+    row = ui_pilotage.store().ponderation(slug)
+    return bien_etre.Ponderation.depuis_store(row) if row else None
+
+
+def weights_picker(corr: bien_etre.Correspondance, container) -> tuple[dict[str, int], bien_etre.EtatInitial]:
     """One slider per dimension; owns its session-state keys and the ``w`` / ``ponderation`` URL parameters.
 
     Starts from ``?ponderation=<slug>`` (a saved weighting), else ``?w=…``, else the neutral default;
@@ -56,7 +63,7 @@ def weights_picker(corr: bien_etre.Correspondance, directory,
     slug = etat.url("ponderation")
     init = etat.lire(STATE_INIT)
     if init is None or (slug and slug != etat.lire(STATE_SLUG)):
-        init = bien_etre.etat_initial(corr, directory, slug, etat.url("w"))
+        init = bien_etre.etat_initial(corr, trouver, slug, etat.url("w"))
         etat.ecrire(STATE_INIT, init)
         etat.ecrire(STATE_SLUG, slug)
         for dim in corr.dimensions:
@@ -127,13 +134,18 @@ def lire_valeurs(corr: bien_etre.Correspondance, zonage: str) -> Valeurs:
 
 
 def statut(ctx: Contexte, notes: dict[str, int], init: bien_etre.EtatInitial, flash: str | None) -> None:
-    """The weighting's status, never taken for a fact: the panel's, the neutral start, or personal."""
+    """The weighting's status, never taken for a fact: the panel's (adopted), a proposal, the neutral start,
+    or personal."""
     equal = len(set(notes.values())) == 1
-    if init.ponderation is not None and notes == init.ponderation.notes:
+    if init.ponderation is not None and notes == init.ponderation.notes and init.ponderation.adoptee:
         p = init.ponderation
-        st.success(f"**Pondération du panel « {p.nom} »**, décidée le {p.date:%d/%m/%Y} "
-                   f"(enregistrée le {p.enregistree_le:%d/%m/%Y à %H:%M} UTC)."
-                   + (f" {p.commentaire}" if p.commentaire else ""))
+        st.success(f"**Pondération du panel « {echapper(p.nom)} »**, séance du {p.date:%d/%m/%Y}, adoptée le "
+                   f"{ui_pilotage.date_lisible(p.adoptee_le.isoformat())}."
+                   + (f" {echapper(p.commentaire)}" if p.commentaire else ""))
+    elif init.ponderation is not None and notes == init.ponderation.notes:
+        p = init.ponderation
+        st.info(f"**Proposition « {echapper(p.nom)} » du {p.date:%d/%m/%Y}, non adoptée** : ce n'est pas (encore) "
+                "la pondération du panel. Un agent de l'agglomération l'adopte si le panel l'a décidée.")
     elif equal:
         st.info("**Pondération neutre de départ** : toutes les dimensions comptent autant. Ce n'est pas le "
                 "choix du panel, seulement un point de départ.")
@@ -141,11 +153,11 @@ def statut(ctx: Contexte, notes: dict[str, int], init: bien_etre.EtatInitial, fl
         st.warning("**Pondération personnalisée, non enregistrée** : ce n'est pas la pondération du panel. "
                    "Le lien de cette page la conserve (paramètre « w »).")
     for message in init.erreurs:
-        st.error(message)
+        ui_texte.erreur(message)
     for message in init.avertissements:
-        st.warning(message)
+        ui_texte.avertissement(message)
     if flash:
-        st.success(flash)
+        ui_texte.succes(flash)
 
 
 def resultats(ctx: Contexte, sel: Selection, indice: bien_etre.IndiceBienEtre, plages: dict,
@@ -278,36 +290,70 @@ def detail(ctx: Contexte, sel: Selection, indice: bien_etre.IndiceBienEtre, plag
                        "indicateurs normalisés ; poids = note ÷ somme des notes. " + " ; ".join(parts) + ".")
 
 
+def ligne_ponderation(p: bien_etre.Ponderation, corr: bien_etre.Correspondance) -> str:
+    return (f"- [{echapper(p.nom)} — {p.date:%d/%m/%Y}](bien_etre?ponderation={p.slug}) : "
+            + ", ".join(f"{echapper(d.libelle)} {p.notes.get(d.id, '–')}" for d in corr.dimensions))
+
+
 def enregistrement(ctx: Contexte, notes: dict[str, int]) -> None:
-    """The saved weightings (each with its link) and the form that saves the current notes."""
-    corr, directory = ctx.corr, ctx.directory
+    """The panel's weightings (store records): adopted ones with their link, proposals, the adoption form
+    (agents), the proposal form (panel accounts), the history."""
+    corr, user = ctx.corr, ctx.user
     st.markdown("## Pondération du panel")
-    saved = bien_etre.lister_ponderations(directory)
-    if saved:
-        st.markdown("Pondérations enregistrées (le lien rouvre exactement les mêmes notes) :\n"
-                    + "\n".join(f"- [{p.nom} — {p.date:%d/%m/%Y}](bien_etre?ponderation={p.slug}) : "
-                                + ", ".join(f"{d.libelle} {p.notes.get(d.id, '–')}" for d in corr.dimensions)
-                                for p in saved))
+    store = ui_pilotage.store()
+    adoptees = [bien_etre.Ponderation.depuis_store(r) for r in store.ponderations_adoptees()]
+    propose = ui_pilotage.peut(user, "ponderations")
+    propositions = ([bien_etre.Ponderation.depuis_store(r) for r in store.ponderations(("proposee",))]
+                    if propose else [])
+
+    if adoptees:
+        st.markdown("Pondérations adoptées par le panel (le lien rouvre exactement les mêmes notes) :\n"
+                    + "\n".join(ligne_ponderation(p, corr) for p in adoptees))
     else:
-        st.caption("Aucune pondération du panel enregistrée pour l'instant.")
-    with st.form("be_enregistrer", clear_on_submit=False):
-        st.markdown("**Enregistrer la pondération du panel** (les notes actuelles, sous un nom et une date)")
-        c1, c2 = st.columns([2, 1])
-        nom = c1.text_input("Nom de la pondération", placeholder="Panel du Conseil de développement, séance de mars",
-                            max_chars=bien_etre.NOM_MAX)
-        date = c2.date_input("Date de la décision", value=dt.date.today(), format="DD/MM/YYYY")
-        commentaire = st.text_input("Commentaire (facultatif)", max_chars=300)
-        if st.form_submit_button("Enregistrer la pondération du panel"):
-            try:
-                p = bien_etre.enregistrer_ponderation(directory, nom, date, notes, corr, commentaire)
-            except bien_etre.BienEtreError as exc:
-                st.error(str(exc))
-            else:
-                etat.ecrire(STATE_INIT, bien_etre.EtatInitial(dict(p.notes), "ponderation", p))
-                etat.ecrire(STATE_SLUG, p.slug)
-                etat.ecrire(STATE_FLASH, f"Pondération « {p.nom} » enregistrée. Lien permanent : "
-                                         f"?ponderation={p.slug}")
-                etat.url_ecrire({"ponderation": p.slug})
+        st.caption("Aucune pondération adoptée par le panel pour l'instant.")
+    if propositions:
+        st.markdown("Propositions en attente d'adoption (visibles des seuls comptes de saisie) :\n"
+                    + "\n".join(ligne_ponderation(p, corr) for p in propositions))
+    if ui_pilotage.peut(user, "adoption") and propositions:
+        with st.form("be_adopter", border=False):
+            choix = st.selectbox("Proposition à adopter au nom du panel", [p.id for p in propositions],
+                                 format_func={p.id: f"{p.nom} — {p.date:%d/%m/%Y}" for p in propositions}.get)
+            if st.form_submit_button("Adopter cette pondération"):
+                p = next(p for p in propositions if p.id == choix)
+                if ui_pilotage.ecrire(lambda: store.adopter_ponderation(user, p.id, p.version),
+                                      "Pondération adoptée : elle est désormais annoncée comme celle du panel."):
+                    etat.retirer(STATE_INIT)
+                    st.rerun()
+    if not propose:
+        st.caption("Chacun peut déplacer les curseurs et partager le lien de la page ; enregistrer une "
+                   "pondération demande un compte du panel (se connecter dans le menu latéral), et seule une "
+                   "pondération adoptée par un agent de l'agglomération est annoncée comme celle du panel.")
+    else:
+        with st.form("be_enregistrer", clear_on_submit=False):
+            st.markdown("**Proposer une pondération** (les notes actuelles, sous un nom et une date)")
+            c1, c2 = st.columns([2, 1])
+            nom = c1.text_input("Nom de la pondération",
+                                placeholder="Panel du Conseil de développement, séance de mars",
+                                max_chars=bien_etre.NOM_MAX)
+            date = c2.date_input("Date de la séance", value=dt.date.today(), format="DD/MM/YYYY")
+            commentaire = st.text_input("Commentaire (facultatif)", max_chars=300)
+            if st.form_submit_button("Proposer cette pondération"):
+                try:
+                    row = store.proposer_ponderation(user, nom, notes, date, bien_etre.dimensions_figees(corr),
+                                                     commentaire)
+                except ErreurStore as exc:
+                    ui_pilotage.erreur(exc)
+                else:
+                    p = bien_etre.Ponderation.depuis_store(row)
+                    etat.ecrire(STATE_INIT, bien_etre.EtatInitial(dict(p.notes), "ponderation", p))
+                    etat.ecrire(STATE_SLUG, p.slug)
+                    etat.ecrire(STATE_FLASH, f"Proposition « {p.nom} » enregistrée (lien permanent : "
+                                             f"?ponderation={p.slug}). Elle sera annoncée comme la "
+                                             "pondération du panel une fois adoptée.")
+                    etat.url_ecrire({"ponderation": p.slug})
+    if propose:
+        with st.expander("Historique des pondérations"):
+            ui_pilotage.historique(user, ["ponderations"], key="be_historique")
 
 
 def methode(ctx: Contexte, annees: dict[str, int | None]) -> None:
