@@ -8,6 +8,7 @@ import streamlit as st
 from barometre import charts, formats
 from barometre.catalogue import Indicateur
 from barometre.ui import commun as ui
+from barometre.ui import verdicts as verdicts_ui
 
 NIVEAU_LABELS = {"commune": "Commune", "epci": "Agglomération", "departement": "Département", "region": "Région",
                  "france": "France", "bv2022": "Bassin de vie (partie agglomération)", "canton": "Canton",
@@ -54,6 +55,8 @@ def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.Da
                   if r["ordre"] > 0 and r["valeur"] is not None and r["code"] != row["code"]]
         if others:
             lines.append("Repères : " + " · ".join(others))
+    if not row.get("ventilation"):
+        lines.extend(verdicts_ui.lignes(ind.id, row["niveau"], row["code"]))
     container.html(_card(ind.nom_court, value, "" if row["secret"] else ind.unite, lines,
                          f"{ind.definition} ({SENS_TEXT[ind.sens]})."))
 
@@ -194,6 +197,7 @@ def key_figure(container, ind: Indicateur, niveau: str, code: str) -> None:
             lines.append(delta)
         if refs:
             lines.append("Repères : " + " · ".join(refs))
+        lines.extend(verdicts_ui.lignes(ind.id, niveau, code))
         container.html(_card(label, value, "" if row["secret"] else ind.unite, lines, ind.definition))
         return
     if latest.height:  # published only by breakdown (life expectancy by sex)
