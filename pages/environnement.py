@@ -1,16 +1,22 @@
 """Volet environnemental: PCAET indicators, GHG by sector, targets and trajectories, energy autonomy."""
 
+import html
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
 from barometre import charts, formats
+from barometre.calculs import verdicts
 from barometre.calculs.objectifs import objectifs_rows, objectifs_saisis
 from barometre.calculs.targets import STATUS_RULE_FR, trajectory
 from barometre.settings import get_settings
+from barometre.ui import budget as ui_budget
 from barometre.ui import commun as ui
 from barometre.ui import energie as ui_energie
 from barometre.ui import objectifs as ui_objectifs
 from barometre.ui import pilotage as ui_pilotage
+from barometre.ui import verdicts as ui_verdicts
 from barometre.ui import vues
 
 ui.ensure_entrypoint()
@@ -83,6 +89,8 @@ with tab_ges:
 saisis = objectifs_saisis(get_settings(), store, cat)
 rows = objectifs_rows(get_settings(), ui.connection(), saisis=saisis)
 with tab_traj:
+    if niveau == "epci":
+        ui_budget.panneau(rows, code)
     st.info(f"Règle de statut : {STATUS_RULE_FR}")
     ids = sorted({r["indicateur"] for r in rows})
     labels = {i.id: i.libelle for i in cat.indicateurs}
@@ -98,8 +106,18 @@ with tab_traj:
         path = trajectory(r["annee_reference"], r["valeur_reference"], r["annee_cible"], r["valeur_cible"],
                           r["forme"])
         obs = ui.valeurs(ind_id, "epci").filter(pl.col("ventilation") == "").select("annee", "valeur")
-        gap = (f"écart : {formats.ecart(r['ecart'], ind.unite, ind.decimales)}" if r.get("ecart") is not None
-               else "")
+        # A path drawn from the only observation has no gap to show (it would read « écart ±0,0 »).
+        from_only_point = (r["reference_source"] == "premiere_observation"
+                           and r["annee_observation"] == r["annee_reference"])
+        gap = (f"écart : {formats.ecart(r['ecart'], ind.unite, ind.decimales)}"
+               if r.get("ecart") is not None and not from_only_point else "")
+        hausse = ind.sens == "hausse_favorable" if ind.sens != "neutre" else r["valeur_cible"] > r["valeur_reference"]
+        base = None if r["reference_source"] == "premiere_observation" else (r["annee_reference"],
+                                                                              r["valeur_reference"])
+        verdict = verdicts.verdict_objectif(list(obs.iter_rows()), r["annee_cible"], r["valeur_cible"], hausse,
+                                            base=base, annee_courante=date.today().year)
+        st.html(ui_verdicts.verdict_html(verdict)
+                + f'<div style="font-size:.85rem;color:#444">{html.escape(verdict.detail)}</div>')
         chart = charts.trajectory_chart(obs, pl.DataFrame(path, schema=["annee", "valeur"], orient="row"),
                                         ind.unite, r["annee_observation"] or r["annee_reference"], ind.decimales, gap,
                                         font_size=FS)

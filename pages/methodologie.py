@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from barometre.calculs import verdicts
+from barometre.calculs.budget_carbone import METHODE_FR as BUDGET_CARBONE
 from barometre.ui import commun as ui
 
 ui.ensure_entrypoint()
@@ -18,6 +19,8 @@ st.markdown(
     "signalées comme telles, jamais remplacées par zéro.")
 st.markdown("## Verdicts : progression et situation")
 st.markdown(verdicts.RULE_FR)
+st.markdown("## Budget carbone")
+st.markdown(BUDGET_CARBONE)
 st.markdown("## Sources")
 st.dataframe(pl.DataFrame([{"Producteur": s.producteur, "Jeu de données": s.jeu_de_donnees,
                             "Millésime": s.millesime, "Licence": s.licence, "Lien": s.url, "Note": s.note}

@@ -26,3 +26,13 @@ def test_methodologie_states_the_verdict_rule():
     body = " ".join(m.value for m in at.markdown)
     assert "0,95" in body and "Trop tôt pour conclure" in body and "Situation" in body
     assert_ok(at)
+
+
+def test_environment_volet_shows_the_carbon_budget_and_target_verdicts():
+    at = goto(start(), "pages/environnement.py")
+    texts = cards(at)
+    assert "Autorisé 2024–2050" in texts and "Restant" in texts and "Épuisé en" in texts
+    assert texts["Autorisé 2024–2050"].split("Autorisé 2024–2050")[1].strip()[0].isdigit()
+    assert any(c.value.startswith("Méthode : Budget autorisé") for c in at.caption)
+    body = " ".join(h.proto.body for h in at.get("html"))
+    assert "Progression : " in body  # the Open SDG verdict under each target
