@@ -163,3 +163,21 @@ def seance_precedente(seances: Iterable[Mapping], avant: date) -> date | None:
     """The date of the latest séance held before ``avant`` (rows with ``date_seance``)."""
     dates = [d for d in (_jour(s.get("date_seance")) for s in seances) if d is not None and d < avant]
     return max(dates) if dates else None
+
+
+def depuis_le_store(store: Any, catalogue: Any, depuis: date, aujourd_hui: date,
+                    lectures: Mapping[str, Any] | None = None) -> list[Mouvement]:
+    """The digest read from a :class:`barometre.pilotage.store.Store` (load records, targets' journal,
+    milestones) and the catalogue (which indicators each source feeds)."""
+    par_source: dict[str, list[str]] = {}
+    for ind in catalogue.indicateurs:
+        par_source.setdefault(ind.source, []).append(ind.id)
+    return ce_qui_a_bouge(
+        depuis, aujourd_hui,
+        chargements=store.chargements().to_dicts(),
+        historique_objectifs=store.historique(["objectifs"], limite=5000).to_dicts(),
+        jalons=store.jalons().to_dicts(),
+        indicateurs_par_source=par_source,
+        libelles={i.id: i.libelle for i in catalogue.indicateurs},
+        lectures=lectures,
+    )

@@ -39,7 +39,8 @@ def fmt(ind: Indicateur):
     return lambda v: formats.nombre(v, ind.decimales)
 
 
-def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.DataFrame | None = None) -> None:
+def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.DataFrame | None = None,
+                verdicts: bool = True) -> None:
     """One figure: value, change since the previous vintage, comparison with the Nord / region / France."""
     if row is None:
         container.html(_card(ind.nom_court, "—", "", ["non disponible"], ind.definition))
@@ -55,7 +56,7 @@ def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.Da
                   if r["ordre"] > 0 and r["valeur"] is not None and r["code"] != row["code"]]
         if others:
             lines.append("Repères : " + " · ".join(others))
-    if not row.get("ventilation"):
+    if verdicts and not row.get("ventilation"):
         lines.extend(verdicts_ui.lignes(ind.id, row["niveau"], row["code"]))
     container.html(_card(ind.nom_court, value, "" if row["secret"] else ind.unite, lines,
                          f"{ind.definition} ({SENS_TEXT[ind.sens]})."))
@@ -176,7 +177,7 @@ def _card(label: str, value: str, unit: str, lines: list[str], help_text: str) -
             f'<span style="font-size:1rem;font-weight:500;color:#333"> {unit}</span></div>{body}</div>')
 
 
-def key_figure(container, ind: Indicateur, niveau: str, code: str) -> None:
+def key_figure(container, ind: Indicateur, niveau: str, code: str, verdicts: bool = True) -> None:
     """A key figure card: the territory's value, its change and its references; where the value is not
     published for the territory, the range across its communes or the nearest published level, said so."""
     latest = ui.dernieres_valeurs((ind.id,), niveau, code)
@@ -197,7 +198,8 @@ def key_figure(container, ind: Indicateur, niveau: str, code: str) -> None:
             lines.append(delta)
         if refs:
             lines.append("Repères : " + " · ".join(refs))
-        lines.extend(verdicts_ui.lignes(ind.id, niveau, code))
+        if verdicts:
+            lines.extend(verdicts_ui.lignes(ind.id, niveau, code))
         container.html(_card(label, value, "" if row["secret"] else ind.unite, lines, ind.definition))
         return
     if latest.height:  # published only by breakdown (life expectancy by sex)
