@@ -89,6 +89,31 @@ else:
     if step == len(steps):
         donnees_attendues()
 
+
+
+def dossier(fmt: str):
+    """The meeting pack of what the page shows, built when the button is clicked."""
+    from barometre.pilotage.rapport import construire, rapport_pdf, rapport_pptx
+
+    def build() -> bytes:
+        if enregistree is not None and enregistree["date_seance"]:
+            r = construire(seance_id=int(enregistree["id"]), store=store)
+        else:
+            r = construire(composition={"titre": titre, "niveau": niveau, "code": code, "vues": demandees},
+                           le=date.today(), store=store)
+        return rapport_pdf(r) if fmt == "pdf" else rapport_pptx(r)
+
+    return build
+
+
+if not projection and steps:
+    dl_pdf, dl_pptx, _ = st.columns([1, 1, 3])
+    dl_pdf.download_button("Dossier de séance (PDF)", dossier("pdf"), "dossier-seance.pdf", "application/pdf",
+                           key="seance_pdf", on_click="ignore")
+    dl_pptx.download_button("Diaporama (PowerPoint)", dossier("pptx"), "dossier-seance.pptx",
+                            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                            key="seance_pptx", on_click="ignore")
+
 if not projection:
     with st.expander("Ce qui a bougé"):
         precedente = mouvements.seance_precedente(store.seances().to_dicts(),

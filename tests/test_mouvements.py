@@ -64,3 +64,9 @@ def test_previous_seance():
                {"date_seance": "2026-12-10"}]
     assert m.seance_precedente(seances, date(2026, 12, 2)) == date(2026, 10, 5)
     assert m.seance_precedente(seances, date(2026, 1, 1)) is None
+
+
+def test_what_happened_after_the_reading_date_is_left_out():
+    # A report dated 1 October does not list a load of 14 September… nor one of 1 October's future.
+    out = m.ce_qui_a_bouge(DEPUIS, date(2026, 9, 30), chargements=CHARGEMENTS, indicateurs_par_source=PAR_SOURCE)
+    assert [x.titre for x in out] == ["conso_elec"]

@@ -59,13 +59,14 @@ def _annees(value: Any) -> list[int]:
 
 
 def millesimes(chargements: Iterable[Mapping], depuis: date, indicateurs_par_source: Mapping[str, Sequence[str]],
-               libelles: Mapping[str, str], lectures: Mapping[str, Any] | None = None) -> list[Mouvement]:
+               libelles: Mapping[str, str], lectures: Mapping[str, Any] | None = None,
+               aujourd_hui: date = date.max) -> list[Mouvement]:
     """One line per indicator of a source loaded since ``depuis`` (load records), with its latest verdict
     (``lectures``: indicator → :class:`barometre.calculs.bilan.Lecture`) when given."""
     out: dict[str, Mouvement] = {}
     for ch in chargements:
         quand = _jour(ch.get("modifie_le") or ch.get("date"))
-        if quand is None or quand < depuis or ch.get("annule"):
+        if quand is None or quand < depuis or quand > aujourd_hui or ch.get("annule"):
             continue
         annees = _annees(ch.get("annees"))
         sha = ch.get("sha256") or ch.get("empreinte") or ""
@@ -83,14 +84,14 @@ def millesimes(chargements: Iterable[Mapping], depuis: date, indicateurs_par_sou
     return list(out.values())
 
 
-def revisions(chargements: Iterable[Mapping], depuis: date) -> list[Mouvement]:
+def revisions(chargements: Iterable[Mapping], depuis: date, aujourd_hui: date = date.max) -> list[Mouvement]:
     """Producer revisions reported by the load records (field ``revisions``: a count, or a list of
     ``{indicateur, niveau, code, annee, avant, apres}``); records without the field report none."""
     out = []
     for ch in chargements:
         quand = _jour(ch.get("modifie_le") or ch.get("date"))
         rev = ch.get("revisions")
-        if quand is None or quand < depuis or not rev:
+        if quand is None or quand < depuis or quand > aujourd_hui or not rev:
             continue
         if isinstance(rev, str):
             try:
@@ -108,14 +109,14 @@ def revisions(chargements: Iterable[Mapping], depuis: date) -> list[Mouvement]:
 NATURES_FR = {"creation": "ajouté ou modifié", "modification": "modifié", "suppression": "supprimé"}
 
 
-def objectifs_modifies(historique: Iterable[Mapping], depuis: date) -> list[Mouvement]:
+def objectifs_modifies(historique: Iterable[Mapping], depuis: date, aujourd_hui: date = date.max) -> list[Mouvement]:
     """One line per target changed since ``depuis`` (journal rows of the table ``objectifs``)."""
     per_target: dict[str, dict] = {}
     for h in historique:
         if h.get("table_nom", "objectifs") != "objectifs":
             continue
         quand = _jour(h.get("horodatage"))
-        if quand is None or quand < depuis:
+        if quand is None or quand < depuis or quand > aujourd_hui:
             continue
         cur = per_target.setdefault(h["ligne"], {"date": quand, "champs": set(), "nature": h.get("nature", "")})
         cur["date"] = max(cur["date"], quand)
@@ -153,8 +154,9 @@ def ce_qui_a_bouge(depuis: date, aujourd_hui: date, *, chargements: Sequence[Map
                    libelles: Mapping[str, str] | None = None,
                    lectures: Mapping[str, Any] | None = None) -> list[Mouvement]:
     """The digest, sorted by kind, date, title (deterministic)."""
-    found = [*millesimes(chargements, depuis, indicateurs_par_source or {}, libelles or {}, lectures),
-             *revisions(chargements, depuis), *objectifs_modifies(historique_objectifs, depuis),
+    found = [*millesimes(chargements, depuis, indicateurs_par_source or {}, libelles or {}, lectures, aujourd_hui),
+             *revisions(chargements, depuis, aujourd_hui),
+             *objectifs_modifies(historique_objectifs, depuis, aujourd_hui),
              *jalons_bouges(jalons, depuis, aujourd_hui)]
     return sorted(found, key=lambda m: (ORDRE[m.genre], m.date, m.titre, m.detail))
 
