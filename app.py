@@ -32,8 +32,11 @@ PAGES = {
 }
 
 page = st.navigation(PAGES, position="hidden")
+ui.document_en_francais()
 ui.apply_mode()
-if not ui.projection_mode():
+if ui.embed_mode():  # a view set in another site's page: no menu, no picker, only the view
+    pass
+elif not ui.projection_mode():
     st.sidebar.markdown("**Baromètre social & environnemental**  \nLa Porte du Hainaut 2044")
     ui.sidebar_navigation(PAGES)
     st.sidebar.divider()

@@ -26,7 +26,7 @@ cat = ui.catalogue()
 ids = [i.id for i in cat.indicateurs]
 default = [i.id for i in cat.indicateurs if i.cle]
 projection = ui.projection_mode()
-user = ui_pilotage.utilisateur() if projection else ui_pilotage.connexion()
+user = ui_pilotage.utilisateur() if projection or ui.embed_mode() else ui_pilotage.connexion()
 store = ui_pilotage.store()
 
 # ------------------------------------------------------------------ which séance
@@ -63,6 +63,21 @@ def donnees_attendues() -> None:
         for ind in attendues:
             st.markdown(f"- {ind.libelle} — {ui.source_name(ind.source)}")
 
+
+if ui.embed_mode():
+    # One view for another site's page (?embed=true): the chart (or, with forme=chiffre, the figure with
+    # its verdicts) and its source line, nothing else.
+    if not steps:
+        st.caption(f"Pas de données pour {nom} : vue non disponible.")
+    else:
+        v = steps[0]
+        st.markdown(f"**{v.ind.libelle}** — {nom}")
+        if st.query_params.get("forme") == "chiffre":
+            vues.key_figure(st.container(), v.ind, niveau, code)
+            ui.caption_source(v.ind, v.serie)
+        else:
+            ui_seance.afficher(v, charts.font_size(False), embed=True)
+    st.stop()
 
 quand = f" — {formats.date_longue(date_seance)}" if date_seance else ""
 if not steps:
