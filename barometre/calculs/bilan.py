@@ -1,6 +1,6 @@
 """The verdicts of one territory's indicators, read from the built data and the targets in force.
 
-Glue between the data (``mart_valeurs``, the targets overlay of :mod:`barometre.calculs.objectifs`) and
+Glue between the data (``mart_valeurs``, the targets overlay of :mod:`barometre.pilotage.objectifs`) and
 the pure rules of :mod:`barometre.calculs.verdicts`. Used by the cards, the séance and ``barometre
 rapport``. No Streamlit here.
 """
@@ -15,11 +15,11 @@ import duckdb
 import polars as pl
 
 from barometre.calculs import verdicts as v
-from barometre.calculs.objectifs import FRANCE_TARGET_CODE
 from barometre.catalogue import Indicateur
 from barometre.donnees.db import query
 
 NIVEAUX_REFERENCE = ("departement", "region", "france")
+FRANCE_TARGET_CODE = "FR"  # how the targets file names France (pilotage.objectifs.FRANCE_TARGET_CODE)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, refere
             marge: float | None = None) -> Lecture:
     """Verdicts of one indicator: ``serie`` the territory's (annee, valeur) rows, ``references`` the
     (nom, niveau, annee, valeur) rows of the Nord, the région and France (in that order of preference),
-    ``objectifs`` the rows of :func:`barometre.calculs.objectifs.objectifs_rows`."""
+    ``objectifs`` the rows of :func:`barometre.pilotage.objectifs.objectifs_rows`."""
     annee_courante = annee_courante or date.today().year
     pts = [(r["annee"], r["valeur"]) for r in serie.iter_rows(named=True)]
     fmt = {"decimales": ind.decimales, "unite": ind.unite}

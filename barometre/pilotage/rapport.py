@@ -26,11 +26,11 @@ import polars as pl
 
 from barometre import charts, formats
 from barometre.calculs import bilan, mouvements
-from barometre.calculs.objectifs import objectifs_rows
 from barometre.calculs.plan_seance import LIBELLES_GENRES, genre_de_vue
 from barometre.catalogue import Catalogue, Indicateur, load_catalogue
 from barometre.donnees import queries
 from barometre.donnees.db import connect
+from barometre.pilotage.objectifs import objectifs_rows
 from barometre.settings import Settings, get_settings, load_territoire
 
 FORMATS = ("pdf", "pptx")

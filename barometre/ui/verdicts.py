@@ -8,20 +8,20 @@ import streamlit as st
 
 from barometre.calculs import bilan
 from barometre.calculs import verdicts as v
-from barometre.calculs.objectifs import objectifs_rows
+from barometre.pilotage.objectifs import objectifs_rows
 from barometre.settings import get_settings
-from barometre.ui import commun as ui
+from barometre.ui import cache
 
 
 def references() -> list[tuple[str, str]]:
-    t = ui.territoire_config()
+    t = cache.territoire_config()
     return [("departement", t.departement.code), ("region", t.region.code), ("france", "FR")]
 
 
 @st.cache_data(show_spinner=False, ttl=600)
 def _objectifs() -> list[dict]:
     try:
-        return objectifs_rows(get_settings(), ui.connection())
+        return objectifs_rows(get_settings(), cache.connection())
     except Exception:  # noqa: BLE001 - a broken targets file is reported on the volet; verdicts go without
         return []
 
@@ -29,7 +29,7 @@ def _objectifs() -> list[dict]:
 @st.cache_data(show_spinner=False, ttl=600)
 def lectures(niveau: str, code: str) -> dict[str, bilan.Lecture]:
     """Every indicator's verdicts for one territory (two queries, cached)."""
-    return bilan.lectures(ui.connection(), ui.catalogue().indicateurs, niveau, code, references(),
+    return bilan.lectures(cache.connection(), cache.catalogue().indicateurs, niveau, code, references(),
                           _objectifs())
 
 
