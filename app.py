@@ -1,10 +1,11 @@
-"""Baromètre social & environnemental — La Porte du Hainaut. Entry point: page setup and navigation."""
+"""Baromètre social & environnemental of the EPCI named in territoire.toml. Entry point: page setup and navigation."""
 
 import streamlit as st
 
 from barometre.ui import commun as ui
 
-st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="📊", layout="wide",
+EPCI = ui.territoire_config().epci
+st.set_page_config(page_title=f"Baromètre — {EPCI.nom_court or EPCI.nom}", page_icon="📊", layout="wide",
                    initial_sidebar_state="expanded")
 
 # The menu in sections a council member recognises: the barometer itself, the tools to dig into it, the
@@ -34,7 +35,7 @@ PAGES = {
 page = st.navigation(PAGES, position="hidden")
 ui.apply_mode()
 if not ui.projection_mode():
-    st.sidebar.markdown("**Baromètre social & environnemental**  \nLa Porte du Hainaut 2044")
+    st.sidebar.markdown(f"**Baromètre social & environnemental**  \n{EPCI.nom_court or EPCI.nom}")
     ui.sidebar_navigation(PAGES)
     st.sidebar.divider()
     ui.territory_picker()

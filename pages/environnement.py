@@ -49,9 +49,9 @@ with tab_ges:
         pl.col("indicateur").replace(SECTEURS).alias("secteur"))
     chart = charts.stacked_sectors_chart(sect, "kteq CO2", 1, font_size=FS)
     st.altair_chart(chart, width="stretch", alt="Émissions de gaz à effet de serre par secteur et par commune")
-    st.caption("Les grandes installations pèsent sur leur commune d'implantation : la centrale de Bouchain "
-               "(branche énergie), les installations de traitement des déchets (Lourches, Saint-Amand-les-Eaux, "
-               "Douchy-les-Mines). Ces émissions ne sont pas celles des habitants.")
+    st.caption("Les grandes installations (centrale électrique, installations de traitement des déchets, "
+               "industrie) pèsent sur leur commune d'implantation : ces émissions ne sont pas celles des "
+               "habitants.")
     ui.caption_source(ges, sect)
     ui.table_and_downloads(sect.select("nom", "secteur", "valeur", "annee", "source", "secret"), ges,
                            {"nom": "Commune", "secteur": "Secteur", "valeur": "Valeur", "annee": "Année",

@@ -100,7 +100,7 @@ def _commune_rows(table: RawTable, ctx: ParseContext, column: str, *, skip_empty
             raise IngestError(
                 fichier=table.path.name, ligne=row.line, colonne=column,
                 message=f"code commune « {code} » inconnu du code officiel géographique",
-                conseil="vérifiez le code INSEE de la commune (5 caractères, ex. 59172) ; un code postal n'est pas "
+                conseil="vérifiez le code INSEE de la commune (5 caractères, ex. 59350) ; un code postal n'est pas "
                 "un code commune.",
             )
         if code in ctx.communes:
@@ -404,10 +404,11 @@ MT_TO_KT = 1000
 T_TO_KT_DIVISOR = -1000  # marker: divide by 1 000 (t → kt) instead of multiplying
 HEADLINES: list[tuple[str, str, str, str, float, str, str]] = [
     # (indicator text in the file, indicator, niveau, source, scale (negative: divisor), breakdown, period)
-    ("CAPH – CO2 emissions of the territory, 'today' (as quoted at the PCAET presentation)",
+    # EPCI rows: the text after the territory's name ("<EPCI> – CO2 emissions…"), whatever the EPCI.
+    ("CO2 emissions of the territory, 'today' (as quoted at the PCAET presentation)",
      "pcaet_emissions_co2_citees", "epci", "caph_pcaet_presse",
      T_TO_KT_DIVISOR, "", "cité en décembre 2023, année d'inventaire non précisée"),
-    ("CAPH – PCAET action plan: number of actions", "pcaet_actions", "epci", "caph_pcaet_presse", 1, "", ""),
+    ("PCAET action plan: number of actions", "pcaet_actions", "epci", "caph_pcaet_presse", 1, "", ""),
     ("Hauts-de-France – GHG emissions", "cae_1.a", "region", "observatoire_climat_hdf", MT_TO_KT, "", ""),
     ("Hauts-de-France – NOx emissions", "cae_4.a", "region", "atmo_hdf", KT_TO_T, "", ""),
     ("Hauts-de-France – PM10 emissions", "cae_4.b", "region", "atmo_hdf", KT_TO_T, "", ""),
@@ -436,7 +437,7 @@ def parse_headlines(table: RawTable, ctx: ParseContext) -> list[Valeur]:
     for row in table.rows:
         label = row.cells["indicator"].strip()
         for text, ind, niveau, source, scale, vent, periode in HEADLINES:
-            if label != text:
+            if label != text and not (niveau == "epci" and label.endswith(f" – {text}")):
                 continue
             code = ctx.epci if niveau == "epci" else ctx.region
             year_text = row.cells["year"]
