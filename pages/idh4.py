@@ -67,11 +67,18 @@ communes: dict[str, dict[str, bien_etre.Observation]] = {e: {} for e in ENTREES}
 zones: dict[str, dict[str, bien_etre.Observation]] = {e: {} for e in ENTREES}
 agglo: dict[str, bien_etre.Observation | None] = dict.fromkeys(ENTREES)
 zone_of: dict[str, str] = {}
+ind_of = dict(bien_etre.IDH4_INDICATEURS)  # the indicator each input is read from
+variantes: dict[str, str] = {}  # input -> what the documented variant changes
 for entree, ind_id in bien_etre.IDH4_INDICATEURS.items():
+    years = (ui.annees(ind_id, "commune") or ui.annees(ind_id, NIVEAU_CANTON)) if ind_id in known else []
+    variante = bien_etre.IDH4_VARIANTES.get(entree)
+    if not years and variante and variante[0] in known and ui.annees(variante[0], "commune"):
+        ind_id = ind_of[entree] = variante[0]
+        variantes[entree] = variante[1]
+        years = ui.annees(ind_id, "commune")
     if ind_id not in known:
         absent[entree] = "entrée non chargée"
         continue
-    years = ui.annees(ind_id, "commune") or ui.annees(ind_id, NIVEAU_CANTON)
     if not years:
         absent[entree] = "aucune valeur communale chargée"
         continue
@@ -113,10 +120,13 @@ if any(bornes.values()):
                f"{max(b.n_communes for b in bornes.values() if b)} communes, pas les bornes régionales — "
                "l'indice n'est pas comparable à la carte régionale.** Les bornes régionales (min et max "
                "parmi les communes des Hauts-de-France) ne sont pas dans les données chargées.")
+for entree, note in variantes.items():
+    st.warning(f"**{LIB[entree]} : {note}.** Indicateur utilisé : « {cat.indicateur(ind_of[entree]).libelle} ». "
+               f"Dès que {bien_etre.IDH4_A_CHARGER[entree]} est chargée, elle remplace cette variante.")
 cols = st.columns(3)
 for col, entree in zip(cols, ENTREES, strict=True):
     b = bornes.get(entree)
-    ind_id = bien_etre.IDH4_INDICATEURS[entree]
+    ind_id = ind_of[entree]
     if b is None:
         how = (f"À charger avec « uv run barometre ingest FICHIER » : {bien_etre.IDH4_A_CHARGER[entree]}."
                if bien_etre.idh4_ingestible(entree, cat) else
@@ -128,7 +138,8 @@ for col, entree in zip(cols, ENTREES, strict=True):
     else:
         ind = cat.indicateur(ind_id)
         f = vues.fmt(ind)
-        lines = [f"Variable : {bien_etre.IDH4_VARIABLES[entree]} ({ind.millesime}).",
+        variable = ind.libelle.lower() + " (variante)" if entree in variantes else bien_etre.IDH4_VARIABLES[entree]
+        lines = [f"Variable : {variable} ({ind.millesime}).",
                  f"Formule : {bien_etre.IDH4_FORMULES[entree]}.",
                  f"Bornes : {f(b.minimum)} à {f(b.maximum)} {ind.unite}."]
         col.html(vues._card(f"Sous-indice {LIB[entree].lower()}", f"{b.n_communes} communes", "", lines,
@@ -174,7 +185,7 @@ for c, ligne in sorted(lignes.items(), key=lambda kv: names[kv[0]]):
     for entree in order:
         if entree not in absent:
             obs = ligne.entrees.get(entree)
-            ind = cat.indicateur(bien_etre.IDH4_INDICATEURS[entree])
+            ind = cat.indicateur(ind_of[entree])
             row[f"{LIB[entree]} : {ind.nom_court}"] = formats.valeur_unite(
                 obs.valeur if obs else None, ind.unite, ind.decimales, bool(obs and obs.secret))
             via = f" ({obs.methode})" if obs and obs.methode.startswith("valeur du") else ""
@@ -200,7 +211,7 @@ for ligne, nom in [*((lignes_zones[z], zone_names[z]) for z in zone_names), (lig
     for entree in ENTREES:
         reason = ligne.raisons.get(entree)
         if reason == "pas de valeur pour ce territoire" and entree not in absent:
-            ind = cat.indicateur(bien_etre.IDH4_INDICATEURS[entree])
+            ind = cat.indicateur(ind_of[entree])
             if ind.agregation == "aucune":
                 reason = ("valeur non publiée pour ce territoire, et qui ne se calcule pas à partir des "
                           "communes (une médiane ou un indice standardisé ne s'additionne pas)")
@@ -225,7 +236,7 @@ if detail in lignes:
                 st.markdown(f"- **{LIB[entree]}** : non disponible ({ligne.raisons.get(entree)}). "
                             f"À charger : {bien_etre.IDH4_A_CHARGER[entree]}.")
                 continue
-            ind = cat.indicateur(bien_etre.IDH4_INDICATEURS[entree])
+            ind = cat.indicateur(ind_of[entree])
             formula = normalisation(entree, obs, b, ind.decimales)
             st.markdown(f"- **{LIB[entree]}** : {formats.valeur_unite(obs.valeur, ind.unite, ind.decimales)} "
                         f"({source_text(obs.source)}, {obs.annee}) → {formula}"

@@ -25,8 +25,8 @@ def by_key(out):
 def test_sub_indices_use_the_min_max_of_the_communes_and_no_two_dimension_index():
     values = [v("revenu_median_uc", "A", 15000), v("revenu_median_uc", "B", 30000), v("revenu_median_uc", "C", 20000),
               v("revenu_median_uc", EPCI, 19000, "epci"),
-              v("part_sans_bac_15_plus", "A", 70, annee=2022), v("part_sans_bac_15_plus", "B", 40, annee=2022),
-              v("part_sans_bac_15_plus", "C", None, annee=2022, secret=True)]
+              v("part_au_moins_bac_15_plus", "A", 30, annee=2022), v("part_au_moins_bac_15_plus", "B", 60, annee=2022),
+              v("part_au_moins_bac_15_plus", "C", None, annee=2022, secret=True)]
     out, bornes = idh4_valeurs.compute(values, ["A", "B", "C"], EPCI)
     got = by_key(out)
     c = got[("idh4_revenu", "C")].valeur
@@ -34,7 +34,7 @@ def test_sub_indices_use_the_min_max_of_the_communes_and_no_two_dimension_index(
     assert got[("idh4_revenu", "A")].valeur == 0 and got[("idh4_revenu", "B")].valeur == 1
     assert got[("idh4_revenu", EPCI)].valeur == pytest.approx(
         (math.log(19000) - math.log(15000)) / (math.log(30000) - math.log(15000)))
-    # education variant: at least the bac = 100 − share without the bac
+    # education variant: share holding at least the bac
     assert got[("idh4_education", "A")].valeur == 0 and got[("idh4_education", "B")].valeur == 1
     assert got[("idh4_education", "C")].valeur is None and got[("idh4_education", "C")].secret
     # no ICM: no composite anywhere, each with its reason
@@ -53,12 +53,12 @@ def test_with_icm_by_canton_and_insee_counts_the_composite_is_the_mean_of_three(
               v("non_scolarises_15_plus", "A", 1000, annee=2022), v("non_scolarises_15_plus", "B", 1000, annee=2022),
               v("non_scolarises_15_plus_diplomes", "A", 600, annee=2022),
               v("non_scolarises_15_plus_diplomes", "B", 800, annee=2022),
-              v("part_sans_bac_15_plus", "A", 10, annee=2022), v("part_sans_bac_15_plus", "B", 90, annee=2022)]
+              v("part_au_moins_bac_15_plus", "A", 90, annee=2022), v("part_au_moins_bac_15_plus", "B", 10, annee=2022)]
     out, bornes = idh4_valeurs.compute(values, ["A", "B"], EPCI, {"A": "K1", "B": "K2"})
     got = by_key(out)
     assert got[("idh4_sante", "A")].valeur == 0 and got[("idh4_sante", "B")].valeur == 1
     assert got[("idh4", "A")].valeur == 0 and got[("idh4", "B")].valeur == 1
-    # INSEE counts win over the variant (A has fewer diploma holders although fewer without the bac)
+    # INSEE counts win over the variant (A has fewer diploma holders although more with the bac)
     assert got[("idh4_education", "A")].valeur == 0
     assert "Diplômes – Formation" in {b.entree: b for b in bornes}["diploma_share"].variable
     assert "canton" in got[("idh4_sante", EPCI)].statut  # no ICM for the EPCI: said so

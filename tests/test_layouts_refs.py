@@ -200,3 +200,9 @@ def test_each_new_extract_is_recognised_by_a_layout():
         for path in (RAW / folder).glob("*.csv"):
             table = read_table(path, header_predicate=lambda h: detect_layout(h) is not None)
             assert detect_layout(table.header) is not None, path
+
+
+def test_at_least_bac_is_the_complement_of_the_published_share(values):
+    d = values.filter(pl.col("indicateur") == "part_au_moins_bac_15_plus")
+    assert d.filter(pl.col("niveau") == "commune").height == 47
+    assert one(d, niveau="epci") == 39.36 and one(d, code="59172") == 28.69

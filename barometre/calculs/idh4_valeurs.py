@@ -6,7 +6,7 @@ Inputs, the first that exists in the loaded values:
 - health: ICM all causes (``icm_toutes_causes``) of the commune, or of its canton (published per canton);
 - education: the share of 15+ out of school holding a diploma from INSEE's "Diplômes – Formation" counts
   (``non_scolarises_15_plus_diplomes`` / ``non_scolarises_15_plus``), else the documented variant: the
-  share holding at least the baccalauréat, 100 − ``part_sans_bac_15_plus`` (not any diploma: a CAP / BEP
+  share holding at least the baccalauréat, ``part_au_moins_bac_15_plus`` (not any diploma: a CAP / BEP
   holder counts as a diploma holder in the regional definition, not here);
 - standard of living: the median disposable income per consumption unit (``revenu_median_uc``).
 Goalposts: min/max observed among the followed communes (the regional definition takes the region's
@@ -28,8 +28,7 @@ SOURCE_IDH4 = "idh4_calcul"
 IDS = {"icm": "idh4_sante", "diploma_share": "idh4_education", "median_income": "idh4_revenu"}
 ID_COMPOSITE = "idh4"
 STATUT_NON_CALCULABLE = "non_calculable"
-VARIANTE_EDUCATION = ("variante : part des 15 ans ou plus non scolarisés titulaires au moins du baccalauréat "
-                      "(100 − part sans le bac), pas de tout diplôme comme dans la définition régionale")
+VARIANTE_EDUCATION = bien_etre.IDH4_VARIANTES["diploma_share"][1]
 
 
 @dataclass(frozen=True)
@@ -85,9 +84,9 @@ def inputs(values: list[Valeur], communes: Iterable[str], epci: str,
 
     total = _latest(values, "non_scolarises_15_plus", "commune")
     diplomes = _latest(values, "non_scolarises_15_plus_diplomes", "commune")
-    sans_bac = dict(_latest(values, "part_sans_bac_15_plus", "commune"))
-    if (v_epci := _latest(values, "part_sans_bac_15_plus", "epci").get(epci)) is not None:
-        sans_bac[epci] = v_epci
+    au_moins_bac = dict(_latest(values, bien_etre.IDH4_VARIANTES["diploma_share"][0], "commune"))
+    if (v_epci := _latest(values, bien_etre.IDH4_VARIANTES["diploma_share"][0], "epci").get(epci)) is not None:
+        au_moins_bac[epci] = v_epci
     if total and diplomes:
         for c in communes:
             t, d = total.get(c), diplomes.get(c)
@@ -105,10 +104,10 @@ def inputs(values: list[Valeur], communes: Iterable[str], epci: str,
                                                                parts[0][0].source)
         variables["diploma_share"] = ("part des 15 ans ou plus non scolarisés titulaires d'un diplôme (base "
                                       "Diplômes – Formation de l'INSEE)")
-    elif sans_bac:
-        for code, v in sans_bac.items():
+    elif au_moins_bac:
+        for code, v in au_moins_bac.items():
             if code in communes or code == epci:
-                obs["diploma_share"][code] = _obs(v, None if v.valeur is None else 100 - v.valeur)
+                obs["diploma_share"][code] = _obs(v)
         variables["diploma_share"] = VARIANTE_EDUCATION
     else:
         absent["diploma_share"] = "part des diplômés des 15 ans ou plus non chargée"

@@ -103,6 +103,8 @@ DIPLOMES_PATTERNS = {
     "dsp_dipl_supbac2_pct_22": "part_diplomes_sup_bac2_15_plus",
 }
 SOURCE_DIPLOMES = "ptod_diplomes_rp2022"
+INFBAC = "dsp_dipl_infbac_pct_22"
+AU_MOINS_BAC = "part_au_moins_bac_15_plus"  # 100 − the share below the bac (both rounded to 0.01)
 DIPLOMES_YEAR = 2022
 
 
@@ -127,8 +129,13 @@ def parse_diplomes_parts(table: RawTable, ctx: ParseContext) -> list[Valeur]:
     values = []
     for niveau, code, row in rows:
         for col in columns:
-            values.append(_valeur(DIPLOMES_PATTERNS[col], niveau, code, DIPLOMES_YEAR, _number(table, row, col),
-                                  SOURCE_DIPLOMES, ligne=row.line, colonne=col))
+            raw = _number(table, row, col)
+            values.append(_valeur(DIPLOMES_PATTERNS[col], niveau, code, DIPLOMES_YEAR, raw, SOURCE_DIPLOMES,
+                                  ligne=row.line, colonne=col))
+            if col == INFBAC:  # its complement: at least the bac (the IDH-4 education variant)
+                complement = raw if raw is None or raw is SECRET else round(100 - raw, 2)
+                values.append(_valeur(AU_MOINS_BAC, niveau, code, DIPLOMES_YEAR, complement, SOURCE_DIPLOMES,
+                                      ligne=row.line, colonne=col))
     return values
 
 
