@@ -101,6 +101,17 @@ lignes_zones = {z: bien_etre.idh4_ligne(z, {e: zones[e].get(z) for e in ENTREES}
 ligne_agglo = bien_etre.idh4_ligne(epci.code, agglo, bornes, absent)
 n_index = sum(1 for ligne in lignes.values() if ligne.index is not None)
 
+# ---------------------------------------------------------------- the Région's published IDH-4, when loaded
+publie_annees = ui.annees("idh4", "commune") if "idh4" in known else []
+publie = ui.valeurs("idh4", "commune", None, publie_annees[-1], "") if publie_annees else pl.DataFrame()
+if publie.height and set(publie["source"].drop_nulls().to_list()) - {"idh4_calcul"}:
+    st.success(f"IDH-4 publié par la Région chargé ({publie_annees[-1]}, source : "
+               f"{source_text(publie['source'][0])}) : ses valeurs, calculées avec les bornes régionales, "
+               "remplacent le calcul du baromètre dans le tableau ci-dessous et dans l'explorateur.")
+    st.dataframe(publie.select(pl.col("nom").alias("Commune"),
+                               pl.col("valeur").map_elements(lambda v: formats.nombre(v, 3), return_dtype=pl.String)
+                               .alias("IDH-4 publié")).sort("Commune"), hide_index=True, width="stretch")
+
 # ---------------------------------------------------------------- status: what is computed, what is missing
 if n_index == 0:
     manquants = [e for e in ENTREES if bornes.get(e) is None]

@@ -82,3 +82,83 @@ def test_shipped_data_every_commune_with_inputs_has_education_and_income_sub_ind
     assert epci["valeur"] == pytest.approx((math.log(19530) - math.log(14890)) / (math.log(28720) - math.log(14890)))
     composite = values_rows("idh4", "commune", None, None)
     assert len(composite) == 47 and all(r["valeur"] is None and "santé" in r["statut"] for r in composite)
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "idh4"
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    import shutil
+
+    from barometre.settings import PROJECT_ROOT
+
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data, ignore=shutil.ignore_patterns("edits", "ponderations", "raw"))
+    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(data))
+    return data
+
+
+def test_icm_by_canton_once_ingested_completes_the_idh4_of_every_commune(data_copy, capsys):
+    from barometre.cli import main
+
+    assert main(["ingest", str(FIXTURES / "icm_canton_or2s.csv")]) == 0
+    icm = values_rows("icm_toutes_causes", "canton", None, None)
+    assert sorted(r["code"] for r in icm) == ["5903", "5906", "5914", "5934"]  # not the other département's
+    assert {r["periode"] for r in icm} == {"2011-2017"}
+    sante = values_rows("idh4_sante", "commune", None, None)
+    assert len(sante) == 47 and all(r["valeur"] is not None for r in sante)
+    composite = values_rows("idh4", "commune", None, None)
+    assert len(composite) == 47 and all(r["valeur"] is not None for r in composite)
+    edu = {r["code"]: r["valeur"] for r in values_rows("idh4_education", "commune", None, None)}
+    inc = {r["code"]: r["valeur"] for r in values_rows("idh4_revenu", "commune", None, None)}
+    s = {r["code"]: r["valeur"] for r in sante}
+    assert all(r["valeur"] == pytest.approx((s[r["code"]] + edu[r["code"]] + inc[r["code"]]) / 3) for r in composite)
+    # the EPCI has no ICM (published per canton): its composite says so, it is never a two-dimension mean
+    epci = values_rows("idh4", "epci", None, None)[0]
+    assert epci["valeur"] is None and "santé" in epci["statut"]
+
+
+def test_the_regions_published_idh4_replaces_the_computation(data_copy, capsys):
+    from barometre.cli import main
+
+    assert main(["ingest", str(FIXTURES / "idh4_communal_region.csv")]) == 0
+    rows = values_rows("idh4", "commune", None, None)
+    assert len(rows) == 47 and {r["source"] for r in rows} == {"region_idh4"}
+    assert not (data_copy / "valeurs" / f"{idh4_valeurs.SOURCE_IDH4}.parquet").exists()
+    assert values_rows("idh4_revenu", "commune", None, None)[0]["source"] == "region_idh4"
+
+
+def test_an_index_outside_0_1_is_refused_with_file_line_and_column(data_copy, tmp_path, capsys):
+    from barometre.cli import main
+
+    bad = tmp_path / "idh4.csv"
+    bad.write_text("code_commune,annee,idh4\n59002,2019,1.5\n", encoding="utf-8")
+    before = sorted(p.name for p in (data_copy / "valeurs").iterdir())
+    assert main(["ingest", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "idh4.csv" in err and "ligne 2" in err and "idh4" in err and "[0, 1]" in err
+    assert sorted(p.name for p in (data_copy / "valeurs").iterdir()) == before
+
+
+def test_idh4_page_shows_the_regions_published_values_once_loaded(data_copy, capsys, warm_server):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from barometre.cli import main
+    from barometre.settings import PROJECT_ROOT
+
+    assert main(["ingest", str(FIXTURES / "idh4_communal_region.csv")]) == 0
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page("pages/idh4.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert any("IDH-4 publié par la Région chargé (2019" in s.value for s in at.success)
+        table = next(df.value for df in at.dataframe if "IDH-4 publié" in df.value.columns)
+        assert len(table) == 47 and table[table["Commune"] == "Abscon"]["IDH-4 publié"].tolist() == ["0,300"]
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()

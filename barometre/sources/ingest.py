@@ -55,7 +55,8 @@ class IngestReport:
         return lines
 
 
-def text_progress(step: int, total: int, label: str, stream=sys.stderr) -> None:
+def text_progress(step: int, total: int, label: str, stream=None) -> None:
+    stream = stream or sys.stderr  # looked up at each call: the current stderr, not the one at import
     width = 20
     done = int(width * step / total)
     stream.write(f"\r[{'#' * done}{'-' * (width - done)}] {step}/{total} {label:<16}")

@@ -303,7 +303,59 @@ def parse_or2s(table: RawTable, ctx: ParseContext) -> list[Valeur]:
     return values
 
 
+# ---------------------------------------------------------------- IDH-4 inputs and published IDH-4
+# No sample of these two files is in the stored sources: the layouts below are documented ones (README,
+# "Charger l'IDH-4"): an agent puts the producer's columns under these names.
+# ICM all causes by canton (OR2S): code_canton, icm_toutes_causes, periode ("2011-2017") or annee.
+SOURCE_ICM = "or2s_icm"
+# The Région's communal IDH-4 (GéoTerritoires, record idh.idh4): code_commune, annee, idh4 and, when given,
+# the three sub-indices idh4_sante, idh4_education, idh4_revenu (values between 0 and 1).
+SOURCE_IDH4_REGION = "region_idh4"
+IDH4_COLONNES = ("idh4", "idh4_sante", "idh4_education", "idh4_revenu")
+
+
+def _year_period(table: RawTable, row: RawRow) -> tuple[int, str]:
+    text = (row.cells.get("periode") or row.cells.get("annee") or "").strip()
+    years = re.findall(r"\d{4}", text)
+    if not years:
+        raise IngestError(table.path.name, row.line, "periode" if "periode" in table.header else "annee",
+                          f"année ou période illisible « {text} »",
+                          "indiquez l'année (AAAA) ou la période (AAAA-AAAA) des données.")
+    return int(years[-1]), (f"{years[0]}-{years[-1]}" if len(years) > 1 else "")
+
+
+def parse_icm_canton(table: RawTable, ctx: ParseContext) -> list[Valeur]:
+    values = []
+    for row in table.rows:
+        code = row.cells["code_canton"].strip()
+        if not code.startswith(ctx.departement):  # cantons of other départements are not followed
+            continue
+        year, periode = _year_period(table, row)
+        values.append(_valeur("icm_toutes_causes", "canton", code, year, _number(table, row, "icm_toutes_causes"),
+                              SOURCE_ICM, periode=periode, ligne=row.line, colonne="icm_toutes_causes"))
+    return values
+
+
+def parse_idh4_region(table: RawTable, ctx: ParseContext) -> list[Valeur]:
+    columns = [c for c in IDH4_COLONNES if c in table.header]
+    values = []
+    for code, row in _commune_rows(table, ctx, "code_commune", unknown_only_in_departement=True):
+        year, periode = _year_period(table, row)
+        for col in columns:
+            raw = _number(table, row, col)
+            if isinstance(raw, float) and not 0 <= raw <= 1:
+                raise IngestError(table.path.name, row.line, col, f"indice hors de [0, 1] ({raw:g})",
+                                  "l'IDH-4 et ses sous-indices sont compris entre 0 et 1 : vérifiez la colonne.")
+            values.append(_valeur(col, "commune", code, year, raw, SOURCE_IDH4_REGION, periode=periode,
+                                  ligne=row.line, colonne=col))
+    return values
+
+
 REFS_LAYOUTS: list[Layout] = [
+    Layout(SOURCE_ICM, "OR2S – indice comparatif de mortalité toutes causes par canton (mise en page documentée)",
+           ("code_canton", "icm_toutes_causes"), parse_icm_canton, False),
+    Layout(SOURCE_IDH4_REGION, "Région Hauts-de-France – IDH-4 communal (mise en page documentée)",
+           ("code_commune", "annee", "idh4"), parse_idh4_region),
     Layout(SOURCE_REFERENCES, "INSEE (RP, Filosofi) – valeurs de comparaison EPCI, département, région, France",
            ("niveau", "code", "libelle", r"^rev_med_\d\d$", r"^log_vac_pct_\d\d$"), parse_references, False),
     Layout(SOURCE_DIPLOMES, "INSEE RP – diplômes des 15 ans ou plus non scolarisés (communes et IRIS)",
