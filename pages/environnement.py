@@ -109,6 +109,7 @@ with tab_traj:
                        "observation disponible. Avec une seule observation, le statut ne mesure pas encore une "
                        "tendance.")
         st.caption(f"Source de l'objectif : {r['source']}")
+    ui_objectifs.trajectoires_territoire(rows, ind_id, niveau, code, nom, FS)
     with st.expander("Tous les objectifs en vigueur"):
         st.dataframe(ui_objectifs.tableau(saisis, rows, cat), hide_index=True, width="stretch")
     if not ui.projection_mode():
