@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from barometre.ui import commun as ui
+from barometre.ui import cache, cadre, etat
 
-EPCI = ui.territoire_config().epci
+EPCI = cache.territoire_config().epci
 st.set_page_config(page_title=f"Baromètre — {EPCI.nom_court or EPCI.nom}", page_icon="📊", layout="wide",
                    initial_sidebar_state="expanded")
 
@@ -33,14 +33,13 @@ PAGES = {
 }
 
 page = st.navigation(PAGES, position="hidden")
-ui.apply_mode()
-if not ui.projection_mode():
+if not cadre.apply_mode():
     st.sidebar.markdown(f"**Baromètre social & environnemental**  \n{EPCI.nom_court or EPCI.nom}")
-    ui.sidebar_navigation(PAGES)
+    cadre.sidebar_navigation(PAGES)
     st.sidebar.divider()
-    ui.territory_picker()
-    ui.projection_toggle()
+    etat.territory_picker()  # the run's Selection, read by the page with etat.selection()
+    cadre.projection_toggle()
 else:  # projection: the picker folds away so that the room sees the figures
     with st.expander("Changer de territoire"):
-        ui.territory_picker(container=st.container())
+        etat.territory_picker(container=st.container())
 page.run()

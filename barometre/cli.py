@@ -73,11 +73,11 @@ def cmd_build(args) -> int:
 
 
 def _rebuild_idh4(settings) -> None:
-    """The IDH-4 values follow their inputs: recomputed after every build and every ingest."""
-    from barometre.calculs.idh4_valeurs import SOURCE_IDH4, rebuild
-    from barometre.settings import load_territoire
+    """The IDH-4 values follow their inputs: recomputed after every build (ingest does it itself)."""
+    from barometre.calculs.idh4_valeurs import SOURCE_IDH4
+    from barometre.sources.ingest import recalculer_idh4
 
-    n, _ = rebuild(settings.data_dir, load_territoire(settings).epci.code)
+    n = recalculer_idh4(settings)
     print(f"{'valeurs/' + SOURCE_IDH4:<40} {n:>6} lignes")
 
 
@@ -104,7 +104,6 @@ def cmd_ingest(args) -> int:
         print(f"\nErreur : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
-    _rebuild_idh4(get_settings())
     return 0
 
 
@@ -141,8 +140,8 @@ def cmd_values(args) -> int:
 
 
 def cmd_objectifs(args) -> int:
-    from barometre.calculs.objectifs import objectifs_rows
     from barometre.calculs.targets import objectifs_to_csv, objectifs_to_json
+    from barometre.pilotage.objectifs import objectifs_rows
 
     rows = objectifs_rows(get_settings())
     print(objectifs_to_json(rows) if args.format == "json" else objectifs_to_csv(rows), end="")

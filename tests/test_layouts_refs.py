@@ -11,7 +11,7 @@ from barometre.donnees.db import connect, query
 from barometre.settings import get_settings
 from barometre.sources.build import discover_inputs, drop_secondary_duplicates, parse_context
 from barometre.sources.csvread import read_table
-from barometre.sources.layouts import detect_layout
+from barometre.sources.detection import detect_layout
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 EPCI = "200042190"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from barometre.calculs.objectifs import SINGLE_OBSERVATION_LABEL, objectif_territoire, objectifs_par_territoire
+from barometre.pilotage.objectifs import SINGLE_OBSERVATION_LABEL, objectif_territoire, objectifs_par_territoire
 
 
 def epci_row(**kw):
@@ -39,9 +39,9 @@ def test_a_quantity_target_becomes_the_epcis_relative_change_and_a_share_target_
 
 
 def test_shipped_targets_reach_every_commune_and_bassin():
-    from barometre.calculs.objectifs import objectifs_rows
     from barometre.catalogue import load_catalogue
     from barometre.donnees.db import connect
+    from barometre.pilotage.objectifs import objectifs_rows
     from barometre.settings import get_settings, load_territoire
 
     settings = get_settings()

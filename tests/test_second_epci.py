@@ -63,11 +63,11 @@ def vm_data(tmp_path_factory) -> Settings:
     (data / "catalogue" / "territoire.toml").write_text(conf, encoding="utf-8")
     settings = Settings(data_dir=data, raw_dir=raw)
 
-    from barometre.calculs.idh4_valeurs import rebuild
     from barometre.sources.build import build
+    from barometre.sources.ingest import recalculer_idh4
 
     build(settings, progress=lambda _: None)
-    rebuild(data, VM)
+    recalculer_idh4(settings)
     return settings
 
 

@@ -1,6 +1,7 @@
 """IDH-4 sub-indices and composite as stored values (``idh4_sante``, ``idh4_education``, ``idh4_revenu``,
 ``idh4``) per commune and for the EPCI, computed by ``barometre build`` from the inputs loaded, with their
-goalposts stored beside them (``data/idh4_bornes.parquet``) and shown on the IDH-4 page.
+goalposts stored beside them (``data/idh4_bornes.parquet``, written by
+:func:`barometre.sources.ingest.recalculer_idh4`) and shown on the IDH-4 page.
 
 Inputs, the first that exists in the loaded values:
 - health: ICM all causes (``icm_toutes_causes``) of the commune, or of its canton (published per canton);
@@ -175,36 +176,4 @@ def _valeur(ind: str, niveau: str, code: str, annee: int, value: float | None, r
     return Valeur(ind, niveau, code, annee, value, SOURCE_IDH4, secret=secret, statut=statut)
 
 
-BORNES_FILE = "idh4_bornes.parquet"
-
-
-def rebuild(data_dir, epci: str) -> tuple[int, list[Borne]]:
-    """Recompute the IDH-4 values from every stored values file and write them (``valeurs/idh4_calcul.parquet``)
-    with their goalposts (``idh4_bornes.parquet``), atomically. Called after ``build`` and ``ingest``."""
-    from pathlib import Path
-
-    import polars as pl
-
-    from barometre.sources.csvread import atomic_write_parquet
-    from barometre.sources.valeurs import to_frame, write_source
-
-    data_dir = Path(data_dir)
-    files = [p for p in sorted((data_dir / "valeurs").glob("*.parquet")) if p.stem != SOURCE_IDH4]
-    frame = pl.concat([pl.read_parquet(p) for p in files], how="diagonal_relaxed") if files else pl.DataFrame()
-    values = [Valeur(r["indicateur"], r["niveau"], r["code"], r["annee"], r["valeur"], r["source"],
-                     r["ventilation"] or "", r["periode"] or "", bool(r["secret"]), r["statut"] or "definitif")
-              for r in frame.iter_rows(named=True)] if frame.height else []
-    app = pl.read_parquet(data_dir / "appartenances.parquet")
-    communes = app.filter((pl.col("zonage") == "epci") & (pl.col("zone") == epci))["commune"].to_list()
-    canton_of = {r["commune"]: r["zone"] for r in app.filter(pl.col("zonage") == "canton").iter_rows(named=True)}
-    out, bornes = compute(values, communes, epci, canton_of)
-    path = data_dir / "valeurs" / f"{SOURCE_IDH4}.parquet"
-    if out:
-        write_source(to_frame(out), data_dir / "valeurs", SOURCE_IDH4, merge=False)
-    elif path.exists():
-        path.unlink()
-    atomic_write_parquet(pl.DataFrame([b.__dict__ for b in bornes], schema={
-        "entree": pl.String, "indicateur": pl.String, "variable": pl.String, "annee": pl.Int32,
-        "minimum": pl.Float64, "maximum": pl.Float64, "n_communes": pl.Int32, "description": pl.String}),
-        data_dir / BORNES_FILE)
-    return len(out), bornes
+BORNES_FILE = "idh4_bornes.parquet"  # written by barometre.sources.ingest.recalculer_idh4

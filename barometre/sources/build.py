@@ -17,7 +17,8 @@ import polars as pl
 from barometre.catalogue import load_catalogue
 from barometre.settings import Settings, Territoire, load_territoire
 from barometre.sources.csvread import IngestError, RawTable, atomic_write_parquet, read_table
-from barometre.sources.layouts import Layout, ParseContext, Valeur, detect_layout
+from barometre.sources.detection import detect_layout
+from barometre.sources.layouts import Layout, ParseContext, Valeur
 from barometre.sources.valeurs import check_values, to_frame, write_source
 
 REFERENCE_FILE = "valeurs_de_reference.csv"
