@@ -27,6 +27,7 @@ head.caption("Variante Hauts-de-France de l'indice de développement humain : mo
 def indice() -> None:
     _, pick = st.columns([3, 1])
     choix = sel.avec(zonage=etat.zonage_picker(container=pick, key="zonage_idh4"))
+    ui_idh4.publie(choix)
     idh4 = ui_idh4.calculer(choix)
     ui_idh4.statut(idh4)
     event = ui_idh4.carte(choix, idh4)
