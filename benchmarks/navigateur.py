@@ -198,6 +198,17 @@ def _fleche(page) -> float:
     return calme - t0
 
 
+ERREURS: list[str] = []  # interactions that did not complete (the figure is then missing, never invented)
+
+
+def _essayer(mesure, page, quoi: str) -> float | None:
+    try:
+        return mesure(page)
+    except (PlaywrightTimeout, RuntimeError) as exc:
+        ERREURS.append(f"{quoi} : {str(exc).splitlines()[0][:200]}")
+        return None
+
+
 def mesurer_page(browser, base: str, p: PageApp, fleche: bool) -> dict[str, float | None]:
     context = browser.new_context(viewport=VIEWPORT, locale="fr-FR", timezone_id="Europe/Paris")
     context.add_init_script(_MONITEUR_JS)
@@ -206,11 +217,12 @@ def mesurer_page(browser, base: str, p: PageApp, fleche: bool) -> dict[str, floa
         page.goto(base + p.chemin, wait_until="commit", timeout=DELAI_MS)
         ouverture = _attendre_calme(page, 0)
         premier = page.evaluate("() => window.__bm.premier")
-        out = {"premier_contenu_ms": premier, "ouverture_ms": ouverture, "changement_ms": _changer(page)}
+        out: dict[str, float | None] = {"premier_contenu_ms": premier, "ouverture_ms": ouverture}
+        out["changement_ms"] = _essayer(_changer, page, f"{p.url_path} : changement")
         if fleche:
             page.goto(base + p.chemin, wait_until="commit", timeout=DELAI_MS)  # back to the first view
             _attendre_calme(page, 0)
-            out["fleche_ms"] = _fleche(page)
+            out["fleche_ms"] = _essayer(_fleche, page, f"{p.url_path} : flèche")
         return out
     finally:
         context.close()
@@ -243,7 +255,11 @@ def mesurer(runs: int = 3, pages: list[str] | None = None, app_dir: Path = PROJE
             for run in range(runs):
                 for p in choisies:
                     for nom, url in (("plancher", url_plancher), ("app", url_app)):
-                        m = mesurer_page(browser, url, p, fleche=(p.url_path == SEANCE and nom == "app"))
+                        try:
+                            m = mesurer_page(browser, url, p, fleche=(p.url_path == SEANCE and nom == "app"))
+                        except PlaywrightTimeout as exc:  # the page did not settle: say so, go on
+                            ERREURS.append(f"{nom} {p.url_path} : {str(exc).splitlines()[0][:200]}")
+                            continue
                         brut[nom][p.url_path].append(m)
                         log(f"[bench navigateur] passe {run + 1}/{runs} {nom:8} {p.url_path:15} "
                             + " ".join(f"{k}={v:.0f}" for k, v in m.items() if v is not None))
@@ -273,7 +289,7 @@ def resume(brut: dict[str, dict[str, list[dict]]], runs: int) -> dict[str, Any]:
                 ligne[cle.replace("_ms", "_ecart_ms")] = round(ours - ref, 1)
         pages[url_path] = ligne
     return {"passes": runs, "calme_ms": CALME_MS, "viewport": f"{VIEWPORT['width']}x{VIEWPORT['height']}",
-            "pages": pages, "objectifs": objectifs(pages)}
+            "pages": pages, "objectifs": objectifs(pages), "erreurs": list(ERREURS)}
 
 
 def objectifs(pages: dict[str, Any]) -> dict[str, Any]:
@@ -301,6 +317,8 @@ def texte(res: dict[str, Any]) -> str:
         ref, ratio = lg.get(cle + "_plancher_ms") or 0, lg.get(cle + "_ratio") or 0
         return f"{lg[cle + '_ms']:>7.0f} ({ref:>5.0f}, ×{ratio:.1f})"
 
+    for erreur in res.get("erreurs", []):
+        lignes.append(f"(non mesuré : {erreur})")
     for nom, lg in res["pages"].items():
         lignes.append(f"{nom:16} {cell(lg, 'premier_contenu'):>24} {cell(lg, 'ouverture'):>24} "
                       f"{cell(lg, 'changement'):>24}")
