@@ -54,11 +54,7 @@ WRITE_METHODS = {"write_text", "write_bytes", "write_parquet", "write_csv", "wri
 WRITE_FUNCTIONS = {"os": {"replace", "rename", "remove", "unlink", "makedirs", "mkdir"},
                    "shutil": {"copy", "copyfile", "copytree", "move", "rmtree"}, "json": {"dump"}}
 # Known exceptions, each with its reason and who removes it.
-WRITES_ALLOWED = {
-    # The panel's weightings are still JSON files (enregistrer_ponderation); h-secu (issue 13) moves them
-    # into the store, and this exception goes with them.
-    "barometre.calculs.bien_etre",
-}
+WRITES_ALLOWED: set[str] = set()  # none left (the panel's weightings are store records since issue 13)
 
 
 @dataclass

@@ -29,12 +29,15 @@ def test_methodologie_states_the_verdict_rule():
 
 
 def test_environment_volet_shows_the_carbon_budget_and_target_verdicts():
-    at = goto(start(), "pages/environnement.py")
+    at = goto(start(onglet_env="trajectoires"), "pages/environnement.py")  # the targets' section
     texts = cards(at)
     assert "Autorisé 2024–2050" in texts and "Restant" in texts and "Épuisé en" in texts
     assert texts["Autorisé 2024–2050"].split("Autorisé 2024–2050")[1].strip()[0].isdigit()
     assert any(c.value.startswith("Méthode : Budget autorisé") for c in at.caption)
     body = " ".join(h.proto.body for h in at.get("html"))
+    for section in ("ges", "energie", "indicateurs"):  # one section is drawn at a time
+        at.radio(key="onglet_env").set_value(section).run()
+        body += " ".join(h.proto.body for h in at.get("html"))
     assert "Progression : " in body  # the Open SDG verdict under each target
 
 

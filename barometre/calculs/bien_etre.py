@@ -1,7 +1,7 @@
 """Composite indices as the pages show them: the panel-weighted well-being index and the IDH-4.
 
 Pure logic, no Streamlit (STYLE.md, rule 1): pages/bien_etre.py and pages/idh4.py give it plain values
-read through barometre.ui.commun and render what it returns. The formulas themselves live in
+read through barometre.ui.cache and render what it returns. The formulas themselves live in
 :mod:`barometre.calculs.indices` (min-max normalisation, composite, ranks, rank sensitivity, IDH-4); this module
 assembles them and says what is missing and why. The panel's weightings are store records
 (:mod:`barometre.pilotage.store`, ``proposer_ponderation`` / ``adopter_ponderation``): nothing here writes.

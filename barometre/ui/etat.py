@@ -233,6 +233,17 @@ def ventilation_picker(ind: Indicateur, key: str = "ventilation", container=None
     return choice_picker("Détail", options, key, container, lambda v: v or "Ensemble")
 
 
+def section_picker(sections: dict[str, str], key: str, label: str = "Rubrique", container=None) -> str:
+    """Which part of a page is shown (id → label), kept in the URL. Only the chosen part is then drawn:
+    ``st.tabs`` would run and send every tab's charts, maps and tables on each rerun."""
+    box = container or st
+    ids = list(sections)
+    init_depuis_url(key, ids[0], ids)
+    value = box.radio(label, ids, format_func=sections.get, key=key, horizontal=True, label_visibility="collapsed")
+    vers_url(key, value, ids[0])
+    return value
+
+
 def territories_picker(keys: list[str], default: list[str], names: dict[str, str], key: str,
                        param: str = "t") -> list[str]:
     """Several territories (``niveau:code``), kept in the URL as repeated ``t=`` parameters."""
@@ -253,16 +264,21 @@ def etape(param: str, n: int) -> int:
     return step
 
 
+def _aller(param: str, step: int) -> None:
+    st.query_params[param] = str(step)
+
+
 def step_buttons(param: str, step: int, n: int, key: str,
                  labels: tuple[str, str] = ("◀ Précédente", "Suivante ▶"), middle: int = 3):
-    """Previous / next buttons (← → keys) that move the step kept in the URL; returns the middle column."""
+    """Previous / next buttons (← → keys) that move the step kept in the URL; returns the middle column.
+
+    The step is written by the buttons' callback, before the rerun that the click starts: inside an
+    ``st.fragment`` that rerun is the fragment's alone (the séance's next view, not the app's frame)."""
     prev_col, mid_col, next_col = st.columns([1, middle, 1])
-    if prev_col.button(labels[0], shortcut="Left", disabled=step <= 1, key=f"{key}_prev"):
-        st.query_params[param] = str(step - 1)
-        st.rerun()
-    if next_col.button(labels[1], shortcut="Right", disabled=step >= n, key=f"{key}_next"):
-        st.query_params[param] = str(step + 1)
-        st.rerun()
+    prev_col.button(labels[0], shortcut="Left", disabled=step <= 1, key=f"{key}_prev", on_click=_aller,
+                    args=(param, step - 1))
+    next_col.button(labels[1], shortcut="Right", disabled=step >= n, key=f"{key}_next", on_click=_aller,
+                    args=(param, step + 1))
     return mid_col
 
 

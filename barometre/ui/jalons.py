@@ -15,7 +15,7 @@ from barometre.pilotage import auth
 from barometre.pilotage import structure as pilotage
 from barometre.pilotage.store import ROLES, Store, Utilisateur
 from barometre.pilotage.structure import NIVEAUX_INDICATEUR, STATUTS_JALON
-from barometre.ui import cache
+from barometre.ui import cache, graphiques
 from barometre.ui import pilotage as ui_pilotage
 
 
@@ -255,8 +255,8 @@ def calendrier(c: Contexte) -> None:
         st.info("Aucun jalon daté pour l'instant : le calendrier se remplit quand les agents saisissent les "
                 "échéances des jalons.")
     else:
-        st.altair_chart(charts_pilotage.gantt_chart(gantt, today), width="stretch",
-                        alt="Calendrier des jalons par action : échéances, états et retards")
+        graphiques.afficher("charts_pilotage.gantt_chart", gantt, today,
+                            alt="Calendrier des jalons par action : échéances, états et retards")
         with st.expander("Tableau des jalons (le calendrier sous forme de tableau)"):
             st.dataframe(gantt.select(
                 pl.col("action").alias("Action"), pl.col("jalon").alias("Jalon"),

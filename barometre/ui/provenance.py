@@ -8,7 +8,7 @@ import streamlit as st
 
 from barometre import formats
 from barometre.catalogue import Indicateur
-from barometre.ui import cache
+from barometre.ui import cache, graphiques
 
 
 def source_name(source_id: str) -> str:
@@ -65,18 +65,20 @@ def table_and_downloads(df: pl.DataFrame, ind: Indicateur, columns: dict[str, st
                 pl.when(df["secret"]).then(pl.lit("secret statistique"))
                 .when(df["valeur"].is_null()).then(pl.lit("non disponible"))
                 .otherwise(pl.lit("")).alias("Statut"))
+        # The files are made when a button is clicked (deferred), not on every run: an XLSX and two
+        # chart renderings per panel cost more than the page itself. A click downloads without a rerun.
         cols = st.columns(4)
-        cols[0].download_button("CSV (Excel)", formats.csv_excel(export), f"{ind.id}.csv", "text/csv",
-                                key=f"{key}_csv")
-        cols[1].download_button("XLSX", formats.xlsx(export), f"{ind.id}.xlsx",
+        cols[0].download_button("CSV (Excel)", lambda: formats.csv_excel(export), f"{ind.id}.csv", "text/csv",
+                                key=f"{key}_csv", on_click="ignore")
+        cols[1].download_button("XLSX", lambda: formats.xlsx(export), f"{ind.id}.xlsx",
                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                key=f"{key}_xlsx")
+                                key=f"{key}_xlsx", on_click="ignore")
         if chart is not None:
-            png, svg = chart_images(chart.to_json())
-            if png:
-                cols[2].download_button("Graphique PNG", png, f"{ind.id}.png", "image/png", key=f"{key}_png")
-            if svg:
-                cols[3].download_button("Graphique SVG", svg, f"{ind.id}.svg", "image/svg+xml", key=f"{key}_svg")
+            spec_json = graphiques.en_json(chart)
+            cols[2].download_button("Graphique PNG", lambda: chart_images(spec_json)[0] or b"", f"{ind.id}.png",
+                                    "image/png", key=f"{key}_png", on_click="ignore")
+            cols[3].download_button("Graphique SVG", lambda: chart_images(spec_json)[1] or b"", f"{ind.id}.svg",
+                                    "image/svg+xml", key=f"{key}_svg", on_click="ignore")
 
 
 @st.cache_data(show_spinner=False)

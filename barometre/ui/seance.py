@@ -112,7 +112,7 @@ def afficher(v: Vue, font_size: int, embed: bool = False) -> None:
             if lec.objectif is not None and lec.objectif_libelle:
                 left.caption(f"Objectif : {lec.objectif_libelle}")
     chart, rows, alt_text = graphique(v, font_size)
-    box.altair_chart(chart, width="stretch", alt=alt_text)
+    box.vega_lite_chart(chart.to_dict(validate=False), width="stretch", alt=alt_text)  # validated in tests
     if v.genre == "communes":
         n = v.communes.filter(pl.col("valeur").is_not_null()).height
         if n > rows.height:
@@ -214,6 +214,19 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
                 st.page_link("pages/seance.py", label=label, query_params={"seance": str(r["id"])})
 
 
+@st.fragment  # the arrow keys redraw the view only, not the app's frame (sidebar, menu)
+def vue_courante(steps: list, attendues: list, titre: str, nom: str, font: int) -> None:
+    step = etat.etape("etape", len(steps))
+    v = steps[step - 1]
+    st.caption(f"{titre} — vue {step} / {len(steps)} — {nom} — {LIBELLES_GENRES[v.genre]} — "
+               "flèches ← → pour naviguer")
+    st.header(v.ind.libelle)
+    afficher(v, font)
+    etat.step_buttons("etape", step, len(steps), key="seance")
+    if step == len(steps):
+        _donnees_attendues(attendues, nom)
+
+
 def page(sel: Selection) -> None:
     """The séance page for the run's selection (a saved séance brings its own territory)."""
     cat = cache.catalogue()
@@ -255,15 +268,7 @@ def page(sel: Selection) -> None:
         st.info(f"Aucune des vues choisies n'a de données pour {nom}.")
         _donnees_attendues(attendues, nom)
     else:
-        step = etat.etape("etape", len(steps))
-        v = steps[step - 1]
-        st.caption(f"{titre}{quand} — vue {step} / {len(steps)} — {nom} — {LIBELLES_GENRES[v.genre]} — "
-                   "flèches ← → pour naviguer")
-        st.header(v.ind.libelle)
-        afficher(v, font)
-        etat.step_buttons("etape", step, len(steps), key="seance")
-        if step == len(steps):
-            _donnees_attendues(attendues, nom)
+        vue_courante(steps, attendues, f"{titre}{quand}", nom, font)
     if sel.projection:
         return
     if steps:
