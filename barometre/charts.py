@@ -220,12 +220,16 @@ def trajectory_chart(observed: pl.DataFrame, path: pl.DataFrame, unite: str, cur
     now = alt.Chart(alt.Data(values=[{"annee": current_year, "texte": f"{current_year}"}])).mark_rule(
         color="#666", strokeDash=[2, 2]).encode(x="annee:Q")
     layers = obs + traj + now
-    if gap_text and not observed.is_empty():
+    if not observed.is_empty():
+        # the marker of the latest observation, with its year (and the gap to the path when there is one)
         last = observed.sort("annee").tail(1).to_dicts()[0]
-        note = alt.Chart(alt.Data(values=[{**last, "texte": gap_text}])).mark_text(
-            align="left", dx=10, dy=-12, fontSize=font_size, color=ANNOTATION_COLOUR).encode(
+        text = f"dernière observation : {last['annee']}" + (f" · {gap_text}" if gap_text else "")
+        marker = alt.Chart(alt.Data(values=[{**last, "texte": text}])).mark_point(
+            shape="diamond", size=260, filled=True, color=ANNOTATION_COLOUR).encode(x="annee:Q", y="valeur:Q")
+        note = alt.Chart(alt.Data(values=[{**last, "texte": text}])).mark_text(
+            align="left", dx=12, dy=-14, fontSize=font_size, color=ANNOTATION_COLOUR).encode(
             x="annee:Q", y="valeur:Q", text="texte:N")
-        layers = layers + note
+        layers = layers + marker + note
     return _finish(layers, height=340, font_size=font_size)
 
 

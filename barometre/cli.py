@@ -25,7 +25,8 @@ def _statut(row: dict) -> str:
     if row["secret"]:
         return "secret"
     if row["valeur"] is None:
-        return "manquant"
+        # a computed value that could not be computed says why (IDH-4: "non_calculable : …")
+        return row["statut"] if (row["statut"] or "").startswith("non_calculable") else "manquant"
     return row["statut"]
 
 
@@ -39,7 +40,8 @@ def values_rows(indicateur: str, niveau: str | None, codes: list[str] | None, an
 
     df = valeurs(connect(), indicateur, niveau=niveau, codes=codes, annee=annee)
     if annee is None and not all_years and not df.is_empty():
-        shown = df.filter(pl.col("valeur").is_not_null() | pl.col("secret"))
+        shown = df.filter(pl.col("valeur").is_not_null() | pl.col("secret")
+                          | pl.col("statut").str.starts_with("non_calculable"))
         latest = shown.group_by("niveau").agg(pl.col("annee").max())
         df = df.join(latest, on=["niveau", "annee"], how="semi")
     return [{**row, "statut": _statut(row)} for row in df.iter_rows(named=True)]
@@ -66,7 +68,17 @@ def cmd_build(args) -> int:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
+    _rebuild_idh4(settings)
     return 0
+
+
+def _rebuild_idh4(settings) -> None:
+    """The IDH-4 values follow their inputs: recomputed after every build (ingest does it itself)."""
+    from barometre.calculs.idh4_valeurs import SOURCE_IDH4
+    from barometre.sources.ingest import recalculer_idh4
+
+    n = recalculer_idh4(settings)
+    print(f"{'valeurs/' + SOURCE_IDH4:<40} {n:>6} lignes")
 
 
 def cmd_validate(args) -> int:

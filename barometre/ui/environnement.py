@@ -51,9 +51,9 @@ def gaz_a_effet_de_serre(sel: Selection) -> None:
         pl.col("indicateur").replace(secteurs).alias("secteur"))
     chart = charts.stacked_sectors_chart(sect, "kteq CO2", 1, font_size=fs)
     st.altair_chart(chart, width="stretch", alt="Émissions de gaz à effet de serre par secteur et par commune")
-    st.caption("Les grandes installations pèsent sur leur commune d'implantation : la centrale de Bouchain "
-               "(branche énergie), les installations de traitement des déchets (Lourches, Saint-Amand-les-Eaux, "
-               "Douchy-les-Mines). Ces émissions ne sont pas celles des habitants.")
+    st.caption("Les grandes installations (centrale électrique, installations de traitement des déchets, "
+               "industrie) pèsent sur leur commune d'implantation : ces émissions ne sont pas celles des "
+               "habitants.")
     provenance.caption_source(ges, sect)
     provenance.table_and_downloads(sect.select("nom", "secteur", "valeur", "annee", "source", "secret"), ges,
                                    {"nom": "Commune", "secteur": "Secteur", "valeur": "Valeur", "annee": "Année",
@@ -124,6 +124,7 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
                        "observation disponible. Avec une seule observation, le statut ne mesure pas encore une "
                        "tendance.")
         st.caption(f"Source de l'objectif : {r['source']}")
+    ui_objectifs.trajectoires_territoire(rows, ind_id, sel.niveau, sel.code, sel.nom, panneaux.chart_font(sel))
     with st.expander("Tous les objectifs en vigueur"):
         st.dataframe(ui_objectifs.tableau(saisis, rows, cat), hide_index=True, width="stretch")
     if not sel.projection:
