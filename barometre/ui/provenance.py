@@ -61,7 +61,7 @@ def display_table(df: pl.DataFrame, ind: Indicateur, columns: dict[str, str]) ->
     out = libelles_lisibles(df)
     if "valeur" in df.columns:
         secret = df["secret"] if "secret" in df.columns else pl.Series([False] * df.height)
-        out = df.with_columns(pl.Series("valeur", [
+        out = out.with_columns(pl.Series("valeur", [
             formats.valeur_unite(v, ind.unite, ind.decimales, bool(s))
             for v, s in zip(df["valeur"].to_list(), secret.to_list(), strict=True)
         ]))
