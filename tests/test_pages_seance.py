@@ -108,6 +108,8 @@ def test_saved_seance_reopens_by_link(tmp_path, monkeypatch):
     caption = next(c.value for c in at.caption if "vue 1 / " in c.value)
     assert caption.startswith("Conseil communautaire — 10 décembre 2026 — vue 1 / 2")
     assert at.query_params["seance"] == str(sid)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"Dossier de séance (PDF)", "Diaporama (PowerPoint)"} <= labels
     at.button(key="seance_next").click().run()
     assert_ok(at)
     assert any("vue 2 / 2" in c.value for c in at.caption)
