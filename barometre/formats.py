@@ -50,9 +50,23 @@ def csv_excel(df: pl.DataFrame) -> bytes:
     return ("\ufeff" + text).encode("utf-8")
 
 
-def xlsx(df: pl.DataFrame, sheet: str = "donnees") -> bytes:
+YEAR_COLUMNS = {"annee", "année", "annee_reference", "annee_cible", "annee_observation", "millesime",
+                "millésime", "annee_precedente"}
+VALUE_COLUMNS = {"valeur", "valeur_precedente"}
+
+
+def xlsx(df: pl.DataFrame, sheet: str = "donnees", decimales: int | None = None) -> bytes:
+    """An XLSX sheet: years as plain integers (``2021``, never ``2 021``), values with ``decimales``
+    decimals (the indicator's unit) when given; Excel shows the separators of the reader's locale."""
     buffer = io.BytesIO()
-    df.write_excel(buffer, worksheet=sheet[:31], autofit=True)
+    column_formats = {}
+    for name, dtype in df.schema.items():
+        key = name.strip().lower()
+        if dtype.is_integer() and key in YEAR_COLUMNS:
+            column_formats[name] = "0"
+        elif dtype.is_numeric() and decimales is not None and key in VALUE_COLUMNS:
+            column_formats[name] = "#,##0" + ("." + "0" * decimales if decimales > 0 else "")
+    df.write_excel(buffer, worksheet=sheet[:31], autofit=True, column_formats=column_formats or None)
     return buffer.getvalue()
 
 

@@ -19,7 +19,8 @@ def explorer() -> None:
     ind = etat.indicator_picker([i for i in cat.indicateurs if i.id in disponibles], key="ind_explo", container=c1)
     ventilation = etat.ventilation_picker(ind, key="vent_explo", container=c2)
     all_terr = cache.territoires()
-    names = {f"{r['niveau']}:{r['code']}": f"{r['nom']} ({r['niveau']})" for r in all_terr.iter_rows(named=True)}
+    names = {f"{r['niveau']}:{r['code']}": f"{r['nom']} ({cache.niveau_libelle(r['niveau'])})"
+             for r in all_terr.iter_rows(named=True)}
     keys = list(names)
     default = [k for k in (f"epci:{sel.epci}", "departement:59", "region:32", "france:FRM") if k in keys]
     chosen = etat.territories_picker(keys, default, names, key="terr_explo")
@@ -38,6 +39,11 @@ def explorer() -> None:
         if secret:
             st.caption("Secret statistique : " + ", ".join(secret))
         provenance.caption_source(ind, df)
+        shown = {f"{n}:{c}" for n, c in df.filter(pl.col("valeur").is_not_null() | pl.col("secret"))
+                 .select("niveau", "code").iter_rows()}
+        missing = [names[k] for k in chosen if k not in shown]
+        if missing:
+            st.caption("Sans valeur publiée pour cet indicateur : " + ", ".join(missing) + ".")
         st.dataframe(provenance.display_table(df, ind, {"nom": "Territoire", "niveau": "Niveau", "annee": "Année",
                                                         "valeur": "Valeur", "methode": "Méthode", "source": "Source"}),
                      hide_index=True, width="stretch")

@@ -153,7 +153,7 @@ def territory_picker(container=None) -> Selection:
     box = container or st.sidebar
     options = cache.niveaux_options()
     init_depuis_url("niveau", NIVEAU_EPCI, list(options))
-    niveau = box.selectbox("Échelle", list(options), format_func=options.get, key="niveau")
+    niveau = box.selectbox("Échelle", list(options), format_func=options.get, key="niveau", placeholder="Choisir…")
     terr = cache.territoires(niveau)
     codes = terr["code"].to_list()
     names = dict(zip(codes, terr["nom"].to_list(), strict=True))
@@ -166,7 +166,8 @@ def territory_picker(container=None) -> Selection:
         box.markdown(f"**Territoire** : {names[codes[0]]}")
         code = codes[0]
     else:
-        code = box.selectbox("Territoire", codes, format_func=lambda c: names.get(c, c), key="code")
+        code = box.selectbox("Territoire", codes, format_func=lambda c: names.get(c, c), key="code",
+                             placeholder="Choisir…")
     vers_url("niveau", niveau, NIVEAU_EPCI)
     vers_url("code", code, None if niveau != NIVEAU_EPCI else default)
     sel = _selection_par_defaut(niveau, code)
@@ -189,7 +190,7 @@ def zonage_picker(container=None, key: str = "zonage") -> str:
     options = cache.zonages_options()
     first = next(iter(options))
     init_depuis_url(key, first, list(options))
-    value = box.selectbox("Découpage", list(options), format_func=options.get, key=key)
+    value = box.selectbox("Découpage", list(options), format_func=options.get, key=key, placeholder="Choisir…")
     vers_url(key, value, first)
     return value
 
@@ -198,7 +199,7 @@ def choice_picker(label: str, options: list[str], key: str, container=None, form
     """A select box over plain options that keeps its value in the URL (first option = clean link)."""
     box = container or st
     init_depuis_url(key, options[0], options)
-    value = box.selectbox(label, options, key=key, format_func=format_func)
+    value = box.selectbox(label, options, key=key, format_func=format_func, placeholder="Choisir…")
     vers_url(key, value, options[0])
     return value
 
@@ -250,7 +251,7 @@ def territories_picker(keys: list[str], default: list[str], names: dict[str, str
     if key not in st.session_state:
         from_url = [k for k in st.query_params.get_all(param) if k in keys]
         st.session_state[key] = from_url or default
-    chosen = st.multiselect("Territoires", keys, format_func=names.get, key=key)
+    chosen = st.multiselect("Territoires", keys, format_func=names.get, key=key, placeholder="Choisir des territoires")
     st.query_params[param] = chosen
     return chosen
 

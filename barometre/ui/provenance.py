@@ -40,12 +40,28 @@ def caption_source(ind: Indicateur, df: pl.DataFrame | None = None) -> None:
     st.caption(source_line(ind, sources or None, years or None))
 
 
-def display_table(df: pl.DataFrame, ind: Indicateur, columns: dict[str, str]) -> pl.DataFrame:
-    """The table behind a chart, with French formatted values and secrecy spelled out."""
+METHODES_FR = {"calculee": "calculée (effectifs additionnés des communes)", "publiee": "publiée par le producteur"}
+
+
+def libelles_lisibles(df: pl.DataFrame) -> pl.DataFrame:
+    """Levels, methods and sources as people read them (« Département », « publiée par le producteur »,
+    « INSEE, Comparateur de territoires »), never their ids."""
     out = df
+    if "niveau" in df.columns:
+        out = out.with_columns(pl.col("niveau").map_elements(cache.niveau_libelle, return_dtype=pl.String))
+    if "methode" in df.columns:
+        out = out.with_columns(pl.col("methode").replace(METHODES_FR))
+    if "source" in df.columns:
+        out = out.with_columns(pl.col("source").map_elements(source_name, return_dtype=pl.String))
+    return out
+
+
+def display_table(df: pl.DataFrame, ind: Indicateur, columns: dict[str, str]) -> pl.DataFrame:
+    """The table behind a chart, with French formatted values, secrecy spelled out and readable labels."""
+    out = libelles_lisibles(df)
     if "valeur" in df.columns:
         secret = df["secret"] if "secret" in df.columns else pl.Series([False] * df.height)
-        out = df.with_columns(pl.Series("valeur", [
+        out = out.with_columns(pl.Series("valeur", [
             formats.valeur_unite(v, ind.unite, ind.decimales, bool(s))
             for v, s in zip(df["valeur"].to_list(), secret.to_list(), strict=True)
         ]))
@@ -58,7 +74,7 @@ def table_and_downloads(df: pl.DataFrame, ind: Indicateur, columns: dict[str, st
     """The accessible table behind a chart, and CSV (French Excel) / XLSX / chart downloads."""
     with st.expander("Tableau des données et téléchargements"):
         st.dataframe(display_table(df, ind, columns), hide_index=True, width="stretch")
-        export = df.select([c for c in columns if c in df.columns]).rename(
+        export = libelles_lisibles(df).select([c for c in columns if c in df.columns]).rename(
             {c: columns[c] for c in columns if c in df.columns})
         if "secret" in df.columns and "valeur" in df.columns:  # an empty cell must say why it is empty
             export = export.with_columns(
@@ -70,7 +86,7 @@ def table_and_downloads(df: pl.DataFrame, ind: Indicateur, columns: dict[str, st
         cols = st.columns(4)
         cols[0].download_button("CSV (Excel)", lambda: formats.csv_excel(export), f"{ind.id}.csv", "text/csv",
                                 key=f"{key}_csv", on_click="ignore")
-        cols[1].download_button("XLSX", lambda: formats.xlsx(export), f"{ind.id}.xlsx",
+        cols[1].download_button("XLSX", lambda: formats.xlsx(export, decimales=ind.decimales), f"{ind.id}.xlsx",
                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                 key=f"{key}_xlsx", on_click="ignore")
         if chart is not None:

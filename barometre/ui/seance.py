@@ -181,7 +181,7 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
               enregistree: dict | None, titre: str, niveau: str, code: str) -> None:
     cat = cache.catalogue()
     with st.expander("Composer la séance"):
-        chosen = st.multiselect("Vues, dans l'ordre", ids, default=demandees,
+        chosen = st.multiselect("Vues, dans l'ordre", ids, default=demandees, placeholder="Choisir des vues",
                                 format_func=lambda i: cat.indicateur(i).libelle, key="seance_vues")
         if st.button("Appliquer", key="seance_appliquer"):
             etat.vers_url("seance", None)
