@@ -33,6 +33,10 @@ else:
     secret = df.filter(pl.col("secret"))["nom"].to_list()
     if secret:
         st.caption("Secret statistique : " + ", ".join(secret))
+    shown = {f"{r['niveau']}:{r['code']}" for r in df.filter(pl.col("valeur").is_not_null() | pl.col("secret"))
+             .iter_rows(named=True)}
+    if sans := [names[k] for k in chosen if k not in shown]:
+        st.caption("Aucune valeur de même définition pour : " + ", ".join(sans) + ".")
     provenance.caption_source(ind, df)
     st.dataframe(provenance.display_table(df, ind, {"nom": "Territoire", "niveau": "Niveau", "annee": "Année",
                                                     "valeur": "Valeur", "methode": "Méthode", "source": "Source"}),

@@ -88,3 +88,13 @@ def test_seance_views_of_comparable_indicators_show_at_least_two_bars():
         tile = next(iter(cards(at).values()))
         refs = tile.split("Repères : ", 1)[1] if "Repères : " in tile else ""
         assert "Nord" in refs and "Hauts-de-France" in refs, (COMPARABLES[step - 1], tile)
+
+
+def test_explorer_lists_the_chosen_territories_without_a_value():
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page("pages/explorateur.py").run()
+    at.selectbox(key="ind_explo").set_value("taux_activite_15_64").run()  # no Nord / région / France value
+    assert not at.exception, [e.message for e in at.exception]
+    said = [c.value for c in at.caption if c.value.startswith("Aucune valeur de même définition pour")]
+    assert said and "Nord" in said[0] and "Hauts-de-France" in said[0]
