@@ -33,7 +33,10 @@ PAGES = {
 }
 
 page = st.navigation(PAGES, position="hidden")
-if not cadre.apply_mode():
+cadre.document_en_francais()
+if cadre.embed_mode():  # a view set in another site's page: no menu, no picker, only the view
+    cadre.apply_embed()
+elif not cadre.apply_mode():
     st.sidebar.markdown(f"**Baromètre social & environnemental**  \n{EPCI.nom_court or EPCI.nom}")
     cadre.sidebar_navigation(PAGES)
     st.sidebar.divider()

@@ -142,12 +142,23 @@ def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size
     return _finish(chart + labels, height=alt.Step(3 * font_size), font_size=font_size)
 
 
-def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE) -> alt.Chart:
-    """Lines over years, one per territory (columns nom, annee, valeur)."""
+def counts_from_zero(unite: str, decimales: int) -> bool:
+    """Counts (whole numbers, not a percentage) are drawn from zero: an axis 158 100 → 158 800 would make
+    a 0,4 % change look steep."""
+    return decimales == 0 and unite != "%"
+
+
+def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE,
+                 zero: bool | None = None) -> alt.Chart:
+    """Lines over years, one per territory (columns nom, annee, valeur). ``zero``: start the axis at 0
+    (default: for counts, see :func:`counts_from_zero`); an axis that does not start at 0 says so in its
+    title."""
     data = df.filter(pl.col("valeur").is_not_null()).to_dicts()
+    zero = counts_from_zero(unite, decimales) if zero is None else zero
+    title = unite if zero else f"{unite} (axe ne partant pas de zéro)"
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
-        x=alt.X("annee:O", title="Année"),
-        y=alt.Y("valeur:Q", title=unite, axis=_axis(decimales), scale=alt.Scale(zero=False)),
+        x=alt.X("annee:O", title="Année", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("valeur:Q", title=title, axis=_axis(decimales), scale=alt.Scale(zero=zero)),
         color=alt.Color("nom:N", title="Territoire", scale=alt.Scale(range=LEVEL_COLOURS)),
         strokeDash=alt.StrokeDash("nom:N", legend=None),
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),

@@ -148,6 +148,28 @@ def cmd_objectifs(args) -> int:
     return 0
 
 
+def cmd_rapport(args) -> int:
+    from datetime import date
+
+    from barometre.pilotage.rapport import RapportErreur, construire, ecrire
+
+    try:
+        le = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"Erreur : date « {args.date} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2026-12-10.",
+              file=sys.stderr)
+        return 2
+    try:
+        rapport = construire(get_settings(), seance_id=args.seance, edition=args.edition, le=le)
+        sortie = ecrire(rapport, args.format, Path(args.sortie))
+    except RapportErreur as exc:
+        print(f"Erreur : {exc}.", file=sys.stderr)
+        return 2
+    print(f"{sortie} écrit : {len(rapport.pages)} vue(s), {len(rapport.attendues)} donnée(s) attendue(s), "
+          f"{len(rapport.digest)} changement(s) depuis le {rapport.digest_depuis}.")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from benchmarks.bench import Reglages, run_bench, texte
 
@@ -182,6 +204,14 @@ def parser() -> argparse.ArgumentParser:
     o = sub.add_parser("objectifs", help="objectifs et statut de leur trajectoire")
     o.add_argument("--format", choices=["csv", "json"], default="csv")
     o.set_defaults(func=cmd_objectifs)
+    r = sub.add_parser("rapport", help="dossier de séance ou baromètre annuel (PDF A4 ou PowerPoint 16:9)")
+    quoi = r.add_mutually_exclusive_group(required=True)
+    quoi.add_argument("--seance", type=int, help="numéro d'une séance enregistrée (lien ?seance=… de la page Séance)")
+    quoi.add_argument("--edition", type=int, help="année du baromètre annuel (tous les volets)")
+    r.add_argument("--format", choices=["pdf", "pptx"], default="pdf")
+    r.add_argument("--sortie", required=True, help="fichier à écrire")
+    r.add_argument("--date", help="date de lecture AAAA-MM-JJ (défaut : jour de la séance, 31/12 de l'édition)")
+    r.set_defaults(func=cmd_rapport)
     bench = sub.add_parser("bench", help="mesurer la latence des requêtes des pages (données livrées et nationales)")
     bench.add_argument("--quick", action="store_true", help="moins de répétitions (quelques minutes sur 2 cœurs)")
     bench.add_argument("--json", action="store_true", help="un seul objet JSON au lieu du tableau")

@@ -9,6 +9,7 @@ import streamlit as st
 from barometre import charts, formats
 from barometre.catalogue import Indicateur
 from barometre.ui import cache, etat, provenance
+from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
 SENS_TEXT = {"hausse_favorable": "une hausse est favorable", "baisse_favorable": "une baisse est favorable",
@@ -24,7 +25,8 @@ def fmt(ind: Indicateur):
     return lambda v: formats.nombre(v, ind.decimales)
 
 
-def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.DataFrame | None = None) -> None:
+def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.DataFrame | None = None,
+                verdicts: bool = True) -> None:
     """One figure: value, change since the previous vintage, comparison with the Nord / region / France."""
     if row is None:
         container.html(card(ind.nom_court, "—", "", ["non disponible"], ind.definition))
@@ -40,6 +42,8 @@ def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.Da
                   if r["ordre"] > 0 and r["valeur"] is not None and r["code"] != row["code"]]
         if others:
             lines.append("Repères : " + " · ".join(others))
+    if verdicts and not row.get("ventilation"):
+        lines.extend(verdicts_ui.lignes(ind.id, row["niveau"], row["code"]))
     container.html(card(ind.nom_court, value, "" if row["secret"] else ind.unite, lines,
                          f"{ind.definition} ({SENS_TEXT[ind.sens]})."))
 
@@ -188,7 +192,7 @@ def reference_lines(ind: Indicateur, niveau: str, code: str, comp: pl.DataFrame)
     return lines
 
 
-def key_figure(container, ind: Indicateur, sel: Selection) -> None:
+def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True) -> None:
     """A key figure card: the territory's value, its change and its references; where the value is not
     published for the territory, the range across its communes or the nearest published level, said so."""
     niveau, code = sel.niveau, sel.code
@@ -205,6 +209,8 @@ def key_figure(container, ind: Indicateur, sel: Selection) -> None:
         if delta:
             lines.append(delta)
         lines.extend(reference_lines(ind, niveau, code, comp))
+        if verdicts:
+            lines.extend(verdicts_ui.lignes(ind.id, niveau, code))
         container.html(card(label, value, "" if row["secret"] else ind.unite, lines, ind.definition))
         return
     if latest.height:  # published only by breakdown (life expectancy by sex)
