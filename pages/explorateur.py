@@ -43,7 +43,7 @@ def explorer() -> None:
                  .select("niveau", "code").iter_rows()}
         missing = [names[k] for k in chosen if k not in shown]
         if missing:
-            st.caption("Sans valeur publiée pour cet indicateur : " + ", ".join(missing) + ".")
+            st.caption("Aucune valeur de même définition pour : " + ", ".join(missing) + ".")
         st.dataframe(provenance.display_table(df, ind, {"nom": "Territoire", "niveau": "Niveau", "annee": "Année",
                                                         "valeur": "Valeur", "methode": "Méthode", "source": "Source"}),
                      hide_index=True, width="stretch")

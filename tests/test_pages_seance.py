@@ -131,7 +131,7 @@ def test_explorer_names_chosen_territories_without_a_value_and_shows_labels(con)
     assert "departement" not in set(table["Niveau"]) and "epci" not in set(table["Niveau"])
     assert "calculee" not in set(table["Méthode"]) and not any(s.startswith("insee_") for s in table["Source"])
     at = goto(start(t=["epci:200042190", "region:32"], ind_explo="pcaet_actions"), "pages/explorateur.py")
-    said = [c.value for c in at.caption if c.value.startswith("Sans valeur publiée")]
+    said = [c.value for c in at.caption if c.value.startswith("Aucune valeur de même définition pour")]
     assert said and "Hauts-de-France" in said[0]
 
 
