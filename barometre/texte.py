@@ -39,10 +39,17 @@ def _texte(valeur: object) -> str:
     return text
 
 
+#: GFM turns bare addresses into links even when their punctuation is escaped (``https\:\/\/…``,
+#: ``www\.…``, ``a\@b\.fr``): an invisible word joiner inside the marker breaks the autolink.
+_AUTOLIEN = re.compile(r"(?i)(?<![a-z0-9])(https?|ftps?|www)(?=[:.])|(?=@)")
+JOINT = "\u2060"  # WORD JOINER: no width, no line break
+
+
 def echapper(valeur: object) -> str:
-    """The text as typed, safe in any Markdown Streamlit renders: no formatting, link, image, HTML,
-    colour directive or formula. Line breaks are kept as Markdown line breaks."""
-    text = _SPECIAUX.sub(r"\\\1", _texte(valeur))
+    """The text as typed, safe in any Markdown Streamlit renders: no formatting, link (not even a bare
+    address), image, HTML, colour directive or formula. Line breaks are kept as Markdown line breaks."""
+    text = _AUTOLIEN.sub(lambda m: (m.group(1) or "") + JOINT, _texte(valeur))
+    text = _SPECIAUX.sub(r"\\\1", text)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "  \n")
 
 
@@ -78,7 +85,9 @@ def lien(url: object) -> str:
     # the target: every character Markdown could read as the end of the link is percent-encoded
     cible = quote(ok, safe=":/?#@!$&'*+,;=%-._~")
     cible = cible.replace("(", "%28").replace(")", "%29").replace("'", "%27")
-    return f"[{echapper(hote(ok))}]({cible})"
+    # the host is [a-z0-9.-] only (url_https) and a link's text is never autolinked: no word joiner
+    texte_lien = _SPECIAUX.sub(r"\\\1", hote(ok))
+    return f"[{texte_lien}]({cible})"
 
 
 def texte_sur(valeur: object) -> str:

@@ -11,6 +11,7 @@ import streamlit as st  # noqa: TID251 - a page
 from barometre.pilotage import exports as exports_pilotage
 from barometre.pilotage import structure as pilotage
 from barometre.pilotage.structure import A_RENSEIGNER, COLONNES_GRILLE, GROUPES, VOLETS
+from barometre.texte import echapper, texte_sur
 from barometre.ui import commun as ui
 from barometre.ui import pilotage as ui_pilotage
 
@@ -53,7 +54,8 @@ if projection:
     if prev_col.button("◀ Critère précédent", shortcut="Left", disabled=step <= 1, key="grille_prev"):
         st.query_params["critere"] = str(step - 1)
         st.rerun()
-    where_col.markdown(f"**Grille de positionnement** · {edition['libelle'] if edition else 'aucune édition'} · "
+    nom_edition = echapper(edition["libelle"]) if edition else "aucune édition"
+    where_col.markdown(f"**Grille de positionnement** · {nom_edition} · "
                        f"{VOLETS[crit.volet]}{' — ' + GROUPES[crit.groupe] if crit.groupe else ''} · "
                        f"critère {step}/{n}")
     if next_col.button("Critère suivant ▶", shortcut="Right", disabled=step >= n, key="grille_next"):
@@ -65,7 +67,7 @@ if projection:
     left.markdown(f"**{SITUATION}**")
     left.markdown("\n".join(f"- {line}" for line in row[SITUATION].split("\n")))
     for label in COLONNES_GRILLE.values():
-        right.markdown(f"**{label}** : {row[label]}")
+        right.markdown(f"**{label}** : {texte_sur(row[label])}")
     st.stop()
 
 # ---------------------------------------------------------------- normal view
@@ -110,7 +112,7 @@ with onglets[0]:
         st.markdown(f"**{SITUATION}**")
         st.markdown("\n".join(f"- {line}" for line in row[SITUATION].split("\n")))
         for label in COLONNES_GRILLE.values():
-            st.markdown(f"**{label}** : {row[label]}")
+            st.markdown(f"**{label}** : {texte_sur(row[label])}")
     detail = situation.select(
         pl.col("critere").replace(libelles).alias("Critère"), pl.col("libelle").alias("Indicateur"),
         pl.col("texte").alias("Situation"), pl.col("tendance").alias("Lecture"))
@@ -177,7 +179,7 @@ with onglets[2]:
             ui_pilotage.oublier(key, list(COLONNES_GRILLE))
             st.rerun()
         if stored:
-            st.caption(f"Dernière modification : {stored['modifie_par']}, "
+            st.caption(f"Dernière modification : {echapper(stored['modifie_par'])}, "
                        f"{ui_pilotage.date_lisible(stored['modifie_le'])} (version {stored['version']}).")
 
 with onglets[3]:
@@ -217,14 +219,14 @@ with onglets[4]:
             ekey = f"edition_{edition_id}"
             version = ui_pilotage.version_lue(ekey, edition["version"])
             if edition["statut"] == "ouverte":
-                st.markdown(f"**Valider « {edition['libelle']} »** : la grille passe en lecture seule et la "
+                st.markdown(f"**Valider « {echapper(edition['libelle'])} »** : la grille passe en lecture seule et la "
                             "situation actuelle du baromètre y est figée.")
                 if st.button("Valider l'édition (après le vote du conseil)", key="grille_valider"):
                     if ui_pilotage.ecrire(lambda: s.valider_edition(user, edition_id, version, resume),
                                           "Édition validée."):
                         ui_pilotage.oublier(ekey)
                         st.rerun()
-            elif st.button(f"Rouvrir « {edition['libelle']} »", key="grille_rouvrir"):
+            elif st.button(f"Rouvrir « {echapper(edition['libelle'])} »", key="grille_rouvrir"):
                 if ui_pilotage.ecrire(lambda: s.rouvrir_edition(user, edition_id, version),
                                       "Édition rouverte."):
                     ui_pilotage.oublier(ekey)

@@ -12,6 +12,7 @@ from barometre.pilotage import auth
 from barometre.pilotage import structure as pilotage
 from barometre.pilotage.store import ROLES
 from barometre.pilotage.structure import NIVEAUX_INDICATEUR, STATUTS_JALON
+from barometre.texte import url_https
 from barometre.ui import commun as ui
 from barometre.ui import pilotage as ui_pilotage
 
@@ -365,7 +366,9 @@ with onglets["Délibérations"]:
                 st.dataframe(part.select(
                     pl.col("numero").alias("N°"), _date_fr("date").alias("Date"),
                     pl.col("objet").alias("Objet"),
-                    pl.col("projet").replace(labels).alias("Projet"), pl.col("lien").alias("Lien")),
+                    pl.col("projet").replace(labels).alias("Projet"),
+                    # only https:// links are ever links (rows entered before that rule included)
+                    pl.col("lien").map_elements(url_https, return_dtype=pl.String).alias("Lien")),
                     hide_index=True, width="stretch",
                     column_config={"Lien": st.column_config.LinkColumn("Lien")})
     else:
@@ -378,7 +381,7 @@ with onglets["Délibérations"]:
             eng = st.selectbox("Engagement", [e.id for e in structure.engagements], format_func=labels.get)
             proj = st.selectbox("Projet emblématique (facultatif)", proj_ids,
                                 format_func=lambda i: labels.get(i, "—"))
-            lien = st.text_input("Lien (facultatif)")
+            lien = st.text_input("Lien (facultatif, adresse https://)")
             if st.form_submit_button("Rattacher"):
                 if ui_pilotage.ecrire(lambda: s.creer_deliberation(
                         user, numero=numero, date=ddate, objet=objet, engagement=eng, projet=proj, lien=lien),

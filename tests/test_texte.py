@@ -47,3 +47,14 @@ def test_only_https_links_survive_and_show_their_host():
 def test_any_text_survives_escaping_as_itself(text):
     html = rendu(echapper(text))
     assert "<a " not in html and "<img" not in html and "<strong" not in html and "<em" not in html
+
+
+@pytest.mark.parametrize("adresse", ["https://exemple.invalid/x", "http://exemple.invalid", "www.exemple.invalid",
+                                     "contact@exemple.invalid", "HTTPS://EXEMPLE.INVALID"])
+def test_bare_addresses_are_never_autolinked_by_gfm(adresse):
+    """GFM (remark-gfm in Streamlit) links bare addresses even with escaped punctuation: a word joiner
+    breaks the marker, so an escaped text holds no ``://``, ``www.`` nor ``x@`` sequence at all."""
+    shown = echapper(f"voir {adresse} !")
+    unescaped = re.sub(r"\\(.)", r"\1", shown)
+    assert not re.search(r"(?i)https?://|www\.|[a-z0-9]@", unescaped)
+    assert unescaped.replace("\u2060", "") == f"voir {adresse} !"  # the text read is the text typed

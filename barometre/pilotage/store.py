@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from barometre.calculs.targets import Objectif, message_validation_fr
 from barometre.pilotage.structure import STATUTS_JALON, Structure, charger_structure
 from barometre.settings import get_settings
+from barometre.texte import url_https
 
 ENV_URL = "BAROMETRE_DATABASE_URL"
 FICHIER_SQLITE = "pilotage.sqlite"
@@ -387,6 +388,14 @@ class DeliberationEntree(_Entree):
     projet: str = ""
     lien: str = Field(default="", max_length=2000)
 
+    @field_validator("lien")
+    @classmethod
+    def _lien_https(cls, lien: str) -> str:
+        if lien and url_https(lien) is None:
+            raise ValueError("adresse https:// attendue (par exemple https://www.agglo-porteduhainaut.fr/…) ; "
+                             "aucune autre forme de lien n'est acceptée")
+        return lien
+
 
 class ChargementEntree(_Entree):
     fichier: str = Field(min_length=1, max_length=500)
@@ -449,7 +458,7 @@ CHAMPS_FR = {
     "date_atteinte": "date d'atteinte", "statut": "statut", "alloue": "montant alloué",
     "consomme": "montant consommé", "numero": "numéro", "date": "date", "objet": "objet",
     "code_fonctionnel": "code fonctionnel", "responsable": "responsable", "notes": "notes",
-    "commentaire": "commentaire", "origine": "origine",
+    "commentaire": "commentaire", "origine": "origine", "lien": "lien",
 }
 
 

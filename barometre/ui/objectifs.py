@@ -17,6 +17,7 @@ from barometre.calculs.objectifs import PROVENANCES_FR, ObjectifSaisi, depuis_fo
 from barometre.calculs.targets import FORMES, LIBELLES_COLONNES_FR, ORIGINES, STATUS_LABELS_FR, Objectif
 from barometre.catalogue import Catalogue
 from barometre.pilotage.store import DonneesInvalides, Store, Utilisateur, date_lisible
+from barometre.texte import echapper
 from barometre.ui import commun as ui
 from barometre.ui import pilotage as ui_pilotage
 
@@ -169,7 +170,7 @@ def _formulaire(s: Store, user: Utilisateur, saisis: list[ObjectifSaisi], cat: C
     version = ui_pilotage.version_lue(key, saisi.version)
     if saisi.version:
         st.caption(f"Provenance : {PROVENANCES_FR[saisi.provenance]} — dernière modification par "
-                   f"{saisi.modifie_par} le {date_lisible(saisi.modifie_le)} (version {saisi.version})"
+                   f"{echapper(saisi.modifie_par)} le {date_lisible(saisi.modifie_le)} (version {saisi.version})"
                    + (" — **retiré** : ni affiché ni exporté." if saisi.retire else "."))
     else:
         st.caption("Provenance : fichier des objectifs (jamais modifié dans le baromètre).")
