@@ -39,8 +39,35 @@ def ecart(value: float | None, unite: str, decimales: int = 1) -> str:
     return f"{sign}{nombre(abs(value), decimales)} {unit}"
 
 
+#: Cell starts that make a spreadsheet read a text as a formula (OWASP, "CSV Injection").
+DEBUTS_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutraliser(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+…``, ``-…``, ``@…``, tab,
+    CR) gets a leading apostrophe, per OWASP's CSV-injection rule; any other value (numbers included) is
+    returned unchanged, so numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(DEBUTS_FORMULE):
+        return "'" + value
+    return value
+
+
+def neutraliser_df(df: pl.DataFrame) -> pl.DataFrame:
+    """:func:`neutraliser` on every text column (numeric columns untouched)."""
+    textes = [c for c, t in df.schema.items() if t == pl.String]
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in textes)
+
+
+#: xlsxwriter options for every workbook we write: text is text (never a formula, nor a live link).
+OPTIONS_XLSX = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+
+
 def csv_excel(df: pl.DataFrame) -> bytes:
-    """CSV for French Excel: ``;`` separator, decimal comma, UTF-8 with BOM."""
+    """CSV for French Excel: ``;`` separator, decimal comma, UTF-8 with BOM; text cells neutralised
+    (:func:`neutraliser`)."""
+    df = neutraliser_df(df)
     out = df.with_columns(
         pl.col(c).map_elements(lambda v: "" if v is None else repr(float(v)).replace(".", ","),
                                return_dtype=pl.String)
@@ -51,6 +78,11 @@ def csv_excel(df: pl.DataFrame) -> bytes:
 
 
 def xlsx(df: pl.DataFrame, sheet: str = "donnees") -> bytes:
+    """XLSX of a table: numbers as numbers, text as text (never a formula: :data:`OPTIONS_XLSX` and
+    :func:`neutraliser`)."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
-    df.write_excel(buffer, worksheet=sheet[:31], autofit=True)
+    with xlsxwriter.Workbook(buffer, OPTIONS_XLSX) as book:
+        neutraliser_df(df).write_excel(book, worksheet=sheet[:31], autofit=True)
     return buffer.getvalue()
