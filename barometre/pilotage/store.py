@@ -292,6 +292,23 @@ t_ponderations = sa.Table(
     sa.Column("version_adoptee", sa.Integer, nullable=True),  # the version whose notes were adopted
     *_suivi(),
 )
+# Security records (not edits: never journaled nor reverted). Failed sign-ins, per key (``compte:<login>`` or
+# ``adresse:<client address>``), to slow password guessing across reloads, tabs and restarts; and signed-in
+# sessions (the cookie holds a random token; only its SHA-256 is stored), revoked at sign-out.
+t_echecs_connexion = sa.Table(
+    "echecs_connexion", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cle", sa.String(300), nullable=False, index=True),
+    sa.Column("horodatage", sa.String(40), nullable=False),
+)
+t_sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("empreinte", sa.String(64), primary_key=True),  # SHA-256 of the cookie's token
+    sa.Column("login", sa.String(200), nullable=False, index=True),
+    sa.Column("cree_le", sa.String(40), nullable=False),
+    sa.Column("expire_le", sa.String(40), nullable=False),
+    sa.Column("revoquee_le", sa.String(40), nullable=True),
+)
 SUIVI = ("version", "modifie_par", "modifie_le")
 STATUTS_PONDERATION = {"proposee": "proposée", "adoptee": "adoptée", "retiree": "retirée"}
 NOTE_MIN, NOTE_MAX = 0, 5
@@ -1179,6 +1196,48 @@ class Store:
             faits.append(slug)
         return faits
 
+    # ------------------------------------------------------------ sign-in throttling and sessions (security)
+    def noter_echec_connexion(self, cles: list[str]) -> None:
+        """Record one failed sign-in under each key (``compte:…``, ``adresse:…``)."""
+        now = _maintenant()
+        with self._ecriture() as conn:
+            conn.execute(t_echecs_connexion.insert(), [{"cle": c[:300], "horodatage": now} for c in cles])
+
+    def echecs_connexion(self, cle: str, depuis: datetime) -> list[str]:
+        """Times (ISO UTC, oldest first) of the failed sign-ins under ``cle`` since ``depuis``."""
+        t = t_echecs_connexion
+        rows = self._lire(sa.select(t.c.horodatage).where(t.c.cle == cle[:300], t.c.horodatage >= depuis.isoformat(
+            timespec="microseconds")).order_by(t.c.horodatage))
+        return [r["horodatage"] for r in rows]
+
+    def effacer_echecs_connexion(self, cle: str, avant: datetime | None = None) -> None:
+        """Forget the failures under ``cle`` (after a successful sign-in), or every failure older than
+        ``avant`` whatever the key (housekeeping)."""
+        t = t_echecs_connexion
+        cond = (t.c.horodatage < avant.isoformat(timespec="microseconds")) if avant else (t.c.cle == cle[:300])
+        with self._ecriture() as conn:
+            conn.execute(t.delete().where(cond))
+
+    def ouvrir_session(self, login: str, empreinte: str, expire_le: datetime) -> None:
+        with self._ecriture() as conn:
+            conn.execute(t_sessions.insert().values(empreinte=empreinte, login=login, cree_le=_maintenant(),
+                                                    expire_le=expire_le.isoformat(timespec="microseconds")))
+
+    def session(self, empreinte: str) -> dict | None:
+        """The session of this token hash if it is neither expired nor revoked, else None."""
+        t = t_sessions
+        rows = self._lire(sa.select(t).where(t.c.empreinte == empreinte, t.c.revoquee_le.is_(None),
+                                             t.c.expire_le > _maintenant()))
+        return rows[0] if rows else None
+
+    def revoquer_sessions(self, login: str) -> int:
+        """Sign a person out everywhere: every open session of ``login`` is revoked. Returns how many."""
+        t = t_sessions
+        with self._ecriture() as conn:
+            return conn.execute(t.update().where(t.c.login == login, t.c.revoquee_le.is_(None))
+                                .values(revoquee_le=_maintenant())).rowcount
+
+
     # ------------------------------------------------------------ accounts
     def initialiser_admin(self, login: str, nom: str, hash_mdp: str) -> None:
         """Create the first administrator; refused once an active administrator exists."""
@@ -1238,6 +1297,12 @@ class Store:
                 if compte is None or not compte["actif"] or compte["role"] != user.role:
                     raise RefusEcriture("Compte inconnu, désactivé ou rôle changé : reconnectez-vous.")
             return self._modifier(conn, spec, login, version, {"hash_mdp": hash_mdp}, user, str(uuid.uuid4()))
+
+    def remplacer_hash(self, login: str, hash_mdp: str) -> None:
+        """Replace a password hash by a hash of the *same* password with today's argon2 parameters, right
+        after a successful sign-in (not an edit: no history; the password does not change)."""
+        with self._ecriture() as conn:
+            conn.execute(t_comptes.update().where(t_comptes.c.login == login).values(hash_mdp=hash_mdp))
 
     def compte(self, login: str) -> dict | None:
         """One account with its password hash (for signing in); None when unknown."""

@@ -9,7 +9,6 @@ refusal.
 from __future__ import annotations
 
 import json
-import time
 
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
@@ -30,9 +29,6 @@ from barometre.pilotage.store import (
 from barometre.texte import echapper
 
 SESSION_KEY = "pilotage_utilisateur"
-ECHECS_KEY = "pilotage_echecs"
-ECHECS_MAX = 5  # failed sign-ins in a session before a pause (slows password guessing)
-PAUSE_ECHECS_S = 30
 NATURES = {"creation": "création", "modification": "modification", "suppression": "suppression"}
 TABLES_FR = {"comptes": "Compte", "editions": "Édition", "grille_lignes": "Grille", "actions": "Action",
              "jalons": "Jalon", "ressources": "Ressources", "deliberations": "Délibération",
@@ -118,20 +114,23 @@ def connexion(container=None) -> Utilisateur | None:
     return None
 
 
-def _essayer_connexion(login: str, mdp: str) -> None:
-    echecs = st.session_state.get(ECHECS_KEY, [])
-    recent = [t for t in echecs if time.time() - t < PAUSE_ECHECS_S]
-    if len(recent) >= ECHECS_MAX:
-        st.error(f"Trop d'essais infructueux : patientez {PAUSE_ECHECS_S} secondes avant de réessayer.")
-        return
+def adresse_client() -> str | None:
+    """The client's address as the server sees it (for throttling sign-ins per address)."""
     try:
-        user = auth.authentifier(store(), login, mdp)
+        return st.context.ip_address
+    except Exception:  # AppTest, or no request context
+        return None
+
+
+def _essayer_connexion(login: str, mdp: str) -> None:
+    # Throttling (per account, per address) and the cap on concurrent checks are in auth and the store:
+    # a reload or another tab does not reset them.
+    try:
+        user = auth.authentifier(store(), login, mdp, adresse=adresse_client())
     except auth.ErreurConnexion as exc:
-        st.session_state[ECHECS_KEY] = [*recent, time.time()]
-        st.error(str(exc))
+        st.error(echapper(exc))
         return
     st.session_state[SESSION_KEY] = {"login": user.login, "role": user.role, "nom": user.nom}
-    st.session_state.pop(ECHECS_KEY, None)
     st.rerun()
 
 
@@ -145,7 +144,8 @@ def _changer_mot_de_passe(box, user: Utilisateur) -> None:
             try:
                 auth.authentifier(s, user.login, actuel)
                 compte = s.compte(user.login)
-                s.definir_mot_de_passe(user, user.login, compte["version"], auth.hacher(nouveau))
+                s.definir_mot_de_passe(user, user.login, compte["version"],
+                                       auth.hacher(nouveau, (user.login, user.nom)))
             except (auth.ErreurConnexion, ErreurStore, ValueError) as exc:
                 st.error(str(exc))
             else:
