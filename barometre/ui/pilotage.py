@@ -8,12 +8,14 @@ refusal.
 
 from __future__ import annotations
 
+import html
 import json
+from urllib.parse import urlsplit
 
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
-from barometre.pilotage import auth
+from barometre.pilotage import auth, sessions
 from barometre.pilotage.store import (
     DOMAINES,
     ROLES,
@@ -71,6 +73,11 @@ def utilisateur() -> Utilisateur | None:
             return None
         email = str(st.user.get("email") or "")
         return auth.utilisateur_oidc(s, email, str(st.user.get("name") or "")) if email else None
+    cookie = _cookie_session()
+    if cookie:
+        user = sessions.lire(s, cookie)
+        if user is not None:
+            return user
     raw = st.session_state.get(SESSION_KEY)
     if not raw:
         return None
@@ -80,13 +87,65 @@ def utilisateur() -> Utilisateur | None:
     return user
 
 
+def _cookie_session() -> str | None:
+    try:
+        return st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # AppTest: no request
+        return None
+
+
+def _ici() -> str:
+    """This page's path and query (where the sign-in form sends the browser back)."""
+    try:
+        parts = urlsplit(st.context.url or "/")
+    except Exception:
+        return "/"
+    return sessions.retour_sur(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+STYLE_FORMULAIRE = """<style>
+.barometre-connexion label {display:block; font-size:0.875rem; margin:0.4rem 0 0.1rem}
+.barometre-connexion input[type=text], .barometre-connexion input[type=password] {width:100%;
+  box-sizing:border-box; padding:0.45rem 0.6rem; border:1px solid #8a8f98; border-radius:0.5rem;
+  font-size:1rem; background:#fff; color:#111}
+.barometre-connexion button {margin-top:0.6rem; padding:0.4rem 0.9rem; border:1px solid #8a8f98;
+  border-radius:0.5rem; background:#fff; color:#111; font-size:1rem; cursor:pointer}
+.barometre-connexion button:hover {border-color:#0072B2; color:#0072B2}
+</style>"""
+
+
+def _formulaire_http(box, chemin: str, contenu: str, bouton: str) -> None:
+    """An HTML form posting to one of the session routes (barometre.pilotage.sessions)."""
+    box.html(f'{STYLE_FORMULAIRE}<form class="barometre-connexion" method="post" action="{chemin}">'
+             f'{contenu}<input type="hidden" name="retour" value="{html.escape(_ici(), quote=True)}">'
+             f'<button type="submit">{bouton}</button></form>')
+
+
+def _message_connexion(box) -> None:
+    """The outcome of an HTTP sign-in (``?connexion=`` code; only known codes, fixed French text)."""
+    code = st.query_params.get("connexion")
+    if code is None:
+        return
+    message = sessions.MESSAGES.get(code)
+    if message:
+        (box.success if code == "fin" else box.error)(message)
+    st.query_params.pop("connexion", None)
+
+
 def connexion(container=None) -> Utilisateur | None:
     """The sign-in / sign-out box (sidebar by default); returns the signed-in user or None."""
     box = container or st.sidebar
     user = utilisateur()
     box.markdown("**Saisie**")
+    http = sessions.ROUTES_ACTIVES and not oidc_configure()
+    if http:
+        _message_connexion(box)
     if user is not None:
         box.markdown(f"Connecté·e : **{echapper(user.affichage)}**  \nRôle : {ROLES.get(user.role, user.role)}")
+        if http and _cookie_session():
+            _formulaire_http(box, sessions.CHEMIN_DECONNEXION, "", "Se déconnecter")
+            _changer_mot_de_passe(box, user)
+            return user
         if box.button("Se déconnecter", key="pilotage_deconnexion"):
             if oidc_configure():
                 st.logout()
@@ -105,6 +164,15 @@ def connexion(container=None) -> Utilisateur | None:
         if store().nombre_comptes() == 0:
             st.caption("Aucun compte n'existe encore. Un administrateur crée le premier avec "
                        "`uv run python -m barometre.pilotage.auth creer-admin --login IDENTIFIANT`.")
+        if http:
+            _formulaire_http(st, sessions.CHEMIN_CONNEXION,
+                             '<label for="barometre-identifiant">Identifiant</label>'
+                             '<input type="text" id="barometre-identifiant" name="identifiant" '
+                             'autocomplete="username" required maxlength="200">'
+                             '<label for="barometre-mdp">Mot de passe</label>'
+                             '<input type="password" id="barometre-mdp" name="mot_de_passe" '
+                             'autocomplete="current-password" required maxlength="256">', "Se connecter")
+            return None
         with st.form("pilotage_connexion", border=False):
             login = st.text_input("Identifiant", key="connexion_login")
             mdp = st.text_input("Mot de passe", type="password", key="connexion_mdp")
