@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from barometre.ui import commun as ui
+from barometre.ui import cadre, etat
 
 st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="📊", layout="wide",
                    initial_sidebar_state="expanded")
@@ -32,14 +32,13 @@ PAGES = {
 }
 
 page = st.navigation(PAGES, position="hidden")
-ui.apply_mode()
-if not ui.projection_mode():
+if not cadre.apply_mode():
     st.sidebar.markdown("**Baromètre social & environnemental**  \nLa Porte du Hainaut 2044")
-    ui.sidebar_navigation(PAGES)
+    cadre.sidebar_navigation(PAGES)
     st.sidebar.divider()
-    ui.territory_picker()
-    ui.projection_toggle()
+    etat.territory_picker()  # the run's Selection, read by the page with etat.selection()
+    cadre.projection_toggle()
 else:  # projection: the picker folds away so that the room sees the figures
     with st.expander("Changer de territoire"):
-        ui.territory_picker(container=st.container())
+        etat.territory_picker(container=st.container())
 page.run()

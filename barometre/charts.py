@@ -313,3 +313,27 @@ def choropleth(communes: pl.DataFrame, geoms: pl.DataFrame, outlines: pl.DataFra
     if communes.filter(~pl.col("secret") & pl.col("valeur").is_null()).height:
         legend.append(("non disponible", MISSING_RGB))
     return deck, legend
+
+
+def sensitivity_chart(df: pl.DataFrame) -> alt.Chart:
+    """Rank range per territory (rule min–max, tick = median, dot = current rank), best on top.
+
+    Columns of :func:`barometre.calculs.bien_etre.tableau_sensibilite`. Rank 1 is at the left: the axis
+    reads "better to the left".
+    """
+    data = df.to_dicts()
+    order = [d["nom"] for d in data]
+    n = max([d["rang_max"] for d in data], default=1)
+    base = alt.Chart(alt.Data(values=data)).encode(
+        y=alt.Y("nom:N", sort=order, title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)))
+    tooltip = [alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("rang:Q", title="Rang actuel"),
+               alt.Tooltip("rang_min:Q", title="Meilleur rang"),
+               alt.Tooltip("rang_median:Q", title="Rang médian"),
+               alt.Tooltip("rang_max:Q", title="Moins bon rang")]
+    x = alt.X("rang_min:Q", title="Rang (1 = meilleur score) sur les pondérations tirées au hasard",
+              scale=alt.Scale(domain=[1, n]), axis=alt.Axis(tickMinStep=1, format="d"))
+    rule = base.mark_rule(color="#555", strokeWidth=3).encode(x=x, x2="rang_max:Q", tooltip=tooltip)
+    median = base.mark_tick(color=NEUTRAL, thickness=3, size=14).encode(x="rang_median:Q", tooltip=tooltip)
+    current = base.mark_point(color=HIGHLIGHT, filled=True, size=70).encode(x="rang:Q", tooltip=tooltip)
+    chart = (rule + median + current).properties(width="container", height=max(160, 18 * len(data)))
+    return configure_text(chart)

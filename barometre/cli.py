@@ -129,8 +129,8 @@ def cmd_values(args) -> int:
 
 
 def cmd_objectifs(args) -> int:
-    from barometre.calculs.objectifs import objectifs_rows
     from barometre.calculs.targets import objectifs_to_csv, objectifs_to_json
+    from barometre.pilotage.objectifs import objectifs_rows
 
     rows = objectifs_rows(get_settings())
     print(objectifs_to_json(rows) if args.format == "json" else objectifs_to_csv(rows), end="")

@@ -3,11 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from barometre.ui import commun as ui
+from barometre.ui import cache, etat
 
-ui.ensure_entrypoint()
+etat.ensure_entrypoint()
 
-cat = ui.catalogue()
+cat = cache.catalogue()
 st.title("Méthodologie & sources")
 st.markdown(
     "Chaque chiffre du baromètre vient d'une source officielle, avec son millésime. Les taux d'un groupe de "

@@ -8,48 +8,35 @@ import polars as pl
 import streamlit as st
 
 from barometre import charts
-from barometre.ui import commun as ui
-from barometre.ui import vues
+from barometre.ui import cache, etat, panneaux, provenance
 
-ui.ensure_entrypoint()
+etat.ensure_entrypoint()
+sel = etat.selection()
 
-cat = ui.catalogue()
+cat = cache.catalogue()
 ids = [i.id for i in cat.indicateurs]
 default = [i.id for i in cat.indicateurs if i.cle]
-steps = [s for s in st.query_params.get("vues", ",".join(default)).split(",") if s in ids] or default
-try:
-    step = min(max(int(st.query_params.get("etape", "1")), 1), len(steps))
-except ValueError:
-    step = 1
-niveau, code = st.session_state.get("niveau", "epci"), st.session_state.get("code") or ui.territoire_config().epci.code
+steps = [s for s in (etat.url("vues") or ",".join(default)).split(",") if s in ids] or default
+step = etat.etape("etape", len(steps))
 ind = cat.indicateur(steps[step - 1])
-st.caption(f"Séance — vue {step} / {len(steps)} — {vues.nom_territoire(niveau, code)} — flèches ← → pour naviguer")
+st.caption(f"Séance — vue {step} / {len(steps)} — {sel.nom} — flèches ← → pour naviguer")
 st.header(ind.libelle)
-comp = ui.comparaison(ind.id, niveau, code, "")
+comp = cache.comparaison(ind.id, sel.niveau, sel.code, "")
 if comp.filter(pl.col("valeur").is_not_null()).is_empty():
-    ui.empty_state(ind, niveau, vues.nom_territoire(niveau, code))
+    provenance.empty_state(ind, sel.niveau, sel.nom)
 else:
-    own = ui.dernieres_valeurs((ind.id,), niveau, code).filter(pl.col("ventilation") == "")
+    own = cache.dernieres_valeurs((ind.id,), sel.niveau, sel.code).filter(pl.col("ventilation") == "")
     left, right = st.columns([1, 2])
-    vues.metric_tile(left, ind, own.to_dicts()[0] if own.height else None, comp)
-    chart = charts.comparison_chart(comp, ind.unite, ind.decimales,
-                                    font_size=charts.font_size(ui.projection_mode()))  # the back of the room
+    panneaux.metric_tile(left, ind, own.to_dicts()[0] if own.height else None, comp)
+    chart = charts.comparison_chart(comp, ind.unite, ind.decimales, font_size=panneaux.chart_font(sel))
     right.altair_chart(chart, width="stretch", alt=f"{ind.libelle} : comparaison")
-    ui.caption_source(ind, comp)
-prev_col, _, next_col = st.columns([1, 3, 1])
-if prev_col.button("◀ Précédente", shortcut="Left", disabled=step <= 1, key="seance_prev"):
-    st.query_params["etape"] = str(step - 1)
-    st.rerun()
-if next_col.button("Suivante ▶", shortcut="Right", disabled=step >= len(steps), key="seance_next"):
-    st.query_params["etape"] = str(step + 1)
-    st.rerun()
-if not ui.projection_mode():
+    provenance.caption_source(ind, comp)
+etat.step_buttons("etape", step, len(steps), key="seance")
+if not sel.projection:
     with st.expander("Composer la séance"):
         chosen = st.multiselect("Vues, dans l'ordre", ids, default=steps,
                                 format_func=lambda i: cat.indicateur(i).libelle, key="seance_vues")
         if st.button("Appliquer", key="seance_appliquer"):
-            st.query_params["vues"] = ",".join(chosen)
-            st.query_params["etape"] = "1"
-            st.rerun()
+            etat.url_ecrire({"vues": ",".join(chosen), "etape": "1"})
         st.caption("Le lien de la page (barre d'adresse) contient la séance : il suffit de le partager. "
                    "Ajoutez « &mode=projection » pour l'ouvrir en mode projection.")

@@ -26,7 +26,12 @@ from pydantic import ValidationError
 from streamlit.testing.v1 import AppTest
 
 from barometre.calculs.energie import tableau_autonomie
-from barometre.calculs.objectifs import (
+from barometre.calculs.targets import OBJECTIFS_COLUMNS, Objectif, load_objectifs, message_validation_fr
+from barometre.catalogue import load_catalogue
+from barometre.cli import main as cli_main
+from barometre.formats import MISSING_TEXT, SECRET_TEXT, nombre
+from barometre.pilotage import auth
+from barometre.pilotage.objectifs import (
     OBJECTIFS_FILE,
     depuis_formulaire,
     effectifs,
@@ -35,11 +40,6 @@ from barometre.calculs.objectifs import (
     superposer,
     vers_formulaire,
 )
-from barometre.calculs.targets import OBJECTIFS_COLUMNS, Objectif, load_objectifs, message_validation_fr
-from barometre.catalogue import load_catalogue
-from barometre.cli import main as cli_main
-from barometre.formats import MISSING_TEXT, SECRET_TEXT, nombre
-from barometre.pilotage import auth
 from barometre.pilotage.store import ConflitEdition, DonneesInvalides, RefusEcriture, Store, Utilisateur
 from barometre.settings import PROJECT_ROOT, Settings, get_settings
 from barometre.sources.csvread import IngestError

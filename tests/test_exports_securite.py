@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 
 from barometre import cli, formats
-from barometre.calculs.objectifs import OBJECTIFS_FILE
 from barometre.calculs.targets import OBJECTIFS_COLUMNS, load_objectifs, objectifs_to_csv
 from barometre.pilotage import exports
+from barometre.pilotage.objectifs import OBJECTIFS_FILE
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.settings import get_settings
 

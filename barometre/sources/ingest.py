@@ -19,7 +19,7 @@ from barometre.catalogue import load_catalogue
 from barometre.settings import Settings, load_territoire
 from barometre.sources.build import parse_context
 from barometre.sources.csvread import IngestError, read_table
-from barometre.sources.layouts import detect_layout
+from barometre.sources.detection import detect_layout
 from barometre.sources.valeurs import check_values, to_frame, write_source
 
 UNKNOWN_LAYOUT_HINT = (

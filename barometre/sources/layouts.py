@@ -600,19 +600,3 @@ LAYOUTS: list[Layout] = [
            ("cible", "indicateur", "date", "value", "territoire"),
            "odema_isdnd_hdf/objectifs_reg32_dndni_isdnd.csv", parse_odema, False),
 ]
-
-
-def all_layouts() -> list[Layout]:
-    """The layouts of the shipped sources plus the energy / air / land importers (ingest only)."""
-    try:
-        from barometre.sources.layouts_energie import ENERGY_LAYOUTS
-    except ImportError:  # the module is optional while it is being written
-        ENERGY_LAYOUTS = []
-    return LAYOUTS + list(ENERGY_LAYOUTS)
-
-
-def detect_layout(header: list[str]) -> Layout | None:
-    """The most specific layout whose signature columns are all in the header."""
-    candidates = [lay for lay in all_layouts() if lay.matches(header)]
-    # Enedis department/region files share columns: the département file has code_departement.
-    return max(candidates, key=lambda lay: len(lay.signature), default=None)

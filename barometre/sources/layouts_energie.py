@@ -1,6 +1,6 @@
 """Energy, air and land importers: official open files in their published layouts, for ``barometre ingest``.
 
-Each layout is recognised by its header (see ``barometre.sources.layouts.detect_layout``), keeps only the rows of the
+Each layout is recognised by its header (see ``barometre.sources.detection.detect_layout``), keeps only the rows of the
 configured territory (national files work), refuses what it cannot read with a French message naming the
 file, the line and the column, and converts units exactly (named constants below, exact rational factors).
 A withheld value stays secret and an empty cell stays missing: neither ever becomes 0.

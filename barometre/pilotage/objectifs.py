@@ -5,6 +5,9 @@ made in the barometer (table ``objectifs`` of :mod:`barometre.pilotage.store`): 
 row of the same id (or adds a target), and a stored row marked ``retire`` withdraws it. Each stored row was
 validated by the file's own model (:class:`barometre.calculs.targets.Objectif`) when it was written, with its
 author, date and history; reverting the stored row's creation brings the file's row back.
+
+It belongs to ``pilotage`` (not ``calculs``): it reads the store's edits and the observations (through
+``donnees``); the trajectory arithmetic it applies stays pure in :mod:`barometre.calculs.targets`.
 """
 
 from __future__ import annotations
