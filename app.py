@@ -3,6 +3,7 @@
 import streamlit as st
 
 from barometre.ui import cadre, etat
+from barometre.ui import pilotage as ui_pilotage
 
 st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="📊", layout="wide",
                    initial_sidebar_state="expanded")
@@ -25,6 +26,7 @@ PAGES = {
         st.Page("pages/seance.py", title="Séance (projection)", url_path="seance"),
         st.Page("pages/grille.py", title="Grille de positionnement", url_path="grille"),
         st.Page("pages/jalons.py", title="Jalons et feuilles de route", url_path="jalons"),
+        st.Page("pages/administration.py", title="Administration", url_path="administration"),
     ],
     "À propos": [
         st.Page("pages/methodologie.py", title="Méthodologie & sources", url_path="methodologie"),
@@ -34,7 +36,10 @@ PAGES = {
 page = st.navigation(PAGES, position="hidden")
 if not cadre.apply_mode():
     st.sidebar.markdown("**Baromètre social & environnemental**  \nLa Porte du Hainaut 2044")
-    cadre.sidebar_navigation(PAGES)
+    # the Administration page is listed for administrators only (it tells others it is theirs alone)
+    admin = ui_pilotage.peut(ui_pilotage.utilisateur(), "comptes")
+    cadre.sidebar_navigation({section: [p for p in pages if admin or p.url_path != "administration"]
+                              for section, pages in PAGES.items()})
     st.sidebar.divider()
     etat.territory_picker()  # the run's Selection, read by the page with etat.selection()
     cadre.projection_toggle()

@@ -422,10 +422,49 @@ def test_jalons_panel_and_lecteur_see_no_forms(store):
         assert "Créer l'action" not in labels_of(at) and "Rattacher" not in labels_of(at)
 
 
-def test_jalons_admin_manages_accounts(store):
-    at = sign_in(open_page("jalons.py"), "admin")
-    assert "Comptes" in [t.label for t in at.tabs]
-    assert "Créer le compte" in labels_of(at)
+def test_administration_page_is_the_admins(store):
+    """Accounts are managed on their own page (no longer under Jalons › Comptes), by administrators only;
+    a weak initial password is refused in French."""
+    at = sign_in(open_page("administration.py"), "admin")
+    assert "Comptes" in [t.label for t in at.tabs] and "Rôles et droits" in [t.label for t in at.tabs]
+    form = [t for t in at.text_input if t.label in ("Identifiant", "Nom") or t.label.startswith("Mot de passe initial")]
+    form[0].input("nouvel.agent")
+    form[1].input("Nouvel Agent")
+    form[2].input("aaaaaaaaaaaa")
+    button(at, "Créer le compte").click().run()
+    assert any("trop facile" in e.value for e in at.error)
+    assert store.compte("nouvel.agent") is None
+    form = [t for t in at.text_input if t.label in ("Identifiant", "Nom") or t.label.startswith("Mot de passe initial")]
+    form[2].input("cheval agrafe batterie correcte")
+    button(at, "Créer le compte").click().run()
+    assert not at.exception
+    assert store.compte("nouvel.agent")["role"] == "lecteur"
+    jalons = sign_in(open_page("jalons.py"), "admin")
+    assert "Comptes" not in [t.label for t in jalons.tabs]
+
+
+@pytest.mark.parametrize("login", [None, "agent", "panel"])
+def test_administration_page_refuses_others(store, login):
+    at = open_page("administration.py")
+    if login:
+        sign_in(at, login)
+    assert "réservée aux administrateurs" in " ".join(i.value for i in at.info)
+    assert "Créer le compte" not in labels_of(at) and not at.tabs
+
+
+def test_administration_is_listed_in_piloter_for_admins_only(store):
+    app = str(PAGES.parent / "app.py")
+    anonyme = AppTest.from_file(app, default_timeout=TIMEOUT_S)
+    anonyme.switch_page("pages/jalons.py")
+    anonyme.run()
+    liens = [p.proto.label for p in anonyme.sidebar.get("page_link")]
+    assert "Jalons et feuilles de route" in liens and "Administration" not in liens
+    admin = AppTest.from_file(app, default_timeout=TIMEOUT_S)
+    admin.switch_page("pages/jalons.py")
+    admin.run()
+    sign_in(admin, "admin")
+    liens = [p.proto.label for p in admin.sidebar.get("page_link")]
+    assert liens.index("Administration") == liens.index("Jalons et feuilles de route") + 1
 
 
 def test_jalons_history_and_revert_from_the_page(store):

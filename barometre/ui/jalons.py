@@ -11,9 +11,8 @@ import polars as pl
 import streamlit as st
 
 from barometre import charts_pilotage, formats
-from barometre.pilotage import auth
 from barometre.pilotage import structure as pilotage
-from barometre.pilotage.store import ROLES, Store, Utilisateur
+from barometre.pilotage.store import Store, Utilisateur
 from barometre.pilotage.structure import NIVEAUX_INDICATEUR, STATUTS_JALON
 from barometre.texte import url_https
 from barometre.ui import cache
@@ -402,45 +401,3 @@ def historique(c: Contexte) -> None:
     """Every change, with its revert button."""
     user, = c.user,
     ui_pilotage.historique(user, ["actions", "jalons", "ressources", "deliberations"], key="jalons_hist")
-
-
-def comptes(c: Contexte) -> None:
-    """Accounts (administrators)."""
-    s, user = c.s, c.user
-    comptes = s.comptes()
-    st.dataframe(comptes.select(
-        pl.col("login").alias("Identifiant"), pl.col("nom").alias("Nom"),
-        pl.col("role").replace(ROLES).alias("Rôle"), pl.col("actif").alias("Actif")),
-        hide_index=True, width="stretch")
-    with st.form("compte_nouveau"):
-        st.markdown("**Nouveau compte** (pour une connexion par l'annuaire de l'agglomération, "
-                    "l'identifiant "
-                    "est l'adresse e-mail et le mot de passe reste vide)")
-        login = st.text_input("Identifiant")
-        nom = st.text_input("Nom")
-        role = st.selectbox("Rôle", list(ROLES), format_func=ROLES.get)
-        mdp = st.text_input("Mot de passe initial", type="password")
-        if st.form_submit_button("Créer le compte"):
-            try:
-                hash_mdp = auth.hacher(mdp) if mdp else None
-            except ValueError as exc:
-                st.error(str(exc))
-            else:
-                if ui_pilotage.ecrire(lambda: s.creer_compte(user, login, role, nom, hash_mdp),
-                                      "Compte créé."):
-                    st.rerun()
-    if comptes.height:
-        cible = st.selectbox("Compte à modifier", comptes["login"].to_list(), key="compte_cible")
-        c = comptes.filter(pl.col("login") == cible).row(0, named=True)
-        ckey = f"compte_{cible}"
-        cversion = ui_pilotage.version_lue(ckey, c["version"])
-        with st.form(ckey):
-            roles = list(ROLES)
-            nrole = st.selectbox("Rôle", roles, index=roles.index(c["role"]), format_func=ROLES.get,
-                                 key=f"{ckey}_role")
-            actif = st.checkbox("Actif", c["actif"], key=f"{ckey}_actif")
-            if st.form_submit_button("Enregistrer"):
-                ui_pilotage.enregistrer_version(
-                    ckey, lambda: s.modifier_compte(user, cible, cversion, role=nrole, actif=actif),
-                    "Compte modifié.")
-    ui_pilotage.historique(user, ["comptes"], key="comptes_hist")
