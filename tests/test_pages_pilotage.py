@@ -487,10 +487,52 @@ def test_identity_provider_mode_offers_its_sign_in_only(store):
     """With an ``[auth]`` section in secrets, sign-in goes through Streamlit's OIDC (st.login); the local
     password form is not offered."""
     at = AppTest.from_file(str(PAGES / "grille.py"), default_timeout=TIMEOUT_S)
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test",
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "t" * 32,
                           "client_id": "test", "client_secret": "test",
                           "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration"}
     at.run()
     assert_ok(at)
     assert "Se connecter (compte de l'agglomération)" in [b.label for b in at.sidebar.button]
     assert not [t for t in at.sidebar.text_input if t.key == "connexion_login"]
+
+
+def test_an_incomplete_auth_section_is_reported_and_local_sign_in_stays(store):
+    """An ``[auth]`` section without its provider keys once removed local sign-in and made the OIDC button
+    raise: it is now reported in French, and local accounts still sign in."""
+    at = AppTest.from_file(str(PAGES / "grille.py"), default_timeout=TIMEOUT_S)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "court"}
+    at.run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.sidebar.warning)
+    assert "section [auth]" in plain(warning) and "client_id" in plain(warning) and "cookie_secret" in plain(warning)
+    assert "Se connecter (compte de l'agglomération)" not in [b.label for b in at.sidebar.button]
+    sign_in(at, "agent")
+
+
+def test_oidc_configuration_check_names_each_problem():
+    ok = {"redirect_uri": "https://b.fr/oauth2callback", "cookie_secret": "s" * 32,
+          "annuaire": {"client_id": "a", "client_secret": "b",
+                       "server_metadata_url": "https://idp.fr/.well-known/openid-configuration"}}
+    assert auth.problemes_config_oidc(ok) == []
+    bad = {**ok, "redirect_uri": "https://b.fr/", "annuaire": {"client_id": "a",
+                                                                "server_metadata_url": "http://idp.fr/x"}}
+    problems = " | ".join(auth.problemes_config_oidc(bad))
+    assert "/oauth2callback" in problems and "client_secret" in problems and "https://" in problems
+    assert auth.problemes_config_oidc("pas une table")
+
+
+@pytest.mark.parametrize("verifie", [False, None, True])
+def test_oidc_users_need_a_verified_email(store, verifie):
+    store.creer_compte(Utilisateur("admin", "admin"), "prenom.nom@agglo.fr", "agent", "Prénom Nom")
+    at = AppTest.from_file(str(PAGES / "grille.py"), default_timeout=TIMEOUT_S)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "t" * 32,
+                          "client_id": "test", "client_secret": "test",
+                          "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration"}
+    at.user = {"is_logged_in": True, "email": "prenom.nom@agglo.fr", "name": "Prénom Nom",
+               **({} if verifie is None else {"email_verified": verifie})}
+    at.run()
+    assert not at.exception
+    connecte = any("Connecté·e" in m.value for m in at.sidebar.markdown)
+    assert connecte is (verifie is True)
+    if verifie is not True:
+        assert "n'est pas vérifiée" in " ".join(w.value for w in at.sidebar.warning)

@@ -147,6 +147,42 @@ def authentifier(store: Store, login: str, mot_de_passe: str, adresse: str | Non
     return Utilisateur(login=compte["login"], role=compte["role"], nom=compte["nom"])
 
 
+CLES_AUTH = ("redirect_uri", "cookie_secret")
+CLES_FOURNISSEUR = ("client_id", "client_secret", "server_metadata_url")
+
+
+def problemes_config_oidc(section: object) -> list[str]:
+    """What is wrong with an ``[auth]`` section of ``.streamlit/secrets.toml`` (French sentences; empty
+    when Streamlit's ``st.login`` can use it). The provider keys are in ``[auth]`` itself or in one
+    ``[auth.<fournisseur>]`` sub-section per provider."""
+    if not hasattr(section, "get"):
+        return ["la section [auth] n'est pas une table TOML"]
+    problemes = [f"« {cle} » manque dans [auth]" for cle in CLES_AUTH if not str(section.get(cle) or "").strip()]
+    redirect = str(section.get("redirect_uri") or "")
+    if redirect and not redirect.rstrip("/").endswith("/oauth2callback"):
+        problemes.append("« redirect_uri » doit se terminer par /oauth2callback (adresse du baromètre + "
+                         "/oauth2callback)")
+    secret = str(section.get("cookie_secret") or "")
+    if secret and len(secret) < 32:
+        problemes.append("« cookie_secret » est trop court (32 caractères aléatoires au moins, par exemple "
+                         "la sortie de « python -c 'import secrets; print(secrets.token_urlsafe(32))' »)")
+    fournisseurs = {k: v for k, v in section.items() if hasattr(v, "get")}
+    blocs = fournisseurs or {"": section}
+    for nom, bloc in blocs.items():
+        ou = f"[auth.{nom}]" if nom else "[auth]"
+        problemes += [f"« {cle} » manque dans {ou}" for cle in CLES_FOURNISSEUR if not str(bloc.get(cle) or "").strip()]
+        url = str(bloc.get("server_metadata_url") or "")
+        if url and not url.startswith("https://"):
+            problemes.append(f"« server_metadata_url » de {ou} doit être une adresse https://")
+    return problemes
+
+
+def message_config_oidc(problemes: list[str]) -> str:
+    return ("Connexion par l'annuaire de l'agglomération désactivée : la section [auth] de "
+            ".streamlit/secrets.toml est incomplète (" + " ; ".join(problemes) + "). Corrigez-la puis "
+            "redémarrez le serveur ; en attendant, la connexion par compte local reste possible.")
+
+
 def utilisateur_oidc(store: Store, email: str, nom: str = "") -> Utilisateur:
     """The user signed in through the identity provider: the role of the account named by their e-mail,
     ``lecteur`` when the agglomeration has given them none (or disabled it)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 from urllib.parse import urlsplit
 
 import polars as pl
@@ -50,12 +51,30 @@ def store() -> Store:
 
 
 # ---------------------------------------------------------------- sign-in
-def oidc_configure() -> bool:
-    """True when ``.streamlit/secrets.toml`` configures Streamlit's OIDC sign-in (an ``[auth]`` section)."""
+def _problemes_oidc() -> list[str] | None:
+    """None without an ``[auth]`` section; else what is wrong with it (empty: usable)."""
     try:
-        return "auth" in st.secrets
+        if "auth" not in st.secrets:
+            return None
+        section = st.secrets["auth"]
     except Exception:  # no secrets file at all
-        return False
+        return None
+    problemes = auth.problemes_config_oidc(section)
+    if problemes:
+        _journaliser_config_oidc(tuple(problemes))
+    return problemes
+
+
+@st.cache_resource(show_spinner=False)
+def _journaliser_config_oidc(problemes: tuple[str, ...]) -> None:
+    """Say it once in the server log (at the first page served after start-up)."""
+    logging.getLogger("barometre").error(auth.message_config_oidc(list(problemes)))
+
+
+def oidc_configure() -> bool:
+    """True when ``.streamlit/secrets.toml`` has a *valid* ``[auth]`` section (Streamlit's OIDC sign-in);
+    an incomplete one is reported (:func:`connexion`) and local sign-in stays."""
+    return _problemes_oidc() == []
 
 
 def _fournisseur_oidc() -> str | None:
@@ -73,7 +92,9 @@ def utilisateur() -> Utilisateur | None:
         if not getattr(st.user, "is_logged_in", False):
             return None
         email = str(st.user.get("email") or "")
-        return auth.utilisateur_oidc(s, email, str(st.user.get("name") or "")) if email else None
+        if not email or st.user.get("email_verified") is not True:
+            return None  # an address the provider has not verified names nobody (connexion() says so)
+        return auth.utilisateur_oidc(s, email, str(st.user.get("name") or ""))
     cookie = _cookie_session()
     if cookie:
         user = sessions.lire(s, cookie)
@@ -138,6 +159,15 @@ def connexion(container=None) -> Utilisateur | None:
     box = container or st.sidebar
     user = utilisateur()
     box.markdown("**Saisie**")
+    problemes = _problemes_oidc()
+    if problemes:
+        box.warning(echapper(auth.message_config_oidc(problemes)))
+    if oidc_configure() and user is None and getattr(st.user, "is_logged_in", False):
+        box.warning("Votre adresse e-mail n'est pas vérifiée par l'annuaire : la saisie reste fermée. "
+                    "Demandez au service informatique de la vérifier.")
+        if box.button("Se déconnecter de l'annuaire", key="pilotage_oidc_sortie"):
+            st.logout()
+        return None
     http = sessions.ROUTES_ACTIVES and not oidc_configure()
     if http:
         _message_connexion(box)
