@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from barometre.ui import cadre, etat
+from barometre.ui import cadre, erreurs, etat
 from barometre.ui import pilotage as ui_pilotage
 
 st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="📊", layout="wide",
@@ -37,7 +37,7 @@ page = st.navigation(PAGES, position="hidden")
 if not cadre.apply_mode():
     st.sidebar.markdown("**Baromètre social & environnemental**  \nLa Porte du Hainaut 2044")
     # the Administration page is listed for administrators only (it tells others it is theirs alone)
-    admin = ui_pilotage.peut(ui_pilotage.utilisateur(), "comptes")
+    admin = ui_pilotage.admin_connecte()
     cadre.sidebar_navigation({section: [p for p in pages if admin or p.url_path != "administration"]
                               for section, pages in PAGES.items()})
     st.sidebar.divider()
@@ -46,4 +46,4 @@ if not cadre.apply_mode():
 else:  # projection: the picker folds away so that the room sees the figures
     with st.expander("Changer de territoire"):
         etat.territory_picker(container=st.container())
-page.run()
+erreurs.executer(page)  # a failing page: a French message and a reference, details in the log

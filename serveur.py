@@ -4,7 +4,11 @@ session cookie (barometre/pilotage/sessions.py): a signed-in agent stays signed 
 ``streamlit run app.py`` still works (browsing; a sign-in then lasts as long as the browser tab)."""
 
 import streamlit as st
+from streamlit import config
 
 from barometre.pilotage import sessions
+from barometre.ui import erreurs
 
+if not erreurs.details_visibles():  # visitors never see Streamlit's error details (barometre/ui/erreurs.py)
+    config.set_option("client.showErrorDetails", "none")
 app = st.App("app.py", routes=sessions.routes())

@@ -536,3 +536,31 @@ def test_oidc_users_need_a_verified_email(store, verifie):
     assert connecte is (verifie is True)
     if verifie is not True:
         assert "n'est pas vérifiée" in " ".join(w.value for w in at.sidebar.warning)
+
+
+def test_a_database_outage_shows_a_french_message_and_a_reference_never_the_host(store, monkeypatch, caplog):
+    """A page's unexpected error once showed visitors a traceback naming the database host and user."""
+    monkeypatch.setenv("BAROMETRE_ERREURS_DETAILLEES", "0")
+    monkeypatch.setenv("BAROMETRE_DATABASE_URL",
+                       "postgresql://utilisateur_secret:mdp@hote-secret.invalid:5432/base_secrete")
+    at = AppTest.from_file(str(PAGES.parent / "app.py"), default_timeout=TIMEOUT_S)
+    at.switch_page("pages/grille.py")
+    at.run()
+    assert not at.exception
+    shown = " ".join(str(e.value) for e in [*at.error, *at.markdown, *at.caption, *at.warning, *at.info])
+    assert "erreur inattendue" in shown
+    reference = re.search(r"référence \*\*([0-9a-f]{8})\*\*", shown).group(1)
+    assert "hote-secret" not in shown and "utilisateur_secret" not in shown and "Traceback" not in shown
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)  # details in the log
+
+
+def test_signed_out_visitors_see_the_history_without_logins(store):
+    agent = Utilisateur("agent", "agent")
+    action_id = store.creer_action(agent, engagement="E1", libelle="Action d'exemple (test)")
+    store.modifier_action(agent, action_id, 1, libelle="Libellé modifié")
+    at = open_page("jalons.py")
+    table = next(df.value for df in at.dataframe if "Qui" in df.value.columns)
+    assert len(table) and set(table["Qui"]) == {"Agent de l'agglomération"}
+    signed_in = sign_in(open_page("jalons.py"), "lecteur")
+    table = next(df.value for df in signed_in.dataframe if "Qui" in df.value.columns)
+    assert set(table["Qui"]) == {"agent (agent de l'agglomération)"}

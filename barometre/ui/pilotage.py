@@ -251,6 +251,15 @@ def _changer_mot_de_passe(box, user: Utilisateur) -> None:
                 st.success("Mot de passe changé.")
 
 
+def admin_connecte() -> bool:
+    """Whether an administrator is signed in (the menu lists the Administration page for them); False when
+    the store cannot be read (the page then reports the error, with a reference)."""
+    try:
+        return peut(utilisateur(), "comptes")
+    except Exception:  # noqa: BLE001 - the page run after the menu reports it (barometre.ui.erreurs)
+        return False
+
+
 def peut(user: Utilisateur | None, domaine: str) -> bool:
     """Whether to offer a form (the store decides anyway)."""
     return user is not None and user.role in DOMAINES[domaine]
@@ -319,16 +328,19 @@ def _valeur(text: str | None) -> str:
     return str(value)
 
 
-def table_historique(h: pl.DataFrame) -> pl.DataFrame:
-    """The journal as people read it: when, who, what, field, before → after."""
+def table_historique(h: pl.DataFrame, logins: bool = True) -> pl.DataFrame:
+    """The journal as people read it: when, who, what, field, before → after. ``logins=False`` (signed-out
+    visitors): who is given by role only, and changes to accounts are left out."""
+    if not logins and h.height:
+        h = h.filter(pl.col("table_nom") != "comptes")
     if h.is_empty():
         return pl.DataFrame(schema={"Quand": pl.String, "Qui": pl.String, "Quoi": pl.String,
                                     "Ligne": pl.String, "Champ": pl.String, "Avant": pl.String,
                                     "Après": pl.String, "Opération": pl.String})
     return pl.DataFrame({
         "Quand": [date_lisible(t) for t in h["horodatage"].to_list()],
-        "Qui": [f"{login} ({ROLES.get(role, role).lower()})" for login, role in
-                zip(h["login"].to_list(), h["role"].to_list(), strict=True)],
+        "Qui": [(f"{login} ({ROLES.get(role, role).lower()})" if logins else ROLES.get(role, role))
+                for login, role in zip(h["login"].to_list(), h["role"].to_list(), strict=True)],
         "Quoi": [f"{TABLES_FR.get(t, t)} — {NATURES.get(n, n)}" + (" (annulation)" if a else "")
                  for t, n, a in zip(h["table_nom"].to_list(), h["nature"].to_list(), h["annule"].to_list(),
                                     strict=True)],
@@ -346,7 +358,7 @@ def historique(user: Utilisateur | None, tables: list[str], key: str, filtre=Non
     h = s.historique(tables)
     if filtre is not None and h.height:
         h = h.filter(filtre)
-    st.dataframe(table_historique(h), hide_index=True, width="stretch")
+    st.dataframe(table_historique(h, logins=user is not None), hide_index=True, width="stretch")
     if h.is_empty():
         st.caption("Aucune modification enregistrée pour l'instant.")
         return
