@@ -103,3 +103,25 @@ def texte_sur(valeur: object) -> str:
         pos = end
     out.append(echapper(text[pos:]))
     return "".join(out)
+
+
+NOM_FICHIER_MAX = 120  # characters kept of an uploaded file's name (a file system allows 255 bytes)
+
+
+def nom_fichier(nom: object, defaut: str = "fichier.csv") -> tuple[str, str | None]:
+    """An uploaded file's name made safe to record and to write under a folder of ours: the last path
+    component only, without control characters (NUL…), without leading dots, at most
+    :data:`NOM_FICHIER_MAX` characters (extension kept). Returns ``(name, message)``: ``message`` is a
+    French sentence when the name had to change, None otherwise."""
+    brut = str(nom or "")
+    text = re.split(r"[/\\\\]", brut)[-1]
+    text = "".join(c for c in text if ord(c) >= 32 and ord(c) != 127 and c not in "<>:\"|?*").strip().lstrip(".")
+    if len(text) > NOM_FICHIER_MAX:
+        base, point, ext = text.rpartition(".")
+        ext = ext[:10] if point else ""
+        text = (base if point else text)[:NOM_FICHIER_MAX - len(ext) - 1].rstrip() + (f".{ext}" if ext else "")
+    text = text or defaut
+    if text == brut:
+        return text, None
+    return text, (f"Le nom du fichier a été simplifié en « {text} » (chemin, caractères de contrôle ou "
+                  f"longueur de plus de {NOM_FICHIER_MAX} caractères retirés) ; son contenu n'est pas modifié.")

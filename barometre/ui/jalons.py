@@ -14,7 +14,7 @@ from barometre import charts_pilotage, formats
 from barometre.pilotage import structure as pilotage
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.pilotage.structure import NIVEAUX_INDICATEUR, STATUTS_JALON
-from barometre.texte import url_https
+from barometre.texte import echapper, nom_fichier, url_https
 from barometre.ui import cache
 from barometre.ui import pilotage as ui_pilotage
 
@@ -342,10 +342,12 @@ def ressources(c: Contexte) -> None:
             fichier = st.file_uploader("Fichier CSV", type=["csv", "txt"], key="ressources_csv")
             if fichier is not None:
                 try:
-                    lignes_csv = pilotage.lire_csv_comptable(fichier.getvalue(), fichier.name, structure,
-                                                             actions)
+                    nom, avis = nom_fichier(fichier.name)  # NUL, path, length: never reach the file system
+                    if avis:
+                        st.info(echapper(avis))
+                    lignes_csv = pilotage.lire_csv_comptable(fichier.getvalue(), nom, structure, actions)
                 except Exception as exc:  # IngestError: French, with the line and how to fix it
-                    st.error(str(exc))
+                    st.error(echapper(exc))
                 else:
                     st.dataframe(pl.DataFrame([ln.model_dump() for ln in lignes_csv]), hide_index=True)
                     if st.button(f"Importer {len(lignes_csv)} ligne(s)", key="ressources_importer"):
