@@ -480,7 +480,10 @@ def test_jalons_history_and_revert_from_the_page(store):
 
 
 def test_embedded_database_file_is_not_versioned():
-    assert "data/edits/" in Path(PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8")
+    patterns = Path(PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "data/edits/" in patterns
+    # secrets and runtime data (OIDC keys; weightings once saved as files)
+    assert {".streamlit/secrets.toml", "data/ponderations/*.json"} <= set(patterns)
 
 
 def test_identity_provider_mode_offers_its_sign_in_only(store):
