@@ -567,3 +567,43 @@ def test_signed_out_visitors_see_the_history_without_logins(store):
     signed_in = sign_in(open_page("jalons.py"), "lecteur")
     table = next(df.value for df in signed_in.dataframe if "Qui" in df.value.columns)
     assert set(table["Qui"]) == {"agent (agent de l'agglomération)"}
+
+
+def test_grille_switching_rows_rereads_the_version_no_false_conflict(store):
+    """A form once kept the version it first read: back on a row someone saved meanwhile, it showed their
+    text yet refused the save as a conflict. A form shown afresh now reads the row's version again."""
+    agent = Utilisateur("agent", "agent")
+    edition_id = store.creer_edition(agent, "Point d'étape (test)", 2027)
+    a, b = STRUCTURE.criteres[0].id, STRUCTURE.criteres[1].id
+    at = sign_in(open_page("grille.py"), "panel")
+    at.selectbox(key="grille_saisie_critere").set_value(a).run()
+    at.selectbox(key="grille_saisie_critere").set_value(b).run()
+    store.enregistrer_ligne_grille(agent, edition_id, a, 0, impacts="Texte de l'agent")
+    at.selectbox(key="grille_saisie_critere").set_value(a).run()
+    champ = at.text_area(key=f"grille_{edition_id}_{a}_impacts")
+    assert champ.value == "Texte de l'agent"
+    champ.input("Texte de l'agent, complété par le panel")
+    button(at, "Enregistrer").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert store.lignes_grille(edition_id)["impacts"].to_list() == ["Texte de l'agent, complété par le panel"]
+
+
+def test_grille_real_conflict_keeps_the_typed_text_beside_the_other_version(store):
+    agent = Utilisateur("agent", "agent")
+    edition_id = store.creer_edition(agent, "Point d'étape (test)", 2027)
+    critere = STRUCTURE.criteres[0].id
+    at = sign_in(open_page("grille.py"), "panel")
+    at.selectbox(key="grille_saisie_critere").set_value(critere).run()
+    store.enregistrer_ligne_grille(agent, edition_id, critere, 0, impacts="Texte de l'agent")
+    key = f"grille_{edition_id}_{critere}_impacts"
+    at.text_area(key=key).input("Texte du panel")
+    button(at, "Enregistrer").click().run()
+    assert any("Conflit de modification" in plain(e.value) for e in at.error)
+    assert at.text_area(key=key).value == "Texte du panel"  # nothing typed is lost
+    beside = " ".join(plain(m.value) for m in at.markdown)
+    assert "version enregistrée entre-temps" in beside and "Texte de l'agent" in beside
+    assert store.lignes_grille(edition_id)["impacts"].to_list() == ["Texte de l'agent"]
+    at.text_area(key=key).input("Texte du panel et de l'agent")
+    button(at, "Enregistrer").click().run()  # having seen the other version, the second save is deliberate
+    assert not at.error, [e.value for e in at.error]
+    assert store.lignes_grille(edition_id)["impacts"].to_list() == ["Texte du panel et de l'agent"]

@@ -81,6 +81,6 @@ def test_accounting_import_accepts_any_upload_name(nom):
 
     structure = charger_structure()
     actions = pl.DataFrame({"id": [1], "engagement": ["E1"], "code_fonctionnel": ["830"]})
-    lignes = lire_csv_comptable("code_fonctionnel;annee;alloue;consomme\n830;2025;1000,5;200\n".encode(), nom,
+    lignes = lire_csv_comptable(b"code_fonctionnel;annee;alloue;consomme\n830;2025;1000,5;200\n", nom,
                                 structure, actions)
     assert [(ln.code_fonctionnel, ln.alloue) for ln in lignes] == [("830", 1000.5)]

@@ -80,7 +80,7 @@ def _comptes(s, user: Utilisateur) -> None:
     cible = st.selectbox("Compte à modifier", comptes["login"].to_list(), key="compte_cible")
     c = comptes.filter(pl.col("login") == cible).row(0, named=True)
     ckey = f"compte_{cible}"
-    cversion = ui_pilotage.version_lue(ckey, c["version"])
+    cversion = ui_pilotage.version_lue(ckey, c["version"], ["role", "actif"])
     with st.form(ckey):
         roles = list(ROLES)
         nrole = st.selectbox("Rôle", roles, index=roles.index(c["role"]), format_func=ROLES.get, key=f"{ckey}_role")

@@ -172,15 +172,20 @@ def renseigner(c: Contexte) -> None:
         current = lignes.filter(pl.col("critere") == chosen)
         stored = current.row(0, named=True) if current.height else {}
         key = f"grille_{edition_id}_{chosen}"
-        version = ui_pilotage.version_lue(key, stored.get("version", 0))
+        version = ui_pilotage.version_lue(key, stored.get("version", 0), list(COLONNES_GRILLE))
         with st.form(key):
             values = {c: st.text_area(label, value=stored.get(c, ""), key=f"{key}_{c}", height=110)
                       for c, label in COLONNES_GRILLE.items()}
             saved = st.form_submit_button("Enregistrer")
         if saved:
+            def relire() -> tuple[int, dict[str, str]]:
+                now = s.lignes_grille(edition_id).filter(pl.col("critere") == chosen)
+                row = now.row(0, named=True) if now.height else {}
+                return row.get("version", 0), {label: row.get(c, "") for c, label in COLONNES_GRILLE.items()}
+
             ui_pilotage.enregistrer_version(
                 key, lambda: s.enregistrer_ligne_grille(user, edition_id, chosen, version, **values),
-                "Ligne de la grille enregistrée.")
+                "Ligne de la grille enregistrée.", relire)
         if st.button("Recharger la version enregistrée", key=f"{key}_recharger"):
             ui_pilotage.oublier(key, list(COLONNES_GRILLE))
             st.rerun()

@@ -166,7 +166,8 @@ def actions_et_jalons(c: Contexte) -> None:
                                      key="jalons_action")
             a = actions.filter(pl.col("id") == action_id).row(0, named=True)
             akey = f"action_{action_id}"
-            aversion = ui_pilotage.version_lue(akey, a["version"])
+            aversion = ui_pilotage.version_lue(akey, a["version"], ["libelle", "responsable", "question_evaluative",
+                                                                   "feuille_de_route", "code_fonctionnel"])
             with st.expander("Modifier l'action"), st.form(akey):
                 champs = {
                     "libelle": st.text_input("Intitulé", a["libelle"], key=f"{akey}_libelle"),
@@ -188,8 +189,17 @@ def actions_et_jalons(c: Contexte) -> None:
                 save = b1.form_submit_button("Enregistrer l'action")
                 delete = b2.form_submit_button("Supprimer l'action")
             if save:
+                def relire_action() -> tuple[int, dict[str, str]]:
+                    now = s.ligne("actions", action_id) or {}
+                    return now.get("version", 0), {
+                        "Intitulé": now.get("libelle", ""), "Responsable": now.get("responsable", ""),
+                        "Question évaluative": now.get("question_evaluative", ""),
+                        "Feuille de route": now.get("feuille_de_route", ""),
+                        "Code fonctionnel": now.get("code_fonctionnel", "")}
+
                 ui_pilotage.enregistrer_version(
-                    akey, lambda: s.modifier_action(user, action_id, aversion, **champs), "Action enregistrée.")
+                    akey, lambda: s.modifier_action(user, action_id, aversion, **champs), "Action enregistrée.",
+                    relire_action)
             if delete:
                 ui_pilotage.supprimer_version(
                     akey, lambda: s.supprimer(user, "actions", action_id, aversion), "Action supprimée.")
@@ -214,7 +224,8 @@ def actions_et_jalons(c: Contexte) -> None:
                                    key=f"jalons_choix_{action_id}")
                 jr = aj.filter(pl.col("id") == jid).row(0, named=True)
                 jkey = f"jalon_{jid}"
-                jversion = ui_pilotage.version_lue(jkey, jr["version"])
+                jversion = ui_pilotage.version_lue(jkey, jr["version"], ["libelle", "statut", "responsable",
+                                                                         "commentaire"])
                 with st.form(jkey):
                     statuts = list(STATUTS_JALON)
                     jchamps = {
@@ -237,8 +248,15 @@ def actions_et_jalons(c: Contexte) -> None:
                     jsave = b1.form_submit_button("Enregistrer le jalon")
                     jdelete = b2.form_submit_button("Supprimer le jalon")
                 if jsave:
+                    def relire_jalon() -> tuple[int, dict[str, str]]:
+                        now = s.ligne("jalons", jid) or {}
+                        return now.get("version", 0), {
+                            "Jalon": now.get("libelle", ""), "Statut": STATUTS_JALON.get(now.get("statut"), ""),
+                            "Responsable": now.get("responsable", ""), "Commentaire": now.get("commentaire", "")}
+
                     ui_pilotage.enregistrer_version(
-                        jkey, lambda: s.modifier_jalon(user, jid, jversion, **jchamps), "Jalon enregistré.")
+                        jkey, lambda: s.modifier_jalon(user, jid, jversion, **jchamps), "Jalon enregistré.",
+                        relire_jalon)
                 if jdelete:
                     ui_pilotage.supprimer_version(
                         jkey, lambda: s.supprimer(user, "jalons", jid, jversion), "Jalon supprimé.")

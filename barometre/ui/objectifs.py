@@ -175,7 +175,7 @@ def _formulaire(s: Store, user: Utilisateur, saisis: list[ObjectifSaisi], cat: C
 
     saisi = par_id[choix]
     key = f"objectif_{choix}"
-    version = ui_pilotage.version_lue(key, saisi.version)
+    version = ui_pilotage.version_lue(key, saisi.version, list(CHAMPS))
     if saisi.version:
         st.caption(f"Provenance : {PROVENANCES_FR[saisi.provenance]} — dernière modification par "
                    f"{echapper(saisi.modifie_par)} le {date_lisible(saisi.modifie_le)} (version {saisi.version})"

@@ -29,7 +29,7 @@ from barometre.pilotage.store import (
     date_lisible,
     url_base,
 )
-from barometre.texte import echapper
+from barometre.texte import echapper, texte_sur
 from barometre.ui import etat
 
 SESSION_KEY = "pilotage_utilisateur"
@@ -384,13 +384,17 @@ def historique(user: Utilisateur | None, tables: list[str], key: str, filtre=Non
 
 
 # ---------------------------------------------------------------- optimistic concurrency in forms
-def version_lue(key: str, version_actuelle: int) -> int:
-    """The version of a row *as it was when its form was first shown* in this session.
+def version_lue(key: str, version_actuelle: int, champs: tuple[str, ...] | list[str] = ()) -> int:
+    """The version of a row *as it was when its form was shown* with the values it holds.
 
     A form's submit reruns the script; reading the version again then would silently accept someone
-    else's change made meanwhile. Keeping the first-read version lets the store detect the conflict."""
+    else's change made meanwhile. Keeping the read version lets the store detect the conflict. But a form
+    shown afresh (its fields ``{key}_{champ}`` not in the session: first display, or back to this row
+    after another one, when Streamlit has dropped their state) shows the row as stored *now*: its version
+    is read again, so switching rows never gives a false conflict."""
     vkey = f"{key}__version"
-    if not etat.present(vkey):
+    frais = bool(champs) and not any(etat.present(f"{key}_{c}") for c in champs)
+    if frais or not etat.present(vkey):
         etat.ecrire(vkey, version_actuelle)
     return etat.lire(vkey)
 
@@ -406,14 +410,35 @@ def noter_version(key: str, version: int) -> None:
     etat.ecrire(f"{key}__version", version)
 
 
-def enregistrer_version(key: str, ecriture, message: str) -> None:
+def enregistrer_version(key: str, ecriture, message: str, relire=None) -> None:
     """Save the row edited in form ``key``: ``ecriture()`` writes it (the store checks the version the form
     read) and returns its new version, which the form then holds, so that its next save is checked against
-    it; then rerun. A refusal (someone else's change meanwhile, a rule) stays on screen in French."""
+    it; then rerun. A refusal (a rule) stays on screen in French.
+
+    On a real conflict (someone saved the row meanwhile), the typed text stays in the form and, when
+    ``relire()`` is given (it returns ``(version, {label: value})`` of the row as stored now), the other
+    version is shown beside it; the form then holds that version, so that saving again — after taking
+    what is needed from the other text — is a deliberate choice, not a lost update."""
     nouvelle: list[int] = []
-    if ecrire(lambda: nouvelle.append(ecriture()), message):
-        noter_version(key, nouvelle[0])
-        st.rerun()
+    try:
+        nouvelle.append(ecriture())
+    except ConflitEdition as exc:
+        erreur(exc)
+        if relire is not None:
+            version, valeurs = relire()
+            noter_version(key, version)
+            with st.container(border=True):
+                st.markdown("**La version enregistrée entre-temps** — votre texte est resté dans le formulaire : "
+                            "reprenez-y ce qu'il faut de celle-ci, puis enregistrez de nouveau.")
+                for label, valeur in valeurs.items():
+                    st.markdown(f"**{echapper(label)}** : {texte_sur(valeur) or '(vide)'}")
+        return
+    except ErreurStore as exc:
+        erreur(exc)
+        return
+    st.toast(message, icon="✅")
+    noter_version(key, nouvelle[0])
+    st.rerun()
 
 
 def supprimer_version(key: str, suppression, message: str) -> None:
