@@ -1,11 +1,12 @@
-"""Baromètre social & environnemental — La Porte du Hainaut. Entry point: page setup and navigation."""
+"""Baromètre social & environnemental of the EPCI named in territoire.toml. Entry point: page setup and navigation."""
 
 import streamlit as st
 
-from barometre.ui import cadre, erreurs, etat
+from barometre.ui import cache, cadre, erreurs, etat
 from barometre.ui import pilotage as ui_pilotage
 
-st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="📊", layout="wide",
+EPCI = cache.territoire_config().epci
+st.set_page_config(page_title=f"Baromètre — {EPCI.nom_court or EPCI.nom}", page_icon="📊", layout="wide",
                    initial_sidebar_state="expanded")
 
 # The menu in sections a council member recognises: the barometer itself, the tools to dig into it, the
@@ -34,8 +35,11 @@ PAGES = {
 }
 
 page = st.navigation(PAGES, position="hidden")
-if not cadre.apply_mode():
-    st.sidebar.markdown("**Baromètre social & environnemental**  \nLa Porte du Hainaut 2044")
+cadre.document_en_francais()
+if cadre.embed_mode():  # a view set in another site's page: no menu, no picker, only the view
+    cadre.apply_embed()
+elif not cadre.apply_mode():
+    st.sidebar.markdown(f"**Baromètre social & environnemental**  \n{EPCI.nom_court or EPCI.nom}")
     # the Administration page is listed for administrators only (it tells others it is theirs alone)
     admin = ui_pilotage.admin_connecte()
     cadre.sidebar_navigation({section: [p for p in pages if admin or p.url_path != "administration"]

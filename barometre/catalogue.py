@@ -66,6 +66,10 @@ class Indicateur(BaseModel):
     cle: bool = False  # shown among the key indicators of the home page
     peut_depasser_100: bool = False  # a percentage that may exceed 100 (energy autonomy of a producing commune)
     illustratif: bool = False
+    # A reference with another definition, shown beside this indicator only with that difference named:
+    # the other indicator's id and a short note of what differs.
+    repere_autre_definition: str = ""
+    repere_autre_definition_note: str = ""
 
     @model_validator(mode="after")
     def _computation_is_complete(self) -> Indicateur:
@@ -136,7 +140,7 @@ class Catalogue(BaseModel):
         for ind in self.indicateurs:
             if ind.source not in source_ids:
                 found.append(f"indicateur « {ind.id} » : source inconnue « {ind.source} »")
-            for role in ("numerateur", "denominateur", "poids"):
+            for role in ("numerateur", "denominateur", "poids", "repere_autre_definition"):
                 ref = getattr(ind, role)
                 if ref and ref not in known:
                     found.append(f"indicateur « {ind.id} » : {role} inconnu « {ref} »")

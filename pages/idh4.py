@@ -22,6 +22,7 @@ head.caption("Variante Hauts-de-France de l'indice de développement humain : mo
              "15 ans ou plus sortis du système scolaire), niveau de vie (revenu médian par unité de "
              f"consommation). Méthode : {indices.IDH4_SOURCE}.")
 sel = sel.avec(zonage=etat.zonage_picker(container=pick, key="zonage_idh4"))
+ui_idh4.publie(sel)
 idh4 = ui_idh4.calculer(sel)
 ui_idh4.statut(idh4)
 event = ui_idh4.carte(sel, idh4)

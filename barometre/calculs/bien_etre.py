@@ -547,6 +547,15 @@ IDH4_INDICATEURS = {
     "diploma_share": "part_diplomes_15_plus",
     "median_income": "revenu_median_uc",
 }
+#: Documented variants, used where an input's own indicator has no commune value: (indicator, what differs).
+IDH4_VARIANTES = {
+    "diploma_share": (
+        "part_au_moins_bac_15_plus",
+        "variante : part des 15 ans ou plus non scolarisés titulaires au moins du baccalauréat (RP 2022), et non "
+        "de tout diplôme comme dans la définition régionale : les titulaires d'un CAP, d'un BEP ou du seul "
+        "brevet n'y comptent pas (valeurs plus basses, classement proche)",
+    ),
+}
 IDH4_LIBELLES = {"icm": "Santé", "diploma_share": "Éducation", "median_income": "Niveau de vie"}
 IDH4_VARIABLES = {
     "icm": "indice comparatif de mortalité (ICM, toutes causes, OR2S), par canton",

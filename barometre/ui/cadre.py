@@ -46,6 +46,52 @@ def sidebar_navigation(sections: dict[str, list]) -> None:
             st.sidebar.page_link(p, label=p.title)
 
 
+EMBED_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+footer { display: none !important; }
+[data-testid="stMainBlockContainer"], .block-container { max-width: 100% !important; padding: 0 .25rem !important; }
+[data-testid="stAppViewContainer"] > section { padding: 0 !important; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stCaptionContainer"] p { color: #3d3d3d; }
+</style>
+"""
+# Streamlit serves <html lang="en"> and has no API to change it (streamlit/streamlit#15726): a script run
+# in the page itself (st.html with JavaScript allowed, no iframe) declares the document French, and keeps
+# it so if anything resets it. Screen readers then read the page with a French voice, and browsers stop
+# offering to translate it.
+LANG_FR_JS = """<script>
+(() => {
+  const root = window.document.documentElement;
+  const fr = () => { if (root.lang !== "fr") root.lang = "fr"; };
+  fr();
+  if (!window.__barometreLangFr) {
+    window.__barometreLangFr = new MutationObserver(fr);
+    window.__barometreLangFr.observe(root, {attributes: true, attributeFilter: ["lang"]});
+  }
+})();
+</script>"""
+
+
+def document_en_francais() -> None:
+    """Declare the document French (``<html lang="fr">``), on every page (called by app.py)."""
+    st.html(LANG_FR_JS, unsafe_allow_javascript=True, width="content")
+
+
+def embed_mode() -> bool:
+    """True when the page is shown inside another site (``?embed=true``, read by Streamlit itself)."""
+    try:
+        return bool(st.context.is_embedded)
+    except Exception:  # noqa: BLE001 - no browser context (bare runs)
+        return False
+
+
+def apply_embed() -> None:
+    """The CSS of an embedded view: no sidebar, header nor padding."""
+    st.html(EMBED_CSS)
+
+
 def apply_mode() -> bool:
     """Inject the CSS of the current mode; returns True in projection mode."""
     if etat.projection_mode():

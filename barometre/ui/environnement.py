@@ -3,17 +3,23 @@ energy autonomy. Each takes the run's :class:`~barometre.ui.etat.Selection`."""
 
 from __future__ import annotations
 
+import html
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
 from barometre import charts, formats
+from barometre.calculs import verdicts
 from barometre.calculs.targets import STATUS_RULE_FR, trajectory
 from barometre.pilotage.objectifs import ObjectifSaisi, objectifs_rows, objectifs_saisis
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.settings import get_settings
+from barometre.ui import budget as ui_budget
 from barometre.ui import cache, panneaux, provenance
 from barometre.ui import energie as ui_energie
 from barometre.ui import objectifs as ui_objectifs
+from barometre.ui import verdicts as ui_verdicts
 from barometre.ui.etat import Selection
 
 PCAET_CO2 = "pcaet_emissions_co2_citees"
@@ -45,9 +51,9 @@ def gaz_a_effet_de_serre(sel: Selection) -> None:
         pl.col("indicateur").replace(secteurs).alias("secteur"))
     chart = charts.stacked_sectors_chart(sect, "kteq CO2", 1, font_size=fs)
     st.altair_chart(chart, width="stretch", alt="Émissions de gaz à effet de serre par secteur et par commune")
-    st.caption("Les grandes installations pèsent sur leur commune d'implantation : la centrale de Bouchain "
-               "(branche énergie), les installations de traitement des déchets (Lourches, Saint-Amand-les-Eaux, "
-               "Douchy-les-Mines). Ces émissions ne sont pas celles des habitants.")
+    st.caption("Les grandes installations (centrale électrique, installations de traitement des déchets, "
+               "industrie) pèsent sur leur commune d'implantation : ces émissions ne sont pas celles des "
+               "habitants.")
     provenance.caption_source(ges, sect)
     provenance.table_and_downloads(sect.select("nom", "secteur", "valeur", "annee", "source", "secret"), ges,
                                    {"nom": "Commune", "secteur": "Secteur", "valeur": "Valeur", "annee": "Année",
@@ -80,6 +86,8 @@ def gaz_a_effet_de_serre(sel: Selection) -> None:
 def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], store: Store,
                  user: Utilisateur | None) -> None:
     cat = cache.catalogue()
+    if sel.niveau == "epci":
+        ui_budget.panneau(rows, sel.code)
     st.info(f"Règle de statut : {STATUS_RULE_FR}")
     ids = sorted({r["indicateur"] for r in rows})
     labels = {i.id: i.libelle for i in cat.indicateurs}
@@ -95,8 +103,18 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
         path = trajectory(r["annee_reference"], r["valeur_reference"], r["annee_cible"], r["valeur_cible"],
                           r["forme"])
         obs = cache.valeurs(ind_id, "epci").filter(pl.col("ventilation") == "").select("annee", "valeur")
-        gap = (f"écart : {formats.ecart(r['ecart'], ind.unite, ind.decimales)}" if r.get("ecart") is not None
-               else "")
+        # A path drawn from the only observation has no gap to show (it would read « écart ±0,0 »).
+        from_only_point = (r["reference_source"] == "premiere_observation"
+                           and r["annee_observation"] == r["annee_reference"])
+        gap = (f"écart : {formats.ecart(r['ecart'], ind.unite, ind.decimales)}"
+               if r.get("ecart") is not None and not from_only_point else "")
+        hausse = ind.sens == "hausse_favorable" if ind.sens != "neutre" else r["valeur_cible"] > r["valeur_reference"]
+        base = None if r["reference_source"] == "premiere_observation" else (r["annee_reference"],
+                                                                              r["valeur_reference"])
+        verdict = verdicts.verdict_objectif(list(obs.iter_rows()), r["annee_cible"], r["valeur_cible"], hausse,
+                                            base=base, annee_courante=date.today().year)
+        st.html(ui_verdicts.verdict_html(verdict)
+                + f'<div style="font-size:.85rem;color:#444">{html.escape(verdict.detail)}</div>')
         chart = charts.trajectory_chart(obs, pl.DataFrame(path, schema=["annee", "valeur"], orient="row"),
                                         ind.unite, r["annee_observation"] or r["annee_reference"], ind.decimales,
                                         gap, font_size=panneaux.chart_font(sel))
@@ -106,6 +124,7 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
                        "observation disponible. Avec une seule observation, le statut ne mesure pas encore une "
                        "tendance.")
         st.caption(f"Source de l'objectif : {r['source']}")
+    ui_objectifs.trajectoires_territoire(rows, ind_id, sel.niveau, sel.code, sel.nom, panneaux.chart_font(sel))
     with st.expander("Tous les objectifs en vigueur"):
         st.dataframe(ui_objectifs.tableau(saisis, rows, cat), hide_index=True, width="stretch")
     if not sel.projection:

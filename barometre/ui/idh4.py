@@ -39,6 +39,8 @@ class Idh4:
     lignes_zones: dict
     ligne_agglo: object
     n_index: int
+    ind_of: dict[str, str]  # input -> the indicator it is read from (its own, or a documented variant)
+    variantes: dict[str, str]  # input -> what the documented variant changes
 
 
 def calculer(sel: Selection) -> Idh4:
@@ -53,11 +55,18 @@ def calculer(sel: Selection) -> Idh4:
     zones: dict[str, dict[str, bien_etre.Observation]] = {e: {} for e in ENTREES}
     agglo: dict[str, bien_etre.Observation | None] = dict.fromkeys(ENTREES)
     zone_of: dict[str, str] = {}
+    ind_of = dict(bien_etre.IDH4_INDICATEURS)
+    variantes: dict[str, str] = {}
     for entree, ind_id in bien_etre.IDH4_INDICATEURS.items():
+        years = (cache.annees(ind_id, "commune") or cache.annees(ind_id, NIVEAU_CANTON)) if ind_id in known else []
+        variante = bien_etre.IDH4_VARIANTES.get(entree)
+        if not years and variante and variante[0] in known and cache.annees(variante[0], "commune"):
+            ind_id = ind_of[entree] = variante[0]
+            variantes[entree] = variante[1]
+            years = cache.annees(ind_id, "commune")
         if ind_id not in known:
             absent[entree] = "entrée non chargée"
             continue
-        years = cache.annees(ind_id, "commune") or cache.annees(ind_id, NIVEAU_CANTON)
         if not years:
             absent[entree] = "aucune valeur communale chargée"
             continue
@@ -79,7 +88,22 @@ def calculer(sel: Selection) -> Idh4:
                     for z in zone_names}
     ligne_agglo = bien_etre.idh4_ligne(sel.epci, agglo, bornes, absent)
     n_index = sum(1 for ligne in lignes.values() if ligne.index is not None)
-    return Idh4(names, zone_names, absent, communes, zone_of, bornes, lignes, lignes_zones, ligne_agglo, n_index)
+    return Idh4(names, zone_names, absent, communes, zone_of, bornes, lignes, lignes_zones, ligne_agglo, n_index,
+                ind_of, variantes)
+
+
+def publie(sel: Selection) -> None:
+    """The Région's published IDH-4, when loaded (``barometre ingest``): shown as published, with its year."""
+    annees = cache.annees("idh4", "commune") if "idh4" in {i.id for i in cache.catalogue().indicateurs} else []
+    frame = cache.valeurs("idh4", "commune", None, annees[-1], "") if annees else pl.DataFrame()
+    if not frame.height or not set(frame["source"].drop_nulls().to_list()) - {"idh4_calcul"}:
+        return
+    st.success(f"IDH-4 publié par la Région chargé ({annees[-1]}, source : "
+               f"{provenance.source_name(frame['source'][0])}) : ses valeurs, calculées avec les bornes régionales, "
+               "remplacent le calcul du baromètre dans l'explorateur et la ligne de commande.")
+    st.dataframe(frame.select(pl.col("nom").alias("Commune"),
+                              pl.col("valeur").map_elements(lambda v: formats.nombre(v, 3), return_dtype=pl.String)
+                              .alias("IDH-4 publié")).sort("Commune"), hide_index=True, width="stretch")
 
 
 def statut(r: Idh4) -> None:
@@ -103,10 +127,14 @@ def statut(r: Idh4) -> None:
                    f"{max(b.n_communes for b in bornes.values() if b)} communes, pas les bornes régionales — "
                    "l'indice n'est pas comparable à la carte régionale.** Les bornes régionales (min et max "
                    "parmi les communes des Hauts-de-France) ne sont pas dans les données chargées.")
+    for entree, note in r.variantes.items():
+        utilise = cat.indicateur(r.ind_of[entree]).libelle
+        st.warning(f"**{LIB[entree]} : {note}.** Indicateur utilisé : « {utilise} ». Dès que "
+                   f"{bien_etre.IDH4_A_CHARGER[entree]} est chargée, elle remplace cette variante.")
     cols = st.columns(3)
     for col, entree in zip(cols, ENTREES, strict=True):
         b = bornes.get(entree)
-        ind_id = bien_etre.IDH4_INDICATEURS[entree]
+        ind_id = r.ind_of[entree]
         if b is None:
             how = (f"À charger avec « uv run barometre ingest FICHIER » : {bien_etre.IDH4_A_CHARGER[entree]}."
                    if bien_etre.idh4_ingestible(entree, cat) else
@@ -118,7 +146,9 @@ def statut(r: Idh4) -> None:
         else:
             ind = cat.indicateur(ind_id)
             f = panneaux.fmt(ind)
-            lines = [f"Variable : {bien_etre.IDH4_VARIABLES[entree]} ({ind.millesime}).",
+            variable = (ind.libelle.lower() + " (variante)" if entree in r.variantes
+                        else bien_etre.IDH4_VARIABLES[entree])
+            lines = [f"Variable : {variable} ({ind.millesime}).",
                      f"Formule : {bien_etre.IDH4_FORMULES[entree]}.",
                      f"Bornes : {f(b.minimum)} à {f(b.maximum)} {ind.unite}."]
             col.html(panneaux.card(f"Sous-indice {LIB[entree].lower()}", f"{b.n_communes} communes", "", lines,
@@ -172,7 +202,7 @@ def tableau_communes(r: Idh4) -> None:
         for entree in order:
             if entree not in absent:
                 obs = ligne.entrees.get(entree)
-                ind = cat.indicateur(bien_etre.IDH4_INDICATEURS[entree])
+                ind = cat.indicateur(r.ind_of[entree])
                 row[f"{LIB[entree]} : {ind.nom_court}"] = formats.valeur_unite(
                     obs.valeur if obs else None, ind.unite, ind.decimales, bool(obs and obs.secret))
                 via = f" ({obs.methode})" if obs and obs.methode.startswith("valeur du") else ""
@@ -202,7 +232,7 @@ def tableau_zones(r: Idh4) -> None:
         for entree in ENTREES:
             reason = ligne.raisons.get(entree)
             if reason == "pas de valeur pour ce territoire" and entree not in absent:
-                ind = cat.indicateur(bien_etre.IDH4_INDICATEURS[entree])
+                ind = cat.indicateur(r.ind_of[entree])
                 if ind.agregation == "aucune":
                     reason = ("valeur non publiée pour ce territoire, et qui ne se calcule pas à partir des "
                               "communes (une médiane ou un indice standardisé ne s'additionne pas)")
@@ -229,7 +259,7 @@ def detail(sel: Selection, r: Idh4, event) -> None:
                     st.markdown(f"- **{LIB[entree]}** : non disponible ({ligne.raisons.get(entree)}). "
                                 f"À charger : {bien_etre.IDH4_A_CHARGER[entree]}.")
                     continue
-                ind = cat.indicateur(bien_etre.IDH4_INDICATEURS[entree])
+                ind = cat.indicateur(r.ind_of[entree])
                 formula = bien_etre.idh4_normalisation(entree, obs, b, ind.decimales)
                 st.markdown(f"- **{LIB[entree]}** : {formats.valeur_unite(obs.valeur, ind.unite, ind.decimales)} "
                             f"({provenance.source_name(obs.source)}, {obs.annee}) → {formula}"

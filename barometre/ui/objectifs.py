@@ -231,3 +231,50 @@ def resume_accueil(sel: Selection) -> None:
     st.caption(f"Objectifs de l'agglomération (PCAET, projet de territoire). {epci_rows.height - shown.height} "
                "objectifs nationaux ou régionaux transposés à titre illustratif sont détaillés, avec la règle de "
                "statut et les trajectoires, dans la page Volet environnemental.")
+
+
+# ---------------------------------------------------------------- trajectories of the communes and zones
+NIVEAUX_COMPARAISON = ("epci", "departement", "region", "france")
+
+
+def trajectoires_territoire(rows: list[dict], ind_id: str, niveau: str, code: str, nom: str,
+                            font_size: int) -> None:
+    """The agglomeration's targets of ``ind_id`` applied to the territory picked in the sidebar (a commune
+    or a zone: its own reference value, method written), and the same for every territory of its level."""
+    from barometre import charts, formats
+    from barometre.pilotage.objectifs import METHODE_TERRITOIRES, objectifs_par_territoire
+
+    st.markdown("### Trajectoires des communes et des bassins")
+    st.caption(METHODE_TERRITOIRES)
+    if niveau in NIVEAUX_COMPARAISON:
+        st.caption("Choisissez une commune ou une zone (bassin de vie, canton…) dans la barre latérale pour voir "
+                   "sa propre trajectoire.")
+        return
+    cat = cache.catalogue()
+    ind = cat.indicateur(ind_id)
+    epci = cache.territoire_config().epci.code
+    tous = [r for r in objectifs_par_territoire(cache.connection(), cat, rows, epci, niveau)
+            if r["indicateur"] == ind_id]
+    for r in [r for r in tous if r["code"] == code]:
+        st.markdown(f"**{nom} — {r['id']}** : statut **{r['statut_libelle']}**"
+                    + (" — *objectif illustratif*" if r["illustratif"] else ""))
+        if not r["trajectoire"]:
+            st.caption("Pas de trajectoire : valeur de référence du territoire ou valeur cible inconnue.")
+            continue
+        obs = cache.valeurs(ind_id, niveau, (code,)).filter(pl.col("ventilation") == "").select("annee", "valeur")
+        gap = f"écart : {formats.ecart(r['ecart'], ind.unite, ind.decimales)}" if r["ecart"] is not None else ""
+        chart = charts.trajectory_chart(obs, pl.DataFrame(r["trajectoire"], schema=["annee", "valeur"], orient="row"),
+                                        ind.unite, r["annee_observation"] or r["annee_reference"], ind.decimales,
+                                        gap, font_size=font_size)
+        st.altair_chart(chart, width="stretch", alt=f"Trajectoire de {nom} : {r['id']}")
+    if tous:
+        table = pl.DataFrame([{
+            "Territoire": r["nom"], "Objectif": r["id"],
+            "Référence": (f"{formats.valeur_unite(r['valeur_reference'], ind.unite, ind.decimales)} "
+                          f"({r['annee_reference']})" if r["valeur_reference"] is not None else "inconnue"),
+            "Cible": (f"{formats.valeur_unite(r['valeur_cible'], ind.unite, ind.decimales)} ({r['annee_cible']})"
+                      if r["valeur_cible"] is not None else "inconnue"),
+            "Dernière observation": (f"{formats.valeur_unite(r['valeur_observation'], ind.unite, ind.decimales)} "
+                                     f"({r['annee_observation']})" if r["valeur_observation"] is not None else "–"),
+            "Statut": r["statut_libelle"]} for r in tous])
+        st.dataframe(table, hide_index=True, width="stretch")

@@ -9,6 +9,7 @@ import streamlit as st
 from barometre import charts, formats
 from barometre.catalogue import Indicateur
 from barometre.ui import cache, etat, provenance
+from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
 SENS_TEXT = {"hausse_favorable": "une hausse est favorable", "baisse_favorable": "une baisse est favorable",
@@ -24,7 +25,8 @@ def fmt(ind: Indicateur):
     return lambda v: formats.nombre(v, ind.decimales)
 
 
-def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.DataFrame | None = None) -> None:
+def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.DataFrame | None = None,
+                verdicts: bool = True) -> None:
     """One figure: value, change since the previous vintage, comparison with the Nord / region / France."""
     if row is None:
         container.html(card(ind.nom_court, "—", "", ["non disponible"], ind.definition))
@@ -40,6 +42,8 @@ def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.Da
                   if r["ordre"] > 0 and r["valeur"] is not None and r["code"] != row["code"]]
         if others:
             lines.append("Repères : " + " · ".join(others))
+    if verdicts and not row.get("ventilation"):
+        lines.extend(verdicts_ui.lignes(ind.id, row["niveau"], row["code"]))
     container.html(card(ind.nom_court, value, "" if row["secret"] else ind.unite, lines,
                          f"{ind.definition} ({SENS_TEXT[ind.sens]})."))
 
@@ -161,7 +165,34 @@ def card(label: str, value: str, unit: str, lines: list[str], help_text: str) ->
             f'<span style="font-size:1rem;font-weight:500;color:#333"> {unit}</span></div>{body}</div>')
 
 
-def key_figure(container, ind: Indicateur, sel: Selection) -> None:
+def reference_lines(ind: Indicateur, niveau: str, code: str, comp: pl.DataFrame) -> list[str]:
+    """The card's comparison lines: the EPCI (for a commune or zone), Nord, région and France with the same
+    definition; a reference with another definition only with that definition named beside it; for a
+    published non-additive value of a group, the range across its communes as a secondary line."""
+    lines = []
+    refs = [f"{r['nom']} : {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
+            for r in comp.iter_rows(named=True)
+            if r["ordre"] >= 1 and r["valeur"] is not None and (r["niveau"], r["code"]) != (niveau, code)]
+    if refs:
+        lines.append("Repères : " + " · ".join(refs))
+    if ind.repere_autre_definition:
+        other = cache.catalogue().indicateur(ind.repere_autre_definition)
+        others = cache.comparaison(other.id, niveau, code, "")
+        shown = [f"{r['nom']} : {formats.valeur_unite(r['valeur'], other.unite, other.decimales)} ({r['annee']})"
+                 for r in others.iter_rows(named=True) if r["ordre"] >= 1 and r["valeur"] is not None]
+        if shown:
+            lines.append(f"Autre définition ({ind.repere_autre_definition_note}) : " + " · ".join(shown))
+    if ind.agregation == "aucune" and niveau != "commune":
+        dist = cache.distribution(ind.id, niveau, code)
+        if not dist.is_empty() and dist["n_valeurs"][0] > 0:
+            d = dist.to_dicts()[0]
+            secret_note = f", {d['n_secret']} sous secret statistique" if d["n_secret"] else ""
+            lines.append(f"Entre communes ({d['annee']}) : {formats.nombre(d['minimum'], ind.decimales)} à "
+                         f"{formats.valeur_unite(d['maximum'], ind.unite, ind.decimales)}{secret_note}")
+    return lines
+
+
+def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True) -> None:
     """A key figure card: the territory's value, its change and its references; where the value is not
     published for the territory, the range across its communes or the nearest published level, said so."""
     niveau, code = sel.niveau, sel.code
@@ -172,17 +203,14 @@ def key_figure(container, ind: Indicateur, sel: Selection) -> None:
     label = ind.nom_court
     if row is not None:
         comp = cache.comparaison(ind.id, niveau, code, "")
-        # References only for intensive indicators: a total of the region says nothing beside the EPCI's.
-        refs = [f"{r['nom']} : {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
-                for r in comp.iter_rows(named=True)
-                if r["ordre"] > 1 and r["valeur"] is not None and ind.agregation != "somme"]
         value = "secret" if row["secret"] else f(row["valeur"])
         lines = [f"{row['annee']}" + (f" · {row['periode']}" if row["periode"] else "")]
         delta = delta_html(ind, row)
         if delta:
             lines.append(delta)
-        if refs:
-            lines.append("Repères : " + " · ".join(refs))
+        lines.extend(reference_lines(ind, niveau, code, comp))
+        if verdicts:
+            lines.extend(verdicts_ui.lignes(ind.id, niveau, code))
         container.html(card(label, value, "" if row["secret"] else ind.unite, lines, ind.definition))
         return
     if latest.height:  # published only by breakdown (life expectancy by sex)
