@@ -23,6 +23,7 @@ from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, genre_de_vue
 from barometre.catalogue import Indicateur
 from barometre.pilotage import rapport
 from barometre.pilotage.store import ErreurStore, Store, Utilisateur
+from barometre.texte import echapper
 from barometre.ui import cache, cadre, etat, panneaux, provenance
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui import verdicts as verdicts_ui
@@ -251,13 +252,13 @@ def page(sel: Selection) -> None:
 
     quand = f" — {formats.date_longue(date_seance)}" if date_seance else ""
     if not steps:
-        st.header(titre + quand)
+        st.header(echapper(titre) + quand)  # a title an agent typed: text, never markup
         st.info(f"Aucune des vues choisies n'a de données pour {nom}.")
         _donnees_attendues(attendues, nom)
     else:
         step = etat.etape("etape", len(steps))
         v = steps[step - 1]
-        st.caption(f"{titre}{quand} — vue {step} / {len(steps)} — {nom} — {LIBELLES_GENRES[v.genre]} — "
+        st.caption(f"{echapper(titre)}{quand} — vue {step} / {len(steps)} — {nom} — {LIBELLES_GENRES[v.genre]} — "
                    "flèches ← → pour naviguer")
         st.header(v.ind.libelle)
         afficher(v, font)

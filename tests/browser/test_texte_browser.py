@@ -54,9 +54,12 @@ def serveur_seme(tmp_path_factory, browser):
     p = s.proposer_ponderation(PANEL, "Panel " + PAYLOAD[:100], be.notes_neutres(corr.ids), "2026-03-12",
                                be.dimensions_figees(corr), PAYLOAD[:400])
     s.adopter_ponderation(AGENT, p["id"], p["version"])
+    vues = "taux_chomage_15_64,population"
+    seance = s.creer_seance(AGENT, titre=PAYLOAD[:200], date_seance="2026-12-10", niveau="epci",
+                            code="200042190", vues=vues)
     s.fermer()
     with running_streamlit({"BAROMETRE_DATABASE_URL": url}) as base:
-        yield base, p["slug"]
+        yield base, p["slug"], seance
 
 
 def _verifier(page) -> None:
@@ -75,15 +78,16 @@ def _verifier(page) -> None:
 
 
 @pytest.mark.parametrize("chemin", ["/grille", "/grille?mode=projection", "/jalons", "/bien_etre",
+                                    "/seance?seance={seance}", "/seance?seance={seance}&mode=projection",
                                     "/bien_etre?ponderation={slug}",
                                     "/bien_etre?ponderation=%5Bcliquez%20ici%5D(https%3A%2F%2Fattaquant.invalid)"])
 def test_seeded_payloads_are_shown_as_text(serveur_seme, browser, chemin):
-    base, slug = serveur_seme
+    base, slug, seance = serveur_seme
     opener = pages_on(browser, base)
-    page = next(opener)(chemin.format(slug=slug))
+    page = next(opener)(chemin.format(slug=slug, seance=seance))
     _verifier(page)
     body = page.inner_text("body")
-    if chemin.startswith("/grille"):
+    if chemin.startswith(("/grille", "/seance")):
         assert "GRASINJECTE" in body  # the typed text is there, as text
     if "ponderation=%5B" in chemin:
         assert "Lien de pondération invalide" in body and "cliquez ici" not in body
