@@ -211,7 +211,8 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
         if saved.height:
             st.markdown("**Séances enregistrées**")
             for r in saved.head(20).iter_rows(named=True):
-                label = f"{r['titre']} — {formats.date_longue(r['date_seance'])}" if r["date_seance"] else r["titre"]
+                titre_sur = echapper(r["titre"])  # a page link's label renders Markdown, images included
+                label = f"{titre_sur} — {formats.date_longue(r['date_seance'])}" if r["date_seance"] else titre_sur
                 st.page_link("pages/seance.py", label=label, query_params={"seance": str(r["id"])})
 
 

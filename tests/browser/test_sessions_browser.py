@@ -39,9 +39,10 @@ def _se_connecter(page, login: str, mdp: str) -> None:
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Se connecter pour saisir").click()
+    sidebar.locator('input[name="identifiant"]').wait_for(state="visible", timeout=60_000)
     sidebar.locator('input[name="identifiant"]').fill(login)
     sidebar.locator('input[name="mot_de_passe"]').fill(mdp)
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=90_000):  # a busy 2-core machine
         sidebar.get_by_role("button", name="Se connecter").click()
     wait_for_app(page)
 
@@ -72,7 +73,7 @@ def test_signed_in_agent_stays_signed_in_then_signs_out_everywhere(serveur, brow
     assert _connecte(second)
 
     sidebar = page.locator('[data-testid="stSidebar"]')
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=90_000):
         sidebar.get_by_role("button", name="Se déconnecter").click()
     wait_for_app(page)
     assert not _connecte(page)

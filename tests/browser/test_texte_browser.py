@@ -85,6 +85,9 @@ def test_seeded_payloads_are_shown_as_text(serveur_seme, browser, chemin):
     base, slug, seance = serveur_seme
     opener = pages_on(browser, base)
     page = next(opener)(chemin.format(slug=slug, seance=seance))
+    wait_for_app(page)
+    if chemin.startswith(("/grille", "/seance")):  # the seeded text is drawn (a cold server is slow)
+        page.get_by_text("GRASINJECTE").first.wait_for(timeout=90_000)
     _verifier(page)
     body = page.inner_text("body")
     if chemin.startswith(("/grille", "/seance")):
