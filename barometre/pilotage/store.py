@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -1237,8 +1237,11 @@ class Store:
     def noter_echec_connexion(self, cles: list[str]) -> None:
         """Record one failed sign-in under each key (``compte:…``, ``adresse:…``)."""
         now = _maintenant()
+        veille = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="microseconds")
         with self._ecriture() as conn:
             conn.execute(t_echecs_connexion.insert(), [{"cle": c[:300], "horodatage": now} for c in cles])
+            # housekeeping: failures older than a day count for nothing (the window is 15 minutes)
+            conn.execute(t_echecs_connexion.delete().where(t_echecs_connexion.c.horodatage < veille))
 
     def echecs_connexion(self, cle: str, depuis: datetime) -> list[str]:
         """Times (ISO UTC, oldest first) of the failed sign-ins under ``cle`` since ``depuis``."""
