@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from barometre.formats import neutraliser
 from barometre.settings import get_settings
 
 VALUES_COLUMNS = ["indicateur", "niveau", "code", "nom", "annee", "periode", "ventilation", "valeur", "unite",
@@ -51,8 +52,8 @@ def _print_csv(rows: list[dict], columns: list[str], out) -> None:
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: format_number(v) if k == "valeur" else ("" if v is None else v) for k, v in row.items()
-                         if k in columns})
+        writer.writerow({k: format_number(v) if k == "valeur" else ("" if v is None else neutraliser(v))
+                         for k, v in row.items() if k in columns})
 
 
 def cmd_build(args) -> int:

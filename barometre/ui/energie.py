@@ -20,6 +20,7 @@ from barometre.pilotage.store import ErreurStore, Utilisateur, date_lisible
 from barometre.settings import get_settings
 from barometre.sources.csvread import IngestError
 from barometre.sources.ingest import STEPS, ingest_televersement
+from barometre.texte import echapper, nom_fichier
 from barometre.ui import cache, etat, provenance
 from barometre.ui import pilotage as ui_pilotage
 
@@ -90,12 +91,15 @@ def televersement(user: Utilisateur | None, deja_charge: bool) -> None:
             def progression(step: int, total: int, label: str) -> None:
                 barre.progress(step / total, text=f"Étape {step}/{total} : {label}")
 
+            nom, avis = nom_fichier(fichier.name)  # NUL, path, length: never reach the file system
+            if avis:
+                st.info(echapper(avis))
             try:
-                report = ingest_televersement(fichier.name, fichier.getvalue(), get_settings(), user,
+                report = ingest_televersement(nom, fichier.getvalue(), get_settings(), user,
                                               ui_pilotage.store(), progression)
             except IngestError as exc:
                 barre.empty()
-                st.error(str(exc))
+                st.error(echapper(exc))
             except ErreurStore as exc:
                 barre.empty()
                 ui_pilotage.erreur(exc)

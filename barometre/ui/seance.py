@@ -23,6 +23,7 @@ from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, genre_de_vue
 from barometre.catalogue import Indicateur
 from barometre.pilotage import rapport
 from barometre.pilotage.store import ErreurStore, Store, Utilisateur
+from barometre.texte import echapper
 from barometre.ui import cache, cadre, etat, panneaux, provenance
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui import verdicts as verdicts_ui
@@ -210,7 +211,8 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
         if saved.height:
             st.markdown("**Séances enregistrées**")
             for r in saved.head(20).iter_rows(named=True):
-                label = f"{r['titre']} — {formats.date_longue(r['date_seance'])}" if r["date_seance"] else r["titre"]
+                titre_sur = echapper(r["titre"])  # a page link's label renders Markdown, images included
+                label = f"{titre_sur} — {formats.date_longue(r['date_seance'])}" if r["date_seance"] else titre_sur
                 st.page_link("pages/seance.py", label=label, query_params={"seance": str(r["id"])})
 
 
@@ -264,11 +266,11 @@ def page(sel: Selection) -> None:
 
     quand = f" — {formats.date_longue(date_seance)}" if date_seance else ""
     if not steps:
-        st.header(titre + quand)
+        st.header(echapper(titre) + quand)  # a title an agent typed: text, never markup
         st.info(f"Aucune des vues choisies n'a de données pour {nom}.")
         _donnees_attendues(attendues, nom)
     else:
-        vue_courante(steps, attendues, f"{titre}{quand}", nom, font)
+        vue_courante(steps, attendues, f"{echapper(titre)}{quand}", nom, font)
     if sel.projection:
         return
     if steps:
