@@ -265,6 +265,9 @@ t_objectifs = sa.Table(
     *_suivi(),
 )
 SUIVI = ("version", "modifie_par", "modifie_le")
+# Tables whose rows are records that a revert must never touch (ballots of a vote, its used codes); filled by
+# the modules that register them (barometre.pilotage.panel).
+NON_ANNULABLES: set[str] = set()
 
 
 # ---------------------------------------------------------------- validated inputs
@@ -1124,6 +1127,9 @@ class Store:
                 if table_nom == "chargements":
                     raise RefusEcriture("Un chargement de fichier est un relevé : il ne s'annule pas. Pour revenir "
                                         "aux données précédentes, rechargez le fichier de l'ancien millésime.")
+                if table_nom in NON_ANNULABLES:
+                    raise RefusEcriture("Un vote exprimé (bulletin, code utilisé) est un relevé : il ne s'annule "
+                                        "pas.")
             for (table_nom, ligne), champs in reversed(par_ligne.items()):
                 self._annuler_ligne(conn, SPECS[table_nom], ligne, champs, user, nouvelle, operation)
         return nouvelle
@@ -1187,3 +1193,7 @@ def _frame(rows: list[dict], cols: list[sa.Column], listes: tuple[str, ...] = ()
     """Rows → a DataFrame with the table's column types, also when empty."""
     schema = {c.name: (pl.List(pl.String) if c.name in listes else _type_polars(c)) for c in cols}
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+# The panel's and the label's tables register themselves in the schema, specs and domains above.
+from barometre.pilotage import panel as _panel  # noqa: E402,F401
