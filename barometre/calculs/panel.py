@@ -229,8 +229,6 @@ def evolution_depuis(series: pl.DataFrame, annee_depart: int, sens: str) -> dict
     the first year after, when none) and the latest value. ``series``: annee, valeur, secret (one
     territory, one breakdown). Returns annee_avant, valeur_avant, annee_apres, valeur_apres, ecart, tendance
     (« favorable », « défavorable », « stable », « neutre », or "" when not computable)."""
-    from barometre.pilotage.structure import tendance  # pure function, shared with the grille
-
     s = series.filter(pl.col("valeur").is_not_null() & ~pl.col("secret").fill_null(False)).sort("annee")
     empty = {"annee_avant": None, "valeur_avant": None, "annee_apres": None, "valeur_apres": None,
              "ecart": None, "tendance": ""}
@@ -243,7 +241,17 @@ def evolution_depuis(series: pl.DataFrame, annee_depart: int, sens: str) -> dict
         return {**empty, "annee_avant": start["annee"], "valeur_avant": start["valeur"]}
     ecart = end["valeur"] - start["valeur"]
     return {"annee_avant": start["annee"], "valeur_avant": start["valeur"], "annee_apres": end["annee"],
-            "valeur_apres": end["valeur"], "ecart": ecart, "tendance": tendance(ecart, sens)}
+            "valeur_apres": end["valeur"], "ecart": ecart, "tendance": _tendance(ecart, sens)}
+
+
+def _tendance(ecart: float, sens: str) -> str:
+    """The grille's reading of a change (same rule as barometre.pilotage.structure.tendance, which sits in
+    a later layer)."""
+    if ecart == 0:
+        return "stable"
+    if sens == "neutre":
+        return "neutre"
+    return "favorable" if (ecart > 0) == (sens == "hausse_favorable") else "défavorable"
 
 
 def suivi_recommandations(recos: pl.DataFrame, reponses: pl.DataFrame, aujourd_hui: date) -> pl.DataFrame:
