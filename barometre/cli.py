@@ -150,7 +150,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="barometre", description="Baromètre social & environnemental")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="reconstruire data/ depuis les sources officielles")
-    b.add_argument("--raw-dir", help="dossier des fichiers sources (défaut : ../shared/data/raw)")
+    b.add_argument("--raw-dir", help="dossier des fichiers sources (défaut : data/raw du projet)")
     b.set_defaults(func=cmd_build)
     sub.add_parser("validate", help="contrôler le catalogue et les données").set_defaults(func=cmd_validate)
     i = sub.add_parser("ingest", help="charger un fichier officiel")

