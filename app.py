@@ -25,6 +25,8 @@ PAGES = {
         st.Page("pages/seance.py", title="Séance (projection)", url_path="seance"),
         st.Page("pages/grille.py", title="Grille de positionnement", url_path="grille"),
         st.Page("pages/jalons.py", title="Jalons et feuilles de route", url_path="jalons"),
+        st.Page("pages/panel.py", title="Panel", url_path="panel"),
+        st.Page("pages/label.py", title="Label 2044", url_path="label"),
     ],
     "À propos": [
         st.Page("pages/methodologie.py", title="Méthodologie & sources", url_path="methodologie"),

@@ -14,6 +14,7 @@ from barometre import charts, formats
 from barometre.calculs import bien_etre, indices
 from barometre.settings import get_settings
 from barometre.ui import commun as ui
+from barometre.ui import panel as ui_panel
 from barometre.ui import vues
 
 ui.ensure_entrypoint()
@@ -25,8 +26,8 @@ STATE_SLUG = "be_lien_lu"  # the ?ponderation= value last read (a new one re-app
 STATE_FLASH = "be_message"  # a message to show after the rerun that follows a save
 
 
-def weights_picker(corr: bien_etre.Correspondance, directory,
-                   container) -> tuple[dict[str, int], bien_etre.EtatInitial]:
+def weights_picker(corr: bien_etre.Correspondance, directory, container,
+                   adoptee: bien_etre.Ponderation | None = None) -> tuple[dict[str, int], bien_etre.EtatInitial]:
     """One slider per dimension; owns its session-state keys and the ``w`` / ``ponderation`` URL parameters.
 
     Starts from ``?ponderation=<slug>`` (a saved weighting), else ``?w=…``, else the neutral default;
@@ -35,7 +36,7 @@ def weights_picker(corr: bien_etre.Correspondance, directory,
     slug = st.query_params.get("ponderation")
     init = st.session_state.get(STATE_INIT)
     if init is None or (slug and slug != st.session_state.get(STATE_SLUG)):
-        init = bien_etre.etat_initial(corr, directory, slug, st.query_params.get("w"))
+        init = bien_etre.etat_initial(corr, directory, slug, st.query_params.get("w"), adoptee)
         st.session_state[STATE_INIT] = init
         st.session_state[STATE_SLUG] = slug
         for dim in corr.dimensions:
@@ -46,7 +47,10 @@ def weights_picker(corr: bien_etre.Correspondance, directory,
             dim.etiquette, bien_etre.NOTE_MIN, bien_etre.NOTE_MAX, step=1, key=KEY_PREFIX + dim.id,
             help=f"Famille du projet : {dim.famille}. Indicateurs : "
                  + ", ".join(ui.catalogue().indicateur(i).libelle for i in dim.indicateurs) + ".")
-    if init.ponderation is not None and notes == init.ponderation.notes:
+    if init.origine == "adoptee" and notes == init.notes:  # the panel's adopted weighting: the default
+        ui._to_url("ponderation", None)
+        ui._to_url("w", None)
+    elif init.ponderation is not None and notes == init.ponderation.notes:
         st.query_params["ponderation"] = init.ponderation.slug
         ui._to_url("w", None)
     else:
@@ -73,7 +77,7 @@ def normalisation_text(ind_id: str, b: bien_etre.Bornes | None, higher: bool, na
 # ---------------------------------------------------------------- data
 settings = get_settings()
 cat = ui.catalogue()
-corr = bien_etre.load_dimensions(settings.catalogue_dir / bien_etre.DIMENSIONS_FILE, cat)
+corr, version_criteres, pourquoi_criteres = ui_panel.correspondance_en_vigueur()  # adopted criteria, else the file
 sens = bien_etre.directions(corr, cat)
 directory = bien_etre.ponderations_dir(settings.data_dir)
 names = bien_etre.noms(ui.territoires("commune").iter_rows(named=True))
@@ -85,12 +89,18 @@ st.caption("Familles du bien-être du projet de territoire (thème de l'OCDE ent
            f"(commune la moins bien placée) à 1 (la mieux placée) : un score compare les {len(codes)} "
            "communes entre elles, ce n'est pas une mesure absolue.")
 
+if version_criteres is not None and pourquoi_criteres is None:
+    st.caption(f"Dimensions : critères adoptés par le panel (version « {ui_panel.md(version_criteres['libelle'])} » "
+               f"du {version_criteres['date_adoption'][8:10]}/{version_criteres['date_adoption'][5:7]}/"
+               f"{version_criteres['date_adoption'][:4]}), page Panel.")
+elif pourquoi_criteres:
+    st.warning(pourquoi_criteres)
 status = st.container()  # filled once the sliders are read: the weighting's status comes first on screen
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown("## Pondération")
     st.caption("0 = ne compte pas, 5 = compte beaucoup. Seul le rapport entre les notes compte.")
-    notes, init = weights_picker(corr, directory, st)
+    notes, init = weights_picker(corr, directory, st, ui_panel.ponderation_adoptee(corr))
 flash = st.session_state.pop(STATE_FLASH, None)
 
 zonage = ui.zonage_picker(container=right, key="zonage_be")
@@ -138,9 +148,9 @@ with status:
     equal = len(set(notes.values())) == 1
     if init.ponderation is not None and notes == init.ponderation.notes:
         p = init.ponderation
-        st.success(f"**Pondération du panel « {p.nom} »**, décidée le {p.date:%d/%m/%Y} "
+        st.success(f"**Pondération du panel « {ui_panel.md(p.nom)} »**, décidée le {p.date:%d/%m/%Y} "
                    f"(enregistrée le {p.enregistree_le:%d/%m/%Y à %H:%M} UTC)."
-                   + (f" {p.commentaire}" if p.commentaire else ""))
+                   + (f" {ui_panel.md(p.commentaire)}" if p.commentaire else ""))
     elif equal:
         st.info("**Pondération neutre de départ** : toutes les dimensions comptent autant. Ce n'est pas le "
                 "choix du panel, seulement un point de départ.")

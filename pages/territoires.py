@@ -3,8 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import charts, charts_panel, formats
 from barometre.ui import commun as ui
+from barometre.ui import panel as ui_panel
 from barometre.ui import vues
 
 ui.ensure_entrypoint()
@@ -22,6 +23,13 @@ communes = ui.valeurs_communes(ind.id, annee, zonage, ventilation)
 geoms = ui.geometries("commune")
 outlines = ui.geometries(zonage)
 deck, legend = charts.choropleth(communes, geoms, outlines, vues.fmt(ind), ind.unite)
+projets_label = ui_panel.panel().projets_labellises()
+avec_projets = st.toggle(f"Projets labellisés « Porte du Hainaut 2044 » ({projets_label.height})",
+                         key="carte_projets_label", disabled=projets_label.is_empty(),
+                         help="Ajoute à la carte les projets labellisés (page Label 2044) : leur lieu, ou le "
+                              "centre de leur commune quand le lieu n'est pas précisé.")
+if avec_projets:
+    deck.layers.append(charts_panel.couche_projets(ui_panel.projets_carte(projets_label)))
 st.markdown(f"## {ind.libelle} ({ind.unite}), {annee}")
 left, right = st.columns([3, 1])
 with left:
@@ -34,6 +42,10 @@ with right:
                 f'<span style="display:inline-block;width:1.4rem;height:1rem;border:1px solid #555;'
                 f'background:rgb({rgb[0]},{rgb[1]},{rgb[2]})"></span><span>{label}</span></div>')
     st.caption("Traits noirs épais : contours des zones du découpage choisi. Cliquer une commune ouvre son profil.")
+    if avec_projets:
+        st.html('<div style="display:flex;align-items:center;gap:.5rem;margin:.2rem 0"><span style="display:'
+                'inline-block;width:1rem;height:1rem;border-radius:50%;border:2px solid rgb(20,20,20);'
+                'background:rgb(0,158,115)"></span><span>Projet labellisé Porte du Hainaut 2044</span></div>')
 ui.caption_source(ind, communes.with_columns(pl.lit(annee).alias("annee")))
 selected = charts.commune_cliquee(event)
 if selected and (st.session_state.get("niveau") != "commune" or st.session_state.get("code") != selected):
@@ -52,6 +64,13 @@ if note:
 profile_ids = [i.id for i in cat.indicateurs if i.volet != "contexte" or i.cle]
 latest = ui.dernieres_valeurs(tuple(profile_ids), niveau, code)
 epci = ui.dernieres_valeurs(tuple(profile_ids), "epci", ui.territoire_config().epci.code)
+if niveau == "commune":
+    ici = projets_label.filter(pl.col("commune") == code) if projets_label.height else projets_label
+    st.markdown(f"**Projets labellisés « Porte du Hainaut 2044 »** : {ici.height}")
+    if ici.height:
+        st.dataframe(ici.select(pl.col("titre").alias("Projet"), pl.col("porteur").alias("Porteur"),
+                                pl.col("lieu").alias("Lieu"), pl.col("date_decision").alias("Labellisé le")),
+                     hide_index=True, width="stretch")
 if latest.is_empty():
     st.info("Aucune valeur pour ce territoire.")
 else:

@@ -597,14 +597,16 @@ class EtatInitial:
     """Where the sliders start: a saved weighting, the ``w`` URL parameter or the neutral default."""
 
     notes: dict[str, int]
-    origine: Literal["ponderation", "url", "neutre"]
+    origine: Literal["ponderation", "url", "adoptee", "neutre"]
     ponderation: Ponderation | None = None
     erreurs: tuple[str, ...] = ()
     avertissements: tuple[str, ...] = ()
 
 
-def etat_initial(corr: Correspondance, directory: Path, slug: object = None, w: object = None) -> EtatInitial:
-    """Ratings to open the page with: ``?ponderation=<slug>`` wins, then ``?w=…``, else neutral.
+def etat_initial(corr: Correspondance, directory: Path, slug: object = None, w: object = None,
+                 adoptee: Ponderation | None = None) -> EtatInitial:
+    """Ratings to open the page with: ``?ponderation=<slug>`` wins, then ``?w=…``, then the weighting the
+    panel adopted by a vote (``adoptee``, when made for these dimensions), else neutral.
 
     A broken link never raises: it falls back to the next source and says why in ``erreurs``.
     """
@@ -624,6 +626,8 @@ def etat_initial(corr: Correspondance, directory: Path, slug: object = None, w: 
             return EtatInitial(notes, "url", None, tuple(erreurs))
         erreurs.append("Le paramètre de pondération « w » du lien est illisible : "
                        "pondération neutre de départ.")
+    if adoptee is not None and set(adoptee.notes) == set(corr.ids):
+        return EtatInitial(dict(adoptee.notes), "adoptee", adoptee, tuple(erreurs))
     return EtatInitial(notes_neutres(corr.ids), "neutre", None, tuple(erreurs))
 
 

@@ -1,0 +1,127 @@
+"""The Streamlit layer of the panel and label pages: the panel's API over the cached store, the well-being
+index's dimensions in force (adopted criteria, else the default file), the adopted weighting, user text
+shown as text (never markup), vote links and their QR codes, and the labelled projects for the map.
+
+The store checks every permission; what is hidden here only spares people a refusal.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+import polars as pl
+import streamlit as st  # noqa: TID251 - a ui* module
+
+from barometre.calculs import bien_etre
+from barometre.calculs import panel as calc
+from barometre.pilotage.panel import Panel
+from barometre.settings import get_settings
+from barometre.ui import commun as ui
+from barometre.ui import pilotage as ui_pilotage
+
+URL_LOCALE = "http://localhost:8501"
+
+
+def panel() -> Panel:
+    return Panel(ui_pilotage.store())
+
+
+def texte(valeur: str | None, container=None) -> None:
+    """What a person typed, shown as plain text: never interpreted as Markdown or HTML."""
+    (container or st).text(valeur or "")
+
+
+_MARKDOWN_SPECIAUX = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def md(valeur: str | None) -> str:
+    """User text to embed in a Markdown string (titles, messages): every Markdown/HTML special character
+    escaped, so that it reads as typed and never becomes a link, an image, a tag or formatting."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAUX else ch for ch in " ".join((valeur or "").split()))
+
+
+# ---------------------------------------------------------------- the index's dimensions in force
+def correspondance_en_vigueur() -> tuple[bien_etre.Correspondance, dict | None, str | None]:
+    """(mapping, adopted version or None, why the adopted version is not used or None).
+
+    The latest version of criteria adopted by the panel gives the dimensions (families) and their
+    indicators (only those with commune values loaded); without one — or when none of its indicators is
+    usable — the default file ``data/catalogue/dimensions_bien_etre.toml`` stays in force."""
+    settings = get_settings()
+    cat = ui.catalogue()
+    defaut = bien_etre.load_dimensions(settings.catalogue_dir / bien_etre.DIMENSIONS_FILE, cat)
+    version, criteres = panel().criteres_adoptes()
+    if version is None:
+        return defaut, None, None
+    avec_valeurs = {i.id for i in cat.indicateurs if ui.annees(i.id, "commune")}
+    try:
+        return calc.correspondance_adoptee(criteres, cat, avec_valeurs), version, None
+    except bien_etre.BienEtreError as exc:
+        return defaut, version, str(exc)
+
+
+def ponderation_adoptee(corr: bien_etre.Correspondance) -> bien_etre.Ponderation | None:
+    """The latest weighting adopted by a vote of the panel for exactly these dimensions, as the index page's
+    Ponderation (None when none)."""
+    p = panel().ponderation_en_vigueur(corr.ids)
+    if p is None:
+        return None
+    import datetime as dt
+
+    enregistree = dt.datetime.fromisoformat(p["modifie_le"])
+    return bien_etre.Ponderation(
+        slug=f"{p['date']}-vote-{p['vote_id'] or p['id']}", nom=p["nom"], date=dt.date.fromisoformat(p["date"]),
+        enregistree_le=enregistree.replace(microsecond=0), notes={k: int(v) for k, v in p["notes"].items()},
+        dimensions=[bien_etre.DimensionFigee(id=d.id, libelle=d.libelle, indicateurs=d.indicateurs)
+                    for d in corr.dimensions],
+        commentaire="Adoptée par le vote du panel en séance (note retenue = moyenne des votes arrondie).")
+
+
+# ---------------------------------------------------------------- votes
+def url_base() -> str:
+    """The address members' phones reach: ``BAROMETRE_URL_PUBLIQUE`` when set, else the address this browser
+    used (scheme and host), else the local server."""
+    import os
+
+    configured = os.environ.get("BAROMETRE_URL_PUBLIQUE", "").strip().rstrip("/")
+    if configured:
+        return configured
+    try:
+        url = st.context.url or ""
+    except Exception:  # AppTest / bare mode
+        url = ""
+    parts = urlsplit(url)
+    if parts.scheme and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return URL_LOCALE
+
+
+def url_vote(vote_id: int, code: str | None = None) -> str:
+    query = {"vote": str(vote_id)}
+    if code:
+        query["jeton"] = code
+    return f"{url_base()}/panel?{urlencode(query)}"
+
+
+# ---------------------------------------------------------------- labelled projects for maps and profiles
+def projets_carte(projets: pl.DataFrame) -> list[dict]:
+    """Labelled projects with a position (own coordinates, else their commune's centroid)."""
+    if projets.is_empty():
+        return []
+    geoms = ui.geometries("commune")
+    centres = {r["code"]: (r["lat"], r["lon"]) for r in geoms.iter_rows(named=True)}
+    noms = dict(zip(ui.territoires("commune")["code"].to_list(), ui.territoires("commune")["nom"].to_list(),
+                    strict=True))
+    out = []
+    for r in projets.iter_rows(named=True):
+        pos = calc.position_projet(r["latitude"], r["longitude"], centres.get(r["commune"]))
+        if pos is None:
+            continue
+        out.append({"lat": pos[0], "lon": pos[1], "position": pos[2], "titre": r["titre"], "porteur": r["porteur"],
+                    "commune": r["commune"], "commune_nom": noms.get(r["commune"], r["commune"])})
+    return out
+
+
+def noms_communes() -> dict[str, str]:
+    df = ui.territoires("commune")
+    return dict(zip(df["code"].to_list(), df["nom"].to_list(), strict=True))
