@@ -16,6 +16,7 @@ from barometre import charts, charts_panel, formats
 from barometre.calculs import panel as calc
 from barometre.pilotage.panel import CODES_MAX, SPECS_PANEL, STATUTS_VOTE, RefusLecture, exports
 from barometre.pilotage.store import ErreurStore
+from barometre.texte import echapper
 from barometre.ui import commun as ui
 from barometre.ui import panel as ui_panel
 from barometre.ui import pilotage as ui_pilotage
@@ -83,7 +84,7 @@ def ecran_vote(vote_id: int) -> None:
     if vote is None:
         st.error("Ce vote n'existe pas : vérifiez le lien.")
         return
-    st.title(f"Vote du panel : {ui_panel.md(vote['libelle'])}")
+    st.title(f"Vote du panel : {echapper(vote['libelle'])}")
     st.caption(f"{calc.OBJETS_VOTE.get(vote['objet'], vote['objet'])} — {STATUTS_VOTE[vote['statut']]}.")
     if vote["statut"] == "close":
         resultats_vote(vote)
@@ -247,7 +248,7 @@ with onglets["Familles et critères"]:
         st.info("Aucune version des critères n'a encore été adoptée : l'indice de bien-être garde ses dimensions "
                 "par défaut (fichier du catalogue).")
     else:
-        st.success(f"Version « {ui_panel.md(version['libelle'])} », adoptée le {_date_fr(version['date_adoption'])}.")
+        st.success(f"Version « {echapper(version['libelle'])} », adoptée le {_date_fr(version['date_adoption'])}.")
         crits = json.loads(version["criteres"])
         st.dataframe(pl.DataFrame([{
             "Famille": calc.FAMILLES_COURTES[c["famille"]], "Critère": c["libelle"],
@@ -328,7 +329,8 @@ with onglets["Votes"]:
             libelle = st.text_input("Intitulé du vote", key="vote_libelle", max_chars=200)
             if st.form_submit_button("Préparer le vote"):
                 if objet == "ponderation_bien_etre":
-                    objets = [{"id": d.id, "libelle": d.libelle} for d in corr.dimensions]
+                    objets = [{"id": d.id, "libelle": d.libelle, "indicateurs": list(d.indicateurs)}
+                              for d in corr.dimensions]
                 else:
                     objets = [{"id": c.id, "libelle": c.libelle} for c in structure.criteres]
                 if ui_pilotage.ecrire(lambda: p.creer_vote(user, seance_id, objet, libelle, objets), "Vote préparé."):

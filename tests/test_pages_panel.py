@@ -184,10 +184,11 @@ def test_vote_of_forty_members_ends_in_the_adopted_weighting(store):
     assert table["Votes"].to_list() == [40] * len(dims)
     assert sum(table[f"Note {k}"].sum() for k in range(6)) == 40 * len(dims)
     # the index page opens on the adopted weighting
-    adopted = p.ponderation_en_vigueur(dims)
+    adopted = store.ponderation_adoptee()
+    assert adopted["origine"] == f"vote n° {vote_id}"
     be = goto("pages/bien_etre.py")
     assert [s.value for s in be.slider] == [adopted["notes"][d] for d in dims]
-    assert any("Pondération du panel" in s.value and "vote du panel" in s.value for s in be.success)
+    assert any("Pondération du panel" in s.value and "adoptée le" in s.value for s in be.success)
 
 
 def test_recommendation_answered_with_a_linked_action(store):

@@ -192,10 +192,11 @@ def test_forty_voters_all_counted_reused_code_refused_weighting_adopted(store, p
     assert res["moyens_de_vie"]["note_retenue"] == 2
     assert res["services"]["distribution"]["5"] == 20 and res["services"]["distribution"]["4"] == 20
     assert res["services"]["note_retenue"] == 5  # mean 4.5, half up
-    p = panel.ponderation_en_vigueur([d["id"] for d in DIMS])
+    p = panel.ponderation_du_vote(vote_id)  # the store's weighting record, adopted by the vote
     assert p["notes"] == {"moyens_de_vie": 2, "engagement": 3, "services": 5} and p["date"] == "2027-03-12"
+    assert p["statut"] == "adoptee" and p["adoptee_par"] == "agent" and p["origine"] == f"vote n° {vote_id}"
+    assert store.ponderation_adoptee()["id"] == p["id"]  # the index page's default from now on
     assert vote["resultat"]["poids"]["services"] == pytest.approx(0.5)
-    assert panel.ponderation_en_vigueur(["autre"]) is None
     # closed: no more ballots, no more codes
     fresh = codes[-1]
     with pytest.raises(RefusEcriture, match="clos"):
@@ -228,17 +229,17 @@ def test_codes_valid_only_during_the_vote_and_only_digests_stored(store, panel):
     with pytest.raises(RefusEcriture, match="relevé"):
         store.annuler(ADMIN, op)
     panel.clore_vote(AGENT, vote_id, panel.vote(vote_id)["version"], "2027-03-12")
-    assert panel.ponderations_adoptees().is_empty()  # a grille vote adopts no weighting
+    assert store.ponderation_adoptee() is None  # a grille vote adopts no weighting
 
 
 def test_closing_is_revertable_and_reopens_the_vote(store, panel):
     vote_id, codes = _vote_ouvert(panel, 2)
     panel.voter(vote_id, codes[0], {"moyens_de_vie": 1, "engagement": 2, "services": 3})
     panel.clore_vote(AGENT, vote_id, panel.vote(vote_id)["version"], "2027-03-12")
-    assert panel.ponderations_adoptees().height == 1
+    assert store.ponderation_adoptee() is not None
     op = store.historique(["panel_votes"], limite=1)["operation"][0]
     store.annuler(AGENT, op)
-    assert panel.vote(vote_id)["statut"] == "ouverte" and panel.ponderations_adoptees().is_empty()
+    assert panel.vote(vote_id)["statut"] == "ouverte" and store.ponderation_adoptee() is None
     panel.voter(vote_id, codes[1], {"moyens_de_vie": 5, "engagement": 2, "services": 3})
     assert panel.nombre_votes(vote_id) == 2
 

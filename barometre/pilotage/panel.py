@@ -132,18 +132,6 @@ t_bulletins = sa.Table(
     sa.Column("notes", sa.Text, nullable=False),  # JSON {objet: note}
     *_suivi(),
 )
-# The smallest adopted-weighting record (the index page's default weighting once a vote adopted one).
-t_ponderations = sa.Table(
-    "ponderations_adoptees", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("nom", sa.String(200), nullable=False),
-    sa.Column("date", sa.String(10), nullable=False),
-    sa.Column("notes", sa.Text, nullable=False),  # JSON {dimension: note 0-5}
-    sa.Column("dimensions", sa.Text, nullable=False),  # JSON list of {id, libelle}
-    sa.Column("vote_id", sa.Integer, sa.ForeignKey("panel_votes.id"), nullable=True),
-    sa.Column("statut", sa.String(20), nullable=False),
-    *_suivi(),
-)
 t_recos = sa.Table(
     "panel_recommandations", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -260,15 +248,6 @@ class BulletinEntree(_Entree):
     notes: str
 
 
-class PonderationAdopteeEntree(_Entree):
-    nom: str = Field(min_length=1, max_length=200)
-    date: date
-    notes: str
-    dimensions: str
-    vote_id: int | None = None
-    statut: Literal["adoptee", "retiree"] = "adoptee"
-
-
 class RecommandationEntree(_Entree):
     seance_id: int | None = None
     date: date
@@ -355,8 +334,6 @@ SPECS_PANEL = {
     "panel_votes": _Spec(t_votes, "panel_animation", VoteEntree, "le vote", "libelle"),
     "panel_codes": _Spec(t_codes, "panel_animation", CodeEntree, "le code de vote", "id"),
     "panel_bulletins": _Spec(t_bulletins, "panel_animation", BulletinEntree, "le bulletin", "id"),
-    "ponderations_adoptees": _Spec(t_ponderations, "panel_animation", PonderationAdopteeEntree,
-                                   "la pondération adoptée", "nom", e="e"),
     "panel_recommandations": _Spec(t_recos, "panel_recommandations", RecommandationEntree, "la recommandation",
                                    "texte", e="e", listes=("indicateurs",)),
     "panel_reponses": _Spec(t_reponses, "panel_reponses", ReponseEntree, "la réponse", "decision", e="e"),
@@ -427,7 +404,7 @@ class Panel:
         """Create a row of one of the panel's tables (séances, contributions, critères, recommandations,
         réponses, appels, candidatures); returns its id. Votes, codes and ballots have their own methods."""
         if table not in SPECS_PANEL or table in {"panel_votes", "panel_codes", "panel_bulletins",
-                                                 "panel_versions_criteres", "ponderations_adoptees"}:
+                                                 "panel_versions_criteres"}:
             raise DonneesInvalides(f"Utilisez la méthode dédiée pour la table « {table} ».")
         self._verifier_references(table, {**valeurs})
         return self.store.creer(user, table, **valeurs)
@@ -526,8 +503,8 @@ class Panel:
             if self.store._ligne(conn, SPECS["panel_seances"], seance_id) is None:
                 raise LigneIntrouvable("Cette séance du panel n'existe pas.")
             row = self.store._valider(spec, {"seance_id": seance_id, "objet": objet, "libelle": libelle,
-                                             "objets": _json([{"id": o["id"], "libelle": o["libelle"]}
-                                                              for o in objets])})
+                                             "objets": _json([{k: o[k] for k in ("id", "libelle", "indicateurs")
+                                                               if k in o} for o in objets])})
             return self.store._inserer(conn, spec, row, user, str(uuid.uuid4()))
 
     def generer_codes(self, user: Utilisateur, vote_id: int, n: int) -> list[str]:
@@ -655,27 +632,33 @@ class Panel:
             new = self.store._modifier(conn, spec, vote_id, version,
                                        {"statut": "close", "clos_le": _maintenant(), "resultat": _json(resultat)},
                                        user, operation)
-            if vote["objet"] == "ponderation_bien_etre":
-                pspec = SPECS["ponderations_adoptees"]
+            notes = {r.objet: r.note_retenue for r in resultats}
+            if vote["objet"] == "ponderation_bien_etre" and any(notes.values()):
+                # The store's weighting record (barometre.pilotage.store, « ponderations »), adopted at once:
+                # the panel decided it by this vote. Same operation: reverting the closing withdraws it.
+                pspec = SPECS["ponderations"]
+                jour = date.fromisoformat(str(date_adoption)[:10])
+                base = st_.slug_ponderation(f"vote {vote['libelle']}", jour)
+                pris = set(conn.execute(sa.select(st_.t_ponderations.c.slug)
+                                        .where(st_.t_ponderations.c.slug.like(f"{base}%"))).scalars())
+                slug = base if base not in pris else next(f"{base}-{i}" for i in range(2, len(pris) + 3)
+                                                          if f"{base}-{i}" not in pris)
                 row = self.store._valider(pspec, {
-                    "nom": vote["libelle"], "date": date_adoption, "vote_id": vote_id,
-                    "notes": _json({r.objet: r.note_retenue for r in resultats}),
-                    "dimensions": _json(objets)})
+                    "slug": slug, "nom": vote["libelle"][:120], "date": jour, "notes": notes,
+                    "dimensions": [{"id": o["id"], "libelle": o["libelle"], "indicateurs": o.get("indicateurs", [])}
+                                   for o in objets],
+                    "commentaire": f"Vote du panel en séance ({len(bulletins)} bulletins) ; note retenue = moyenne "
+                                   "des votes arrondie à l'unité.",
+                    "origine": f"vote n° {vote_id}", "statut": "adoptee", "adoptee_par": user.login,
+                    "adoptee_le": _maintenant(), "version_adoptee": 1})
                 self.store._inserer(conn, pspec, row, user, operation)
             return new
 
-    def ponderations_adoptees(self) -> pl.DataFrame:
-        """Adopted weightings, latest first (public)."""
-        t = t_ponderations
-        return self._table(t, [t.c.date.desc(), t.c.id.desc()], t.c.statut == "adoptee")
-
-    def ponderation_en_vigueur(self, dimension_ids: list[str]) -> dict | None:
-        """The latest adopted weighting made for exactly these dimensions (else None): nom, date, notes."""
-        for r in self.ponderations_adoptees().iter_rows(named=True):
-            dims = [d["id"] for d in json.loads(r["dimensions"])]
-            if dims == list(dimension_ids):
-                return {**r, "notes": json.loads(r["notes"]), "dimensions": json.loads(r["dimensions"])}
-        return None
+    def ponderation_du_vote(self, vote_id: int) -> dict | None:
+        """The weighting a vote adopted (the store's record), or None."""
+        rows = self._lire(sa.select(st_.t_ponderations.c.id).where(
+            st_.t_ponderations.c.origine == f"vote n° {vote_id}").order_by(st_.t_ponderations.c.id.desc()))
+        return self.store.ponderation(rows[0]["id"]) if rows else None
 
     # ------------------------------------------------------------ recommendations
     def recommandations(self) -> pl.DataFrame:
@@ -732,10 +715,6 @@ class Panel:
         """The jury's decision on an application (labellisé / non labellisé / ajourné), dated and reasoned."""
         return self.store.modifier(user, "label_candidatures", candidature_id, version, decision=decision,
                                    date_decision=date_decision, motifs=motifs)
-
-
-def ponderation_notes_valides(notes: dict, ids: list[str]) -> bool:
-    return set(notes) == set(ids) and all(isinstance(v, int) and 0 <= v <= 5 for v in notes.values())
 
 
 # ---------------------------------------------------------------- exports (formula-neutralised)

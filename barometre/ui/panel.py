@@ -26,20 +26,6 @@ def panel() -> Panel:
     return Panel(ui_pilotage.store())
 
 
-def texte(valeur: str | None, container=None) -> None:
-    """What a person typed, shown as plain text: never interpreted as Markdown or HTML."""
-    (container or st).text(valeur or "")
-
-
-_MARKDOWN_SPECIAUX = set("\\`*_{}[]()#+-.!|<>~$:")
-
-
-def md(valeur: str | None) -> str:
-    """User text to embed in a Markdown string (titles, messages): every Markdown/HTML special character
-    escaped, so that it reads as typed and never becomes a link, an image, a tag or formatting."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAUX else ch for ch in " ".join((valeur or "").split()))
-
-
 # ---------------------------------------------------------------- the index's dimensions in force
 def correspondance_en_vigueur() -> tuple[bien_etre.Correspondance, dict | None, str | None]:
     """(mapping, adopted version or None, why the adopted version is not used or None).
@@ -58,23 +44,6 @@ def correspondance_en_vigueur() -> tuple[bien_etre.Correspondance, dict | None, 
         return calc.correspondance_adoptee(criteres, cat, avec_valeurs), version, None
     except bien_etre.BienEtreError as exc:
         return defaut, version, str(exc)
-
-
-def ponderation_adoptee(corr: bien_etre.Correspondance) -> bien_etre.Ponderation | None:
-    """The latest weighting adopted by a vote of the panel for exactly these dimensions, as the index page's
-    Ponderation (None when none)."""
-    p = panel().ponderation_en_vigueur(corr.ids)
-    if p is None:
-        return None
-    import datetime as dt
-
-    enregistree = dt.datetime.fromisoformat(p["modifie_le"])
-    return bien_etre.Ponderation(
-        slug=f"{p['date']}-vote-{p['vote_id'] or p['id']}", nom=p["nom"], date=dt.date.fromisoformat(p["date"]),
-        enregistree_le=enregistree.replace(microsecond=0), notes={k: int(v) for k, v in p["notes"].items()},
-        dimensions=[bien_etre.DimensionFigee(id=d.id, libelle=d.libelle, indicateurs=d.indicateurs)
-                    for d in corr.dimensions],
-        commentaire="Adoptée par le vote du panel en séance (note retenue = moyenne des votes arrondie).")
 
 
 # ---------------------------------------------------------------- votes
