@@ -129,8 +129,8 @@ def bulletin(vote_id: int, code_url: str | None) -> None:
         st.warning("Le vote n'est pas ouvert." if vote["statut"] == "preparee" else "Le vote est clos.")
         return
     with st.form(f"bulletin_{vote_id}"):
-        code = st.text_input("Code de vote (8 caractères)", value=code_url or "", key="bulletin_code",
-                             max_chars=12)
+        code = st.text_input("Code de vote (8 caractères)", value=code_url or "", max_chars=12,
+                             key=f"bulletin_code_{code_url or ''}")  # a new link (QR code) → its own code
         st.caption("0 = ne compte pas, 5 = compte beaucoup.")
         notes = {o["id"]: st.slider(o["libelle"], calc.NOTE_MIN, calc.NOTE_MAX, 3, key=f"bulletin_{o['id']}")
                  for o in vote["objets"]}
