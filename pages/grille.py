@@ -10,6 +10,7 @@ import streamlit as st  # noqa: TID251 - a page
 
 from barometre.pilotage import exports as exports_pilotage
 from barometre.pilotage import structure as pilotage
+from barometre.pilotage.panel import Panel, neutraliser_formules, tableau_recommandations
 from barometre.pilotage.structure import A_RENSEIGNER, COLONNES_GRILLE, GROUPES, VOLETS
 from barometre.ui import commun as ui
 from barometre.ui import pilotage as ui_pilotage
@@ -120,8 +121,14 @@ with onglets[0]:
                    + " ; ".join(f"« {k} » ({', '.join(v)})" for k, v in hors.items()) + ".")
     c1, c2 = st.columns(2)
     export = tableau.drop("critere")
-    c1.download_button("Grille (XLSX)", exports_pilotage.grille_xlsx(
-        {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}, titre),
+    feuilles = {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}
+    # the panel's recommendations and the answers they got (page Panel), formulas neutralised
+    panel = Panel(s)
+    feuilles["Recommandations du panel"] = neutraliser_formules(tableau_recommandations(
+        panel.suivi(date.today()), {c.id: c.libelle for c in structure.criteres},
+        dict(zip(s.actions()["id"].to_list(), s.actions()["libelle"].to_list(), strict=True)),
+        dict(zip(s.jalons()["id"].to_list(), s.jalons()["libelle"].to_list(), strict=True))))
+    c1.download_button("Grille (XLSX)", exports_pilotage.grille_xlsx(feuilles, titre),
         "grille_positionnement.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="grille_xlsx")
     c2.download_button("Grille (PDF)", exports_pilotage.grille_pdf(

@@ -14,7 +14,14 @@ import streamlit as st  # noqa: TID251 - a page
 
 from barometre import charts, charts_panel, formats
 from barometre.calculs import panel as calc
-from barometre.pilotage.panel import CODES_MAX, SPECS_PANEL, STATUTS_VOTE, RefusLecture, exports
+from barometre.pilotage.panel import (
+    CODES_MAX,
+    SPECS_PANEL,
+    STATUTS_VOTE,
+    RefusLecture,
+    exports,
+    tableau_recommandations,
+)
 from barometre.pilotage.store import ErreurStore
 from barometre.texte import echapper
 from barometre.ui import commun as ui
@@ -398,19 +405,7 @@ with onglets["Recommandations"]:
         n_retard = int(suivi["en_retard"].sum())
         if n_retard:
             st.warning(f"{n_retard} recommandation(s) en retard (sans réponse à l'échéance, ou réponse tardive).")
-        table = suivi.select(
-            pl.col("id").alias("N°"), pl.col("date").map_elements(_date_fr, return_dtype=pl.String).alias("Date"),
-            pl.col("texte").alias("Recommandation"), pl.col("engagement").alias("Engagement"),
-            pl.col("critere").replace_strict({"": "", **crit_noms}, default="").alias("Critère de la grille"),
-            pl.col("etat").alias("État"),
-            pl.col("en_retard").replace_strict({True: "oui", False: "non"}, return_dtype=pl.String).alias("En retard"),
-            pl.col("echeance_reponse").map_elements(_date_fr, return_dtype=pl.String).alias("Réponse attendue le"),
-            pl.col("motif").alias("Motif de la réponse"),
-            pl.col("date_reponse").map_elements(_date_fr, return_dtype=pl.String).alias("Répondu le"),
-            pl.col("deliberation").alias("Délibération"),
-            pl.col("action_id").replace_strict(action_noms, default=None, return_dtype=pl.String)
-            .alias("Action corrective"),
-            pl.col("jalon_id").replace_strict(jalon_noms, default=None, return_dtype=pl.String).alias("Jalon"))
+        table = tableau_recommandations(suivi, crit_noms, action_noms, jalon_noms)
         st.dataframe(table, hide_index=True, width="stretch")
         csv, xlsx = exports(table, "recommandations")
         c1, c2 = st.columns(2)

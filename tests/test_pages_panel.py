@@ -220,9 +220,10 @@ def test_recommendation_answered_with_a_linked_action(store):
     submit(ag, "Enregistrer la réponse")
     row = p.suivi(__import__("datetime").date.today()).row(0, named=True)
     assert row["etat"] == "Retenue" and row["action_id"] == action
-    table = pl.from_pandas(ag.dataframe[0].value) if False else None  # noqa: F841 - tabs share one page
     shown = json.dumps([df.value.to_dict() for df in ag.dataframe], default=str, ensure_ascii=False)
     assert "Action corrective (test)" in shown and "Retenue" in shown
+    grille = goto("pages/grille.py")  # the grille page builds its export with the recommendations sheet
+    assert {d.label for d in grille.get("download_button")} >= {"Grille (XLSX)"}
     assert {d.label for d in ag.get("download_button")} >= {"Suivi des recommandations (CSV)",
                                                               "Suivi des recommandations (XLSX)"}
 

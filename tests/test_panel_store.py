@@ -316,3 +316,23 @@ def test_history_records_who_did_what(store, panel):
     cid = panel.creer(PANEL, "panel_contributions", seance_id=seance, nature="je_peux", texte="Texte (test)")
     h = store.historique(["panel_contributions"], ligne=cid)
     assert set(h["login"]) == {"panel"} and json.loads(h.filter(h["champ"] == "texte")["apres"][0]) == "Texte (test)"
+
+
+def test_recommendations_in_the_grille_export_with_formulas_neutralised(store, panel):
+    import io
+
+    from openpyxl import load_workbook
+
+    from barometre.pilotage.exports import grille_xlsx
+    from barometre.pilotage.panel import neutraliser_formules, tableau_recommandations
+
+    panel.creer(PANEL, "panel_recommandations", date="2027-03-12", texte="=HYPERLINK(\"https://x\";\"y\")",
+                engagement="E1", critere="neutralite_carbone")
+    table = tableau_recommandations(panel.suivi(date(2027, 3, 13)), {"neutralite_carbone": "Neutralité carbone"},
+                                    {}, {})
+    assert table.row(0, named=True)["Critère de la grille"] == "Neutralité carbone"
+    assert table.row(0, named=True)["État"] == calc.ETAT_PROPOSEE
+    data = grille_xlsx({"Recommandations du panel": neutraliser_formules(table)}, "Grille — test")
+    sheet = load_workbook(io.BytesIO(data))["Recommandations du panel"]
+    values = [c.value for row in sheet.iter_rows() for c in row if c.value]
+    assert "'=HYPERLINK(\"https://x\";\"y\")" in values and not any(str(v).startswith("=") for v in values)

@@ -737,3 +737,27 @@ def exports(df: pl.DataFrame, feuille: str) -> tuple[bytes, bytes]:
     clean = neutraliser_formules(df.with_columns(
         pl.col(c).list.join(", ") for c, t in df.schema.items() if isinstance(t, pl.List)))
     return formats.csv_excel(clean), formats.xlsx(clean, feuille)
+
+
+def _date_fr(value: str | None) -> str:
+    return "" if not value else f"{value[8:10]}/{value[5:7]}/{value[:4]}"
+
+
+def tableau_recommandations(suivi: pl.DataFrame, criteres: dict[str, str], actions: dict[int, str],
+                            jalons: dict[int, str]) -> pl.DataFrame:
+    """The follow-up of recommendations as people read it (Panel page, grille export): one row per
+    recommendation with its state, late flag, answer and corrective action. ``suivi``:
+    :meth:`Panel.suivi`; the dicts name criteria, actions and milestones by id."""
+    def fr(col: str) -> pl.Expr:
+        return pl.col(col).map_elements(_date_fr, return_dtype=pl.String)
+
+    return suivi.select(
+        pl.col("id").alias("N°"), fr("date").alias("Date"), pl.col("texte").alias("Recommandation"),
+        pl.col("engagement").alias("Engagement"),
+        pl.col("critere").replace_strict(criteres, default="").alias("Critère de la grille"),
+        pl.col("etat").alias("État"),
+        pl.col("en_retard").replace_strict({True: "oui", False: "non"}, return_dtype=pl.String).alias("En retard"),
+        fr("echeance_reponse").alias("Réponse attendue le"), pl.col("motif").alias("Motif de la réponse"),
+        fr("date_reponse").alias("Répondu le"), pl.col("deliberation").alias("Délibération"),
+        pl.col("action_id").replace_strict(actions, default=None, return_dtype=pl.String).alias("Action corrective"),
+        pl.col("jalon_id").replace_strict(jalons, default=None, return_dtype=pl.String).alias("Jalon"))
