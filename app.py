@@ -5,7 +5,7 @@ import streamlit as st
 from barometre.ui import commun as ui
 
 st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="📊", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # "auto": folded on a phone (ballot of a vote)
 
 # The menu in sections a council member recognises: the barometer itself, the tools to dig into it, the
 # project's steering (panel's grid, milestones, council session), and how the figures are made.
