@@ -3,7 +3,9 @@ distribution of a vote's ratings, the resulting weighting, and the map layer of 
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 
 import altair as alt
 import polars as pl
@@ -18,10 +20,18 @@ PROJET_CONTOUR_RGB = [20, 20, 20]
 PROJET_RAYON_PX = 9
 
 
-def qr_svg(url: str, echelle: int = 6) -> str:
-    """The QR code of ``url`` as an SVG document (error correction M, quiet zone kept)."""
-    qr = segno.make(url, error="m")
-    return qr.svg_inline(scale=echelle, dark="#000", light="#fff")
+def qr_png(url: str, echelle: int = 8) -> bytes:
+    """The QR code of ``url`` as a PNG (error correction M, quiet zone kept): shown with st.image, whose
+    HTML sanitising would drop an inline SVG."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=echelle, dark="#000", light="#fff")
+    return buffer.getvalue()
+
+
+def qr_img(url: str, echelle: int = 4) -> str:
+    """An ``<img>`` of the QR code of ``url`` (PNG data URI) for HTML sheets; ``url`` is escaped."""
+    data = base64.b64encode(qr_png(url, echelle)).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="QR code : {html.escape(url)}">'
 
 
 def distribution_chart(frame: pl.DataFrame, font_size: int = 16) -> alt.Chart:
@@ -30,8 +40,7 @@ def distribution_chart(frame: pl.DataFrame, font_size: int = 16) -> alt.Chart:
     data = frame.with_columns(pl.col("note").cast(pl.String).alias("note_texte")).to_dicts()
     base = alt.Chart(alt.Data(values=data))
     bars = base.mark_bar(color="#0072B2").encode(
-        x=alt.X("note_texte:O", title="Note (0 = ne compte pas, 5 = compte beaucoup)",
-                axis=alt.Axis(labelAngle=0)),
+        x=alt.X("note_texte:O", title="Note", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("votes:Q", title="Bulletins", axis=alt.Axis(tickMinStep=1, format="d")),
         tooltip=[alt.Tooltip("libelle:N", title="Objet"), alt.Tooltip("note_texte:O", title="Note"),
                  alt.Tooltip("votes:Q", title="Bulletins")])

@@ -73,6 +73,7 @@ def resultats_vote(vote: dict) -> None:
     objets = [calc.ResultatObjet(o["objet"], o["libelle"], {int(k): v for k, v in o["distribution"].items()},
                                  o["n"], o["moyenne"], o["mediane"], o["note_retenue"]) for o in res["objets"]]
     st.markdown(f"### Résultat : {res['n']} bulletins")
+    st.caption("Pour chaque objet, nombre de bulletins par note (0 = ne compte pas, 5 = compte beaucoup).")
     st.altair_chart(charts_panel.distribution_chart(calc.distribution_frame(objets), font),
                     alt="Répartition des notes de chaque objet du vote")
     poids = res["poids"] if vote["objet"] == "ponderation_bien_etre" else None
@@ -115,8 +116,8 @@ def ecran_vote(vote_id: int) -> None:
         compteur()
     with right:
         lien = ui_panel.url_vote(vote_id) + "&voter=1"
-        st.html(f'<figure style="margin:0">{charts_panel.qr_svg(lien, 5)}<figcaption>Scannez puis saisissez '
-                f'votre code</figcaption></figure>')
+        st.image(charts_panel.qr_png(lien, 8), caption="Scannez, puis saisissez votre code de vote",
+                 width=320)
         st.code(lien, language=None)
 
 
@@ -375,7 +376,7 @@ with onglets["Votes"]:
                             "leur empreinte est conservée : ils ne seront plus affichés)")
                 cartes = "".join(
                     f'<div style="display:inline-block;border:1px dashed #555;margin:4px;padding:6px;'
-                    f'text-align:center;width:190px">{charts_panel.qr_svg(ui_panel.url_vote(vid, c), 3)}'
+                    f'text-align:center;width:190px">{charts_panel.qr_img(ui_panel.url_vote(vid, c), 4)}'
                     f'<div style="font:700 1.1rem monospace">{c}</div></div>' for c in codes)
                 st.html(f'<div>{cartes}</div>')
                 planche = (f'<!doctype html><html lang="fr"><meta charset="utf-8"><title>Codes du vote {vid}'

@@ -69,7 +69,9 @@ if niveau == "commune":
     st.markdown(f"**Projets labellisés « Porte du Hainaut 2044 »** : {ici.height}")
     if ici.height:
         st.dataframe(ici.select(pl.col("titre").alias("Projet"), pl.col("porteur").alias("Porteur"),
-                                pl.col("lieu").alias("Lieu"), pl.col("date_decision").alias("Labellisé le")),
+                                pl.col("lieu").alias("Lieu"),
+                                pl.col("date_decision").str.to_date("%Y-%m-%d", strict=False).dt.strftime("%d/%m/%Y")
+                                .alias("Labellisé le")),
                      hide_index=True, width="stretch")
 if latest.is_empty():
     st.info("Aucune valeur pour ce territoire.")

@@ -80,7 +80,8 @@ def test_room_screen_counts_phone_votes_then_shows_the_distribution(base, opener
     wait_for_app(room)
     assert_no_exception(room)
     assert re.match(r"0 vote", _count(room))
-    assert room.locator("svg").count() >= 1, "the QR code of the ballot link is drawn"
+    qr = room.locator('[data-testid="stImage"] img')
+    assert qr.count() == 1 and qr.first.bounding_box()["width"] >= 300, "the QR code of the ballot link is drawn"
     link = f"{server}/panel?vote={vote_id}&voter=1"
     shown = room.locator('[data-testid="stCode"]').all_inner_texts()
     assert link in " ".join(shown), (shown, link)
