@@ -109,7 +109,7 @@ with onglets["Appels"]:
                 "Critères tirés des orientations des trois engagements",
                 [o.id for o in structure.orientations],
                 format_func=lambda o: f"{libelles[next(x.engagement for x in structure.orientations if x.id == o)]}"
-                                      f" — {libelles[o]}", key="appel_orientations")
+                                      f" — {libelles[o]}", key="appel_orientations", placeholder="Choisir")
             autres = st.text_area("Autres critères (un par ligne)", key="appel_autres", max_chars=4000)
             if st.form_submit_button("Créer l'appel"):
                 criteres = [libelles[o] for o in orients] + [ligne.strip() for ligne in autres.splitlines()
@@ -161,11 +161,12 @@ with onglets["Candidatures et jury"]:
                                    key="cand_eng")
                 orients = c2.multiselect("Orientations servies (de cet engagement)",
                                          [o.id for o in structure.orientations], format_func=libelles.get,
-                                         key="cand_orients")
+                                         key="cand_orients", placeholder="Choisir")
                 description = st.text_area("Description", key="cand_description", max_chars=4000)
                 effets = st.text_area("Effets attendus", key="cand_effets", max_chars=4000)
                 inds = st.multiselect("Indicateurs de suivi", [i.id for i in cat.indicateurs],
-                                      format_func=lambda i: cat.indicateur(i).libelle, key="cand_inds")
+                                      format_func=lambda i: cat.indicateur(i).libelle,
+                                      key="cand_inds", placeholder="Choisir")
                 if st.form_submit_button("Enregistrer la candidature"):
                     if ui_pilotage.ecrire(lambda: p.creer(
                             user, "label_candidatures", appel_id=appel_id, porteur=porteur, type_porteur=type_porteur,

@@ -288,7 +288,7 @@ with onglets["Familles et critères"]:
                                key="critere_famille")
             libelle = st.text_input("Critère", key="critere_libelle", max_chars=300)
             inds = st.multiselect("Indicateurs candidats du catalogue (communaux)", [i.id for i in communaux],
-                                  format_func=_ind_label, key="critere_indicateurs")
+                                  format_func=_ind_label, key="critere_indicateurs", placeholder="Choisir")
             a_construire = st.checkbox("Indicateur à construire", key="critere_a_construire")
             if st.form_submit_button("Proposer le critère"):
                 if ui_pilotage.ecrire(lambda: p.creer(user, "panel_criteres", famille=fam, libelle=libelle,
@@ -304,7 +304,7 @@ with onglets["Familles et critères"]:
                 d = c2.date_input("Date d'adoption", value=today, format="DD/MM/YYYY", key="adopter_date")
                 labels = {r["id"]: f"{r['id']} — {r['libelle']}" for r in criteres.iter_rows(named=True)}
                 choix = st.multiselect("Critères adoptés", list(labels), default=list(labels),
-                                       format_func=labels.get, key="adopter_criteres")
+                                       format_func=labels.get, key="adopter_criteres", placeholder="Choisir")
                 if st.form_submit_button("Adopter ces critères"):
                     if ui_pilotage.ecrire(lambda: p.adopter_criteres(user, nom_version, d, choix),
                                           "Critères adoptés : l'indice de bien-être les utilise."):
@@ -441,14 +441,14 @@ with onglets["Recommandations"]:
             texte = st.text_area("Recommandation", key="reco_texte", max_chars=4000)
             c1, c2, c3 = st.columns(3)
             eng = c1.selectbox("Engagement", [e.id for e in structure.engagements],
-                               format_func=lambda e: f"{e} — {structure.libelles().get(e, '')}", key="reco_eng")
+                               format_func=structure.libelles().get, key="reco_eng")
             orient = c2.selectbox("Orientation (facultatif)", ["", *(o.id for o in structure.orientations)],
                                   format_func=lambda o: f"{o} — {structure.libelles().get(o, '')}" if o else "—",
                                   key="reco_orient")
             crit = c3.selectbox("Critère de la grille", ["", *crit_noms], format_func=lambda c: crit_noms.get(c, "—"),
                                 key="reco_crit")
             inds = st.multiselect("Indicateurs sur lesquels elle s'appuie", [i.id for i in cat.indicateurs],
-                                  format_func=_ind_label, key="reco_inds")
+                                  format_func=_ind_label, key="reco_inds", placeholder="Choisir")
             c1, c2 = st.columns(2)
             d = c1.date_input("Date", value=today, format="DD/MM/YYYY", key="reco_date")
             ech = c2.date_input("Réponse attendue le", value=None, format="DD/MM/YYYY", key="reco_echeance")

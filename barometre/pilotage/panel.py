@@ -751,7 +751,7 @@ def tableau_recommandations(suivi: pl.DataFrame, criteres: dict[str, str], actio
     def fr(col: str) -> pl.Expr:
         return pl.col(col).map_elements(_date_fr, return_dtype=pl.String)
 
-    return suivi.select(
+    table = suivi.select(
         pl.col("id").alias("N°"), fr("date").alias("Date"), pl.col("texte").alias("Recommandation"),
         pl.col("engagement").alias("Engagement"),
         pl.col("critere").replace_strict(criteres, default="").alias("Critère de la grille"),
@@ -761,3 +761,4 @@ def tableau_recommandations(suivi: pl.DataFrame, criteres: dict[str, str], actio
         fr("date_reponse").alias("Répondu le"), pl.col("deliberation").alias("Délibération"),
         pl.col("action_id").replace_strict(actions, default=None, return_dtype=pl.String).alias("Action corrective"),
         pl.col("jalon_id").replace_strict(jalons, default=None, return_dtype=pl.String).alias("Jalon"))
+    return table.with_columns(pl.col(c).fill_null("—") for c, t in table.schema.items() if t == pl.String)
