@@ -27,6 +27,7 @@ import hashlib
 import json
 import secrets
 import uuid
+import weakref
 from datetime import date
 from typing import Any, Literal
 
@@ -342,6 +343,8 @@ SPECS_PANEL = {
     "label_candidatures": _Spec(t_candidatures, "label", CandidatureEntree, "la candidature", "titre", e="e",
                                 listes=("orientations", "indicateurs")),
 }
+TABLES_PANEL = [spec.table for spec in SPECS_PANEL.values()]
+_SCHEMAS_CREES: weakref.WeakSet = weakref.WeakSet()  # engines whose panel tables exist (checked once each)
 # Records, not edits: a ballot or a used code is never reverted (that would let a vote be changed).
 NON_ANNULABLES = {"panel_bulletins", "panel_codes"}
 st_.NON_ANNULABLES.update(NON_ANNULABLES)
@@ -380,6 +383,9 @@ class Panel:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        if store.engine not in _SCHEMAS_CREES:  # a store opened before this module was imported
+            metadata.create_all(store.engine, tables=TABLES_PANEL)
+            _SCHEMAS_CREES.add(store.engine)
 
     # ------------------------------------------------------------ helpers
     def _verifier_lecture(self, user: Utilisateur | None, quoi: str) -> None:

@@ -19,7 +19,7 @@ from barometre.catalogue import load_catalogue
 from barometre.settings import Settings, load_territoire
 from barometre.sources.build import parse_context
 from barometre.sources.csvread import IngestError, read_table
-from barometre.sources.layouts import detect_layout
+from barometre.sources.detection import detect_layout
 from barometre.sources.valeurs import check_values, to_frame, write_source
 
 UNKNOWN_LAYOUT_HINT = (
@@ -55,7 +55,8 @@ class IngestReport:
         return lines
 
 
-def text_progress(step: int, total: int, label: str, stream=sys.stderr) -> None:
+def text_progress(step: int, total: int, label: str, stream=None) -> None:
+    stream = stream or sys.stderr  # looked up at each call: the current stderr, not the one at import
     width = 20
     done = int(width * step / total)
     stream.write(f"\r[{'#' * done}{'-' * (width - done)}] {step}/{total} {label:<16}")
@@ -91,6 +92,7 @@ def ingest(path: Path, settings: Settings,
                           "vérifiez que le fichier couvre l'agglomération, son département ou sa région.")
     progress(5, total, STEPS[4])
     write_source(to_frame(values), settings.valeurs_dir, layout.source, merge=True)
+    recalculer_idh4(settings)  # the IDH-4 follows its inputs (an ICM, diploma counts, incomes…)
     found = {v.code for v in values if v.niveau == "commune"}
     absent = sorted(ctx.communes - found) if layout.niveau_commune else []
     return IngestReport(path.name, layout.source, layout.libelle, len(values), sorted({v.annee for v in values}),
@@ -122,3 +124,37 @@ def ingest_televersement(nom: str, contenu: bytes, settings: Settings, user: Uti
         report = ingest(path, settings, progress)
     store.noter_chargement(user, report.fichier, report.source, report.libelle, report.n_valeurs, report.annees)
     return report
+
+
+def recalculer_idh4(settings: Settings) -> int:
+    """Recompute the IDH-4 values from every stored values file and write them (``valeurs/idh4_calcul.parquet``)
+    with their goalposts (``idh4_bornes.parquet``), atomically; the IDH-4 follows its inputs after every build
+    and every load. Formulas and assembly: :mod:`barometre.calculs.idh4_valeurs`. Returns the values written."""
+    import polars as pl
+
+    from barometre.calculs import idh4_valeurs
+    from barometre.sources.csvread import atomic_write_parquet
+    from barometre.sources.layouts import Valeur
+
+    data_dir = settings.data_dir
+    epci = load_territoire(settings).epci.code
+    source = idh4_valeurs.SOURCE_IDH4
+    files = [p for p in sorted(settings.valeurs_dir.glob("*.parquet")) if p.stem != source]
+    frame = pl.concat([pl.read_parquet(p) for p in files], how="diagonal_relaxed") if files else pl.DataFrame()
+    values = [Valeur(r["indicateur"], r["niveau"], r["code"], r["annee"], r["valeur"], r["source"],
+                     r["ventilation"] or "", r["periode"] or "", bool(r["secret"]), r["statut"] or "definitif")
+              for r in frame.iter_rows(named=True)] if frame.height else []
+    app = pl.read_parquet(data_dir / "appartenances.parquet")
+    communes = app.filter((pl.col("zonage") == "epci") & (pl.col("zone") == epci))["commune"].to_list()
+    canton_of = {r["commune"]: r["zone"] for r in app.filter(pl.col("zonage") == "canton").iter_rows(named=True)}
+    out, bornes = idh4_valeurs.compute(values, communes, epci, canton_of)
+    path = settings.valeurs_dir / f"{source}.parquet"
+    if out:
+        write_source(to_frame(out), settings.valeurs_dir, source, merge=False)
+    elif path.exists():
+        path.unlink()  # a published IDH-4 is loaded: nothing is computed any more
+    atomic_write_parquet(pl.DataFrame([b.__dict__ for b in bornes], schema={
+        "entree": pl.String, "indicateur": pl.String, "variable": pl.String, "annee": pl.Int32,
+        "minimum": pl.Float64, "maximum": pl.Float64, "n_communes": pl.Int32, "description": pl.String}),
+        data_dir / idh4_valeurs.BORNES_FILE)
+    return len(out)

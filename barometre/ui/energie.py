@@ -20,10 +20,9 @@ from barometre.pilotage.store import ErreurStore, Utilisateur, date_lisible
 from barometre.settings import get_settings
 from barometre.sources.csvread import IngestError
 from barometre.sources.ingest import STEPS, ingest_televersement
-from barometre.ui import commun as ui
+from barometre.ui import cache, etat, provenance
 from barometre.ui import pilotage as ui_pilotage
 
-INDICATEURS_ENERGIE = ("autonomie_energetique", "cae_2.a", "cae_3.a")
 # Which official files give each quantity (source ids of data/catalogue/sources.toml, the per-commune file
 # first): consumption from the agence ORE per commune or the Atmo inventory per EPCI, renewable production
 # from Enedis per commune or the same inventory (see barometre/layouts_energie.py).
@@ -39,8 +38,8 @@ NIVEAU_BASSIN = "bv2022"  # bassins de vie INSEE 2022: the part of each inside t
 def manquants() -> list[str]:
     """The energy indicators with no value at any level (consumption, production, autonomy)."""
     absents = []
-    for ind_id in INDICATEURS_ENERGIE:
-        dispo = ui.disponibilite(ind_id)
+    for ind_id in cache.catalogue().groupes.energie:
+        dispo = cache.disponibilite(ind_id)
         if dispo.is_empty() or (dispo["n_valeurs"].sum() == 0 and dispo["n_secret"].sum() == 0):
             absents.append(ind_id)
     return absents
@@ -75,7 +74,7 @@ def televersement(user: Utilisateur | None, deja_charge: bool) -> None:
     """For a signed-in agent: upload an official file (same path as ``barometre ingest``)."""
     if not ui_pilotage.peut(user, "donnees"):
         return
-    rapport = st.session_state.pop(CLE_RAPPORT, None)
+    rapport = etat.retirer(CLE_RAPPORT)
     if rapport:
         st.success("\n\n".join(rapport), icon="✅")
     titre = "Charger un nouveau millésime" if deja_charge else "Charger le fichier ici (agents connectés)"
@@ -102,7 +101,7 @@ def televersement(user: Utilisateur | None, deja_charge: bool) -> None:
                 ui_pilotage.erreur(exc)
             else:
                 recharger_donnees()
-                st.session_state[CLE_RAPPORT] = report.lines()
+                etat.ecrire(CLE_RAPPORT, report.lines())
                 st.rerun()
         else:
             st.caption(f"Étapes : {', '.join(STEPS)}.")
@@ -126,7 +125,7 @@ def journal_chargements() -> None:
 
 def recharger_donnees() -> None:
     """After a data load: drop the cached connection (its materialised marts) and every cached query."""
-    ui.connection.clear()
+    cache.connection.clear()
     st.cache_data.clear()
 
 
@@ -139,7 +138,7 @@ def autonomie_territoires(cat: Catalogue, cible: dict | None) -> None:
     """Autonomy per commune and per bassin de vie, sorted, against the target in force (``cible``: the
     objectifs row of ``autonomie_energetique`` for the EPCI, or None)."""
     ind = cat.indicateur("autonomie_energetique")
-    annees = ui.annees(ind.id, "commune")
+    annees = cache.annees(ind.id, "commune")
     if not annees:
         return
     annee = annees[-1]
@@ -153,11 +152,11 @@ def autonomie_territoires(cat: Catalogue, cible: dict | None) -> None:
     niveaux = {"commune": "Communes", NIVEAU_BASSIN: "Bassins de vie (partie dans l'agglomération)"}
     niveau = st.radio("Échelle du tableau", list(niveaux), format_func=niveaux.get, horizontal=True,
                       key="energie_autonomie_niveau")
-    table = tableau_autonomie(ui.territoires(niveau), ui.valeurs(ind.id, niveau), ui.valeurs("cae_2.a", niveau),
-                              ui.valeurs("cae_3.a", niveau), annee, valeur_cible)
+    table = tableau_autonomie(cache.territoires(niveau), cache.valeurs(ind.id, niveau),
+                              cache.valeurs("cae_2.a", niveau), cache.valeurs("cae_3.a", niveau), annee, valeur_cible)
     montre = affichage_autonomie(table, niveau, valeur_cible is not None)
     st.dataframe(montre, hide_index=True, width="stretch")
-    ui.caption_source(ind, ui.valeurs(ind.id, niveau, annee=annee))
+    provenance.caption_source(ind, cache.valeurs(ind.id, niveau, annee=annee))
     st.caption(ind.methode)
     c1, c2 = st.columns(2)
     c1.download_button("CSV (Excel)", formats.csv_excel(montre), f"autonomie_{niveau}_{annee}.csv", "text/csv",

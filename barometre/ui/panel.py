@@ -7,16 +7,18 @@ The store checks every permission; what is hidden here only spares people a refu
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
+from barometre import charts_panel
 from barometre.calculs import bien_etre
 from barometre.calculs import panel as calc
-from barometre.pilotage.panel import Panel
+from barometre.pilotage.panel import Panel, neutraliser_formules, tableau_recommandations
 from barometre.settings import get_settings
-from barometre.ui import commun as ui
+from barometre.ui import cache
 from barometre.ui import pilotage as ui_pilotage
 
 URL_LOCALE = "http://localhost:8501"
@@ -27,19 +29,20 @@ def panel() -> Panel:
 
 
 # ---------------------------------------------------------------- the index's dimensions in force
-def correspondance_en_vigueur() -> tuple[bien_etre.Correspondance, dict | None, str | None]:
+def correspondance_en_vigueur(defaut: bien_etre.Correspondance | None = None
+                              ) -> tuple[bien_etre.Correspondance, dict | None, str | None]:
     """(mapping, adopted version or None, why the adopted version is not used or None).
 
     The latest version of criteria adopted by the panel gives the dimensions (families) and their
     indicators (only those with commune values loaded); without one — or when none of its indicators is
     usable — the default file ``data/catalogue/dimensions_bien_etre.toml`` stays in force."""
-    settings = get_settings()
-    cat = ui.catalogue()
-    defaut = bien_etre.load_dimensions(settings.catalogue_dir / bien_etre.DIMENSIONS_FILE, cat)
+    cat = cache.catalogue()
+    if defaut is None:
+        defaut = bien_etre.load_dimensions(get_settings().catalogue_dir / bien_etre.DIMENSIONS_FILE, cat)
     version, criteres = panel().criteres_adoptes()
     if version is None:
         return defaut, None, None
-    avec_valeurs = {i.id for i in cat.indicateurs if ui.annees(i.id, "commune")}
+    avec_valeurs = {i.id for i in cat.indicateurs if cache.annees(i.id, "commune")}
     try:
         return calc.correspondance_adoptee(criteres, cat, avec_valeurs), version, None
     except bien_etre.BienEtreError as exc:
@@ -77,9 +80,9 @@ def projets_carte(projets: pl.DataFrame) -> list[dict]:
     """Labelled projects with a position (own coordinates, else their commune's centroid)."""
     if projets.is_empty():
         return []
-    geoms = ui.geometries("commune")
+    geoms = cache.geometries("commune")
     centres = {r["code"]: (r["lat"], r["lon"]) for r in geoms.iter_rows(named=True)}
-    noms = dict(zip(ui.territoires("commune")["code"].to_list(), ui.territoires("commune")["nom"].to_list(),
+    noms = dict(zip(cache.territoires("commune")["code"].to_list(), cache.territoires("commune")["nom"].to_list(),
                     strict=True))
     out = []
     for r in projets.iter_rows(named=True):
@@ -92,5 +95,48 @@ def projets_carte(projets: pl.DataFrame) -> list[dict]:
 
 
 def noms_communes() -> dict[str, str]:
-    df = ui.territoires("commune")
+    df = cache.territoires("commune")
     return dict(zip(df["code"].to_list(), df["nom"].to_list(), strict=True))
+
+
+def couche_label(deck) -> bool:
+    """The « Projets labellisés » switch of a commune map: when on, the labelled projects' layer is added to
+    ``deck``. Returns whether it is on."""
+    projets = panel().projets_labellises()
+    on = st.toggle(f"Projets labellisés « Porte du Hainaut 2044 » ({projets.height})", key="carte_projets_label",
+                   disabled=projets.is_empty(),
+                   help="Ajoute à la carte les projets labellisés (page Label 2044) : leur lieu, ou le centre de "
+                        "leur commune quand le lieu n'est pas précisé.")
+    if on:
+        deck.layers.append(charts_panel.couche_projets(projets_carte(projets)))
+    return on
+
+
+def legende_label() -> None:
+    st.html('<div style="display:flex;align-items:center;gap:.5rem;margin:.2rem 0"><span style="display:'
+            'inline-block;width:1rem;height:1rem;border-radius:50%;border:2px solid rgb(20,20,20);'
+            'background:rgb(0,158,115)"></span><span>Projet labellisé Porte du Hainaut 2044</span></div>')
+
+
+def projets_de_la_commune(code: str) -> None:
+    """The labelled projects of a commune (its profile)."""
+    projets = panel().projets_labellises()
+    ici = projets.filter(pl.col("commune") == code) if projets.height else projets
+    st.markdown(f"**Projets labellisés « Porte du Hainaut 2044 »** : {ici.height}")
+    if ici.height:
+        st.dataframe(ici.select(pl.col("titre").alias("Projet"), pl.col("porteur").alias("Porteur"),
+                                pl.col("lieu").alias("Lieu"),
+                                pl.col("date_decision").str.to_date("%Y-%m-%d", strict=False).dt.strftime("%d/%m/%Y")
+                                .alias("Labellisé le")),
+                     hide_index=True, width="stretch")
+
+
+def feuille_recommandations(structure) -> pl.DataFrame:
+    """The recommendations' follow-up for the grille's XLSX export (formulas neutralised)."""
+    p = panel()
+    s = p.store
+    actions, jalons = s.actions(), s.jalons()
+    return neutraliser_formules(tableau_recommandations(
+        p.suivi(date.today()), {c.id: c.libelle for c in structure.criteres},
+        dict(zip(actions["id"].to_list(), actions["libelle"].to_list(), strict=True)),
+        dict(zip(jalons["id"].to_list(), jalons["libelle"].to_list(), strict=True))))
