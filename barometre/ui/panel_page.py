@@ -102,7 +102,7 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
             resultats_vote(vote)
             return
 
-        @st.fragment(run_every=2 if vote["statut"] == "ouverte" else None)
+        @st.fragment(run_every=1 if vote["statut"] == "ouverte" else None)
         def compteur() -> None:
             current = p.vote(vote_id)
             if current["statut"] == "close":
@@ -112,7 +112,7 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
             st.html(f'<div role="status" aria-live="polite" style="font-size:3rem;font-weight:700">'
                     f'{n} vote{"s" if n > 1 else ""} <span style="font-size:1.6rem;font-weight:400">sur {emis} '
                     f'codes distribués</span></div>')
-            st.caption("Le nombre se met à jour toutes les 2 secondes. La répartition des notes s'affiche à la "
+            st.caption("Le nombre se met à jour chaque seconde. La répartition des notes s'affiche à la "
                        "clôture du vote (pas avant, pour ne pas influencer les votants).")
 
         left, right = st.columns([2, 1])

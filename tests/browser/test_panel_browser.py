@@ -13,6 +13,7 @@ The séance, codes and project are test content written here.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -98,11 +99,14 @@ def test_room_screen_counts_phone_votes_then_shows_the_distribution(base, opener
     wait_for_app(reuse)
     reuse.get_by_role("button", name="Voter").click()
     reuse.get_by_text("déjà servi").wait_for(timeout=30_000)
-    # the room's count rises by itself (no reload): the fragment reruns every 2 s
+    # the room's count rises by itself (no reload): the fragment reruns every second
     room.get_by_role("status").filter(has_text=f"{N_PHONES} votes").wait_for(timeout=30_000)
     assert p.nombre_votes(vote_id) == N_PHONES
+    debut = time.perf_counter()
     p.clore_vote(AGENT, vote_id, p.vote(vote_id)["version"], "2027-03-12")
     room.get_by_text(f"Résultat : {N_PHONES} bulletins").wait_for(timeout=30_000)
+    # measured, not asserted (speed belongs to benchmarks): printed with -s
+    print(f"\nrésultat affiché {time.perf_counter() - debut:.2f} s après la clôture")
     wait_for_app(room)
     assert room.locator('[data-testid="stVegaLiteChart"]').count() >= 2, "distribution and weighting charts"
     screenshot(room, "panel-salle-resultat-1920x1080", full_page=True)
