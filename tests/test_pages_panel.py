@@ -260,3 +260,14 @@ def test_labelled_project_in_list_on_map_and_in_profile(store):
     assert "&lt;b&gt;" in layer.proto.json and "<b>(test)" not in layer.proto.json  # escaped in the tooltip
     profile = json.dumps([df.value.to_dict() for df in terr.dataframe], default=str, ensure_ascii=False)
     assert "Jardin partagé <b>(test)</b>" in profile
+
+
+@pytest.mark.parametrize("vote", ["abc", "999999", "-1"])
+def test_a_broken_vote_link_says_so(store, vote):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.query_params["vote"] = vote
+    at.query_params["jeton"] = "<b>**x**</b>"
+    at.run()
+    at.switch_page("pages/panel.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [e.value for e in at.error] in (["Lien de vote invalide."], ["Ce vote n'existe pas : vérifiez le lien."])
