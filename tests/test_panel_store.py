@@ -336,3 +336,14 @@ def test_recommendations_in_the_grille_export_with_formulas_neutralised(store, p
     sheet = load_workbook(io.BytesIO(data))["Recommandations du panel"]
     values = [c.value for row in sheet.iter_rows() for c in row if c.value]
     assert "'=HYPERLINK(\"https://x\";\"y\")" in values and not any(str(v).startswith("=") for v in values)
+
+
+def test_votes_and_adopted_versions_only_through_their_own_methods(store, panel):
+    vote_id, _ = _vote_ouvert(panel, 1)
+    with pytest.raises(DonneesInvalides, match="méthode dédiée"):
+        store.modifier(ADMIN, "panel_votes", vote_id, panel.vote(vote_id)["version"], statut="close")
+    with pytest.raises(DonneesInvalides, match="méthode dédiée"):
+        store.creer(ADMIN, "panel_bulletins", vote_id=vote_id, notes="{}")
+    with pytest.raises(DonneesInvalides):
+        panel.modifier(ADMIN, "panel_versions_criteres", 1, 1, libelle="x")
+    assert panel.vote(vote_id)["statut"] == "ouverte" and panel.nombre_votes(vote_id) == 0

@@ -348,6 +348,7 @@ _SCHEMAS_CREES: weakref.WeakSet = weakref.WeakSet()  # engines whose panel table
 # Records, not edits: a ballot or a used code is never reverted (that would let a vote be changed).
 NON_ANNULABLES = {"panel_bulletins", "panel_codes"}
 st_.NON_ANNULABLES.update(NON_ANNULABLES)
+st_.TABLES_DEDIEES.update({"panel_votes", "panel_codes", "panel_bulletins", "panel_versions_criteres"})
 st_.DOMAINES.update(DOMAINES_PANEL)
 st_.ACTIONS_DOMAINE.update(ACTIONS_PANEL)
 SPECS.update(SPECS_PANEL)
@@ -416,7 +417,7 @@ class Panel:
         return self.store.creer(user, table, **valeurs)
 
     def modifier(self, user: Utilisateur, table: str, key: int, version: int, **changes: Any) -> int:
-        if table not in SPECS_PANEL or table in {"panel_codes", "panel_bulletins", "panel_votes"}:
+        if table not in SPECS_PANEL or table in st_.TABLES_DEDIEES:
             raise DonneesInvalides(f"La table « {table} » ne se modifie pas ici.")
         cur = self.store.ligne(table, key)
         if cur is not None:
