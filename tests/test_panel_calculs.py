@@ -111,3 +111,18 @@ def test_project_position():
     assert calc.position_projet(50.3, 3.4, (50.0, 3.0)) == (50.3, 3.4, "lieu du projet")
     assert calc.position_projet(None, None, (50.0, 3.0)) == (50.0, 3.0, "centre de la commune")
     assert calc.position_projet(None, 3.4, None) is None
+
+
+def test_recommendation_facts_for_the_meeting_pack():
+    recos = pl.DataFrame({"id": [1, 2], "date": ["2027-03-12", "2026-01-01"], "texte": ["Reco A", "Reco B"],
+                          "engagement": ["E1", "E2"], "orientation": ["", ""], "critere": ["", ""],
+                          "indicateurs": [[], []], "echeance_reponse": ["2027-04-30", None]})
+    reponses = pl.DataFrame({"recommandation_id": [1, 2], "decision": ["retenue", "non_retenue"],
+                             "motif": ["Motif A", "Motif B"], "date_reponse": ["2027-05-02", "2026-02-01"],
+                             "deliberation": ["D-1", ""], "action_id": [None, None], "jalon_id": [None, None]})
+    suivi = calc.suivi_recommandations(recos, reponses, date(2027, 6, 1))
+    faits = calc.faits_recommandations(suivi, date(2027, 1, 1), date(2027, 6, 1))
+    assert [(f["genre"], f["titre"]) for f in faits] == [("Recommandation du panel", "Reco A"),
+                                                         ("Réponse à une recommandation", "Reco A")]
+    assert faits[0]["detail"] == "Réponse attendue le 30/04/2027"
+    assert faits[1]["detail"] == "Retenue — Motif A (délibération D-1) ; réponse tardive"

@@ -278,6 +278,27 @@ def suivi_recommandations(recos: pl.DataFrame, reponses: pl.DataFrame, aujourd_h
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
+def faits_recommandations(suivi: pl.DataFrame, depuis: date, jusqu_au: date) -> list[dict]:
+    """What happened to the panel's recommendations between two dates, for the meeting pack's « ce qui a
+    bougé »: each recommendation made, each answer given (date, kind, title, detail), oldest first.
+    ``suivi``: :func:`suivi_recommandations`. The texts are data (the pack renders them as text)."""
+    faits = []
+    for r in suivi.iter_rows(named=True):
+        d = _d(r["date"])
+        if d and depuis <= d <= jusqu_au:
+            faits.append({"date": d, "genre": "Recommandation du panel", "titre": r["texte"],
+                          "detail": f"Réponse attendue le {_d(r['echeance_reponse']):%d/%m/%Y}"
+                                    if r["echeance_reponse"] else "Sans échéance de réponse"})
+        rep = _d(r["date_reponse"])
+        if r["decision"] and rep and depuis <= rep <= jusqu_au:
+            detail = f"{DECISIONS.get(r['decision'], r['decision'])} — {r['motif'] or ''}".rstrip(" —")
+            if r["deliberation"]:
+                detail += f" (délibération {r['deliberation']})"
+            faits.append({"date": rep, "genre": "Réponse à une recommandation", "titre": r["texte"],
+                          "detail": detail + (" ; réponse tardive" if r["en_retard"] else "")})
+    return sorted(faits, key=lambda f: (f["date"], f["genre"], f["titre"]))
+
+
 # ---------------------------------------------------------------- label
 TYPES_PORTEUR = {"commune": "Commune", "association": "Association", "entreprise": "Entreprise"}
 DECISIONS_JURY = {"labellise": "Labellisé", "non_labellise": "Non labellisé", "ajourne": "Ajourné"}
