@@ -1,4 +1,3 @@
-# ruff: noqa: E501 - the page body moved here one indentation level deeper; lines kept as they read in the page
 """Label « Porte du Hainaut 2044 »: the calls for applications (criteria drawn from the three engagements),
 the applications of communes, associations and businesses, the jury's dated and reasoned decision, and the
 public list of labelled projects with filters and CSV/XLSX export. The labelled projects are also a layer of
@@ -53,10 +52,11 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
 
 
     st.title("Label « Porte du Hainaut 2044 »")
-    st.caption("« Valoriser les projets communaux, associatifs ou d'acteurs économiques concourant significativement à "
-               "l'avancée du Projet de Territoire en instaurant un appel à labellisation « Porte du Hainaut 2044 » » "
-               "(projet de territoire, « Dispositif de suivi & de pilotage »). Les projets labellisés figurent aussi "
-               "sur la carte de la page Territoires (couche à activer) et dans le profil de leur commune.")
+    st.caption("« Valoriser les projets communaux, associatifs ou d'acteurs économiques concourant "
+               "significativement à l'avancée du Projet de Territoire en instaurant un appel à labellisation "
+               "« Porte du Hainaut 2044 » » (projet de territoire, « Dispositif de suivi & de pilotage »). Les "
+               "projets labellisés figurent aussi sur la carte de la page Territoires (couche à activer) et dans "
+               "le profil de leur commune.")
 
     noms = ["Projets labellisés", "Appels", "Candidatures et jury", "Historique"]
     onglets = dict(zip(noms, st.tabs(noms), strict=True))
@@ -70,7 +70,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
             c1, c2, c3 = st.columns(3)
             types = c1.multiselect("Type de porteur", list(calc.TYPES_PORTEUR), format_func=calc.TYPES_PORTEUR.get,
                                    key="label_f_type", placeholder="Tous")
-            coms = c2.multiselect("Commune", sorted(set(projets["commune"].to_list()), key=lambda c: communes.get(c, c)),
+            coms = c2.multiselect("Commune",
+                                  sorted(set(projets["commune"].to_list()), key=lambda c: communes.get(c, c)),
                                   format_func=lambda c: communes.get(c, c), key="label_f_commune", placeholder="Toutes")
             engs = c3.multiselect("Engagement", [e.id for e in structure.engagements], format_func=libelles.get,
                                   key="label_f_engagement", placeholder="Tous")
@@ -173,7 +174,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                                           key="cand_inds", placeholder="Choisir")
                     if st.form_submit_button("Enregistrer la candidature"):
                         if ui_pilotage.ecrire(lambda: p.creer(
-                                user, "label_candidatures", appel_id=appel_id, porteur=porteur, type_porteur=type_porteur,
+                                user, "label_candidatures", appel_id=appel_id, porteur=porteur,
+                                type_porteur=type_porteur,
                                 commune=commune, lieu=lieu, latitude=lat, longitude=lon, engagement=eng,
                                 orientations=orients, titre=titre, description=description, effets=effets,
                                 indicateurs=inds), "Candidature enregistrée."):

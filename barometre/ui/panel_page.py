@@ -1,4 +1,3 @@
-# ruff: noqa: E501 - the page body moved here one indentation level deeper; lines kept as they read in the page
 """Panel « baromètre d'impact »: séances and SPIRAL contributions, families and criteria (the index's
 dimensions once adopted), votes in séance with one-time codes and QR codes (the room's screen and the
 members' ballots), recommendations to the steering bodies and their follow-up, and the history.
@@ -61,7 +60,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
 
     def _seance_label(seances: pl.DataFrame):
         rows = {r["id"]: r for r in seances.iter_rows(named=True)}
-        return lambda i: f"{_date_fr(rows[i]['date'])} — {rows[i]['groupe']} ({rows[i]['lieu']})" if i in rows else "—"
+        return lambda i: (f"{_date_fr(rows[i]['date'])} — {rows[i]['groupe']} ({rows[i]['lieu']})"
+                          if i in rows else "—")
 
 
     def _ind_label(ind_id: str) -> str:
@@ -216,7 +216,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                 c1, c2 = st.columns(2)
                 seance_id = c1.selectbox("Séance", seances["id"].to_list(), format_func=_seance_label(seances),
                                          key="contrib_seance")
-                nature = c2.selectbox("Question", list(calc.NATURES), format_func=calc.NATURES.get, key="contrib_nature")
+                nature = c2.selectbox("Question", list(calc.NATURES),
+                                      format_func=calc.NATURES.get, key="contrib_nature")
                 texte = st.text_area("Contribution", key="contrib_texte", max_chars=2000)
                 famille = st.selectbox("Famille (peut être choisie plus tard)", ["", *calc.FAMILLES],
                                        format_func=lambda f: calc.FAMILLES[f][0] if f else calc.NON_CLASSEE,
@@ -248,7 +249,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                                        key="classer_famille")
                     if st.form_submit_button("Classer"):
                         version = contributions.filter(pl.col("id") == cid)["version"][0]
-                        if ui_pilotage.ecrire(lambda: p.modifier(user, "panel_contributions", cid, version, famille=fam),
+                        if ui_pilotage.ecrire(lambda: p.modifier(user, "panel_contributions", cid, version,
+                                                                             famille=fam),
                                               "Contribution classée."):
                             st.rerun()
 
@@ -257,10 +259,12 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
         corr, version, pourquoi = correspondance_en_vigueur()
         st.header("Critères adoptés par le panel")
         if version is None:
-            st.info("Aucune version des critères n'a encore été adoptée : l'indice de bien-être garde ses dimensions "
+            st.info("Aucune version des critères n'a encore été adoptée : "
+                    "l'indice de bien-être garde ses dimensions "
                     "par défaut (fichier du catalogue).")
         else:
-            st.success(f"Version « {echapper(version['libelle'])} », adoptée le {_date_fr(version['date_adoption'])}.")
+            st.success(f"Version « {echapper(version['libelle'])} », adoptée le "
+                       f"{_date_fr(version['date_adoption'])}.")
             crits = json.loads(version["criteres"])
             st.dataframe(pl.DataFrame([{
                 "Famille": calc.FAMILLES_COURTES[c["famille"]], "Critère": c["libelle"],
@@ -345,7 +349,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                                   for d in corr.dimensions]
                     else:
                         objets = [{"id": c.id, "libelle": c.libelle} for c in structure.criteres]
-                    if ui_pilotage.ecrire(lambda: p.creer_vote(user, seance_id, objet, libelle, objets), "Vote préparé."):
+                    if ui_pilotage.ecrire(lambda: p.creer_vote(user, seance_id, objet, libelle, objets),
+                                          "Vote préparé."):
                         st.rerun()
         if animateur and not votes.is_empty():
             ouverts = votes.filter(pl.col("statut") != "close")
@@ -409,12 +414,14 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
         else:
             n_retard = int(suivi["en_retard"].sum())
             if n_retard:
-                st.warning(f"{n_retard} recommandation(s) en retard (sans réponse à l'échéance, ou réponse tardive).")
+                st.warning(f"{n_retard} recommandation(s) en retard "
+                           "(sans réponse à l'échéance, ou réponse tardive).")
             table = tableau_recommandations(suivi, crit_noms, action_noms, jalon_noms)
             st.dataframe(table, hide_index=True, width="stretch")
             csv, xlsx = exports(table, "recommandations")
             c1, c2 = st.columns(2)
-            c1.download_button("Suivi des recommandations (CSV)", csv, "recommandations.csv", "text/csv", key="reco_csv")
+            c1.download_button("Suivi des recommandations (CSV)", csv, "recommandations.csv",
+                               "text/csv", key="reco_csv")
             c2.download_button("Suivi des recommandations (XLSX)", xlsx, "recommandations.xlsx", key="reco_xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             # what the linked indicators did since each recommendation (the agglomeration's values)
@@ -433,7 +440,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
 
                     lignes.append({"Recommandation n°": r["id"], "Indicateur": ind.libelle,
                                    "Avant (année)": f"{fmt(e['valeur_avant'])} ({e['annee_avant'] or '–'})",
-                                   "Depuis (dernière année)": f"{fmt(e['valeur_apres'])} ({e['annee_apres'] or '–'})",
+                                   "Depuis (dernière année)":
+                                       f"{fmt(e['valeur_apres'])} ({e['annee_apres'] or '–'})",
                                    "Lecture": e["tendance"] or "pas de valeur plus récente"})
             if lignes:
                 st.markdown("**Ce qu'ont fait les indicateurs liés depuis** (valeurs de l'agglomération)")
@@ -447,9 +455,11 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                 eng = c1.selectbox("Engagement", [e.id for e in structure.engagements],
                                    format_func=structure.libelles().get, key="reco_eng")
                 orient = c2.selectbox("Orientation (facultatif)", ["", *(o.id for o in structure.orientations)],
-                                      format_func=lambda o: f"{o} — {structure.libelles().get(o, '')}" if o else "—",
+                                      format_func=lambda o: f"{o} — {structure.libelles().get(o, '')}"
+                                          if o else "—",
                                       key="reco_orient")
-                crit = c3.selectbox("Critère de la grille", ["", *crit_noms], format_func=lambda c: crit_noms.get(c, "—"),
+                crit = c3.selectbox("Critère de la grille", ["", *crit_noms],
+                                      format_func=lambda c: crit_noms.get(c, "—"),
                                     key="reco_crit")
                 inds = st.multiselect("Indicateurs sur lesquels elle s'appuie", [i.id for i in cat.indicateurs],
                                       format_func=_ind_label, key="reco_inds", placeholder="Choisir")
