@@ -7,7 +7,7 @@ from barometre.ui import pilotage as ui_pilotage
 
 EPCI = cache.territoire_config().epci
 st.set_page_config(page_title=f"Baromètre — {EPCI.nom_court or EPCI.nom}", page_icon="📊", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # "auto": folded on a phone (ballot of a vote)
 
 # The menu in sections a council member recognises: the barometer itself, the tools to dig into it, the
 # project's steering (panel's grid, milestones, council session), and how the figures are made.
@@ -27,6 +27,8 @@ PAGES = {
         st.Page("pages/seance.py", title="Séance (projection)", url_path="seance"),
         st.Page("pages/grille.py", title="Grille de positionnement", url_path="grille"),
         st.Page("pages/jalons.py", title="Jalons et feuilles de route", url_path="jalons"),
+        st.Page("pages/panel.py", title="Panel", url_path="panel"),
+        st.Page("pages/label.py", title="Label 2044", url_path="label"),
         st.Page("pages/administration.py", title="Administration", url_path="administration"),
     ],
     "À propos": [

@@ -230,6 +230,12 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         for m in mouvements.depuis_le_store(store, cat, depuis, le, lectures):
             digest.append({"genre": mouvements.TITRES_GENRES[m.genre], "date": formats.date_longue(m.date),
                            "titre": m.titre, "detail": m.detail})
+    if store is not None:  # the panel's recommendations made or answered in the period (issue 16)
+        from barometre.calculs.panel import faits_recommandations
+        from barometre.pilotage.panel import Panel
+
+        for f in faits_recommandations(Panel(store).suivi(le), depuis, le):
+            digest.append({**f, "date": formats.date_longue(f["date"])})
     used = sorted({i.source for i in inds})
     sources = []
     for sid in used:

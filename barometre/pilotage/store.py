@@ -325,6 +325,12 @@ t_sessions = sa.Table(
     sa.Column("revoquee_le", sa.String(40), nullable=True),
 )
 SUIVI = ("version", "modifie_par", "modifie_le")
+# Tables whose rows are records that a revert must never touch (ballots of a vote, its used codes); filled by
+# the modules that register them (barometre.pilotage.panel).
+NON_ANNULABLES: set[str] = set()
+# Tables written only through their own methods (votes, codes, ballots, adopted versions: barometre.pilotage.panel),
+# never through the generic creer / modifier / supprimer.
+TABLES_DEDIEES: set[str] = set()
 STATUTS_PONDERATION = {"proposee": "proposée", "adoptee": "adoptée", "retiree": "retirée"}
 NOTE_MIN, NOTE_MAX = 0, 5
 
@@ -942,7 +948,7 @@ class Store:
     def creer(self, user: Utilisateur, table: str, **valeurs: Any) -> Any:
         """Create a row of ``table`` (actions, jalons, ressources, deliberations); returns its id."""
         spec = SPECS[table]
-        if table in ("comptes", "editions", "grille_lignes", "ponderations"):
+        if table in ("comptes", "editions", "grille_lignes", "ponderations") or table in TABLES_DEDIEES:
             raise DonneesInvalides(f"Utilisez la méthode dédiée pour la table « {table} ».")
         operation = str(uuid.uuid4())
         with self._ecriture() as conn:
@@ -953,7 +959,7 @@ class Store:
     def modifier(self, user: Utilisateur, table: str, key: Any, version: int, **changes: Any) -> int:
         """Change fields of a row read at ``version``; returns the new version (conflict otherwise)."""
         spec = SPECS[table]
-        if table in ("comptes", "grille_lignes", "ponderations"):
+        if table in ("comptes", "grille_lignes", "ponderations") or table in TABLES_DEDIEES:
             raise DonneesInvalides(f"Utilisez la méthode dédiée pour la table « {table} ».")
         operation = str(uuid.uuid4())
         with self._ecriture() as conn:
@@ -964,7 +970,7 @@ class Store:
 
     def supprimer(self, user: Utilisateur, table: str, key: Any, version: int) -> None:
         spec = SPECS[table]
-        if table in ("comptes", "grille_lignes", "ponderations"):
+        if table in ("comptes", "grille_lignes", "ponderations") or table in TABLES_DEDIEES:
             raise DonneesInvalides("Un compte se désactive, une ligne de grille se vide, une pondération se "
                                    "retire : ils ne se suppriment pas.")
         operation = str(uuid.uuid4())
@@ -1457,6 +1463,9 @@ class Store:
                 if table_nom == "chargements":
                     raise RefusEcriture("Un chargement de fichier est un relevé : il ne s'annule pas. Pour revenir "
                                         "aux données précédentes, rechargez le fichier de l'ancien millésime.")
+                if table_nom in NON_ANNULABLES:
+                    raise RefusEcriture("Un vote exprimé (bulletin, code utilisé) est un relevé : il ne s'annule "
+                                        "pas.")
             for (table_nom, ligne), champs in reversed(par_ligne.items()):
                 self._annuler_ligne(conn, SPECS[table_nom], ligne, champs, user, nouvelle, operation)
         return nouvelle

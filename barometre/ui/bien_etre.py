@@ -20,6 +20,7 @@ from barometre.pilotage.store import ErreurStore, Utilisateur
 from barometre.settings import get_settings
 from barometre.texte import echapper
 from barometre.ui import cache, etat, graphiques, panneaux, provenance
+from barometre.ui import panel as ui_panel
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui import texte as ui_texte
 from barometre.ui.etat import Selection
@@ -45,6 +46,13 @@ def contexte(user: Utilisateur | None) -> Contexte:
     settings = get_settings()
     cat = cache.catalogue()
     corr = bien_etre.load_dimensions(settings.catalogue_dir / bien_etre.DIMENSIONS_FILE, cat)
+    corr, version, pourquoi = ui_panel.correspondance_en_vigueur(corr)  # the panel's adopted criteria, if any
+    if version is not None and pourquoi is None:
+        d = version["date_adoption"]
+        st.caption(f"Dimensions : critères adoptés par le panel (version « {echapper(version['libelle'])} » du "
+                   f"{d[8:10]}/{d[5:7]}/{d[:4]}, page Panel).")
+    elif pourquoi:
+        st.warning(pourquoi)
     return Contexte(corr, bien_etre.directions(corr, cat), bien_etre.noms(cache.territoires("commune")), user)
 
 
@@ -63,7 +71,9 @@ def weights_picker(corr: bien_etre.Correspondance, container) -> tuple[dict[str,
     slug = etat.url("ponderation")
     init = etat.lire(STATE_INIT)
     if init is None or (slug and slug != etat.lire(STATE_SLUG)):
-        init = bien_etre.etat_initial(corr, trouver, slug, etat.url("w"))
+        adoptee = ui_pilotage.store().ponderation_adoptee()  # the panel's current one: the default
+        init = bien_etre.etat_initial(corr, trouver, slug, etat.url("w"),
+                                      bien_etre.Ponderation.depuis_store(adoptee) if adoptee else None)
         etat.ecrire(STATE_INIT, init)
         etat.ecrire(STATE_SLUG, slug)
         for dim in corr.dimensions:

@@ -17,6 +17,7 @@ from barometre.pilotage.store import Store, Utilisateur
 from barometre.pilotage.structure import A_RENSEIGNER, COLONNES_GRILLE, GROUPES, VOLETS
 from barometre.texte import echapper, texte_sur
 from barometre.ui import cache, etat
+from barometre.ui import panel as ui_panel
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui.etat import Selection
 
@@ -121,8 +122,9 @@ def grille(c: Contexte) -> None:
                    + " ; ".join(f"« {k} » ({', '.join(v)})" for k, v in hors.items()) + ".")
     c1, c2 = st.columns(2)
     export = tableau.drop("critere")
-    c1.download_button("Grille (XLSX)", exports_pilotage.grille_xlsx(
-        {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}, titre),
+    feuilles = {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}
+    feuilles["Recommandations du panel"] = ui_panel.feuille_recommandations(structure)  # formulas neutralised
+    c1.download_button("Grille (XLSX)", exports_pilotage.grille_xlsx(feuilles, titre),
         "grille_positionnement.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="grille_xlsx")
     c2.download_button("Grille (PDF)", exports_pilotage.grille_pdf(
