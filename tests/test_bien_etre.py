@@ -443,9 +443,10 @@ def test_idh4_inputs_absent_from_the_shipped_catalogue_are_named(catalogue):
 
 
 def test_the_page_says_whether_ingest_can_load_each_idh4_input(catalogue):
-    # the income comes from the INSEE comparateur and the diploma share from the INSEE « Diplômes –
-    # Formation » base, both read by `barometre ingest`; the ICM has no layout (nor a catalogue entry)
-    # yet, and the page must not pretend otherwise
+    # the income comes from the INSEE comparateur, the diploma share from the INSEE « Diplômes – Formation »
+    # base and the ICM from the OR2S file by canton, all read by `barometre ingest`; an input without a
+    # catalogue entry is not loadable, and the page must not pretend otherwise
     assert be.idh4_ingestible("median_income", catalogue)
     assert be.idh4_ingestible("diploma_share", catalogue)
-    assert not be.idh4_ingestible("icm", catalogue)
+    assert be.idh4_ingestible("icm", catalogue)
+    assert not be.idh4_ingestible("inconnue", catalogue)

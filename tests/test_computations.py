@@ -315,13 +315,26 @@ def test_unit_conversion_t_to_kt_is_exact(stored):
 
 @pytest.mark.parametrize("indicateur", ["taux_pauvrete", "revenu_median_uc"])
 def test_medians_and_poverty_rates_are_never_computed_for_groups(con, indicateur, capsys):
-    for view in ("mart_valeurs", "int_calculees"):
-        found = query(con, f"""
-            select niveau, code from {view}
-            where indicateur = $i and niveau in ('epci', 'bv2022', 'canton', 'ze2020')""", {"i": indicateur})
-        assert found.is_empty(), f"{indicateur} calculé dans {view} : {found.to_dicts()}"
-    for level in ("epci", "bv2022"):
-        assert cli_csv(capsys, "values", indicateur, "--level", level, "--all-years") == []
+    """A group of communes only has the value its producer publishes (INSEE Filosofi for the EPCI), never
+    one computed from its communes."""
+    computed = query(con, """
+        select niveau, code from int_calculees
+        where indicateur = $i and niveau in ('epci', 'bv2022', 'canton', 'ze2020')""", {"i": indicateur})
+    assert computed.is_empty(), f"{indicateur} calculé : {computed.to_dicts()}"
+    groups = query(con, """
+        select niveau, methode from mart_valeurs
+        where indicateur = $i and niveau in ('epci', 'bv2022', 'canton', 'ze2020')""", {"i": indicateur})
+    assert set(groups["niveau"]) <= {"epci"} and set(groups["methode"]) == {"publiee"}, groups.to_dicts()
+    assert cli_csv(capsys, "values", indicateur, "--level", "bv2022", "--all-years") == []
+    epci = cli_csv(capsys, "values", indicateur, "--level", "epci", "--all-years")
+    assert epci and {r["methode"] for r in epci} == {"publiee"}
+
+
+def test_the_epci_has_its_published_filosofi_2021(capsys):
+    rows = cli_csv(capsys, "values", "revenu_median_uc", "--level", "epci", "--year", "2021")
+    assert [r["valeur"] for r in rows] == ["19530"]
+    rows = cli_csv(capsys, "values", "taux_pauvrete", "--level", "epci", "--year", "2021")
+    assert [float(r["valeur"]) for r in rows] == [23.0]
 
 
 def test_nord_has_the_published_poverty_rate_and_median_income(con):

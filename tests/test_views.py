@@ -249,7 +249,9 @@ def test_mart_valeurs_methode_and_statut_accepted_values(con):
     methodes = {r["methode"] for r in rows(con, "select distinct methode from mart_valeurs")}
     assert methodes == {"publiee", "calculee"}
     statuts = {r["statut"] for r in rows(con, "select distinct statut from mart_valeurs")}
-    assert statuts <= {STATUT_DEFINITIF, STATUT_NON_DIFFUSE, STATUT_CITE}
+    # a computed index that cannot be computed says why (IDH-4: "non_calculable : il manque …")
+    assert {s for s in statuts if not s.startswith("non_calculable : ")} <= {
+        STATUT_DEFINITIF, STATUT_NON_DIFFUSE, STATUT_CITE}
 
 
 @pytest.mark.parametrize("view", ["stg_valeurs", "int_calculees", "mart_valeurs", "mart_distribution"])
