@@ -1,26 +1,34 @@
 """``barometre ingest FILE``: load an official file as an agent receives it.
 
 The layout is recognised by the header (see ``layouts.py``); only the configured territory's rows are
-kept; every value is checked (unknown codes, duplicates, non-numeric or impossible values) before
-anything is written; the values file of the source is then replaced atomically, the new vintage beside
-the old ones (re-ingesting a vintage replaces it). On any error nothing in ``data/`` changes.
+kept; every value is checked (unknown codes, duplicates, years outside 1990..next year, non-numeric or
+impossible values) before anything is written; what would change is compared with the published values
+(``revue.py``: new, changed, disappearing values, alerts); the load is then one transaction of the
+versioned value store (``entrepot.py``), recorded with its author, and undoable. On any refusal nothing
+is written.
 """
 
 from __future__ import annotations
 
+import getpass
+import io
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
+
+import polars as pl
 
 from barometre.catalogue import load_catalogue
 from barometre.settings import Settings, load_territoire
 from barometre.sources.build import parse_context
 from barometre.sources.csvread import IngestError, read_table
-from barometre.sources.layouts import detect_layout
-from barometre.sources.valeurs import check_values, to_frame, write_source
+from barometre.sources.entrepot import CHARGEMENT, Entrepot, normaliser
+from barometre.sources.layouts import Layout, Valeur, detect_layout
+from barometre.sources.revue import Apercu, alertes, comparer, sha256_fichier
+from barometre.sources.valeurs import KEY, check_values, to_frame
 
 UNKNOWN_LAYOUT_HINT = (
     "le fichier doit être un export officiel dans sa mise en page d'origine (INSEE comparateur ou dossier complet, "
@@ -42,17 +50,42 @@ class IngestReport:
     annees: list[int]
     indicateurs: list[str]
     communes_absentes: list[str]
+    apercu: Apercu | None = None
+    chargement: int | None = None  # the load's id (the lake's snapshot), None for a preview
 
     def lines(self) -> list[str]:
-        lines = [
-            f"Fichier « {self.fichier} » reconnu : {self.libelle}.",
-            f"{self.n_valeurs} valeurs chargées ({len(self.indicateurs)} indicateurs, "
-            f"années {', '.join(str(a) for a in self.annees)}) dans data/valeurs/{self.source}.parquet.",
-        ]
+        if self.chargement is None and self.apercu is not None:
+            return self.apercu.lignes() + ["Aperçu seulement : rien n'a été enregistré."]
+        lines = [f"Fichier « {self.fichier} » reconnu : {self.libelle}."]
+        if self.apercu is not None:
+            a = self.apercu
+            lines.append(f"Chargement n° {self.chargement} enregistré : {a.nouveaux.height} valeur(s) nouvelle(s), "
+                         f"{a.modifies.height} modifiée(s), {a.disparus.height} supprimée(s), {a.identiques} "
+                         f"identique(s) ({len(self.indicateurs)} indicateurs, années "
+                         f"{', '.join(str(x) for x in self.annees)}).")
+            if a.revisions:
+                lines.append("Révision du producteur : " + ", ".join(f"{r['indicateur']} {r['annee']} ({r['n']})"
+                                                                    for r in a.revisions) + ".")
+            if a.alertes:
+                lines.append(f"{len(a.alertes)} alerte(s) de plausibilité confirmée(s).")
+            lines.append(f"Pour revenir en arrière : barometre annuler {self.chargement}")
         if self.communes_absentes:
             lines.append(f"Attention : {len(self.communes_absentes)} commune(s) de l'agglomération absente(s) du "
-                         f"fichier : {', '.join(self.communes_absentes[:10])}.")
+                         f"fichier : {', '.join(self.communes_absentes[:10])} (valeurs publiées conservées).")
         return lines
+
+
+class AlertesAConfirmer(IngestError):
+    """The file is valid but some values move implausibly: nothing written until the agent confirms."""
+
+    def __init__(self, apercu: Apercu):
+        self.apercu = apercu
+        n = len(apercu.alertes)
+        premiere = apercu.alertes[0].texte(apercu.noms)
+        super().__init__(apercu.fichier, None, None,
+                         f"{n} valeur(s) varient fortement ({premiere}{' …' if n > 1 else ''})",
+                         "vérifiez ces valeurs dans l'aperçu (--apercu) ; si elles sont justes, relancez avec "
+                         "--confirmer (ou cochez la confirmation du formulaire)")
 
 
 def text_progress(step: int, total: int, label: str, stream=sys.stderr) -> None:
@@ -64,9 +97,21 @@ def text_progress(step: int, total: int, label: str, stream=sys.stderr) -> None:
     stream.flush()
 
 
-def ingest(path: Path, settings: Settings,
-           progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
-    progress = progress or (lambda *_: None)
+@dataclass
+class Lecture:
+    """A file read, recognised, parsed and checked: what a load would write."""
+
+    path: Path
+    layout: Layout
+    frame: pl.DataFrame
+    values: list[Valeur]
+    absent: list[str]
+    noms: dict[str, str]
+    sha256: str
+
+
+def lire(path: Path, settings: Settings, progress: Callable[[int, int, str], None]) -> Lecture:
+    """Steps 1–4: read, recognise, parse, check (every refusal raised here, before anything is written)."""
     total = len(STEPS)
     progress(1, total, STEPS[0])
     try:
@@ -84,41 +129,123 @@ def ingest(path: Path, settings: Settings,
     territoire = load_territoire(settings)
     ctx = parse_context(settings, territoire)
     values = layout.parse(table, ctx)
+    del table
     progress(4, total, STEPS[3])
     check_values(values, load_catalogue(settings.catalogue_dir), path.name)
     if not values:
         raise IngestError(path.name, None, None, "aucune valeur pour le territoire dans ce fichier",
                           "vérifiez que le fichier couvre l'agglomération, son département ou sa région.")
-    progress(5, total, STEPS[4])
-    write_source(to_frame(values), settings.valeurs_dir, layout.source, merge=True)
+    noms = territory_names(settings)
     found = {v.code for v in values if v.niveau == "commune"}
     absent = sorted(ctx.communes - found) if layout.niveau_commune else []
-    return IngestReport(path.name, layout.source, layout.libelle, len(values), sorted({v.annee for v in values}),
-                        sorted({v.indicateur for v in values}), absent)
+    return Lecture(path, layout, normaliser(to_frame(values)), values, absent, noms, sha256_fichier(path))
+
+
+def territory_names(settings: Settings) -> dict[str, str]:
+    path = settings.data_dir / "territoires.parquet"
+    if not path.exists():
+        return {}
+    df = pl.read_parquet(path, columns=["code", "nom"])
+    return dict(zip(df["code"].to_list(), df["nom"].to_list(), strict=True))
+
+
+def _apercu(lecture: Lecture, existant: pl.DataFrame, remplacer: bool, settings: Settings
+            ) -> tuple[Apercu, pl.DataFrame, pl.DataFrame]:
+    inserer, supprimer, modifies, disparus, identiques = comparer(existant, lecture.frame, remplacer)
+    alertes_ = alertes(existant, inserer, modifies, load_catalogue(settings.catalogue_dir))
+    absents = [f"{lecture.noms.get(c, c)} ({c})" for c in lecture.absent]
+    nouveaux = inserer.join(modifies.select(KEY), on=KEY, how="anti", nulls_equal=True).select(*KEY, "valeur")
+    apercu = Apercu(lecture.path.name, lecture.layout.source, lecture.layout.libelle, lecture.sha256, nouveaux,
+                    modifies, disparus, identiques, absents, alertes_,
+                    sorted(lecture.frame["annee"].unique().to_list()), remplacer, lecture.noms)
+    return apercu, inserer, supprimer
+
+
+def _report(lecture: Lecture, apercu: Apercu, chargement: int | None) -> IngestReport:
+    return IngestReport(lecture.path.name, lecture.layout.source, lecture.layout.libelle, len(lecture.values),
+                        apercu.annees, sorted(lecture.frame["indicateur"].unique().to_list()), lecture.absent,
+                        apercu, chargement)
+
+
+def auteur_systeme() -> str:
+    """Who runs the command line: the OS user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "inconnu"
+
+
+def ingest(path: Path, settings: Settings,
+           progress: Callable[[int, int, str], None] | None = None, *, apercu_seul: bool = False,
+           confirmer: bool = False, remplacer: bool = False, auteur: str | None = None,
+           avant_commit: Callable[[], None] | None = None) -> IngestReport:
+    """Load an official file as one versioned transaction of the value store (see ``entrepot.py``).
+
+    Merge by key: the file adds or replaces values, never removes one it does not carry unless
+    ``remplacer``. Plausibility alerts refuse the load (:class:`AlertesAConfirmer`) unless ``confirmer``.
+    ``apercu_seul``: compute what would change and write nothing. ``avant_commit`` runs inside the
+    transaction just before it commits (the upload re-checks its author there): raising aborts it all."""
+    progress = progress or (lambda *_: None)
+    lecture = lire(path, settings, progress)
+    entrepot = Entrepot(settings)
+    indicateurs = sorted(lecture.frame["indicateur"].unique().to_list())
+    if apercu_seul:
+        apercu, _, _ = _apercu(lecture, entrepot.valeurs(indicateurs), remplacer, settings)
+        return _report(lecture, apercu, None)
+    progress(5, len(STEPS), STEPS[4])
+    with entrepot.transaction() as con:  # the writers' lock: the diff is computed on what is really there
+        existant = entrepot._lire(con, indicateurs)
+        apercu, inserer, supprimer = _apercu(lecture, existant, remplacer, settings)
+        if apercu.alertes and not confirmer:
+            raise AlertesAConfirmer(apercu)
+        info = {"type": CHARGEMENT, **apercu.resume(), "alertes_confirmees": [a.texte(apercu.noms)
+                                                                              for a in apercu.alertes]}
+        sid = entrepot.appliquer(con, supprimer, inserer, auteur or auteur_systeme(), info, avant_commit)
+    return _report(lecture, apercu, sid)
 
 
 # A name for the uploaded copy when the browser sends none usable (the messages name the file).
 NOM_TELEVERSE_PAR_DEFAUT = "fichier_televerse.csv"
 
 
-def ingest_televersement(nom: str, contenu: bytes, settings: Settings, user: Utilisateur | None, store: Store,
-                         progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+TAILLE_MAX_TELEVERSEMENT = 200 * 1024 * 1024  # bytes: above, the upload is refused (use the command line)
+
+
+def ingest_televersement(nom: str, contenu: bytes | BinaryIO, settings: Settings, user: Utilisateur | None,
+                         store: Store, progress: Callable[[int, int, str], None] | None = None, *,
+                         apercu_seul: bool = False, confirmer: bool = False,
+                         remplacer: bool = False) -> IngestReport:
     """Load a file uploaded in the dashboard exactly as ``barometre ingest`` loads a file on disk.
 
     The store first checks that ``user`` may load data (domain ``donnees``: agent or administrator; a
-    reader or an anonymous visitor gets :class:`barometre.pilotage.store.RefusEcriture`, nothing read). The bytes
-    are written to a private temporary folder under the file's own name (so that an :class:`IngestError`
-    names the file the agent chose), then :func:`ingest` recognises the layout, checks every value and
-    replaces ``data/valeurs/<source>.parquet`` atomically; on any error the previous data stay as they
-    were. The temporary copy is always removed. A success is recorded in the store (``chargements``: file,
-    source, values, years; who and when in the history). The caller clears its caches after a success."""
+    reader or an anonymous visitor gets :class:`barometre.pilotage.store.RefusEcriture`, nothing read), and
+    checks it again inside the load's transaction, just before it commits: an account deactivated
+    meanwhile writes nothing. The bytes are copied (by blocks) to a private temporary folder under the
+    file's own name, so that an :class:`IngestError` names the file the agent chose; a file above
+    :data:`TAILLE_MAX_TELEVERSEMENT` is refused. The load is then :func:`ingest`'s, recorded with the
+    login as author. The temporary copy is always removed. The caller clears its caches after a success."""
     store.verifier_droit(user, "donnees")
+    assert user is not None
     name = Path(nom.replace("\\", "/")).name.strip()
     if name in ("", ".", ".."):
         name = NOM_TELEVERSE_PAR_DEFAUT
     with tempfile.TemporaryDirectory(prefix="barometre-televersement-") as folder:
         path = Path(folder) / name
-        path.write_bytes(contenu)
-        report = ingest(path, settings, progress)
-    store.noter_chargement(user, report.fichier, report.source, report.libelle, report.n_valeurs, report.annees)
-    return report
+        copier_borne(contenu, path, TAILLE_MAX_TELEVERSEMENT)
+        return ingest(path, settings, progress, apercu_seul=apercu_seul, confirmer=confirmer, remplacer=remplacer,
+                      auteur=user.login, avant_commit=lambda: store.verifier_droit(user, "donnees"))
+
+
+def copier_borne(contenu: bytes | BinaryIO, path: Path, taille_max: int) -> None:
+    """Write ``contenu`` to ``path`` by blocks, refusing (French :class:`IngestError`) beyond ``taille_max``."""
+    source = io.BytesIO(contenu) if isinstance(contenu, bytes | bytearray) else contenu
+    total = 0
+    with path.open("wb") as out:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            total += len(block)
+            if total > taille_max:
+                raise IngestError(path.name, None, None,
+                                  f"fichier trop volumineux (plus de {taille_max // (1024 * 1024)} Mo)",
+                                  "chargez ce fichier en ligne de commande (`barometre ingest FICHIER`), qui le lit "
+                                  "par blocs, ou ne gardez que les lignes utiles.")
+            out.write(block)

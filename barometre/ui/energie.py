@@ -19,6 +19,7 @@ from barometre.catalogue import Catalogue
 from barometre.pilotage.store import ErreurStore, Utilisateur, date_lisible
 from barometre.settings import get_settings
 from barometre.sources.csvread import IngestError
+from barometre.sources.entrepot import BUILD, CHARGEMENT, Entrepot
 from barometre.sources.ingest import STEPS, ingest_televersement
 from barometre.ui import commun as ui
 from barometre.ui import pilotage as ui_pilotage
@@ -110,18 +111,32 @@ def televersement(user: Utilisateur | None, deja_charge: bool) -> None:
 
 
 def journal_chargements() -> None:
-    """The files loaded from the dashboard: which, by whom, when (the store's record, latest first)."""
-    faits = ui_pilotage.store().chargements()
-    if faits.is_empty():
-        st.caption("Aucun fichier n'a encore été chargé depuis le tableau de bord.")
+    """The loads (command line and dashboard): which file, what changed, by whom, when (the value store's
+    own record of each version, latest first)."""
+    faits = [c for c in Entrepot(get_settings()).chargements() if c.type in (CHARGEMENT, BUILD)]
+    if not faits:
+        st.caption("Aucun fichier n'a encore été chargé.")
         return
-    st.markdown("**Fichiers chargés depuis le tableau de bord**")
-    st.dataframe(pl.DataFrame({
-        "Fichier": faits["fichier"], "Jeu de données": faits["libelle"],
-        "Valeurs": [formats.nombre(n, 0) for n in faits["n_valeurs"]],
-        "Années": faits["annees"],
-        "Par": faits["modifie_par"], "Le": [date_lisible(h) for h in faits["modifie_le"]],
-    }), hide_index=True, width="stretch")
+    st.markdown("**Fichiers chargés**")
+    st.dataframe(tableau_chargements(faits), hide_index=True, width="stretch")
+
+
+def tableau_chargements(faits: list) -> pl.DataFrame:
+    """The loads as a French table (every cell plain text)."""
+    return pl.DataFrame({
+        "N°": [str(c.id) for c in faits],
+        "Fichier": [str(c.info.get("fichier", "")) for c in faits],
+        "Jeu de données": [str(c.info.get("libelle", c.info.get("source", ""))) for c in faits],
+        "Nouvelles": [formats.nombre(c.info.get("nouveaux", 0), 0) for c in faits],
+        "Modifiées": [formats.nombre(c.info.get("modifies", 0), 0) for c in faits],
+        "Supprimées": [formats.nombre(c.info.get("supprimes", 0), 0) for c in faits],
+        "Années": [", ".join(str(a) for a in c.info.get("annees", [])) for c in faits],
+        "Révision du producteur": ["oui" if c.info.get("revision") else "non" for c in faits],
+        "Par": [c.auteur for c in faits],
+        "Le": [date_lisible(c.quand) for c in faits],
+        "État": [f"annulé (n° {c.info['annule_par']})" if c.info.get("annule_par") else "en vigueur" for c in faits],
+    }, schema={k: pl.String for k in ("N°", "Fichier", "Jeu de données", "Nouvelles", "Modifiées", "Supprimées",
+                                      "Années", "Révision du producteur", "Par", "Le", "État")})
 
 
 def recharger_donnees() -> None:
