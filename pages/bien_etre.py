@@ -12,8 +12,12 @@ import streamlit as st
 
 from barometre import charts, formats
 from barometre.calculs import bien_etre, indices
+from barometre.pilotage.store import ErreurStore
 from barometre.settings import get_settings
+from barometre.texte import echapper
 from barometre.ui import commun as ui
+from barometre.ui import pilotage as ui_pilotage
+from barometre.ui import texte as ui_texte
 from barometre.ui import vues
 
 ui.ensure_entrypoint()
@@ -25,7 +29,13 @@ STATE_SLUG = "be_lien_lu"  # the ?ponderation= value last read (a new one re-app
 STATE_FLASH = "be_message"  # a message to show after the rerun that follows a save
 
 
-def weights_picker(corr: bien_etre.Correspondance, directory,
+def trouver(slug: str) -> bien_etre.Ponderation | None:
+    """A weighting of the store by its link name."""
+    row = ui_pilotage.store().ponderation(slug)
+    return bien_etre.Ponderation.depuis_store(row) if row else None
+
+
+def weights_picker(corr: bien_etre.Correspondance,
                    container) -> tuple[dict[str, int], bien_etre.EtatInitial]:
     """One slider per dimension; owns its session-state keys and the ``w`` / ``ponderation`` URL parameters.
 
@@ -35,7 +45,7 @@ def weights_picker(corr: bien_etre.Correspondance, directory,
     slug = st.query_params.get("ponderation")
     init = st.session_state.get(STATE_INIT)
     if init is None or (slug and slug != st.session_state.get(STATE_SLUG)):
-        init = bien_etre.etat_initial(corr, directory, slug, st.query_params.get("w"))
+        init = bien_etre.etat_initial(corr, trouver, slug, st.query_params.get("w"))
         st.session_state[STATE_INIT] = init
         st.session_state[STATE_SLUG] = slug
         for dim in corr.dimensions:
@@ -75,7 +85,7 @@ settings = get_settings()
 cat = ui.catalogue()
 corr = bien_etre.load_dimensions(settings.catalogue_dir / bien_etre.DIMENSIONS_FILE, cat)
 sens = bien_etre.directions(corr, cat)
-directory = bien_etre.ponderations_dir(settings.data_dir)
+user = ui_pilotage.utilisateur() if ui.projection_mode() else ui_pilotage.connexion()
 names = bien_etre.noms(ui.territoires("commune").iter_rows(named=True))
 codes = list(names)
 
@@ -90,7 +100,7 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown("## Pondération")
     st.caption("0 = ne compte pas, 5 = compte beaucoup. Seul le rapport entre les notes compte.")
-    notes, init = weights_picker(corr, directory, st)
+    notes, init = weights_picker(corr, st)
 flash = st.session_state.pop(STATE_FLASH, None)
 
 zonage = ui.zonage_picker(container=right, key="zonage_be")
@@ -136,11 +146,15 @@ with left:
                                        for d in corr.dimensions))
 with status:
     equal = len(set(notes.values())) == 1
-    if init.ponderation is not None and notes == init.ponderation.notes:
+    if init.ponderation is not None and notes == init.ponderation.notes and init.ponderation.adoptee:
         p = init.ponderation
-        st.success(f"**Pondération du panel « {p.nom} »**, décidée le {p.date:%d/%m/%Y} "
-                   f"(enregistrée le {p.enregistree_le:%d/%m/%Y à %H:%M} UTC)."
-                   + (f" {p.commentaire}" if p.commentaire else ""))
+        st.success(f"**Pondération du panel « {echapper(p.nom)} »**, séance du {p.date:%d/%m/%Y}, adoptée le "
+                   f"{ui_pilotage.date_lisible(p.adoptee_le.isoformat())}."
+                   + (f" {echapper(p.commentaire)}" if p.commentaire else ""))
+    elif init.ponderation is not None and notes == init.ponderation.notes:
+        p = init.ponderation
+        st.info(f"**Proposition « {echapper(p.nom)} » du {p.date:%d/%m/%Y}, non adoptée** : ce n'est pas (encore) "
+                "la pondération du panel. Un agent de l'agglomération l'adopte si le panel l'a décidée.")
     elif equal:
         st.info("**Pondération neutre de départ** : toutes les dimensions comptent autant. Ce n'est pas le "
                 "choix du panel, seulement un point de départ.")
@@ -148,11 +162,11 @@ with status:
         st.warning("**Pondération personnalisée, non enregistrée** : ce n'est pas la pondération du panel. "
                    "Le lien de cette page la conserve (paramètre « w »).")
     for message in init.erreurs:
-        st.error(message)
+        ui_texte.erreur(message)
     for message in init.avertissements:
-        st.warning(message)
+        ui_texte.avertissement(message)
     if flash:
-        st.success(flash)
+        ui_texte.succes(flash)
 
 # ---------------------------------------------------------------- results
 with right:
@@ -271,35 +285,69 @@ for code in detail:
         st.caption("Score = Σ (score de la dimension × poids) ; score d'une dimension = moyenne de ses "
                    "indicateurs normalisés ; poids = note ÷ somme des notes. " + " ; ".join(parts) + ".")
 
-# ---------------------------------------------------------------- save and reopen the panel's weighting
+# ---------------------------------------------------------------- the panel's weightings (store records)
 st.markdown("## Pondération du panel")
-saved = bien_etre.lister_ponderations(directory)
-if saved:
-    st.markdown("Pondérations enregistrées (le lien rouvre exactement les mêmes notes) :\n"
-                + "\n".join(f"- [{p.nom} — {p.date:%d/%m/%Y}](bien_etre?ponderation={p.slug}) : "
-                            + ", ".join(f"{d.libelle} {p.notes.get(d.id, '–')}" for d in corr.dimensions)
-                            for p in saved))
+store = ui_pilotage.store()
+adoptees = [bien_etre.Ponderation.depuis_store(r) for r in store.ponderations_adoptees()]
+propose = ui_pilotage.peut(user, "ponderations")
+propositions = ([bien_etre.Ponderation.depuis_store(r) for r in store.ponderations(("proposee",))]
+                if propose else [])
+
+
+def ligne_ponderation(p: bien_etre.Ponderation) -> str:
+    return (f"- [{echapper(p.nom)} — {p.date:%d/%m/%Y}](bien_etre?ponderation={p.slug}) : "
+            + ", ".join(f"{echapper(d.libelle)} {p.notes.get(d.id, '–')}" for d in corr.dimensions))
+
+
+if adoptees:
+    st.markdown("Pondérations adoptées par le panel (le lien rouvre exactement les mêmes notes) :\n"
+                + "\n".join(ligne_ponderation(p) for p in adoptees))
 else:
-    st.caption("Aucune pondération du panel enregistrée pour l'instant.")
-with st.form("be_enregistrer", clear_on_submit=False):
-    st.markdown("**Enregistrer la pondération du panel** (les notes actuelles, sous un nom et une date)")
-    c1, c2 = st.columns([2, 1])
-    nom = c1.text_input("Nom de la pondération", placeholder="Panel du Conseil de développement, séance de mars",
-                        max_chars=bien_etre.NOM_MAX)
-    date = c2.date_input("Date de la décision", value=dt.date.today(), format="DD/MM/YYYY")
-    commentaire = st.text_input("Commentaire (facultatif)", max_chars=300)
-    if st.form_submit_button("Enregistrer la pondération du panel"):
-        try:
-            p = bien_etre.enregistrer_ponderation(directory, nom, date, notes, corr, commentaire)
-        except bien_etre.BienEtreError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state[STATE_INIT] = bien_etre.EtatInitial(dict(p.notes), "ponderation", p)
-            st.session_state[STATE_SLUG] = p.slug
-            st.session_state[STATE_FLASH] = (f"Pondération « {p.nom} » enregistrée. Lien permanent : "
-                                             f"?ponderation={p.slug}")
-            st.query_params["ponderation"] = p.slug
-            st.rerun()
+    st.caption("Aucune pondération adoptée par le panel pour l'instant.")
+if propositions:
+    st.markdown("Propositions en attente d'adoption (visibles des seuls comptes de saisie) :\n"
+                + "\n".join(ligne_ponderation(p) for p in propositions))
+if ui_pilotage.peut(user, "adoption") and propositions:
+    with st.form("be_adopter", border=False):
+        choix = st.selectbox("Proposition à adopter au nom du panel", [p.id for p in propositions],
+                             format_func={p.id: f"{p.nom} — {p.date:%d/%m/%Y}" for p in propositions}.get)
+        if st.form_submit_button("Adopter cette pondération"):
+            p = next(p for p in propositions if p.id == choix)
+            if ui_pilotage.ecrire(lambda: store.adopter_ponderation(user, p.id, p.version),
+                                  "Pondération adoptée : elle est désormais annoncée comme celle du panel."):
+                st.session_state.pop(STATE_INIT, None)
+                st.rerun()
+if not propose:
+    st.caption("Chacun peut déplacer les curseurs et partager le lien de la page ; enregistrer une "
+               "pondération demande un compte du panel (se connecter dans le menu latéral), et seule une "
+               "pondération adoptée par un agent de l'agglomération est annoncée comme celle du panel.")
+else:
+    with st.form("be_enregistrer", clear_on_submit=False):
+        st.markdown("**Proposer une pondération** (les notes actuelles, sous un nom et une date)")
+        c1, c2 = st.columns([2, 1])
+        nom = c1.text_input("Nom de la pondération",
+                            placeholder="Panel du Conseil de développement, séance de mars",
+                            max_chars=bien_etre.NOM_MAX)
+        date = c2.date_input("Date de la séance", value=dt.date.today(), format="DD/MM/YYYY")
+        commentaire = st.text_input("Commentaire (facultatif)", max_chars=300)
+        if st.form_submit_button("Proposer cette pondération"):
+            try:
+                row = store.proposer_ponderation(user, nom, notes, date, bien_etre.dimensions_figees(corr),
+                                                 commentaire)
+            except ErreurStore as exc:
+                ui_pilotage.erreur(exc)
+            else:
+                p = bien_etre.Ponderation.depuis_store(row)
+                st.session_state[STATE_INIT] = bien_etre.EtatInitial(dict(p.notes), "ponderation", p)
+                st.session_state[STATE_SLUG] = p.slug
+                st.session_state[STATE_FLASH] = (f"Proposition « {p.nom} » enregistrée (lien permanent : "
+                                                 f"?ponderation={p.slug}). Elle sera annoncée comme la "
+                                                 "pondération du panel une fois adoptée.")
+                st.query_params["ponderation"] = p.slug
+                st.rerun()
+if propose:
+    with st.expander("Historique des pondérations"):
+        ui_pilotage.historique(user, ["ponderations"], key="be_historique")
 
 # ---------------------------------------------------------------- method
 with st.expander("Méthode, dimensions et familles non couvertes"):

@@ -312,85 +312,51 @@ def test_any_valid_weights_round_trip(values):
 
 
 # ------------------------------------------------------------------------------------------ saved weightings
+# (kept in the store: tests/test_ponderations.py; here, reopening them by link)
 
 
-def test_saving_then_reloading_a_weighting_round_trips_exactly(corr, tmp_path):
-    notes = dict(zip(corr.ids, [5, 0, 2, 4, 1], strict=False))
-    saved = be.enregistrer_ponderation(tmp_path, "Panel du 12 mars — séance n°2", dt.date(2025, 3, 12), notes,
-                                       corr, "Adoptée à l'unanimité", maintenant=NOW)
-    assert saved.slug == "2025-03-12-panel-du-12-mars-seance-n2"
-    path = tmp_path / f"{saved.slug}.json"
-    assert path.is_file()
-    assert json.loads(path.read_text(encoding="utf-8"))["nom"] == "Panel du 12 mars — séance n°2"
-    loaded = be.charger_ponderation(tmp_path, saved.slug)
-    assert loaded == saved
-    assert loaded.notes == notes and list(loaded.notes) == corr.ids
-    state = be.etat_initial(corr, tmp_path, saved.slug, "1,1,1,1,1")  # the saved weighting wins over w
-    assert (state.notes, state.origine, state.ponderation) == (notes, "ponderation", saved)
-    assert be.lister_ponderations(tmp_path) == [saved]
+def _ponderation(corr, slug="2025-03-12-panel", notes=None, statut="adoptee", dims=None) -> be.Ponderation:
+    return be.Ponderation(id=1, slug=slug, nom="Panel", date=dt.date(2025, 3, 12), enregistree_le=NOW,
+                          notes=notes or be.notes_neutres(corr.ids),
+                          dimensions=dims if dims is not None else be.dimensions_figees(corr), statut=statut)
 
 
-def test_a_duplicate_name_and_date_is_refused_and_nothing_is_overwritten(corr, tmp_path):
-    notes = be.notes_neutres(corr.ids)
-    first = be.enregistrer_ponderation(tmp_path, "Panel", dt.date(2025, 3, 12), notes, corr, maintenant=NOW)
-    before = (tmp_path / f"{first.slug}.json").read_bytes()
-    other = notes | {corr.ids[0]: 0}
-    with pytest.raises(be.BienEtreError, match="existe déjà"):
-        be.enregistrer_ponderation(tmp_path, "  panel ", dt.date(2025, 3, 12), other, corr)
-    with pytest.raises(be.BienEtreError, match="existe déjà"):
-        be.enregistrer_ponderation(tmp_path, "PANEL!", dt.date(2025, 3, 12), other, corr)
-    assert (tmp_path / f"{first.slug}.json").read_bytes() == before
-    # the panel meets again three years later: same name, another date, another weighting
-    again = be.enregistrer_ponderation(tmp_path, "Panel", dt.date(2028, 3, 9), other, corr, maintenant=NOW)
-    assert [p.slug for p in be.lister_ponderations(tmp_path)] == [again.slug, first.slug]
-
-
-@pytest.mark.parametrize("nom", ["", "   ", "!!!", "—", "x" * 121])
-def test_an_empty_or_too_long_name_is_refused(corr, tmp_path, nom):
-    with pytest.raises(be.BienEtreError):
-        be.enregistrer_ponderation(tmp_path, nom, dt.date(2025, 1, 1), be.notes_neutres(corr.ids), corr)
-    assert not list(tmp_path.iterdir())
-
-
-def test_ratings_outside_the_scale_or_missing_are_refused(corr, tmp_path):
-    with pytest.raises(be.BienEtreError):
-        be.enregistrer_ponderation(tmp_path, "A", dt.date(2025, 1, 1), {corr.ids[0]: 3}, corr)
-    with pytest.raises(be.BienEtreError):
-        be.enregistrer_ponderation(tmp_path, "A", dt.date(2025, 1, 1),
-                                   be.notes_neutres(corr.ids) | {corr.ids[0]: 6}, corr)
-    assert not list(tmp_path.iterdir())
+def test_a_link_reopens_a_weighting_of_the_store_exactly(corr):
+    p = _ponderation(corr, notes=dict(zip(corr.ids, [5, 0, 2, 4, 1], strict=False)))
+    state = be.etat_initial(corr, {p.slug: p}.get, p.slug, "1,1,1,1,1")  # the saved weighting wins over w
+    assert (state.notes, state.origine, state.ponderation) == (p.notes, "ponderation", p)
 
 
 @pytest.mark.parametrize("slug", ["../../etc/passwd", "2025-03-12-../x", "2025-03-12-Panel", "", "x" * 300,
-                                  "2025-03-12-absent"])
-def test_a_bad_or_unknown_link_is_a_french_error_and_falls_back_to_neutral(corr, tmp_path, slug):
-    with pytest.raises(be.BienEtreError):
-        be.charger_ponderation(tmp_path, slug)
-    state = be.etat_initial(corr, tmp_path, slug, None)
+                                  "2025-03-12-absent", "[cliquez ici](https://exemple.invalid)"])
+def test_a_bad_or_unknown_link_is_a_french_error_and_falls_back_to_neutral(corr, slug):
+    looked_up = []
+    state = be.etat_initial(corr, lambda s: looked_up.append(s), slug, None)
     assert state.notes == be.notes_neutres(corr.ids)
     expected_errors = 1 if slug else 0  # an empty parameter is no link at all
     assert (state.origine, len(state.erreurs)) == ("neutre", expected_errors)
+    assert all(be.SLUG_PATTERN.match(s) for s in looked_up)  # a malformed slug is never looked up
+    assert all(len(e) < 200 for e in state.erreurs)  # the parameter is not echoed at length
 
 
-def test_a_link_with_a_bad_weighting_falls_back_to_the_url_weights(corr, tmp_path):
-    state = be.etat_initial(corr, tmp_path, "2025-03-12-absent", "5,4,3,2,1")
+def test_a_link_with_a_bad_weighting_falls_back_to_the_url_weights(corr):
+    state = be.etat_initial(corr, {}.get, "2025-03-12-absent", "5,4,3,2,1")
     assert state.origine == "url" and len(state.erreurs) == 1
 
 
-def test_an_unreadable_file_is_skipped_in_the_list_and_refused_by_link(corr, tmp_path):
-    (tmp_path / "2025-01-01-casse.json").write_text("{pas du json", encoding="utf-8")
-    assert be.lister_ponderations(tmp_path) == []
-    with pytest.raises(be.BienEtreError, match="illisible"):
-        be.charger_ponderation(tmp_path, "2025-01-01-casse")
+def test_a_withdrawn_weighting_is_not_reopened(corr):
+    p = _ponderation(corr, statut="retiree")
+    state = be.etat_initial(corr, {p.slug: p}.get, p.slug, None)
+    assert state.origine == "neutre" and "retirée" in state.erreurs[0]
 
 
-def test_a_weighting_made_for_other_dimensions_is_not_reopened_silently(corr, tmp_path):
-    p = be.enregistrer_ponderation(tmp_path, "Ancien", dt.date(2024, 1, 1), be.notes_neutres(corr.ids), corr)
+def test_a_weighting_made_for_other_dimensions_is_not_reopened_silently(corr):
+    p = _ponderation(corr)
     changed = corr.model_copy(update={"dimension": corr.dimension[:-1] + [
         corr.dimension[-1].model_copy(update={"id": "autre"})]})
     blocking, _ = be.ecarts_correspondance(p, changed)
     assert blocking
-    state = be.etat_initial(changed, tmp_path, p.slug, None)
+    state = be.etat_initial(changed, {p.slug: p}.get, p.slug, None)
     assert state.origine == "neutre" and state.erreurs
     moved = corr.model_copy(update={"dimension": corr.dimension[:-1] + [
         corr.dimension[-1].model_copy(update={"indicateurs": ["cae_1.a"]})]})

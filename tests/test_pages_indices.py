@@ -25,6 +25,7 @@ APP = str(PROJECT_ROOT / "app.py")
 DATA_DIR = PROJECT_ROOT / "data"
 IDH4_PAGE = "pages/idh4.py"
 BIEN_ETRE_PAGE = "pages/bien_etre.py"
+MDP = "mot-de-passe-de-test"
 RUN_TIMEOUT_S = 120  # first runs build the DuckDB views and the charts on a 2-core machine
 
 
@@ -268,41 +269,89 @@ def test_garbage_in_the_url_gives_the_neutral_default_without_exception(data_dir
     assert "Lien de pondération invalide" in errors and "illisible" in errors
 
 
-def test_a_saved_weighting_reopens_identically_by_its_link(data_dir, corr):
+def test_a_crafted_link_parameter_is_never_markup_nor_a_traceback(data_dir, corr):
+    """``?ponderation=[cliquez ici](https://…)`` once rendered a link inside the site's red box, and 300
+    characters gave a traceback with server paths."""
+    for crafted in ("[cliquez ici](https://exemple.invalid/x)", "x" * 300 + "![i](https://exemple.invalid/i.png)"):
+        at = open_page(BIEN_ETRE_PAGE, ponderation=crafted)
+        assert not at.exception
+        errors = texts(at.error)
+        assert "Lien de pondération invalide" in errors
+        assert "](https://" not in errors and "cliquez" not in errors
+
+
+@pytest.fixture
+def comptes(data_dir, monkeypatch):
+    """Accounts (panel, agent) in the page's store, with cheap argon2 parameters."""
+    from argon2 import PasswordHasher
+
+    from barometre.pilotage import auth
+    from barometre.pilotage.store import Store, Utilisateur
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    s = Store()
+    s.initialiser_admin("admin", "Admin", auth.hacher(MDP))
+    for role in ("agent", "panel"):
+        s.creer_compte(Utilisateur("admin", "admin"), role, role, role.capitalize(), auth.hacher(MDP))
+    yield s
+    s.fermer()
+
+
+def sign_in(at: AppTest, login: str) -> AppTest:
+    at.sidebar.text_input(key="connexion_login").input(login)
+    at.sidebar.text_input(key="connexion_mdp").input(MDP)
+    next(b for b in at.sidebar.button if b.label == "Se connecter").click().run()
+    assert not at.exception
+    assert any("Connecté" in m.value for m in at.sidebar.markdown), "signed in"
+    return at
+
+
+def test_an_adopted_weighting_reopens_identically_by_its_link(data_dir, corr, comptes):
+    from barometre.pilotage.store import Utilisateur
+
     notes = dict(zip(corr.ids, [2, 5, 0, 1, 4], strict=True))
-    saved = be.enregistrer_ponderation(be.ponderations_dir(data_dir), "Panel de mars", dt.date(2025, 3, 12),
-                                       notes, corr)
-    at = open_page(BIEN_ETRE_PAGE, ponderation=saved.slug)
+    p = comptes.proposer_ponderation(Utilisateur("panel", "panel"), "Panel de mars", notes, dt.date(2025, 3, 12),
+                                     be.dimensions_figees(corr))
+    proposed = open_page(BIEN_ETRE_PAGE, ponderation=p["slug"])
+    assert sliders(proposed, corr) == notes
+    assert "Pondération du panel" not in texts(proposed.success)  # a proposal is not the panel's
+    assert "non adoptée" in texts(proposed.info)
+    comptes.adopter_ponderation(Utilisateur("agent", "agent"), p["id"], p["version"])
+    at = open_page(BIEN_ETRE_PAGE, ponderation=p["slug"])
     assert sliders(at, corr) == notes
     assert "Pondération du panel « Panel de mars »" in texts(at.success)
     assert "12/03/2025" in texts(at.success)
-    assert url(at, "ponderation") == saved.slug and url(at, "w") is None
-    again = open_page(BIEN_ETRE_PAGE, ponderation=saved.slug)
+    assert url(at, "ponderation") == p["slug"] and url(at, "w") is None
+    again = open_page(BIEN_ETRE_PAGE, ponderation=p["slug"])
     assert ranking(again) == ranking(at)
 
 
-def test_saving_from_the_page_then_reopening_and_refusing_a_duplicate(data_dir, corr):
+def test_signed_out_visitors_save_nothing(data_dir, corr, comptes):
     at = open_page(BIEN_ETRE_PAGE, w="4,3,2,1,0")
-    at.text_input[0].input("Panel du Conseil de développement")
+    assert not any(b.label.startswith(("Proposer", "Enregistrer", "Adopter")) for b in at.button)
+    assert "demande un compte du panel" in texts(at.caption)
+    assert comptes.ponderations(("proposee", "adoptee", "retiree")) == []
+    assert not (data_dir / be.PONDERATIONS_DIR).exists()
+
+
+def test_the_panel_proposes_and_an_agent_adopts_from_the_page(data_dir, corr, comptes):
+    at = sign_in(open_page(BIEN_ETRE_PAGE, w="4,3,2,1,0"), "panel")
+    assert not any(b.label == "Adopter cette pondération" for b in at.button)
+    next(t for t in at.text_input if t.label == "Nom de la pondération").input("![x](https://exemple.invalid/i.png)")
     at.date_input[0].set_value(dt.date(2025, 6, 30))
-    at.button[[b.label for b in at.button].index("Enregistrer la pondération du panel")].click()
+    next(b for b in at.button if b.label == "Proposer cette pondération").click()
     at.run()
-    assert not at.exception
-    slug = "2025-06-30-panel-du-conseil-de-developpement"
-    assert (be.ponderations_dir(data_dir) / f"{slug}.json").is_file()
-    assert "enregistrée" in texts(at.success)
-    assert url(at, "ponderation") == slug
+    assert not at.exception and not at.error, texts(at.error)
+    [p] = comptes.ponderations(("proposee",))
+    assert p["modifie_par"] == "panel" and p["slug"] == "2025-06-30-x-https-exemple-invalid-i-png"
+    assert url(at, "ponderation") == p["slug"]
+    assert "non adoptée" in texts(at.info)
+    assert "![x]" not in texts(at.markdown) + texts(at.info)  # the typed name is escaped, never an image
+    assert not (data_dir / be.PONDERATIONS_DIR).exists()  # nothing written as a file
 
-    reopened = open_page(BIEN_ETRE_PAGE, ponderation=slug)
-    assert list(sliders(reopened, corr).values()) == [4, 3, 2, 1, 0]
-    assert "Panel du Conseil de développement" in texts(reopened.success)
-
-    saved_bytes = (be.ponderations_dir(data_dir) / f"{slug}.json").read_bytes()
-    reopened.slider(key="be_note_habitat").set_value(5)
-    reopened.text_input[0].input("Panel du Conseil de développement")
-    reopened.date_input[0].set_value(dt.date(2025, 6, 30))
-    reopened.button[[b.label for b in reopened.button].index("Enregistrer la pondération du panel")].click()
-    reopened.run()
-    assert not reopened.exception
-    assert "existe déjà" in texts(reopened.error)
-    assert (be.ponderations_dir(data_dir) / f"{slug}.json").read_bytes() == saved_bytes
+    agent = sign_in(open_page(BIEN_ETRE_PAGE, ponderation=p["slug"]), "agent")
+    next(b for b in agent.button if b.label == "Adopter cette pondération").click()
+    agent.run()
+    assert not agent.exception and not agent.error, texts(agent.error)
+    assert comptes.ponderation_adoptee()["id"] == p["id"]
+    assert "Pondération du panel" in texts(agent.success)

@@ -3,7 +3,8 @@
 Pure logic, no Streamlit (STYLE.md, rule 1): pages/bien_etre.py and pages/idh4.py give it plain values
 read through barometre.ui.commun and render what it returns. The formulas themselves live in
 :mod:`barometre.calculs.indices` (min-max normalisation, composite, ranks, rank sensitivity, IDH-4); this module
-assembles them, says what is missing and why, and keeps the panel's weightings.
+assembles them and says what is missing and why. The panel's weightings are store records
+(:mod:`barometre.pilotage.store`, ``proposer_ponderation`` / ``adopter_ponderation``): nothing here writes.
 
 Grain and units
 - Territories are INSEE codes (communes) or zone codes of a zoning (bassins de vie, cantons…); a
@@ -20,13 +21,11 @@ score on that dimension, hence no composite score as long as that dimension has 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 import statistics
 import tomllib
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -38,7 +37,6 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from barometre.calculs import indices
 from barometre.catalogue import Catalogue
 from barometre.charts import HIGHLIGHT, NEUTRAL, configure_text
-from barometre.sources.csvread import IngestError, atomic_write_bytes
 
 # --------------------------------------------------------------------------------------------------
 # Constants (each with its reason)
@@ -46,7 +44,8 @@ from barometre.sources.csvread import IngestError, atomic_write_bytes
 
 #: File of the dimension mapping, in the catalogue directory.
 DIMENSIONS_FILE = "dimensions_bien_etre.toml"
-#: Folder of the saved weightings, in the data directory (one JSON file per weighting).
+#: Folder where weightings were once saved as JSON files (before the store; migrated by
+#: ``barometre ponderations migrer``).
 PONDERATIONS_DIR = "ponderations"
 #: Rating scale of the sliders: 0–5 as in the OECD Better Life Index web tool (METHODS.md, "check").
 NOTE_MIN = 0
@@ -408,7 +407,7 @@ def ranking_frame(niveau: Niveau, noms: Mapping[str, str],
 
 
 # --------------------------------------------------------------------------------------------------
-# Ratings in the URL (w=3,3,1,…) and saved weightings (data/ponderations/<slug>.json)
+# Ratings in the URL (w=3,3,1,…) and weightings kept in the store (?ponderation=<slug>)
 # --------------------------------------------------------------------------------------------------
 
 
@@ -436,17 +435,21 @@ def parse_notes(text: object, ids: Sequence[str]) -> dict[str, int] | None:
 
 
 class DimensionFigee(BaseModel):
-    """What a dimension was when a weighting was saved (to tell when the mapping has changed since)."""
+    """What a dimension was when a weighting was proposed (to tell when the mapping has changed since)."""
 
     id: str
-    libelle: str
-    indicateurs: list[str]
+    libelle: str = ""
+    indicateurs: list[str] = []
+
+
+STATUTS = {"proposee": "proposée", "adoptee": "adoptée", "retiree": "retirée"}
 
 
 class Ponderation(BaseModel):
-    """A named, dated weighting of the panel, saved as data/ponderations/<slug>.json."""
+    """A named, dated weighting as the store keeps it (``Store.ponderation`` and friends, in
+    :mod:`barometre.pilotage.store`): only an ``adoptee`` one is the panel's."""
 
-    format: Literal[1] = 1
+    id: int | None = None
     slug: str
     nom: str = Field(min_length=1, max_length=NOM_MAX)
     date: dt.date
@@ -454,6 +457,9 @@ class Ponderation(BaseModel):
     notes: dict[str, int]
     dimensions: list[DimensionFigee]
     commentaire: str = ""
+    statut: Literal["proposee", "adoptee", "retiree"] = "proposee"
+    adoptee_le: dt.datetime | None = None
+    version: int = 1
 
     @field_validator("slug")
     @classmethod
@@ -470,116 +476,36 @@ class Ponderation(BaseModel):
             raise ValueError(f"notes hors de l'échelle {NOTE_MIN}–{NOTE_MAX} : {', '.join(bad)}")
         return v
 
+    @property
+    def adoptee(self) -> bool:
+        return self.statut == "adoptee"
 
-def slug_nom(nom: str) -> str:
-    """``"Panel du 12 mars — séance n°2"`` → ``"panel-du-12-mars-seance-n-2"`` (ASCII, ≤ 60 chars)."""
-    ascii_text = unicodedata.normalize("NFKD", nom).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return slug[:SLUG_MAX_NOM].strip("-")
-
-
-def slug_ponderation(nom: str, date: dt.date) -> str:
-    """The file name (and link) of a weighting: its date, then its name (``2025-03-12-panel``)."""
-    name = slug_nom(nom)
-    if not name:
-        raise BienEtreError("Le nom de la pondération doit contenir au moins une lettre ou un chiffre.")
-    return f"{date.isoformat()}-{name}"
+    @classmethod
+    def depuis_store(cls, row: Mapping[str, object]) -> Ponderation:
+        """A row of the store's ``ponderations`` (as ``Store.ponderation`` returns it) → this model."""
+        return cls(id=row["id"], slug=row["slug"], nom=row["nom"], date=row["date"],
+                   enregistree_le=row["modifie_le"], notes=row["notes"], dimensions=row["dimensions"],
+                   commentaire=row["commentaire"] or "", statut=row["statut"], adoptee_le=row["adoptee_le"],
+                   version=row["version"])
 
 
-def ponderations_dir(data_dir: Path) -> Path:
-    return data_dir / PONDERATIONS_DIR
+def dimensions_figees(corr: Correspondance) -> list[dict]:
+    """The mapping's dimensions as a weighting records them (``dimensions=`` of the store's API)."""
+    return [{"id": d.id, "libelle": d.libelle, "indicateurs": list(d.indicateurs)} for d in corr.dimension]
 
 
-def _path(directory: Path, slug: str) -> Path:
-    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
-        raise BienEtreError(f"Lien de pondération invalide (« {str(slug)[:80]} »).")
-    return directory / f"{slug}.json"
-
-
-def enregistrer_ponderation(directory: Path, nom: str, date: dt.date, notes: Mapping[str, int],
-                            corr: Correspondance, commentaire: str = "",
-                            maintenant: dt.datetime | None = None) -> Ponderation:
-    """Save the weighting as ``<directory>/<slug>.json`` (atomic write); never replaces an existing one.
-
-    Raises:
-        BienEtreError: empty or too long name, a rating outside 0–5 or a missing dimension, a weighting
-            with the same name and date already saved (nothing is written then), or a write error.
-    """
-    nom = " ".join((nom or "").split())
-    if not nom:
-        raise BienEtreError("Donnez un nom à la pondération (par exemple « Panel du 12 mars 2025 »).")
-    if len(nom) > NOM_MAX:
-        raise BienEtreError(
-            f"Le nom de la pondération est trop long ({len(nom)} caractères, {NOM_MAX} au plus).")
-    missing = [d for d in corr.ids if d not in notes]
-    if missing:
-        raise BienEtreError(f"Note manquante pour : {', '.join(missing)}.")
-    slug = slug_ponderation(nom, date)
-    path = _path(directory, slug)
-    if path.exists():
-        existing = _read(path, slug)
-        raise BienEtreError(
-            f"Une pondération « {existing.nom if existing else nom} » du {date:%d/%m/%Y} existe déjà "
-            f"(lien ?ponderation={slug}). Elle n'a pas été remplacée : choisissez un autre nom."
-        )
-    try:
-        ponderation = Ponderation(
-            slug=slug, nom=nom, date=date,
-            enregistree_le=(maintenant or dt.datetime.now(dt.UTC)).replace(microsecond=0),
-            notes={d: int(notes[d]) for d in corr.ids},
-            dimensions=[DimensionFigee(id=d.id, libelle=d.libelle, indicateurs=d.indicateurs)
-                        for d in corr.dimension],
-            commentaire=(commentaire or "").strip(),
-        )
-    except ValidationError as exc:
-        raise BienEtreError(f"Pondération invalide : {exc.errors()[0]['msg']}.") from exc
-    data = json.dumps(ponderation.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    try:
-        atomic_write_bytes(path, data.encode("utf-8"))
-    except IngestError as exc:
-        raise BienEtreError(f"La pondération n'a pas pu être enregistrée : {exc}") from exc
-    return ponderation
-
-
-def _read(path: Path, slug: str) -> Ponderation | None:
-    try:
-        return Ponderation.model_validate_json(path.read_bytes())
-    except (OSError, ValidationError, ValueError):
-        return None
-
-
-def charger_ponderation(directory: Path, slug: object) -> Ponderation:
-    """The saved weighting of this slug (the ``ponderation`` URL parameter).
-
-    Raises:
-        BienEtreError: malformed slug (nothing is read), no such weighting, or an unreadable file.
-    """
-    path = _path(directory, slug)  # validates the slug before any path is built from it
-    if not path.is_file():
-        raise BienEtreError(
-            f"Aucune pondération enregistrée sous « {slug} » : le lien est peut-être incomplet.")
-    ponderation = _read(path, slug)
-    if ponderation is None or ponderation.slug != slug:
-        raise BienEtreError(f"Le fichier de la pondération « {slug} » est illisible ou incohérent.")
-    return ponderation
-
-
-def lister_ponderations(directory: Path) -> list[Ponderation]:
-    """Every readable saved weighting, most recent date first (unreadable files are skipped)."""
-    if not directory.is_dir():
-        return []
-    found = []
-    for path in directory.glob("*.json"):
-        p = _read(path, path.stem)
-        if p is not None and p.slug == path.stem:
-            found.append(p)
-    return sorted(found, key=lambda p: (p.date, p.enregistree_le, p.slug), reverse=True)
+def verifier_slug(slug: object) -> str:
+    """The ``?ponderation=`` link parameter, checked before anything is looked up with it."""
+    if not isinstance(slug, str) or len(slug) > 80 or not SLUG_PATTERN.match(slug):
+        raise BienEtreError("Lien de pondération invalide : le paramètre « ponderation » ne désigne aucune "
+                            "pondération (lien incomplet ou modifié ?).")
+    return slug
 
 
 def ecarts_correspondance(p: Ponderation, corr: Correspondance) -> tuple[list[str], list[str]]:
     """(blocking, warnings): blocking when the dimensions differ (the weighting cannot be reopened
     identically), a warning when a dimension's indicators have changed since it was saved."""
-    saved = [d.id for d in p.dimensions]
+    saved = [d.id for d in p.dimensions] or list(p.notes)
     if saved != corr.ids or set(p.notes) != set(corr.ids):
         return ([f"La pondération « {p.nom} » a été enregistrée pour d'autres dimensions "
                  f"({', '.join(saved)}) que celles d'aujourd'hui ({', '.join(corr.ids)}) : elle ne peut "
@@ -588,7 +514,7 @@ def ecarts_correspondance(p: Ponderation, corr: Correspondance) -> tuple[list[st
     warnings = [f"La dimension « {now[d.id].libelle} » ne contient plus les mêmes indicateurs qu'au "
                 f"{p.date:%d/%m/%Y} ({', '.join(d.indicateurs)} → {', '.join(now[d.id].indicateurs)}) : "
                 "les poids sont les mêmes, les scores peuvent différer."
-                for d in p.dimensions if d.indicateurs != now[d.id].indicateurs]
+                for d in p.dimensions if d.indicateurs and d.indicateurs != now[d.id].indicateurs]
     return [], warnings
 
 
@@ -603,15 +529,22 @@ class EtatInitial:
     avertissements: tuple[str, ...] = ()
 
 
-def etat_initial(corr: Correspondance, directory: Path, slug: object = None, w: object = None) -> EtatInitial:
+def etat_initial(corr: Correspondance, trouver: Callable[[str], Ponderation | None], slug: object = None,
+                 w: object = None) -> EtatInitial:
     """Ratings to open the page with: ``?ponderation=<slug>`` wins, then ``?w=…``, else neutral.
 
-    A broken link never raises: it falls back to the next source and says why in ``erreurs``.
+    ``trouver(slug)`` looks a weighting up (in the store); it is only called with a well-formed slug. A
+    broken link never raises: it falls back to the next source and says why in ``erreurs``.
     """
     erreurs: list[str] = []
     if slug:
         try:
-            p = charger_ponderation(directory, slug)
+            p = trouver(verifier_slug(slug))
+            if p is None:
+                raise BienEtreError(f"Aucune pondération enregistrée sous « {slug} » : le lien est peut-être "
+                                    "incomplet.")
+            if p.statut == "retiree":
+                raise BienEtreError(f"La pondération « {p.nom} » a été retirée : elle n'est plus proposée.")
             blocking, warnings = ecarts_correspondance(p, corr)
             if not blocking:
                 return EtatInitial(dict(p.notes), "ponderation", p, (), tuple(warnings))

@@ -103,11 +103,18 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--login", required=True)
     admin.add_argument("--nom", default="")
     sub.add_parser("roles", help="lister les rôles")
+    migrer = sub.add_parser("migrer-ponderations",
+                            help="importer les pondérations enregistrées en fichiers JSON (data/ponderations/) "
+                                 "comme propositions, à adopter ensuite par un agent")
+    migrer.add_argument("--login", required=True, help="identifiant d'un administrateur actif")
+    migrer.add_argument("--dossier", help="dossier des fichiers (défaut : data/ponderations)")
     args = parser.parse_args(argv)
     if args.commande == "roles":
         for role, label in ROLES.items():
             print(f"{role:8} {label}")
         return 0
+    if args.commande == "migrer-ponderations":
+        return _migrer_ponderations(args.login, args.dossier)
     try:
         store = Store()
         store.initialiser_admin(args.login, args.nom, hacher(_demander_mot_de_passe()))
@@ -115,6 +122,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
     print(f"Administrateur « {args.login} » créé dans {store.url.split('@')[-1]}.")
+    return 0
+
+
+def _migrer_ponderations(login: str, dossier: str | None) -> int:
+    from pathlib import Path
+
+    from barometre.settings import get_settings
+
+    directory = Path(dossier) if dossier else get_settings().data_dir / "ponderations"
+    try:
+        store = Store()
+        compte = store.compte(login)
+        if compte is None:
+            raise ErreurStore(f"Compte « {login} » inconnu.")
+        faits = store.importer_ponderations_json(Utilisateur(compte["login"], compte["role"]), directory)
+    except ErreurStore as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(faits)} pondération(s) importée(s) depuis {directory} comme propositions"
+          + (f" : {', '.join(faits)}" if faits else "") + ". Les fichiers sont laissés en place ; un agent "
+          "adopte, sur la page « Indice de bien-être », celles que le panel a réellement décidées.")
     return 0
 
 

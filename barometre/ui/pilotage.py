@@ -27,6 +27,7 @@ from barometre.pilotage.store import (
     date_lisible,
     url_base,
 )
+from barometre.texte import echapper
 
 SESSION_KEY = "pilotage_utilisateur"
 ECHECS_KEY = "pilotage_echecs"
@@ -35,7 +36,7 @@ PAUSE_ECHECS_S = 30
 NATURES = {"creation": "création", "modification": "modification", "suppression": "suppression"}
 TABLES_FR = {"comptes": "Compte", "editions": "Édition", "grille_lignes": "Grille", "actions": "Action",
              "jalons": "Jalon", "ressources": "Ressources", "deliberations": "Délibération",
-             "objectifs": "Objectif"}
+             "objectifs": "Objectif", "ponderations": "Pondération"}
 
 
 # ---------------------------------------------------------------- store
@@ -89,7 +90,7 @@ def connexion(container=None) -> Utilisateur | None:
     user = utilisateur()
     box.markdown("**Saisie**")
     if user is not None:
-        box.markdown(f"Connecté·e : **{user.affichage}**  \nRôle : {ROLES.get(user.role, user.role)}")
+        box.markdown(f"Connecté·e : **{echapper(user.affichage)}**  \nRôle : {ROLES.get(user.role, user.role)}")
         if box.button("Se déconnecter", key="pilotage_deconnexion"):
             if oidc_configure():
                 st.logout()
@@ -159,11 +160,11 @@ def peut(user: Utilisateur | None, domaine: str) -> bool:
 def erreur(exc: ErreurStore) -> None:
     """Show a store refusal in French, with the right weight."""
     if isinstance(exc, ConflitEdition):
-        st.error(str(exc), icon="⚠️")
+        st.error(echapper(exc), icon="⚠️")
     elif isinstance(exc, RefusEcriture):
-        st.warning(str(exc), icon="🔒")
+        st.warning(echapper(exc), icon="🔒")
     else:
-        st.error(str(exc))
+        st.error(echapper(exc))
 
 
 def ecrire(action, message: str = "Enregistré.") -> bool:
@@ -214,7 +215,15 @@ def _valeur(text: str | None) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, str) and value.startswith("{"):
+        try:
+            notes = json.loads(value)
+        except ValueError:
+            notes = None
+        if isinstance(notes, dict) and notes and all(isinstance(v, int) for v in notes.values()):
+            return ", ".join(f"{k} {v}" for k, v in notes.items())  # a weighting's notes
         return "(situation figée)"
+    if isinstance(value, str) and value.startswith("[{"):
+        return "(dimensions)"
     return str(value)
 
 
