@@ -26,6 +26,7 @@ from barometre.settings import Settings, load_territoire
 from barometre.sources.build import parse_context
 from barometre.sources.csvread import IngestError, read_table
 from barometre.sources.entrepot import CHARGEMENT, Entrepot, normaliser
+from barometre.sources.flux import SEUIL_FLUX, prefiltrer
 from barometre.sources.layouts import Layout, Valeur, detect_layout
 from barometre.sources.revue import Apercu, alertes, comparer, sha256_fichier
 from barometre.sources.valeurs import KEY, check_values, to_frame
@@ -91,7 +92,7 @@ class AlertesAConfirmer(IngestError):
 def text_progress(step: int, total: int, label: str, stream=sys.stderr) -> None:
     width = 20
     done = int(width * step / total)
-    stream.write(f"\r[{'#' * done}{'-' * (width - done)}] {step}/{total} {label:<16}")
+    stream.write(f"\r[{'#' * done}{'-' * (width - done)}] {int(step)}/{total} {label:<16}")
     if step == total:
         stream.write("\n")
     stream.flush()
@@ -111,23 +112,25 @@ class Lecture:
 
 
 def lire(path: Path, settings: Settings, progress: Callable[[int, int, str], None]) -> Lecture:
-    """Steps 1–4: read, recognise, parse, check (every refusal raised here, before anything is written)."""
+    """Steps 1–4: read, recognise, parse, check (every refusal raised here, before anything is written).
+    A file of :data:`~barometre.sources.flux.SEUIL_FLUX` bytes or more is first streamed through the territory
+    filter (``flux.py``), so that its memory stays bounded whatever its size."""
     total = len(STEPS)
     progress(1, total, STEPS[0])
-    try:
-        table = read_table(path, header_predicate=lambda header: detect_layout(header) is not None)
-    except IngestError as exc:
-        if "aucune ligne d'en-tête" not in exc.message:
-            raise
-        raise IngestError(path.name, exc.ligne, exc.colonne,
-                          "format de fichier non reconnu (aucune ligne d'en-tête connue)", UNKNOWN_LAYOUT_HINT) from exc
+    territoire = load_territoire(settings)
+    ctx = parse_context(settings, territoire)
+    with tempfile.TemporaryDirectory(prefix="barometre-flux-") as folder:
+        lu = path
+        if path.stat().st_size >= SEUIL_FLUX:
+            lu = Path(folder) / path.name
+            prefiltrer(path, lu, [*ctx.communes, ctx.epci, ctx.departement, ctx.region],
+                       lambda f: progress(1 + f * 0.9, total, STEPS[0]))
+        table = _lire_table(lu, path)
     progress(2, total, STEPS[1])
     layout = detect_layout(table.header)
     if layout is None:
         raise IngestError(path.name, table.header_line, None, "format de fichier non reconnu", UNKNOWN_LAYOUT_HINT)
     progress(3, total, STEPS[2])
-    territoire = load_territoire(settings)
-    ctx = parse_context(settings, territoire)
     values = layout.parse(table, ctx)
     del table
     progress(4, total, STEPS[3])
@@ -139,6 +142,18 @@ def lire(path: Path, settings: Settings, progress: Callable[[int, int, str], Non
     found = {v.code for v in values if v.niveau == "commune"}
     absent = sorted(ctx.communes - found) if layout.niveau_commune else []
     return Lecture(path, layout, normaliser(to_frame(values)), values, absent, noms, sha256_fichier(path))
+
+
+def _lire_table(lu: Path, path: Path):
+    try:
+        return read_table(lu, header_predicate=lambda header: detect_layout(header) is not None)
+    except IngestError as exc:
+        if lu != path and exc.fichier == str(lu):
+            exc.fichier = str(path)  # name the agent's file, not the filtered copy
+        if "aucune ligne d'en-tête" not in exc.message:
+            raise
+        raise IngestError(path.name, exc.ligne, exc.colonne,
+                          "format de fichier non reconnu (aucune ligne d'en-tête connue)", UNKNOWN_LAYOUT_HINT) from exc
 
 
 def territory_names(settings: Settings) -> dict[str, str]:
