@@ -3,6 +3,7 @@
 import polars as pl
 import streamlit as st
 
+from barometre.ui import chargements as ui_chargements
 from barometre.ui import commun as ui
 
 ui.ensure_entrypoint()
@@ -30,6 +31,7 @@ st.dataframe(pl.DataFrame([{"Identifiant": i.id, "Indicateur": i.libelle, "Unit�
                             "Engagement": i.engagement}
                            for i in cat.indicateurs if volet is None or i.volet == volet]),
              hide_index=True, width="stretch")
+ui_chargements.revisions_producteur()
 st.markdown("## Glossaire")
 GLOSSAIRE = {
     "APL": "Accessibilité potentielle localisée : consultations de médecine générale accessibles par habitant "

@@ -376,8 +376,8 @@ def test_page_shipped_data_names_missing_datasets_and_command(warm_server, store
     assert not _uploaders(_sign_in(_open(), "lecteur"))
     agent = _sign_in(_open(), "agent")
     assert len(_uploaders(agent)) == 1
-    assert "Charger ce fichier" not in [b.label for b in agent.button], "the button needs a file"
-    assert "Aucun fichier n'a encore été chargé depuis le tableau de bord." in _texts(_tab(agent, "Énergie"))
+    assert "Charger" not in [b.label for b in agent.button], "the button needs a file (and its preview)"
+    assert "Aucun fichier n'a encore été chargé." in _texts(_tab(agent, "Énergie"))
 
 
 def test_page_with_energy_loaded_shows_autonomy_for_epci_and_communes(warm_server, store, data_copy, fresh_caches):

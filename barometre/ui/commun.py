@@ -53,6 +53,9 @@ def ensure_entrypoint() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    from barometre.ui.chargements import suivre_version
+
+    suivre_version()  # a load made elsewhere (command line, another server on the shared catalog) is picked up
 
 
 # ---------------------------------------------------------------- data access (cached)

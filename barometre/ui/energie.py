@@ -2,9 +2,9 @@
 command, or an upload for a signed-in agent), and energy autonomy per commune and per bassin de vie
 against the target in force.
 
-The upload goes through :func:`barometre.sources.ingest.ingest_televersement`, i.e. exactly the path of
-``barometre ingest`` (layout recognised by its header, every value checked, atomic write, previous data
-intact on error); after a success the cached connection and query results are cleared, so that every
+The upload is :func:`barometre.ui.chargements.televersement`: exactly the path of ``barometre ingest``
+(layout recognised by its header, every value checked, a preview before « Charger », one versioned and
+undoable transaction); after a success the cached connection and query results are cleared, so that every
 session reads the new data.
 """
 
@@ -16,13 +16,9 @@ import streamlit as st  # noqa: TID251 - a ui* module
 from barometre import formats
 from barometre.calculs.energie import tableau_autonomie
 from barometre.catalogue import Catalogue
-from barometre.pilotage.store import ErreurStore, Utilisateur, date_lisible
-from barometre.settings import get_settings
-from barometre.sources.csvread import IngestError
-from barometre.sources.entrepot import BUILD, CHARGEMENT, Entrepot
-from barometre.sources.ingest import STEPS, ingest_televersement
+from barometre.pilotage.store import Utilisateur
+from barometre.ui import chargements as ui_chargements
 from barometre.ui import commun as ui
-from barometre.ui import pilotage as ui_pilotage
 
 INDICATEURS_ENERGIE = ("autonomie_energetique", "cae_2.a", "cae_3.a")
 # Which official files give each quantity (source ids of data/catalogue/sources.toml, the per-commune file
@@ -73,76 +69,14 @@ def jeux_a_charger(cat: Catalogue, absents: list[str]) -> None:
 
 
 def televersement(user: Utilisateur | None, deja_charge: bool) -> None:
-    """For a signed-in agent: upload an official file (same path as ``barometre ingest``)."""
-    if not ui_pilotage.peut(user, "donnees"):
-        return
-    rapport = st.session_state.pop(CLE_RAPPORT, None)
-    if rapport:
-        st.success("\n\n".join(rapport), icon="✅")
+    """For a signed-in agent: upload an official file, reviewed before it is written (barometre.ui.chargements)."""
     titre = "Charger un nouveau millésime" if deja_charge else "Charger le fichier ici (agents connectés)"
-    with st.expander(titre, expanded=not deja_charge):
-        st.caption("Le fichier passe exactement par les contrôles de `barometre ingest` : format reconnu par son "
-                   "en-tête, chaque valeur vérifiée ; un fichier refusé ne modifie rien, et les données déjà "
-                   "chargées restent intactes.")
-        fichier = st.file_uploader("Fichier officiel (CSV tel que téléchargé)", type=["csv", "txt"],
-                                   key="energie_fichier")
-        if fichier is not None and st.button("Charger ce fichier", key="energie_charger"):
-            barre = st.progress(0.0, text="Lecture du fichier")
-
-            def progression(step: int, total: int, label: str) -> None:
-                barre.progress(step / total, text=f"Étape {step}/{total} : {label}")
-
-            try:
-                report = ingest_televersement(fichier.name, fichier.getvalue(), get_settings(), user,
-                                              ui_pilotage.store(), progression)
-            except IngestError as exc:
-                barre.empty()
-                st.error(str(exc))
-            except ErreurStore as exc:
-                barre.empty()
-                ui_pilotage.erreur(exc)
-            else:
-                recharger_donnees()
-                st.session_state[CLE_RAPPORT] = report.lines()
-                st.rerun()
-        else:
-            st.caption(f"Étapes : {', '.join(STEPS)}.")
-        journal_chargements()
-
-
-def journal_chargements() -> None:
-    """The loads (command line and dashboard): which file, what changed, by whom, when (the value store's
-    own record of each version, latest first)."""
-    faits = [c for c in Entrepot(get_settings()).chargements() if c.type in (CHARGEMENT, BUILD)]
-    if not faits:
-        st.caption("Aucun fichier n'a encore été chargé.")
-        return
-    st.markdown("**Fichiers chargés**")
-    st.dataframe(tableau_chargements(faits), hide_index=True, width="stretch")
-
-
-def tableau_chargements(faits: list) -> pl.DataFrame:
-    """The loads as a French table (every cell plain text)."""
-    return pl.DataFrame({
-        "N°": [str(c.id) for c in faits],
-        "Fichier": [str(c.info.get("fichier", "")) for c in faits],
-        "Jeu de données": [str(c.info.get("libelle", c.info.get("source", ""))) for c in faits],
-        "Nouvelles": [formats.nombre(c.info.get("nouveaux", 0), 0) for c in faits],
-        "Modifiées": [formats.nombre(c.info.get("modifies", 0), 0) for c in faits],
-        "Supprimées": [formats.nombre(c.info.get("supprimes", 0), 0) for c in faits],
-        "Années": [", ".join(str(a) for a in c.info.get("annees", [])) for c in faits],
-        "Révision du producteur": ["oui" if c.info.get("revision") else "non" for c in faits],
-        "Par": [c.auteur for c in faits],
-        "Le": [date_lisible(c.quand) for c in faits],
-        "État": [f"annulé (n° {c.info['annule_par']})" if c.info.get("annule_par") else "en vigueur" for c in faits],
-    }, schema={k: pl.String for k in ("N°", "Fichier", "Jeu de données", "Nouvelles", "Modifiées", "Supprimées",
-                                      "Années", "Révision du producteur", "Par", "Le", "État")})
+    ui_chargements.televersement(user, titre, ouvert=not deja_charge, cle="energie")
 
 
 def recharger_donnees() -> None:
     """After a data load: drop the cached connection (its materialised marts) and every cached query."""
-    ui.connection.clear()
-    st.cache_data.clear()
+    ui_chargements.recharger_donnees()
 
 
 def decimales(cible: dict) -> int:
