@@ -1,10 +1,11 @@
-"""Baromètre social & environnemental — La Porte du Hainaut. Entry point: page setup and navigation."""
+"""Baromètre social & environnemental of the EPCI named in territoire.toml. Entry point: page setup and navigation."""
 
 import streamlit as st
 
-from barometre.ui import commun as ui
+from barometre.ui import cache, cadre, chargements, etat
 
-st.set_page_config(page_title="Baromètre — La Porte du Hainaut", page_icon="📊", layout="wide",
+EPCI = cache.territoire_config().epci
+st.set_page_config(page_title=f"Baromètre — {EPCI.nom_court or EPCI.nom}", page_icon="📊", layout="wide",
                    initial_sidebar_state="expanded")
 
 # The menu in sections a council member recognises: the barometer itself, the tools to dig into it, the
@@ -32,14 +33,17 @@ PAGES = {
 }
 
 page = st.navigation(PAGES, position="hidden")
-ui.apply_mode()
-if not ui.projection_mode():
-    st.sidebar.markdown("**Baromètre social & environnemental**  \nLa Porte du Hainaut 2044")
-    ui.sidebar_navigation(PAGES)
+cadre.document_en_francais()
+if cadre.embed_mode():  # a view set in another site's page: no menu, no picker, only the view
+    cadre.apply_embed()
+elif not cadre.apply_mode():
+    st.sidebar.markdown(f"**Baromètre social & environnemental**  \n{EPCI.nom_court or EPCI.nom}")
+    cadre.sidebar_navigation(PAGES)
     st.sidebar.divider()
-    ui.territory_picker()
-    ui.projection_toggle()
+    etat.territory_picker()  # the run's Selection, read by the page with etat.selection()
+    cadre.projection_toggle()
 else:  # projection: the picker folds away so that the room sees the figures
     with st.expander("Changer de territoire"):
-        ui.territory_picker(container=st.container())
+        etat.territory_picker(container=st.container())
+chargements.suivre_version()  # a load made elsewhere (command line, another server on the catalog) shows here
 page.run()

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+GROUPES_FILE = "groupes.toml"
 Volet = Literal["environnement", "qualite_de_vie", "contexte"]
 Sens = Literal["hausse_favorable", "baisse_favorable", "neutre"]
 TypeIndicateur = Literal["contexte", "realisation", "resultat", "impact"]
@@ -65,6 +66,10 @@ class Indicateur(BaseModel):
     cle: bool = False  # shown among the key indicators of the home page
     peut_depasser_100: bool = False  # a percentage that may exceed 100 (energy autonomy of a producing commune)
     illustratif: bool = False
+    # A reference with another definition, shown beside this indicator only with that difference named:
+    # the other indicator's id and a short note of what differs.
+    repere_autre_definition: str = ""
+    repere_autre_definition_note: str = ""
 
     @model_validator(mode="after")
     def _computation_is_complete(self) -> Indicateur:
@@ -81,6 +86,22 @@ class Indicateur(BaseModel):
         return self.libelle_court or self.libelle
 
 
+class Groupes(BaseModel):
+    """Indicator groupings the pages show together (``data/catalogue/groupes.toml``)."""
+
+    ordre_themes: dict[str, list[str]] = {}
+    secteurs_ges: dict[str, str] = {}  # indicator id → sector label
+    energie: list[str] = []
+    niveaux: dict[str, str] = {}  # level id → French label
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tables(cls, raw: dict) -> dict:
+        if isinstance(raw, dict) and isinstance(raw.get("energie"), dict):
+            raw = {**raw, "energie": raw["energie"].get("indicateurs", [])}
+        return raw
+
+
 class CatalogueError(Exception):
     """A catalogue file does not validate; the message is French and names the file and entry."""
 
@@ -88,6 +109,13 @@ class CatalogueError(Exception):
 class Catalogue(BaseModel):
     indicateurs: list[Indicateur]
     sources: list[Source]
+    groupes: Groupes = Groupes()
+
+    def themes(self, volet: str) -> list[str]:
+        """The themes of a volet's indicators, in the catalogue's order (unlisted ones after, by name)."""
+        ordre = self.groupes.ordre_themes.get(volet, [])
+        themes = {i.theme for i in self.indicateurs if i.volet == volet}
+        return sorted(themes, key=lambda t: (ordre.index(t) if t in ordre else len(ordre), t))
 
     def indicateur(self, indicateur_id: str) -> Indicateur:
         for ind in self.indicateurs:
@@ -112,12 +140,15 @@ class Catalogue(BaseModel):
         for ind in self.indicateurs:
             if ind.source not in source_ids:
                 found.append(f"indicateur « {ind.id} » : source inconnue « {ind.source} »")
-            for role in ("numerateur", "denominateur", "poids"):
+            for role in ("numerateur", "denominateur", "poids", "repere_autre_definition"):
                 ref = getattr(ind, role)
                 if ref and ref not in known:
                     found.append(f"indicateur « {ind.id} » : {role} inconnu « {ref} »")
             if not ind.definition.strip():
                 found.append(f"indicateur « {ind.id} » : définition vide")
+        for ref in [*self.groupes.secteurs_ges, *self.groupes.energie]:
+            if ref not in known:
+                found.append(f"groupes.toml : indicateur inconnu « {ref} »")
         return found
 
 
@@ -159,4 +190,6 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
         _validate(Source, raw, src_path, "source", i)
         for i, raw in enumerate(_load_toml(src_path).get("source", []))
     ]
-    return Catalogue(indicateurs=indicateurs, sources=sources)
+    grp_path = catalogue_dir / GROUPES_FILE
+    groupes = _validate(Groupes, _load_toml(grp_path), grp_path, "groupes", 0) if grp_path.exists() else Groupes()
+    return Catalogue(indicateurs=indicateurs, sources=sources, groupes=groupes)

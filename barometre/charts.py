@@ -142,12 +142,23 @@ def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size
     return _finish(chart + labels, height=alt.Step(3 * font_size), font_size=font_size)
 
 
-def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE) -> alt.Chart:
-    """Lines over years, one per territory (columns nom, annee, valeur)."""
+def counts_from_zero(unite: str, decimales: int) -> bool:
+    """Counts (whole numbers, not a percentage) are drawn from zero: an axis 158 100 → 158 800 would make
+    a 0,4 % change look steep."""
+    return decimales == 0 and unite != "%"
+
+
+def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE,
+                 zero: bool | None = None) -> alt.Chart:
+    """Lines over years, one per territory (columns nom, annee, valeur). ``zero``: start the axis at 0
+    (default: for counts, see :func:`counts_from_zero`); an axis that does not start at 0 says so in its
+    title."""
     data = df.filter(pl.col("valeur").is_not_null()).to_dicts()
+    zero = counts_from_zero(unite, decimales) if zero is None else zero
+    title = unite if zero else f"{unite} (axe ne partant pas de zéro)"
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
-        x=alt.X("annee:O", title="Année"),
-        y=alt.Y("valeur:Q", title=unite, axis=_axis(decimales), scale=alt.Scale(zero=False)),
+        x=alt.X("annee:O", title="Année", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("valeur:Q", title=title, axis=_axis(decimales), scale=alt.Scale(zero=zero)),
         color=alt.Color("nom:N", title="Territoire", scale=alt.Scale(range=LEVEL_COLOURS)),
         strokeDash=alt.StrokeDash("nom:N", legend=None),
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),
@@ -209,12 +220,16 @@ def trajectory_chart(observed: pl.DataFrame, path: pl.DataFrame, unite: str, cur
     now = alt.Chart(alt.Data(values=[{"annee": current_year, "texte": f"{current_year}"}])).mark_rule(
         color="#666", strokeDash=[2, 2]).encode(x="annee:Q")
     layers = obs + traj + now
-    if gap_text and not observed.is_empty():
+    if not observed.is_empty():
+        # the marker of the latest observation, with its year (and the gap to the path when there is one)
         last = observed.sort("annee").tail(1).to_dicts()[0]
-        note = alt.Chart(alt.Data(values=[{**last, "texte": gap_text}])).mark_text(
-            align="left", dx=10, dy=-12, fontSize=font_size, color=ANNOTATION_COLOUR).encode(
+        text = f"dernière observation : {last['annee']}" + (f" · {gap_text}" if gap_text else "")
+        marker = alt.Chart(alt.Data(values=[{**last, "texte": text}])).mark_point(
+            shape="diamond", size=260, filled=True, color=ANNOTATION_COLOUR).encode(x="annee:Q", y="valeur:Q")
+        note = alt.Chart(alt.Data(values=[{**last, "texte": text}])).mark_text(
+            align="left", dx=12, dy=-14, fontSize=font_size, color=ANNOTATION_COLOUR).encode(
             x="annee:Q", y="valeur:Q", text="texte:N")
-        layers = layers + note
+        layers = layers + marker + note
     return _finish(layers, height=340, font_size=font_size)
 
 
@@ -313,3 +328,27 @@ def choropleth(communes: pl.DataFrame, geoms: pl.DataFrame, outlines: pl.DataFra
     if communes.filter(~pl.col("secret") & pl.col("valeur").is_null()).height:
         legend.append(("non disponible", MISSING_RGB))
     return deck, legend
+
+
+def sensitivity_chart(df: pl.DataFrame) -> alt.Chart:
+    """Rank range per territory (rule min–max, tick = median, dot = current rank), best on top.
+
+    Columns of :func:`barometre.calculs.bien_etre.tableau_sensibilite`. Rank 1 is at the left: the axis
+    reads "better to the left".
+    """
+    data = df.to_dicts()
+    order = [d["nom"] for d in data]
+    n = max([d["rang_max"] for d in data], default=1)
+    base = alt.Chart(alt.Data(values=data)).encode(
+        y=alt.Y("nom:N", sort=order, title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)))
+    tooltip = [alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("rang:Q", title="Rang actuel"),
+               alt.Tooltip("rang_min:Q", title="Meilleur rang"),
+               alt.Tooltip("rang_median:Q", title="Rang médian"),
+               alt.Tooltip("rang_max:Q", title="Moins bon rang")]
+    x = alt.X("rang_min:Q", title="Rang (1 = meilleur score) sur les pondérations tirées au hasard",
+              scale=alt.Scale(domain=[1, n]), axis=alt.Axis(tickMinStep=1, format="d"))
+    rule = base.mark_rule(color="#555", strokeWidth=3).encode(x=x, x2="rang_max:Q", tooltip=tooltip)
+    median = base.mark_tick(color=NEUTRAL, thickness=3, size=14).encode(x="rang_median:Q", tooltip=tooltip)
+    current = base.mark_point(color=HIGHLIGHT, filled=True, size=70).encode(x="rang:Q", tooltip=tooltip)
+    chart = (rule + median + current).properties(width="container", height=max(160, 18 * len(data)))
+    return configure_text(chart)

@@ -25,7 +25,8 @@ def _statut(row: dict) -> str:
     if row["secret"]:
         return "secret"
     if row["valeur"] is None:
-        return "manquant"
+        # a computed value that could not be computed says why (IDH-4: "non_calculable : …")
+        return row["statut"] if (row["statut"] or "").startswith("non_calculable") else "manquant"
     return row["statut"]
 
 
@@ -39,7 +40,8 @@ def values_rows(indicateur: str, niveau: str | None, codes: list[str] | None, an
 
     df = valeurs(connect(), indicateur, niveau=niveau, codes=codes, annee=annee)
     if annee is None and not all_years and not df.is_empty():
-        shown = df.filter(pl.col("valeur").is_not_null() | pl.col("secret"))
+        shown = df.filter(pl.col("valeur").is_not_null() | pl.col("secret")
+                          | pl.col("statut").str.starts_with("non_calculable"))
         latest = shown.group_by("niveau").agg(pl.col("annee").max())
         df = df.join(latest, on=["niveau", "annee"], how="semi")
     return [{**row, "statut": _statut(row)} for row in df.iter_rows(named=True)]
@@ -66,7 +68,17 @@ def cmd_build(args) -> int:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
+    _rebuild_idh4(settings)
     return 0
+
+
+def _rebuild_idh4(settings) -> None:
+    """The IDH-4 values follow their inputs: recomputed after every build (ingest does it itself)."""
+    from barometre.calculs.idh4_valeurs import SOURCE_IDH4
+    from barometre.sources.ingest import recalculer_idh4
+
+    n = recalculer_idh4(settings)
+    print(f"{'valeurs/' + SOURCE_IDH4:<40} {n:>6} lignes")
 
 
 def cmd_validate(args) -> int:
@@ -135,7 +147,8 @@ def cmd_chargements(args) -> int:
 
 
 def cmd_annuler(args) -> int:
-    from barometre.sources.entrepot import ErreurEntrepot, annuler
+    from barometre.sources.entrepot import ErreurEntrepot
+    from barometre.sources.ingest import annuler_chargement as annuler
 
     try:
         faite = annuler(get_settings(), args.id, args.auteur)
@@ -180,11 +193,33 @@ def cmd_values(args) -> int:
 
 
 def cmd_objectifs(args) -> int:
-    from barometre.calculs.objectifs import objectifs_rows
     from barometre.calculs.targets import objectifs_to_csv, objectifs_to_json
+    from barometre.pilotage.objectifs import objectifs_rows
 
     rows = objectifs_rows(get_settings())
     print(objectifs_to_json(rows) if args.format == "json" else objectifs_to_csv(rows), end="")
+    return 0
+
+
+def cmd_rapport(args) -> int:
+    from datetime import date
+
+    from barometre.pilotage.rapport import RapportErreur, construire, ecrire
+
+    try:
+        le = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"Erreur : date « {args.date} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2026-12-10.",
+              file=sys.stderr)
+        return 2
+    try:
+        rapport = construire(get_settings(), seance_id=args.seance, edition=args.edition, le=le)
+        sortie = ecrire(rapport, args.format, Path(args.sortie))
+    except RapportErreur as exc:
+        print(f"Erreur : {exc}.", file=sys.stderr)
+        return 2
+    print(f"{sortie} écrit : {len(rapport.pages)} vue(s), {len(rapport.attendues)} donnée(s) attendue(s), "
+          f"{len(rapport.digest)} changement(s) depuis le {rapport.digest_depuis}.")
     return 0
 
 
@@ -235,6 +270,14 @@ def parser() -> argparse.ArgumentParser:
     o = sub.add_parser("objectifs", help="objectifs et statut de leur trajectoire")
     o.add_argument("--format", choices=["csv", "json"], default="csv")
     o.set_defaults(func=cmd_objectifs)
+    r = sub.add_parser("rapport", help="dossier de séance ou baromètre annuel (PDF A4 ou PowerPoint 16:9)")
+    quoi = r.add_mutually_exclusive_group(required=True)
+    quoi.add_argument("--seance", type=int, help="numéro d'une séance enregistrée (lien ?seance=… de la page Séance)")
+    quoi.add_argument("--edition", type=int, help="année du baromètre annuel (tous les volets)")
+    r.add_argument("--format", choices=["pdf", "pptx"], default="pdf")
+    r.add_argument("--sortie", required=True, help="fichier à écrire")
+    r.add_argument("--date", help="date de lecture AAAA-MM-JJ (défaut : jour de la séance, 31/12 de l'édition)")
+    r.set_defaults(func=cmd_rapport)
     bench = sub.add_parser("bench", help="mesurer la latence des requêtes des pages (données livrées et nationales)")
     bench.add_argument("--quick", action="store_true", help="moins de répétitions (quelques minutes sur 2 cœurs)")
     bench.add_argument("--json", action="store_true", help="un seul objet JSON au lieu du tableau")

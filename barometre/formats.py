@@ -54,3 +54,20 @@ def xlsx(df: pl.DataFrame, sheet: str = "donnees") -> bytes:
     buffer = io.BytesIO()
     df.write_excel(buffer, worksheet=sheet[:31], autofit=True)
     return buffer.getvalue()
+
+
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre")
+
+
+def date_longue(value) -> str:
+    """``2026-12-02`` (text, date or datetime) → ``2 décembre 2026``; empty → ``""``."""
+    from datetime import date, datetime
+
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{'1er' if value.day == 1 else value.day} {MOIS[value.month - 1]} {value.year}"

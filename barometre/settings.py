@@ -39,6 +39,7 @@ class Settings(BaseSettings):
 class Zone(BaseModel):
     code: str
     nom: str
+    nom_court: str = ""  # the short name shown in the title bar and the sidebar
 
 
 class Zonage(BaseModel):

@@ -632,7 +632,7 @@ class Requetes:
 
 
 class RequetesDuckDB(Requetes):
-    """The product's queries (barometre.donnees.queries, barometre.calculs.objectifs) on a DuckDB connection."""
+    """The product's queries (barometre.donnees.queries, barometre.pilotage.objectifs) on a DuckDB connection."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         super().__init__()
@@ -675,7 +675,7 @@ class RequetesDuckDB(Requetes):
         return self.q.series(self.con, ind, paires, ventilation)
 
     def _observations(self, cles):
-        from barometre.calculs.objectifs import observations
+        from barometre.pilotage.objectifs import observations
 
         found = observations(self.con, set(cles))
         return [x for serie in found.values() for x in serie]
@@ -833,7 +833,7 @@ def _app(q: Q, niveau: str) -> None:
     q("territoires", None)
 
 
-# barometre.ui.commun asks per territory (and for the whole catalogue) once and filters the answer for each
+# barometre.ui.cache asks per territory (and for the whole catalogue) once and filters the answer for each
 # indicator: these helpers ask what it asks. Within one render a repeated call is answered from the render's
 # memo (Rendu), as st.cache_data answers it in the app.
 def _annees(q: Q, ind: str, niveau: str | None = None) -> list[int]:
@@ -1142,7 +1142,7 @@ def phase_apptest(data_dir: str, reps: int, sql_dir: str | None = None, strategi
     from streamlit.testing.v1 import AppTest  # noqa: TID251 - AppTest drives the pages
 
     if strategie == "tables":
-        import barometre.ui.commun as ui  # the app's own connection, materialised
+        import barometre.ui.cache as ui  # the app's own connection, materialised
         from barometre.donnees.db import connect
 
         def connect_materialise(*args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:

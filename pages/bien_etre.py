@@ -1,98 +1,27 @@
 """Indice de bien-être pondéré par le panel: sliders per dimension, score and rank of each commune and
 zone (map, ranking), rank ranges under random weightings, the panel's weighting saved and reopened by link.
 
-The computation is barometre.calculs.bien_etre (pure); this page reads the values through barometre.ui.commun and
-renders. The weights live in the URL (``w=3,3,1,…``) and a saved weighting in ``?ponderation=<slug>``.
+The computation is barometre.calculs.bien_etre (pure); the parts are barometre.ui.bien_etre. The weights
+live in the URL (``w=3,3,1,…``) and a saved weighting in ``?ponderation=<slug>``.
 """
 
-import datetime as dt
-
-import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
-from barometre.calculs import bien_etre, indices
-from barometre.pilotage.store import ErreurStore
-from barometre.settings import get_settings
-from barometre.texte import echapper
-from barometre.ui import commun as ui
+from barometre import formats
+from barometre.calculs import bien_etre
+from barometre.ui import bien_etre as ui_be
+from barometre.ui import cache, etat
 from barometre.ui import pilotage as ui_pilotage
-from barometre.ui import texte as ui_texte
-from barometre.ui import vues
 
-ui.ensure_entrypoint()
-
-UNITE_SCORE = "score de 0 à 1"
-KEY_PREFIX = "be_note_"
-STATE_INIT = "be_etat_initial"  # the EtatInitial the sliders were set from
-STATE_SLUG = "be_lien_lu"  # the ?ponderation= value last read (a new one re-applies a saved weighting)
-STATE_FLASH = "be_message"  # a message to show after the rerun that follows a save
-
-
-def trouver(slug: str) -> bien_etre.Ponderation | None:
-    """A weighting of the store by its link name."""
-    row = ui_pilotage.store().ponderation(slug)
-    return bien_etre.Ponderation.depuis_store(row) if row else None
-
-
-def weights_picker(corr: bien_etre.Correspondance,
-                   container) -> tuple[dict[str, int], bien_etre.EtatInitial]:
-    """One slider per dimension; owns its session-state keys and the ``w`` / ``ponderation`` URL parameters.
-
-    Starts from ``?ponderation=<slug>`` (a saved weighting), else ``?w=…``, else the neutral default;
-    a link naming another saved weighting than the one applied re-applies it.
-    """
-    slug = st.query_params.get("ponderation")
-    init = st.session_state.get(STATE_INIT)
-    if init is None or (slug and slug != st.session_state.get(STATE_SLUG)):
-        init = bien_etre.etat_initial(corr, trouver, slug, st.query_params.get("w"))
-        st.session_state[STATE_INIT] = init
-        st.session_state[STATE_SLUG] = slug
-        for dim in corr.dimensions:
-            st.session_state[KEY_PREFIX + dim.id] = init.notes[dim.id]
-    notes = {}
-    for dim in corr.dimensions:
-        notes[dim.id] = container.slider(
-            dim.etiquette, bien_etre.NOTE_MIN, bien_etre.NOTE_MAX, step=1, key=KEY_PREFIX + dim.id,
-            help=f"Famille du projet : {dim.famille}. Indicateurs : "
-                 + ", ".join(ui.catalogue().indicateur(i).libelle for i in dim.indicateurs) + ".")
-    if init.ponderation is not None and notes == init.ponderation.notes:
-        st.query_params["ponderation"] = init.ponderation.slug
-        ui._to_url("w", None)
-    else:
-        ui._to_url("ponderation", None)
-        ui._to_url("w", bien_etre.format_notes(notes, corr.ids),
-                    bien_etre.format_notes(bien_etre.notes_neutres(corr.ids), corr.ids))
-    return notes, init
-
-
-source_text = ui.source_name
-
-
-def normalisation_text(ind_id: str, b: bien_etre.Bornes | None, higher: bool, names: dict[str, str]) -> str:
-    ind = ui.catalogue().indicateur(ind_id)
-    if b is None:
-        return "aucune commune avec une valeur"
-    f = vues.fmt(ind)
-    text = (f"(v − min) / (max − min) ; min = {f(b.minimum)} {ind.unite} ({names.get(b.commune_min, '')}), "
-            f"max = {f(b.maximum)} {ind.unite} ({names.get(b.commune_max, '')}), "
-            f"parmi {b.n_communes} communes")
-    return text if higher else "1 − " + text + " (une baisse est favorable)"
-
-
-# ---------------------------------------------------------------- data
-settings = get_settings()
-cat = ui.catalogue()
-corr = bien_etre.load_dimensions(settings.catalogue_dir / bien_etre.DIMENSIONS_FILE, cat)
-sens = bien_etre.directions(corr, cat)
-user = ui_pilotage.utilisateur() if ui.projection_mode() else ui_pilotage.connexion()
-names = bien_etre.noms(ui.territoires("commune").iter_rows(named=True))
-codes = list(names)
+etat.ensure_entrypoint()
+sel = etat.selection()
+# Browsing is open; signing in (sidebar) lets the panel propose a weighting and an agent adopt it.
+ctx = ui_be.contexte(ui_pilotage.utilisateur() if sel.projection else ui_pilotage.connexion())
 
 st.title("Indice de bien-être pondéré par le panel")
 st.caption("Familles du bien-être du projet de territoire (thème de l'OCDE entre parenthèses), pondérées "
            "par des notes, selon la méthode du « Better Life Index » de l'OCDE. Chaque indicateur va de 0 "
-           f"(commune la moins bien placée) à 1 (la mieux placée) : un score compare les {len(codes)} "
+           f"(commune la moins bien placée) à 1 (la mieux placée) : un score compare les {len(ctx.names)} "
            "communes entre elles, ce n'est pas une mesure absolue.")
 
 status = st.container()  # filled once the sliders are read: the weighting's status comes first on screen
@@ -100,275 +29,26 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown("## Pondération")
     st.caption("0 = ne compte pas, 5 = compte beaucoup. Seul le rapport entre les notes compte.")
-    notes, init = weights_picker(corr, st)
-flash = st.session_state.pop(STATE_FLASH, None)
+    notes, init = ui_be.weights_picker(ctx.corr, st)
+flash = ui_be.message_flash()
 
-zonage = ui.zonage_picker(container=right, key="zonage_be")
-zones_df = ui.territoires(zonage)
-zone_names = bien_etre.noms(zones_df.iter_rows(named=True))
-valeurs_communes: dict[str, dict[str, bien_etre.Observation]] = {}
-valeurs_zones: dict[str, dict[str, bien_etre.Observation]] = {}
-annees: dict[str, int | None] = {}
-zone_of: dict[str, str] = {}
-for ind_id in corr.indicateurs():
-    years = ui.annees(ind_id, "commune")
-    annee = years[-1] if years else None
-    annees[ind_id] = annee
-    if annee is None:
-        valeurs_communes[ind_id] = {}
-        valeurs_zones[ind_id] = {}
-        continue
-    df = ui.valeurs_communes(ind_id, annee, zonage)
-    valeurs_communes[ind_id] = {
-        r["code"]: bien_etre.Observation(r["valeur"], bool(r["secret"]), r["annee"], r["source"] or "",
-                                         r["methode"] or "")
-        for r in df.iter_rows(named=True) if r["annee"] is not None}
-    zone_of.update({r["code"]: r["nom_zone"] for r in df.iter_rows(named=True) if r["nom_zone"]})
-    zdf = ui.valeurs(ind_id, zonage, None, annee, "")
-    valeurs_zones[ind_id] = {
-        r["code"]: bien_etre.Observation(
-            r["valeur"], bool(r["secret"]), r["annee"], r["source"] or "",
-            ("calculée à partir des effectifs additionnés de "
-             f"{r['n_communes_renseignees']} commune(s) sur {r['n_communes']}"
-             if r["methode"] == "calculee" and r["n_communes"] else r["methode"] or ""))
-        for r in zdf.iter_rows(named=True)}
-
-indice = bien_etre.calculer(corr, sens, notes, valeurs_communes, codes, valeurs_zones, list(zone_names))
+sel = sel.avec(zonage=etat.zonage_picker(container=right, key="zonage_be"))
+zone_names = bien_etre.noms(cache.territoires(sel.zonage).iter_rows(named=True))
+valeurs = ui_be.lire_valeurs(ctx.corr, sel.zonage)
+indice = bien_etre.calculer(ctx.corr, ctx.sens, notes, valeurs.communes, list(ctx.names), valeurs.zones,
+                            list(zone_names))
 plages = bien_etre.sensibilite(indice.communes, indice.poids)
-sens_table = bien_etre.tableau_sensibilite(indice.communes, plages, names)
-ranking = bien_etre.ranking_frame(indice.communes, names, zone_of)
-niveau, code_choisi = st.session_state.get("niveau"), st.session_state.get("code")
-highlight = code_choisi if niveau == "commune" else None
+sens_table = bien_etre.tableau_sensibilite(indice.communes, plages, ctx.names)
+ranking = bien_etre.ranking_frame(indice.communes, ctx.names, valeurs.zone_of)
 
-# ---------------------------------------------------------------- weighting status (never taken for a fact)
 with left:
     st.caption("Poids : " + " · ".join(f"{d.libelle} {formats.nombre(100 * indice.poids[d.id], 0)} %"
-                                       for d in corr.dimensions))
+                                       for d in ctx.corr.dimensions))
 with status:
-    equal = len(set(notes.values())) == 1
-    if init.ponderation is not None and notes == init.ponderation.notes and init.ponderation.adoptee:
-        p = init.ponderation
-        st.success(f"**Pondération du panel « {echapper(p.nom)} »**, séance du {p.date:%d/%m/%Y}, adoptée le "
-                   f"{ui_pilotage.date_lisible(p.adoptee_le.isoformat())}."
-                   + (f" {echapper(p.commentaire)}" if p.commentaire else ""))
-    elif init.ponderation is not None and notes == init.ponderation.notes:
-        p = init.ponderation
-        st.info(f"**Proposition « {echapper(p.nom)} » du {p.date:%d/%m/%Y}, non adoptée** : ce n'est pas (encore) "
-                "la pondération du panel. Un agent de l'agglomération l'adopte si le panel l'a décidée.")
-    elif equal:
-        st.info("**Pondération neutre de départ** : toutes les dimensions comptent autant. Ce n'est pas le "
-                "choix du panel, seulement un point de départ.")
-    else:
-        st.warning("**Pondération personnalisée, non enregistrée** : ce n'est pas la pondération du panel. "
-                   "Le lien de cette page la conserve (paramètre « w »).")
-    for message in init.erreurs:
-        ui_texte.erreur(message)
-    for message in init.avertissements:
-        ui_texte.avertissement(message)
-    if flash:
-        ui_texte.succes(flash)
-
-# ---------------------------------------------------------------- results
+    ui_be.statut(ctx, notes, init, flash)
 with right:
-    tab_rank, tab_map, tab_sens, tab_zones = st.tabs(
-        ["Classement des communes", "Carte", "Sensibilité des rangs", "Zones du découpage"])
-    scored = ranking.filter(pl.col("valeur").is_not_null())
-    chart_font = charts.font_size(ui.projection_mode())
-    with tab_rank:
-        if scored.is_empty():
-            st.info("Aucune commune n'a de score avec cette pondération (voir les données manquantes).")
-        else:
-            chart = charts.ranking_chart(scored, UNITE_SCORE, 2, highlight, "Score de bien-être", font_size=chart_font)
-            st.altair_chart(chart, width="stretch", alt="Classement des communes selon le score de bien-être")
-    with tab_map:
-        deck, legend = charts.choropleth(ranking, ui.geometries("commune"), ui.geometries(zonage),
-                                         lambda v: formats.nombre(v, 2), "")
-        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="be_carte",
-                                height=460, alt="Carte du score de bien-être des communes")
-        st.caption("Légende (classes par quantiles) : " + " · ".join(label for label, _ in legend)
-                   + ". Cliquer une commune ouvre le détail de son calcul plus bas.")
-    with tab_sens:
-        n_dims = len(bien_etre.dimensions_actives(indice.poids))
-        st.caption(f"Rang de chaque commune sous {bien_etre.N_TIRAGES} pondérations tirées au hasard (poids "
-                   f"uniformes sur les {n_dims} dimensions retenues, graine {bien_etre.GRAINE}) : trait = du "
-                   "meilleur au moins bon rang, repère bleu = rang médian, point orange = rang avec la "
-                   "pondération actuelle. Un long trait : le rang dépend surtout de la pondération. Les "
-                   "plages viennent d'un tirage au sort : davantage de tirages les élargiraient un peu.")
-        if sens_table.is_empty():
-            st.info("Aucune commune classée : pas de sensibilité à montrer.")
-        else:
-            st.altair_chart(bien_etre.sensitivity_chart(sens_table), width="stretch",
-                            alt="Plage des rangs des communes sous des pondérations tirées au hasard")
-            st.dataframe(sens_table.select(
-                pl.col("nom").alias("Commune"), pl.col("rang").alias("Rang actuel"),
-                pl.col("rang_min").alias("Meilleur rang"), pl.col("rang_median").alias("Rang médian"),
-                pl.col("rang_max").alias("Moins bon rang"), pl.col("ecart").alias("Écart")),
-                hide_index=True, width="stretch", height=300)
-    with tab_zones:
-        zrank = bien_etre.ranking_frame(indice.zones, zone_names)
-        zscored = zrank.filter(pl.col("valeur").is_not_null())
-        if not zscored.is_empty():
-            st.altair_chart(charts.ranking_chart(zscored, UNITE_SCORE, 2, None, "Score de bien-être",
-                                                 font_size=chart_font),
-                            width="stretch", alt="Classement des zones selon le score de bien-être")
-        missing_dims = sorted({m.dimension for ms in indice.zones.sans_score.values() for m in ms})
-        if missing_dims:
-            labels = {d.id: d.libelle for d in corr.dimensions}
-            st.info(f"{len(indice.zones.sans_score)} zone(s) sans score : pas de valeur pour "
-                    + ", ".join(f"« {labels[d]} »" for d in missing_dims)
-                    + " à cette échelle (une médiane, comme le revenu médian, ne s'additionne pas entre "
-                    "communes). Mettre la note de cette dimension à 0 classe les zones sur les autres.")
-        zsens = bien_etre.sensibilite(indice.zones, indice.poids)
-        rows = []
-        for zcode, zname in zone_names.items():
-            plage = zsens.get(zcode)
-            row = {"Zone": zname, "Score": formats.nombre(indice.zones.scores[zcode], 2)
-                   if indice.zones.scores[zcode] is not None else "pas de score",
-                   "Rang": str(indice.zones.rangs[zcode] or "–"),
-                   "Plage des rangs": f"{plage.min_rank} à {plage.max_rank}" if plage else "–"}
-            for dim in corr.dimensions:
-                s = indice.zones.scores_dimensions[dim.id][zcode]
-                row[dim.libelle] = formats.nombre(s, 2) if s is not None else "non disponible"
-            rows.append(row)
-        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
-        st.caption("Les valeurs d'une zone sont celles de la zone (taux calculés sur les effectifs "
-                   "additionnés de ses communes), placées sur l'échelle des communes (mêmes min et max) ; ce "
-                   "ne sont pas des moyennes de scores communaux.")
-
-# ---------------------------------------------------------------- communes without score, traceability
-if indice.communes.sans_score:
-    st.markdown("## Communes sans score")
-    st.caption("Une donnée secrète ou manquante n'est jamais remplacée : la commune n'a pas de score tant "
-               "que la dimension concernée compte dans la pondération.")
-    st.dataframe(pl.DataFrame([
-        {"Commune": names[c], "Données manquantes": " ; ".join(
-            f"{cat.indicateur(m.indicateur).libelle} ({m.raison})" for m in ms)}
-        for c, ms in sorted(indice.communes.sans_score.items(), key=lambda kv: names[kv[0]])]),
-        hide_index=True, width="stretch")
-
-st.markdown("## Détail du calcul")
-clicked = charts.commune_cliquee(event)
-default_detail = [c for c in (highlight, clicked) if c]
-detail = st.multiselect("Communes à détailler (ou cliquer sur la carte)", codes, default=default_detail[:1],
-                        format_func=names.get, key="be_detail", placeholder="Choisir des communes")
-if clicked and clicked not in detail:
-    detail = [*detail, clicked]
-for code in detail:
-    score = indice.communes.scores.get(code)
-    plage = plages.get(code)
-    spread = f" (de {plage.min_rank} à {plage.max_rank} selon la pondération)" if plage else ""
-    title = (f"{names[code]} — score {formats.nombre(score, 2)}, rang {indice.communes.rangs[code]} sur "
-             f"{len(scored)}{spread}" if score is not None else f"{names[code]} — pas de score")
-    with st.expander(title, expanded=True):
-        rows = []
-        for dim in corr.dimensions:
-            for ind_id in dim.indicateurs:
-                ind = cat.indicateur(ind_id)
-                obs = valeurs_communes[ind_id].get(code)
-                norm = indice.communes.normalises[ind_id].get(code)
-                rows.append({
-                    "Dimension": dim.libelle, "Indicateur": ind.libelle,
-                    "Valeur": formats.valeur_unite(obs.valeur if obs else None, ind.unite, ind.decimales,
-                                                   bool(obs and obs.secret)),
-                    "Année": str(obs.annee) if obs and obs.annee else "–",
-                    "Score normalisé": formats.nombre(norm, 3) if norm is not None else "–",
-                    "Normalisation": normalisation_text(ind_id, indice.bornes[ind_id], sens[ind_id], names),
-                    "Source": f"{source_text(obs.source if obs else ind.source)} ({ind.millesime})",
-                })
-        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
-        parts = []
-        for dim in corr.dimensions:
-            s = indice.communes.scores_dimensions[dim.id].get(code)
-            w = indice.poids[dim.id]
-            parts.append(f"{dim.libelle} : {formats.nombre(s, 3) if s is not None else 'non disponible'} × "
-                         f"poids {formats.nombre(w, 3)}")
-        st.caption("Score = Σ (score de la dimension × poids) ; score d'une dimension = moyenne de ses "
-                   "indicateurs normalisés ; poids = note ÷ somme des notes. " + " ; ".join(parts) + ".")
-
-# ---------------------------------------------------------------- the panel's weightings (store records)
-st.markdown("## Pondération du panel")
-store = ui_pilotage.store()
-adoptees = [bien_etre.Ponderation.depuis_store(r) for r in store.ponderations_adoptees()]
-propose = ui_pilotage.peut(user, "ponderations")
-propositions = ([bien_etre.Ponderation.depuis_store(r) for r in store.ponderations(("proposee",))]
-                if propose else [])
-
-
-def ligne_ponderation(p: bien_etre.Ponderation) -> str:
-    return (f"- [{echapper(p.nom)} — {p.date:%d/%m/%Y}](bien_etre?ponderation={p.slug}) : "
-            + ", ".join(f"{echapper(d.libelle)} {p.notes.get(d.id, '–')}" for d in corr.dimensions))
-
-
-if adoptees:
-    st.markdown("Pondérations adoptées par le panel (le lien rouvre exactement les mêmes notes) :\n"
-                + "\n".join(ligne_ponderation(p) for p in adoptees))
-else:
-    st.caption("Aucune pondération adoptée par le panel pour l'instant.")
-if propositions:
-    st.markdown("Propositions en attente d'adoption (visibles des seuls comptes de saisie) :\n"
-                + "\n".join(ligne_ponderation(p) for p in propositions))
-if ui_pilotage.peut(user, "adoption") and propositions:
-    with st.form("be_adopter", border=False):
-        choix = st.selectbox("Proposition à adopter au nom du panel", [p.id for p in propositions],
-                             format_func={p.id: f"{p.nom} — {p.date:%d/%m/%Y}" for p in propositions}.get)
-        if st.form_submit_button("Adopter cette pondération"):
-            p = next(p for p in propositions if p.id == choix)
-            if ui_pilotage.ecrire(lambda: store.adopter_ponderation(user, p.id, p.version),
-                                  "Pondération adoptée : elle est désormais annoncée comme celle du panel."):
-                st.session_state.pop(STATE_INIT, None)
-                st.rerun()
-if not propose:
-    st.caption("Chacun peut déplacer les curseurs et partager le lien de la page ; enregistrer une "
-               "pondération demande un compte du panel (se connecter dans le menu latéral), et seule une "
-               "pondération adoptée par un agent de l'agglomération est annoncée comme celle du panel.")
-else:
-    with st.form("be_enregistrer", clear_on_submit=False):
-        st.markdown("**Proposer une pondération** (les notes actuelles, sous un nom et une date)")
-        c1, c2 = st.columns([2, 1])
-        nom = c1.text_input("Nom de la pondération",
-                            placeholder="Panel du Conseil de développement, séance de mars",
-                            max_chars=bien_etre.NOM_MAX)
-        date = c2.date_input("Date de la séance", value=dt.date.today(), format="DD/MM/YYYY")
-        commentaire = st.text_input("Commentaire (facultatif)", max_chars=300)
-        if st.form_submit_button("Proposer cette pondération"):
-            try:
-                row = store.proposer_ponderation(user, nom, notes, date, bien_etre.dimensions_figees(corr),
-                                                 commentaire)
-            except ErreurStore as exc:
-                ui_pilotage.erreur(exc)
-            else:
-                p = bien_etre.Ponderation.depuis_store(row)
-                st.session_state[STATE_INIT] = bien_etre.EtatInitial(dict(p.notes), "ponderation", p)
-                st.session_state[STATE_SLUG] = p.slug
-                st.session_state[STATE_FLASH] = (f"Proposition « {p.nom} » enregistrée (lien permanent : "
-                                                 f"?ponderation={p.slug}). Elle sera annoncée comme la "
-                                                 "pondération du panel une fois adoptée.")
-                st.query_params["ponderation"] = p.slug
-                st.rerun()
-if propose:
-    with st.expander("Historique des pondérations"):
-        ui_pilotage.historique(user, ["ponderations"], key="be_historique")
-
-# ---------------------------------------------------------------- method
-with st.expander("Méthode, dimensions et familles non couvertes"):
-    st.markdown(
-        "- **Normalisation** : pour chaque indicateur, (valeur − min) / (max − min), min et max observés "
-        "parmi les communes qui ont une valeur ; inversée (1 − …) quand une baisse est favorable (sens du "
-        "catalogue). Une zone est placée sur la même échelle que les communes.\n"
-        "- **Dimension** : moyenne, à poids égaux, de ses indicateurs normalisés ; pas de score si l'un "
-        "d'eux manque (secret statistique ou absence de données).\n"
-        "- **Score** : Σ poids × score de la dimension, poids = note ÷ somme des notes (notes de 0 à 5) ; "
-        "toutes les notes égales donnent des poids égaux.\n"
-        f"- **Sensibilité** : {bien_etre.N_TIRAGES} pondérations tirées uniformément au hasard (loi de "
-        f"Dirichlet(1, …, 1), graine {bien_etre.GRAINE}, résultats reproductibles) sur les dimensions dont "
-        "la note n'est pas nulle.\n"
-        f"- Source de la méthode : {indices.BETTER_LIFE_SOURCE}.")
-    st.dataframe(pl.DataFrame([
-        {"Dimension": d.etiquette, "Famille du projet": d.famille,
-         "Indicateurs": ", ".join(f"{cat.indicateur(i).libelle} ({annees[i] or 'aucune année'})"
-                                  for i in d.indicateurs),
-         "Pourquoi": d.pourquoi} for d in corr.dimensions]), hide_index=True, width="stretch")
-    if corr.non_couverte:
-        st.markdown("**Familles du bien-être sans indicateur communal** (l'indice ne les mesure pas) :")
-        st.markdown("\n".join(f"- {f.famille} (OCDE : {f.theme_ocde}) — {f.raison}"
-                              for f in corr.non_couverte))
+    event = ui_be.resultats(ctx, sel, indice, plages, sens_table, ranking, zone_names)
+ui_be.sans_score(ctx, indice)
+ui_be.detail(ctx, sel, indice, plages, valeurs, event)
+ui_be.enregistrement(ctx, notes)
+ui_be.methode(ctx, valeurs.annees)

@@ -1,231 +1,44 @@
 """Grille de positionnement: one row per criterion of the two volets, one grille per edition (point
 d'étape triennal), filled by the panel « baromètre d'impact »; the situation column comes from the
-barometer's indicators linked to each criterion."""
+barometer's indicators linked to each criterion. Parts: barometre.ui.grille."""
 
-import json
-from datetime import date
+import streamlit as st
 
-import polars as pl
-import streamlit as st  # noqa: TID251 - a page
-
-from barometre.pilotage import exports as exports_pilotage
-from barometre.pilotage import structure as pilotage
-from barometre.pilotage.structure import A_RENSEIGNER, COLONNES_GRILLE, GROUPES, VOLETS
-from barometre.ui import commun as ui
+from barometre.ui import etat
+from barometre.ui import grille as ui_grille
 from barometre.ui import pilotage as ui_pilotage
 
-SITUATION = "Situation T / baromètre T−1"
+etat.ensure_entrypoint()
+sel = etat.selection()
 
-ui.ensure_entrypoint()
-
-s = ui_pilotage.store()
-structure = s.structure
-projection = ui.projection_mode()
-user = ui_pilotage.utilisateur() if projection else ui_pilotage.connexion()
-cat = ui.catalogue()
-epci = ui.territoire_config().epci
-
-liens = pilotage.indicateurs_par_critere(structure, cat)
-ids = tuple(sorted({i for v in liens.values() for i in v}))
-situation = pilotage.situation_grille(structure, cat, ui.dernieres_valeurs(ids, "epci", epci.code))
-
-if not projection:
+user = ui_pilotage.utilisateur() if sel.projection else ui_pilotage.connexion()
+if not sel.projection:
     st.title("Grille de positionnement")
-editions = s.editions()
-edition_id = ui_pilotage.edition_picker(editions, widget=not projection) if editions.height else None
-edition = s.edition(edition_id) if edition_id else None
-lignes = s.lignes_grille(edition_id or -1)
-figee = bool(edition and edition["statut"] == "validee" and edition["situation_figee"])
-resume = json.loads(edition["situation_figee"]) if figee else pilotage.resume_situation(structure, situation)
-tableau = pilotage.tableau_grille(structure, lignes, resume)
-titre = f"Grille de positionnement — {edition['libelle'] if edition else 'critères du projet de territoire'}"
-
-# ---------------------------------------------------------------- projection: one criterion per screen
-if projection:
-    n = len(structure.criteres)
-    try:
-        step = min(max(int(st.query_params.get("critere", "1")), 1), n)
-    except ValueError:
-        step = 1
-    crit = structure.criteres[step - 1]
-    row = tableau.row(step - 1, named=True)
-    prev_col, where_col, next_col = st.columns([1, 4, 1])
-    if prev_col.button("◀ Critère précédent", shortcut="Left", disabled=step <= 1, key="grille_prev"):
-        st.query_params["critere"] = str(step - 1)
-        st.rerun()
-    where_col.markdown(f"**Grille de positionnement** · {edition['libelle'] if edition else 'aucune édition'} · "
-                       f"{VOLETS[crit.volet]}{' — ' + GROUPES[crit.groupe] if crit.groupe else ''} · "
-                       f"critère {step}/{n}")
-    if next_col.button("Critère suivant ▶", shortcut="Right", disabled=step >= n, key="grille_next"):
-        st.query_params["critere"] = str(step + 1)
-        st.rerun()
-    st.header(crit.libelle)
-    st.markdown(f"*{crit.enonce}*")
-    left, right = st.columns(2, gap="large")
-    left.markdown(f"**{SITUATION}**")
-    left.markdown("\n".join(f"- {line}" for line in row[SITUATION].split("\n")))
-    for label in COLONNES_GRILLE.values():
-        right.markdown(f"**{label}** : {row[label]}")
+ctx = ui_grille.contexte(sel, user)
+if sel.projection:  # one criterion per screen
+    ui_grille.projection_critere(ctx)
     st.stop()
 
-# ---------------------------------------------------------------- normal view
 st.caption(
     "Un point d'étape tous les trois ans, validé par le Conseil communautaire ; la grille est renseignée par "
     "le panel « baromètre d'impact » : positionnement du territoire pour chaque critère, impacts obtenus, "
     "acquis "
     "consolidés, difficultés rencontrées et objectifs d'amélioration (projet de territoire, « Dispositif de "
     "suivi & de pilotage »). La colonne « situation » vient des indicateurs du baromètre rattachés à chaque "
-    f"critère, pour {epci.nom} : dernier millésime et millésime précédent.")
-if edition is None:
+    f"critère, pour {ctx.epci.nom} : dernier millésime et millésime précédent.")
+if ctx.edition is None:
     st.info("Aucune édition de la grille n'a encore été ouverte : les critères et la situation actuelle du "
             "baromètre sont affichés, les colonnes du panel sont « à renseigner ». Un agent ouvre une "
             "édition "
             "dans l'onglet « Éditions ».")
-elif figee:
+elif ctx.figee:
     st.info("Édition validée : grille en lecture seule ; la situation est celle du baromètre au moment de "
             "la "
-            f"validation ({ui_pilotage.date_lisible(edition['modifie_le'])}).")
+            f"validation ({ui_pilotage.date_lisible(ctx.edition['modifie_le'])}).")
 
-onglets = st.tabs(["Grille", "Comparer les éditions", "Renseigner", "Historique", "Éditions"])
-
-with onglets[0]:
-    shown = tableau.drop("critere")
-    for volet, label in VOLETS.items():
-        st.header(label)
-        part = shown.filter(pl.col("Volet") == label).drop("Volet").with_columns(
-            pl.col(SITUATION).str.replace_all("\n", " • "))  # a table cell shows one line
-        if volet == "environnement":
-            part = part.drop("Groupe")
-        st.dataframe(part, hide_index=True, width="stretch", row_height=70)
-    n_vides = sum(1 for c in COLONNES_GRILLE.values() for v in tableau[c].to_list() if v == A_RENSEIGNER)
-    st.caption(f"{n_vides} case(s) sur {tableau.height * len(COLONNES_GRILLE)} « à renseigner ».")
-    crit_ids = [c.id for c in structure.criteres]
-    libelles = {c.id: c.libelle for c in structure.criteres}
-    chosen = st.selectbox("Lire un critère en entier", crit_ids, format_func=libelles.get,
-                          key="grille_detail")
-    crit = structure.critere(chosen)
-    row = tableau.filter(pl.col("critere") == chosen).row(0, named=True)
-    with st.container(border=True):
-        st.markdown(f"**{crit.libelle}** — *{crit.enonce}* (projet de territoire, l. {crit.ligne})")
-        st.markdown(f"**{SITUATION}**")
-        st.markdown("\n".join(f"- {line}" for line in row[SITUATION].split("\n")))
-        for label in COLONNES_GRILLE.values():
-            st.markdown(f"**{label}** : {row[label]}")
-    detail = situation.select(
-        pl.col("critere").replace(libelles).alias("Critère"), pl.col("libelle").alias("Indicateur"),
-        pl.col("texte").alias("Situation"), pl.col("tendance").alias("Lecture"))
-    hors = pilotage.criteres_catalogue_hors_grille(structure, cat)
-    if hors:
-        st.caption("Indicateurs du catalogue rattachés à un critère qui n'est pas dans la grille du projet : "
-                   + " ; ".join(f"« {k} » ({', '.join(v)})" for k, v in hors.items()) + ".")
-    c1, c2 = st.columns(2)
-    export = tableau.drop("critere")
-    c1.download_button("Grille (XLSX)", exports_pilotage.grille_xlsx(
-        {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}, titre),
-        "grille_positionnement.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="grille_xlsx")
-    c2.download_button("Grille (PDF)", exports_pilotage.grille_pdf(
-        export.drop("Volet", "Groupe"), titre,
-        f"{epci.nom} — export du {date.today().strftime('%d/%m/%Y')}"),
-        "grille_positionnement.pdf", "application/pdf", key="grille_pdf")
-
-with onglets[1]:
-    if editions.height < 1:
-        st.info("Aucune édition à comparer pour l'instant.")
-    else:
-        labels = {str(r["id"]): r["libelle"] for r in editions.iter_rows(named=True)}
-        chosen_eds = st.multiselect("Éditions", list(labels), default=list(labels)[-3:],
-                                    format_func=labels.get, key="grille_comparer")
-        colonne = st.selectbox("Colonne", list(COLONNES_GRILLE), format_func=COLONNES_GRILLE.get,
-                               key="grille_colonne")
-        par_edition = {labels[e]: s.lignes_grille(int(e)) for e in chosen_eds}
-        comp = pilotage.comparaison_editions(structure, par_edition, colonne)
-        st.dataframe(comp, hide_index=True, width="stretch", row_height=70)
-        st.download_button("Comparaison (XLSX)", exports_pilotage.grille_xlsx(
-            {COLONNES_GRILLE[colonne]: comp}, "Comparaison des éditions"), "grille_comparaison.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="grille_comp_xlsx")
-
-with onglets[2]:
-    if user is None:
-        st.info("Connectez-vous (barre latérale) pour renseigner la grille : membres du panel et agents.")
-    elif not ui_pilotage.peut(user, "grille"):
-        st.info("Votre rôle permet de consulter la grille, pas de la renseigner.")
-    elif edition is None:
-        st.info("Ouvrez d'abord une édition (onglet « Éditions », agents).")
-    elif figee or edition["statut"] != "ouverte":
-        st.info("Cette édition est validée : elle ne se modifie plus.")
-    else:
-        crit_ids = [c.id for c in structure.criteres]
-        libelles = {c.id: c.libelle for c in structure.criteres}
-        chosen = st.selectbox("Critère", crit_ids, format_func=libelles.get, key="grille_saisie_critere")
-        crit = structure.critere(chosen)
-        st.caption(crit.enonce)
-        st.markdown("\n".join(f"- {line}" for line in resume[chosen].split("\n")))
-        current = lignes.filter(pl.col("critere") == chosen)
-        stored = current.row(0, named=True) if current.height else {}
-        key = f"grille_{edition_id}_{chosen}"
-        version = ui_pilotage.version_lue(key, stored.get("version", 0))
-        with st.form(key):
-            values = {c: st.text_area(label, value=stored.get(c, ""), key=f"{key}_{c}", height=110)
-                      for c, label in COLONNES_GRILLE.items()}
-            saved = st.form_submit_button("Enregistrer")
-        if saved:
-            ui_pilotage.enregistrer_version(
-                key, lambda: s.enregistrer_ligne_grille(user, edition_id, chosen, version, **values),
-                "Ligne de la grille enregistrée.")
-        if st.button("Recharger la version enregistrée", key=f"{key}_recharger"):
-            ui_pilotage.oublier(key, list(COLONNES_GRILLE))
-            st.rerun()
-        if stored:
-            st.caption(f"Dernière modification : {stored['modifie_par']}, "
-                       f"{ui_pilotage.date_lisible(stored['modifie_le'])} (version {stored['version']}).")
-
-with onglets[3]:
-    if edition is None:
-        st.caption("Aucune édition : pas d'historique.")
-    else:
-        row_ids = [str(i) for i in lignes["id"].to_list()]
-        ui_pilotage.historique(
-            user, ["grille_lignes", "editions"], key="grille_hist",
-            filtre=((pl.col("table_nom") == "grille_lignes") & pl.col("ligne").is_in(row_ids))
-            | ((pl.col("table_nom") == "editions") & (pl.col("ligne") == str(edition_id))))
-
-with onglets[4]:
-    if editions.height:
-        st.dataframe(editions.select(
-            pl.col("libelle").alias("Édition"), pl.col("annee").alias("Année"),
-            pl.col("date_seance").str.to_date("%Y-%m-%d", strict=False).dt.strftime("%d/%m/%Y").fill_null("")
-            .alias("Séance"),
-            pl.col("statut").replace({"ouverte": "ouverte", "validee": "validée"}).alias("Statut")),
-            hide_index=True, width="stretch")
-    if not ui_pilotage.peut(user, "editions"):
-        st.caption("Les agents ouvrent une édition à chaque point d'étape et la marquent validée après le "
-                   "vote "
-                   "du Conseil communautaire.")
-    else:
-        with st.form("grille_nouvelle_edition"):
-            st.markdown("**Ouvrir une édition**")
-            libelle = st.text_input("Libellé", placeholder="Point d'étape …", key="nouvelle_edition_libelle")
-            annee = st.number_input("Année", min_value=2024, max_value=2100, value=date.today().year, step=1,
-                                    key="nouvelle_edition_annee")
-            seance = st.date_input("Date de la séance du panel (facultatif)", value=None, format="DD/MM/YYYY")
-            if st.form_submit_button("Ouvrir l'édition"):
-                if ui_pilotage.ecrire(lambda: s.creer_edition(user, libelle, int(annee), seance),
-                                      "Édition ouverte."):
-                    st.rerun()
-        if edition is not None:
-            ekey = f"edition_{edition_id}"
-            version = ui_pilotage.version_lue(ekey, edition["version"])
-            if edition["statut"] == "ouverte":
-                st.markdown(f"**Valider « {edition['libelle']} »** : la grille passe en lecture seule et la "
-                            "situation actuelle du baromètre y est figée.")
-                if st.button("Valider l'édition (après le vote du conseil)", key="grille_valider"):
-                    if ui_pilotage.ecrire(lambda: s.valider_edition(user, edition_id, version, resume),
-                                          "Édition validée."):
-                        ui_pilotage.oublier(ekey)
-                        st.rerun()
-            elif st.button(f"Rouvrir « {edition['libelle']} »", key="grille_rouvrir"):
-                if ui_pilotage.ecrire(lambda: s.rouvrir_edition(user, edition_id, version),
-                                      "Édition rouverte."):
-                    ui_pilotage.oublier(ekey)
-                    st.rerun()
+ONGLETS = {"Grille": ui_grille.grille, "Comparer les éditions": ui_grille.comparer,
+           "Renseigner": ui_grille.renseigner, "Historique": ui_grille.historique,
+           "Éditions": ui_grille.editions}
+for onglet, afficher in zip(st.tabs(list(ONGLETS)), ONGLETS.values(), strict=True):
+    with onglet:
+        afficher(ctx)

@@ -2,233 +2,30 @@
 for the agglomeration, where the inputs exist; what is missing is named, with the file to load.
 
 The IDH-4 is shown only where its three inputs exist (never with a substitute); the goalposts are the
-min/max observed among the communes shown, stated on screen. Logic: barometre.calculs.bien_etre (assembly) and
-barometre.calculs.indices (formulas).
+min/max observed among the communes shown, stated on screen. Parts: barometre.ui.idh4; logic:
+barometre.calculs.bien_etre (assembly) and barometre.calculs.indices (formulas).
 """
 
-import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
-from barometre.calculs import bien_etre, indices
-from barometre.ui import commun as ui
-from barometre.ui import vues
+from barometre.calculs import indices
+from barometre.ui import etat
+from barometre.ui import idh4 as ui_idh4
 
-ui.ensure_entrypoint()
+etat.ensure_entrypoint()
+sel = etat.selection()
 
-NIVEAU_CANTON = "canton"  # the ICM is published per canton and given to each commune of its canton
-ENTREES = indices.IDH4_INPUTS
-LIB = bien_etre.IDH4_LIBELLES
-
-
-source_text = ui.source_name
-
-
-def observations(frame: pl.DataFrame) -> dict[str, bien_etre.Observation]:
-    return {r["code"]: bien_etre.Observation(r["valeur"], bool(r["secret"]), r["annee"], r["source"] or "",
-                                             r["methode"] or "")
-            for r in frame.iter_rows(named=True) if r["annee"] is not None}
-
-
-def sub_text(value: float | None, reason: str | None) -> str:
-    return formats.nombre(value, 3) if value is not None else f"non disponible ({reason})"
-
-
-def normalisation(entree: str, obs: bien_etre.Observation | None, b: bien_etre.BornesIdh4 | None,
-                  decimales: int) -> str:
-    if obs is None or obs.manquante or b is None:
-        return "–"
-    x, lo, hi = (formats.nombre(v, decimales) for v in (obs.valeur, b.minimum, b.maximum))
-    if entree == "median_income":
-        return f"(ln {x} − ln {lo}) / (ln {hi} − ln {lo})"
-    if entree == "icm":
-        return f"1 − ({x} − {lo}) / ({hi} − {lo})"
-    return f"({x} − {lo}) / ({hi} − {lo})"
-
-
-cat = ui.catalogue()
-known = {i.id for i in cat.indicateurs}
 st.title("IDH-4 : développement humain")
 head, pick = st.columns([3, 1])
 head.caption("Variante Hauts-de-France de l'indice de développement humain : moyenne de trois sous-indices "
              "entre 0 et 1 — santé (indice comparatif de mortalité), éducation (part des diplômés parmi les "
              "15 ans ou plus sortis du système scolaire), niveau de vie (revenu médian par unité de "
              f"consommation). Méthode : {indices.IDH4_SOURCE}.")
-zonage = ui.zonage_picker(container=pick, key="zonage_idh4")
-communes_df = ui.territoires("commune")
-names = bien_etre.noms(communes_df.iter_rows(named=True))
-zones_df = ui.territoires(zonage)
-zone_names = bien_etre.noms(zones_df.iter_rows(named=True))
-epci = ui.territoire_config().epci
-
-# ---------------------------------------------------------------- inputs that exist, and why others do not
-absent: dict[str, str] = {}
-communes: dict[str, dict[str, bien_etre.Observation]] = {e: {} for e in ENTREES}
-zones: dict[str, dict[str, bien_etre.Observation]] = {e: {} for e in ENTREES}
-agglo: dict[str, bien_etre.Observation | None] = dict.fromkeys(ENTREES)
-zone_of: dict[str, str] = {}
-for entree, ind_id in bien_etre.IDH4_INDICATEURS.items():
-    if ind_id not in known:
-        absent[entree] = "entrée non chargée"
-        continue
-    years = ui.annees(ind_id, "commune") or ui.annees(ind_id, NIVEAU_CANTON)
-    if not years:
-        absent[entree] = "aucune valeur communale chargée"
-        continue
-    annee = years[-1]
-    frame = ui.valeurs_communes(ind_id, annee, zonage)
-    zone_of.update({r["code"]: r["nom_zone"] for r in frame.iter_rows(named=True) if r["nom_zone"]})
-    communes[entree] = observations(frame)
-    if not communes[entree] and entree == "icm":  # published per canton: each commune takes its canton's
-        cantons = ui.valeurs_communes(ind_id, annee, NIVEAU_CANTON)
-        communes[entree] = bien_etre.propager_zone(
-            observations(ui.valeurs(ind_id, NIVEAU_CANTON, None, annee, "")),
-            {r["code"]: r["zone"] for r in cantons.iter_rows(named=True) if r["zone"]}, "canton")
-    zones[entree] = observations(ui.valeurs(ind_id, zonage, None, annee, ""))
-    agglo[entree] = observations(ui.valeurs(ind_id, "epci", (epci.code,), annee, "")).get(epci.code)
-
-bornes = bien_etre.bornes_idh4(communes)
-lignes = {c: bien_etre.idh4_ligne(c, {e: communes[e].get(c) for e in ENTREES}, bornes, absent) for c in names}
-lignes_zones = {z: bien_etre.idh4_ligne(z, {e: zones[e].get(z) for e in ENTREES}, bornes, absent)
-                for z in zone_names}
-ligne_agglo = bien_etre.idh4_ligne(epci.code, agglo, bornes, absent)
-n_index = sum(1 for ligne in lignes.values() if ligne.index is not None)
-
-# ---------------------------------------------------------------- status: what is computed, what is missing
-if n_index == 0:
-    manquants = [e for e in ENTREES if bornes.get(e) is None]
-    st.info(
-        "**L'IDH-4 n'est calculé pour aucun territoire** : il faut ses trois composantes et il en manque "
-        f"{len(manquants)} ({', '.join(LIB[e].lower() for e in manquants)}). Aucune valeur de "
-        "remplacement n'est utilisée. Formule, une fois les fichiers chargés : **IDH-4 = (S + E + N) / 3**, "
-        "avec S = 1 − (ICM − min) / (max − min), E = (x − min) / (max − min) et "
-        "N = (ln x − ln min) / (ln max − ln min).")
-else:
-    st.success(f"L'IDH-4 est calculé pour {n_index} commune(s) sur {len(names)}.")
-if "icm" in absent and "diploma_share" in absent:
-    st.markdown("**Santé et éducation : non disponible — l'ICM (OR2S, par canton) et la part de diplômés par "
-                "commune ne sont pas dans les sources chargées.**")
-if any(bornes.values()):
-    st.warning("**Bornes : min/max observés parmi les "
-               f"{max(b.n_communes for b in bornes.values() if b)} communes, pas les bornes régionales — "
-               "l'indice n'est pas comparable à la carte régionale.** Les bornes régionales (min et max "
-               "parmi les communes des Hauts-de-France) ne sont pas dans les données chargées.")
-cols = st.columns(3)
-for col, entree in zip(cols, ENTREES, strict=True):
-    b = bornes.get(entree)
-    ind_id = bien_etre.IDH4_INDICATEURS[entree]
-    if b is None:
-        how = (f"À charger avec « uv run barometre ingest FICHIER » : {bien_etre.IDH4_A_CHARGER[entree]}."
-               if bien_etre.idh4_ingestible(entree, cat) else
-               f"Fichier à charger : {bien_etre.IDH4_A_CHARGER[entree]}. La commande « barometre ingest » ne "
-               "reconnaît pas encore ce fichier : son format et son indicateur restent à ajouter au catalogue.")
-        lines = [f"Variable : {bien_etre.IDH4_VARIABLES[entree]}.", how]
-        col.html(vues._card(f"Sous-indice {LIB[entree].lower()}", "non disponible", "", lines,
-                            bien_etre.IDH4_FORMULES[entree]))
-    else:
-        ind = cat.indicateur(ind_id)
-        f = vues.fmt(ind)
-        lines = [f"Variable : {bien_etre.IDH4_VARIABLES[entree]} ({ind.millesime}).",
-                 f"Formule : {bien_etre.IDH4_FORMULES[entree]}.",
-                 f"Bornes : {f(b.minimum)} à {f(b.maximum)} {ind.unite}."]
-        col.html(vues._card(f"Sous-indice {LIB[entree].lower()}", f"{b.n_communes} communes", "", lines,
-                            bien_etre.IDH4_FORMULES[entree]))
-
-# ---------------------------------------------------------------- map and ranking of what exists
-available = [e for e in ENTREES if bornes.get(e) is not None]
-event = None
-if available:
-    options = (["index"] if n_index else []) + available
-    shown = st.radio("Carte", options, horizontal=True, key="idh4_carte_choix",
-                     format_func=lambda e: "IDH-4" if e == "index" else f"Sous-indice {LIB[e].lower()}",
-                     ) if len(options) > 1 else options[0]
-    label = "IDH-4" if shown == "index" else f"Sous-indice {LIB[shown].lower()} (ce n'est pas l'IDH-4)"
-    frame = pl.DataFrame([
-        {"code": c, "nom": names[c], "valeur": ligne.index if shown == "index" else ligne.sous_indices[shown],
-         "secret": bool(shown != "index" and (o := communes[shown].get(c)) is not None and o.secret),
-         "nom_zone": zone_of.get(c)} for c, ligne in lignes.items()],
-        schema={"code": pl.String, "nom": pl.String, "valeur": pl.Float64, "secret": pl.Boolean,
-                "nom_zone": pl.String})
-    st.markdown(f"## {label}, par commune")
-    tab_map, tab_rank = st.tabs(["Carte", "Classement"])
-    with tab_map:
-        deck, legend = charts.choropleth(frame, ui.geometries("commune"), ui.geometries(zonage),
-                                         lambda v: formats.nombre(v, 3), "")
-        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="idh4_carte",
-                                height=520, alt=f"Carte : {label}")
-        st.caption("Légende (quantiles) : " + " · ".join(lbl for lbl, _ in legend)
-                   + ". Traits noirs : zones du découpage. Cliquer une commune ouvre le détail de son "
-                   "calcul.")
-    with tab_rank:
-        scored = frame.filter(pl.col("valeur").is_not_null())
-        st.altair_chart(charts.ranking_chart(scored, "0 à 1", 3, None, label.split(" (")[0],
-                                             font_size=charts.font_size(ui.projection_mode())),
-                        width="stretch", alt=f"Classement des communes : {label}")
-
-# ---------------------------------------------------------------- table per commune: inputs, source, vintage
-st.markdown("## Par commune : entrées, sources, millésimes et normalisation")
-rows = []
-order = [e for e in ENTREES if e not in absent] + [e for e in ENTREES if e in absent]  # loaded inputs first
-for c, ligne in sorted(lignes.items(), key=lambda kv: names[kv[0]]):
-    row = {"Commune": names[c], "Zone": zone_of.get(c, "")}
-    for entree in order:
-        if entree not in absent:
-            obs = ligne.entrees.get(entree)
-            ind = cat.indicateur(bien_etre.IDH4_INDICATEURS[entree])
-            row[f"{LIB[entree]} : {ind.nom_court}"] = formats.valeur_unite(
-                obs.valeur if obs else None, ind.unite, ind.decimales, bool(obs and obs.secret))
-            via = f" ({obs.methode})" if obs and obs.methode.startswith("valeur du") else ""
-            row[f"{LIB[entree]} : source, année"] = (f"{source_text(obs.source)}, {obs.annee}{via}"
-                                                     if obs else "–")
-            row[f"{LIB[entree]} : normalisation"] = normalisation(entree, obs, bornes.get(entree),
-                                                                  ind.decimales)
-        row[f"Sous-indice {LIB[entree].lower()}"] = sub_text(ligne.sous_indices[entree],
-                                                             ligne.raisons.get(entree))
-    row["IDH-4"] = (formats.nombre(ligne.index, 3) if ligne.index is not None
-                    else "non calculé : manque " + ", ".join(LIB[e].lower() for e in ligne.raisons))
-    rows.append(row)
-table = pl.DataFrame(rows)
-st.dataframe(table, hide_index=True, width="stretch", height=360)
-st.download_button("Télécharger le tableau (CSV pour Excel)", formats.csv_excel(table), "idh4_communes.csv",
-                   "text/csv", key="idh4_csv")
-
-# ---------------------------------------------------------------- zones and agglomeration
-st.markdown("## Zones du découpage et agglomération")
-zone_rows = []
-for ligne, nom in [*((lignes_zones[z], zone_names[z]) for z in zone_names), (ligne_agglo, epci.nom)]:
-    row = {"Territoire": nom}
-    for entree in ENTREES:
-        reason = ligne.raisons.get(entree)
-        if reason == "pas de valeur pour ce territoire" and entree not in absent:
-            ind = cat.indicateur(bien_etre.IDH4_INDICATEURS[entree])
-            if ind.agregation == "aucune":
-                reason = ("valeur non publiée pour ce territoire, et qui ne se calcule pas à partir des "
-                          "communes (une médiane ou un indice standardisé ne s'additionne pas)")
-        row[f"Sous-indice {LIB[entree].lower()}"] = sub_text(ligne.sous_indices[entree], reason)
-    row["IDH-4"] = formats.nombre(ligne.index, 3) if ligne.index is not None else "non calculé"
-    zone_rows.append(row)
-st.dataframe(pl.DataFrame(zone_rows), hide_index=True, width="stretch")
-st.caption("Une zone est placée avec les bornes des communes. Ses entrées sont celles de la zone (taux "
-           "calculés sur les effectifs additionnés des communes ; valeurs publiées sinon), jamais des "
-           "moyennes d'indices.")
-
-# ---------------------------------------------------------------- one commune in detail (click on the map)
-clicked = charts.commune_cliquee(event)
-niveau, code = st.session_state.get("niveau"), st.session_state.get("code")
-detail = clicked or (code if niveau == "commune" else None)
-if detail in lignes:
-    ligne = lignes[detail]
-    with st.expander(f"Détail du calcul : {names[detail]}", expanded=True):
-        for entree in ENTREES:
-            obs, b = ligne.entrees.get(entree), bornes.get(entree)
-            if ligne.sous_indices[entree] is None:
-                st.markdown(f"- **{LIB[entree]}** : non disponible ({ligne.raisons.get(entree)}). "
-                            f"À charger : {bien_etre.IDH4_A_CHARGER[entree]}.")
-                continue
-            ind = cat.indicateur(bien_etre.IDH4_INDICATEURS[entree])
-            formula = normalisation(entree, obs, b, ind.decimales)
-            st.markdown(f"- **{LIB[entree]}** : {formats.valeur_unite(obs.valeur, ind.unite, ind.decimales)} "
-                        f"({source_text(obs.source)}, {obs.annee}) → {formula}"
-                        f" = **{formats.nombre(ligne.sous_indices[entree], 3)}** ; {b.description}.")
-        st.markdown("- **IDH-4** : " + (formats.nombre(ligne.index, 3) if ligne.index is not None
-                                        else "non calculé, faute des trois composantes."))
+sel = sel.avec(zonage=etat.zonage_picker(container=pick, key="zonage_idh4"))
+ui_idh4.publie(sel)
+idh4 = ui_idh4.calculer(sel)
+ui_idh4.statut(idh4)
+event = ui_idh4.carte(sel, idh4)
+ui_idh4.tableau_communes(idh4)
+ui_idh4.tableau_zones(idh4)
+ui_idh4.detail(sel, idh4, event)

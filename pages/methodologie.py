@@ -3,12 +3,12 @@
 import polars as pl
 import streamlit as st
 
+from barometre.ui import cache, etat, methodologie
 from barometre.ui import chargements as ui_chargements
-from barometre.ui import commun as ui
 
-ui.ensure_entrypoint()
+etat.ensure_entrypoint()
 
-cat = ui.catalogue()
+cat = cache.catalogue()
 st.title("Méthodologie & sources")
 st.markdown(
     "Chaque chiffre du baromètre vient d'une source officielle, avec son millésime. Les taux d'un groupe de "
@@ -16,6 +16,8 @@ st.markdown(
     "les taux des communes ; les médianes et les taux de pauvreté ne sont montrés que là où le producteur les "
     "publie, sinon leur dispersion entre communes. Les valeurs couvertes par le secret statistique sont "
     "signalées comme telles, jamais remplacées par zéro.")
+st.markdown("## Verdicts : progression et situation")
+methodologie.verdicts_et_budget()
 st.markdown("## Sources")
 st.dataframe(pl.DataFrame([{"Producteur": s.producteur, "Jeu de données": s.jeu_de_donnees,
                             "Millésime": s.millesime, "Licence": s.licence, "Lien": s.url, "Note": s.note}

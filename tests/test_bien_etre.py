@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from barometre import charts
 from barometre.calculs import bien_etre as be
 from barometre.calculs import indices
 from barometre.catalogue import load_catalogue
@@ -253,7 +254,7 @@ def test_sensitivity_chart_and_ranking_frame_are_pure(corr, catalogue):
     frame = be.ranking_frame(res.communes, {c: c for c in codes})
     assert frame.filter(frame["valeur"].is_null())["code"].to_list() == ["c0"]
     table = be.tableau_sensibilite(res.communes, be.sensibilite(res.communes, res.poids, 20, 1), {})
-    spec = be.sensitivity_chart(table).to_dict()
+    spec = charts.sensitivity_chart(table).to_dict()
     assert spec["config"]["locale"]["number"]["decimal"] == ","
 
 

@@ -264,7 +264,6 @@ def other_charts() -> dict[str, alt.TopLevelMixin]:
     from datetime import date
 
     from barometre import charts_pilotage
-    from barometre.calculs import bien_etre
 
     gantt = pl.DataFrame({"action": ["A", "B"], "jalon": ["j1", "j2"], "debut": ["2025-01-01", "2025-03-01"],
                           "echeance": ["2025-06-01", "2026-01-01"], "etat": ["En retard", "Prévu"],
@@ -272,7 +271,7 @@ def other_charts() -> dict[str, alt.TopLevelMixin]:
     sens = pl.DataFrame({"code": ["1", "2"], "nom": ["Denain", "Wallers"], "rang": [1, 2], "rang_min": [1, 1],
                          "rang_median": [1.0, 2.0], "rang_max": [2, 2], "ecart": [1, 1]})
     return {"gantt": charts_pilotage.gantt_chart(gantt, date(2025, 9, 1)),
-            "sensitivity": bien_etre.sensitivity_chart(sens)}
+            "sensitivity": charts.sensitivity_chart(sens)}
 
 
 TEXT_KEYS = ("labelColor", "titleColor")

@@ -108,8 +108,14 @@ def test_values_all_years_gives_the_series(capsys):
 
 
 def test_values_of_a_group_without_values_is_an_empty_table(capsys):
-    lines, rows = run_csv(capsys, "values", "taux_pauvrete", "--level", "epci")
+    # A poverty rate is never computed for a bassin from its communes, and INSEE publishes none for it.
+    lines, rows = run_csv(capsys, "values", "taux_pauvrete", "--level", "bv2022")
     assert lines == [",".join(VALUES_COLUMNS)] and rows == []
+
+
+def test_values_of_the_epci_published_median_income(capsys):
+    _, rows = run_csv(capsys, "values", "revenu_median_uc", "--level", "epci", "--year", "2021")
+    assert [(r["valeur"], r["source"], r["methode"]) for r in rows] == [("19530", "ptod_references", "publiee")]
 
 
 def test_unknown_indicator_exits_2_with_a_french_message(capsys):

@@ -55,7 +55,7 @@ def _sql_calls(tree: ast.AST):
                 yield node, node.args[1] if name == "query" else node.args[0]
 
 
-@pytest.mark.parametrize("module", ["barometre/donnees/queries.py", "barometre/calculs/objectifs.py",
+@pytest.mark.parametrize("module", ["barometre/donnees/queries.py", "barometre/pilotage/objectifs.py",
                                     "barometre/donnees/validate.py", "barometre/pilotage/structure.py",
                                     "benchmarks/bench.py"])
 def test_sql_of_the_query_layer_is_never_built_from_values(module):

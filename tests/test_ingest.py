@@ -28,9 +28,9 @@ from barometre.donnees.db import connect, query
 from barometre.settings import PROJECT_ROOT, Settings, get_settings, load_territoire
 from barometre.sources.build import parse_context
 from barometre.sources.csvread import IngestError, read_table
+from barometre.sources.detection import detect_layout
 from barometre.sources.entrepot import Entrepot
 from barometre.sources.ingest import ingest
-from barometre.sources.layouts import detect_layout
 from barometre.sources.valeurs import KEY, to_frame
 
 DATA_DIR = PROJECT_ROOT / "data"

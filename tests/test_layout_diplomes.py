@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 from barometre.sources.csvread import read_table
-from barometre.sources.layouts import ParseContext, detect_layout
+from barometre.sources.detection import detect_layout
+from barometre.sources.layouts import ParseContext
 
 FIXTURE = Path(__file__).parent / "fixtures" / "diplomes" / "base_cc_diplomes_formation_extrait.csv"
 PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"

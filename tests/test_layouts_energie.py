@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from barometre.sources.csvread import IngestError, read_table
-from barometre.sources.layouts import ParseContext, Valeur, all_layouts, detect_layout
+from barometre.sources.detection import all_layouts, detect_layout
+from barometre.sources.layouts import ParseContext, Valeur
 from barometre.sources.layouts_energie import ENERGY_LAYOUTS, STATUT_NON_DIFFUSE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -93,13 +93,16 @@ def test_idh4_page_runs_and_says_what_is_missing(data_dir):
     at = open_page(IDH4_PAGE)
     assert "calculé pour aucun territoire" in texts(at.info)
     assert "IDH-4 = (S + E + N) / 3" in texts(at.info)
-    shown = texts(at.markdown)
-    assert "non disponible — l'ICM (OR2S, par canton) et la part de diplômés par commune" in shown
     assert ("min/max observés parmi les 47 communes, pas les bornes régionales — l'indice n'est pas "
             "comparable à la carte régionale") in texts(at.warning)
+    # education from the documented variant (at least the bac), its difference named on screen
+    assert "Éducation : variante : part des 15 ans ou plus non scolarisés titulaires au moins du baccalauréat" in (
+        texts(at.warning))
     table = next(df.value for df in at.dataframe if "Commune" in df.value.columns)
     assert len(table) == 47
-    assert set(table["IDH-4"]) == {"non calculé : manque santé, éducation"}
+    assert set(table["IDH-4"]) == {"non calculé : manque santé"}
+    education = table["Sous-indice éducation"]
+    assert "1,000" in set(education) and "0,000" in set(education)
     income = table["Sous-indice niveau de vie"]
     assert "1,000" in set(income) and "0,000" in set(income)  # observed max and min among the communes
     assert not any(v.startswith("0,000") and "secret" in v for v in income)
@@ -119,7 +122,9 @@ def test_idh4_page_shows_a_secret_income_as_secret_never_zero(data_dir):
     row = table[table["Commune"] == "Bousignies"].iloc[0]
     assert row["Niveau de vie : Revenu médian par UC"] == "secret statistique"
     assert row["Sous-indice niveau de vie"] == "non disponible (secret statistique)"
-    assert "46 communes" in texts(at.warning)  # goalposts among the communes with a published value
+    # income goalposts among the communes with a published value (its card), education's among all 47
+    income_card = next(el.proto.body for el in at.get("html") if "Sous-indice niveau de vie" in el.proto.body)
+    assert "46 communes" in income_card
 
 
 # The catalogue entries the IDH-4 inputs need (proposed for data/catalogue/, owned by the catalogue's

@@ -434,7 +434,7 @@ def test_loader_reports_a_target_year_before_the_reference(tmp_path):
         ({"valeur_cible": "12.5"}, "valeur_cible", "une seule"),
         ({"variation_cible_pct": "-20 %"}, "variation_cible_pct", "n'est pas un nombre"),
         ({"a_confirmer": "peut-être"}, "a_confirmer", "true ou false"),
-        ({"territoire": "Denain"}, "territoire", "200042190"),
+        ({"territoire": "Denain"}, "territoire", "SIREN de l'agglomération"),
         ({"annee_reference": "", "a_confirmer": "false"}, "a_confirmer", "true"),
         ({"source": ""}, "source", "manquante"),
     ],

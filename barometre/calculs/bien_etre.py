@@ -30,13 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import altair as alt
 import polars as pl
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from barometre import formats
 from barometre.calculs import indices
 from barometre.catalogue import Catalogue
-from barometre.charts import HIGHLIGHT, NEUTRAL, configure_text
 
 # --------------------------------------------------------------------------------------------------
 # Constants (each with its reason)
@@ -372,29 +371,6 @@ def tableau_sensibilite(niveau: Niveau, plages: Mapping[str, indices.RankRange |
     return pl.DataFrame(rows, schema=schema).sort(["rang", "nom"])
 
 
-def sensitivity_chart(df: pl.DataFrame) -> alt.Chart:
-    """Rank range per territory (rule min–max, tick = median, dot = current rank), best on top.
-
-    Columns of :func:`tableau_sensibilite`. Rank 1 is at the left: the axis reads "better to the left".
-    """
-    data = df.to_dicts()
-    order = [d["nom"] for d in data]
-    n = max([d["rang_max"] for d in data], default=1)
-    base = alt.Chart(alt.Data(values=data)).encode(
-        y=alt.Y("nom:N", sort=order, title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)))
-    tooltip = [alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("rang:Q", title="Rang actuel"),
-               alt.Tooltip("rang_min:Q", title="Meilleur rang"),
-               alt.Tooltip("rang_median:Q", title="Rang médian"),
-               alt.Tooltip("rang_max:Q", title="Moins bon rang")]
-    x = alt.X("rang_min:Q", title="Rang (1 = meilleur score) sur les pondérations tirées au hasard",
-              scale=alt.Scale(domain=[1, n]), axis=alt.Axis(tickMinStep=1, format="d"))
-    rule = base.mark_rule(color="#555", strokeWidth=3).encode(x=x, x2="rang_max:Q", tooltip=tooltip)
-    median = base.mark_tick(color=NEUTRAL, thickness=3, size=14).encode(x="rang_median:Q", tooltip=tooltip)
-    current = base.mark_point(color=HIGHLIGHT, filled=True, size=70).encode(x="rang:Q", tooltip=tooltip)
-    chart = (rule + median + current).properties(width="container", height=max(160, 18 * len(data)))
-    return configure_text(chart)
-
-
 def ranking_frame(niveau: Niveau, noms: Mapping[str, str],
                   zones: Mapping[str, str] | None = None) -> pl.DataFrame:
     """Territories with their score (columns code, nom, valeur, rang, secret, nom_zone), for
@@ -571,6 +547,15 @@ IDH4_INDICATEURS = {
     "diploma_share": "part_diplomes_15_plus",
     "median_income": "revenu_median_uc",
 }
+#: Documented variants, used where an input's own indicator has no commune value: (indicator, what differs).
+IDH4_VARIANTES = {
+    "diploma_share": (
+        "part_au_moins_bac_15_plus",
+        "variante : part des 15 ans ou plus non scolarisés titulaires au moins du baccalauréat (RP 2022), et non "
+        "de tout diplôme comme dans la définition régionale : les titulaires d'un CAP, d'un BEP ou du seul "
+        "brevet n'y comptent pas (valeurs plus basses, classement proche)",
+    ),
+}
 IDH4_LIBELLES = {"icm": "Santé", "diploma_share": "Éducation", "median_income": "Niveau de vie"}
 IDH4_VARIABLES = {
     "icm": "indice comparatif de mortalité (ICM, toutes causes, OR2S), par canton",
@@ -595,7 +580,7 @@ IDH4_FORMULES = {
 def idh4_ingestible(entree: str, catalogue: Catalogue) -> bool:
     """True when ``barometre ingest`` can load this IDH-4 input: its indicator is in the catalogue and a
     layout of barometre.sources.layouts writes its source. Says the truth on screen about "how to load it"."""
-    from barometre.sources.layouts import all_layouts  # imported here: only the IDH-4 page needs it
+    from barometre.sources.detection import all_layouts  # imported here: only the IDH-4 page needs it
 
     try:
         source = catalogue.indicateur(IDH4_INDICATEURS[entree]).source
@@ -709,6 +694,31 @@ def propager_zone(valeurs_zones: Mapping[str, Observation], appartenance: Mappin
     return out
 
 
-def noms(rows: Iterable[Mapping[str, object]]) -> dict[str, str]:
-    """``code -> nom`` from rows with those keys."""
+def noms(rows: pl.DataFrame | Iterable[Mapping[str, object]]) -> dict[str, str]:
+    """``code -> nom`` from rows (or a frame) with those keys."""
+    if isinstance(rows, pl.DataFrame):
+        rows = rows.iter_rows(named=True)
     return {str(r["code"]): str(r["nom"]) for r in rows}
+
+
+def observations(rows: pl.DataFrame | Iterable[Mapping[str, object]]) -> dict[str, Observation]:
+    """``code -> Observation`` from value rows (columns code, valeur, secret, annee, source, methode);
+    rows without a year (no value loaded for that commune) are left out."""
+    if isinstance(rows, pl.DataFrame):
+        rows = rows.iter_rows(named=True)
+    return {str(r["code"]): Observation(r["valeur"], bool(r["secret"]), r["annee"], r["source"] or "",
+                                        r["methode"] or "")
+            for r in rows if r["annee"] is not None}
+
+
+def idh4_normalisation(entree: str, obs: Observation | None, b: BornesIdh4 | None,
+                       decimales: int) -> str:
+    """The normalisation of one IDH-4 input, written out with its figures (French number format)."""
+    if obs is None or obs.manquante or b is None:
+        return "–"
+    x, lo, hi = (formats.nombre(v, decimales) for v in (obs.valeur, b.minimum, b.maximum))
+    if entree == "median_income":
+        return f"(ln {x} − ln {lo}) / (ln {hi} − ln {lo})"
+    if entree == "icm":
+        return f"1 − ({x} − {lo}) / ({hi} − {lo})"
+    return f"({x} − {lo}) / ({hi} − {lo})"

@@ -227,7 +227,7 @@ class Objectif(BaseModel):
 _PATTERN_HINTS_FR = {
     "id": "un identifiant en minuscules, chiffres et tirets, par exemple pcaet-energie-moins-50-2050-caph",
     "indicateur": "l'identifiant de l'indicateur du catalogue, par exemple cae_1.a ou autonomie_energetique",
-    "territoire": "un code de territoire : 200042190 (agglomération), 32 (région), FR (France), "
+    "territoire": "un code de territoire : le SIREN de l'agglomération, 32 (région), FR (France), "
     "ou un code commune",
 }
 

@@ -71,6 +71,7 @@ DOMAINES: dict[str, tuple[str, ...]] = {
     "deliberations": ("agent", "admin"),
     "objectifs": ("agent", "admin"),
     "donnees": ("agent", "admin"),
+    "seances": ("agent", "admin"),
     "comptes": ("admin",),
     # Weightings of the well-being index: the panel proposes, an agent or an administrator adopts.
     "ponderations": ("panel", "agent", "admin"),
@@ -84,6 +85,7 @@ ACTIONS_DOMAINE = {
     "deliberations": "rattacher des délibérations",
     "objectifs": "fixer des objectifs",
     "donnees": "charger des données",
+    "seances": "composer et enregistrer une séance",
     "comptes": "gérer les comptes",
     "ponderations": "proposer une pondération de l'indice de bien-être",
     "adoption": "marquer une pondération comme adoptée par le panel (ou la retirer)",
@@ -271,6 +273,19 @@ t_objectifs = sa.Table(
     sa.Column("retire", sa.Boolean, nullable=False),
     *_suivi(),
 )
+# Séances composed for the council room (pages/seance.py, ``barometre rapport --seance ID``): a title,
+# the date of the meeting, the territory shown, and the views in the order they are presented (indicator
+# ids, comma-separated: the order matters, unlike the JSON lists above which are sets).
+t_seances = sa.Table(
+    "seances", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("titre", sa.String(200), nullable=False),
+    sa.Column("date_seance", sa.String(10), nullable=True),
+    sa.Column("niveau", sa.String(20), nullable=False),
+    sa.Column("code", sa.String(20), nullable=False),
+    sa.Column("vues", sa.Text, nullable=False),
+    *_suivi(),
+)
 # Weightings of the well-being index (page « Indice de bien-être »). Grain: one weighting, named and dated,
 # identified in links by its ``slug`` (``2025-03-12-panel-de-mars``). A panel member (or an agent) proposes
 # it (statut ``proposee``); an agent or an administrator adopts one version of it (``adoptee``: only then is
@@ -396,6 +411,21 @@ class ChargementEntree(_Entree):
     annees: str = Field(default="", max_length=TEXTE_COURT)
 
 
+class SeanceEntree(_Entree):
+    titre: str = Field(min_length=1, max_length=200)
+    date_seance: date | None = None
+    niveau: str = Field(default="epci", pattern=r"^[a-z0-9_]{2,20}$")
+    code: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z]+$")
+    vues: str = Field(min_length=1, max_length=TEXTE_LONG)
+
+    @field_validator("vues", mode="before")
+    @classmethod
+    def _vues_ordonnees(cls, value: Any) -> str:
+        """A list or comma-separated text → ``id1,id2`` in the given order, duplicates dropped."""
+        items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+        return ",".join(dict.fromkeys(str(v).strip() for v in items if str(v).strip()))
+
+
 class DimensionPonderee(BaseModel):
     """A dimension as it was when a weighting was proposed (to tell when the mapping changed since)."""
 
@@ -449,7 +479,8 @@ CHAMPS_FR = {
     "date_atteinte": "date d'atteinte", "statut": "statut", "alloue": "montant alloué",
     "consomme": "montant consommé", "numero": "numéro", "date": "date", "objet": "objet",
     "code_fonctionnel": "code fonctionnel", "responsable": "responsable", "notes": "notes",
-    "commentaire": "commentaire", "origine": "origine",
+    "commentaire": "commentaire", "origine": "origine", "titre": "titre", "vues": "vues", "niveau": "niveau",
+    "code": "code du territoire",
 }
 
 
@@ -484,6 +515,7 @@ SPECS: dict[str, _Spec] = {
     "chargements": _Spec(t_chargements, "donnees", ChargementEntree, "le chargement", "fichier"),
     "objectifs": _Spec(t_objectifs, "objectifs", ObjectifEntree, "l'objectif", "id",
                        messages=message_validation_fr),
+    "seances": _Spec(t_seances, "seances", SeanceEntree, "la séance", "titre", e="e"),
     "ponderations": _Spec(t_ponderations, "ponderations", PonderationEntree, "la pondération", "nom", e="e",
                           documents=("notes", "dimensions")),
 }
@@ -732,6 +764,11 @@ class Store:
             raise DonneesInvalides(f"Critère de la grille inconnu « {row['critere']} ».")
         if spec.table is t_objectifs:
             self._verifier_indicateur_objectif(row["indicateur"])
+        if spec.table is t_seances:
+            inconnues = [v for v in row["vues"].split(",") if v not in self.sens_indicateurs]
+            if inconnues:
+                raise DonneesInvalides(f"Séance refusée — vues inconnues du catalogue : {', '.join(inconnues)}. "
+                                       "Correction : choisissez des indicateurs de la liste.")
 
     @property
     def sens_indicateurs(self) -> dict[str, str]:
@@ -1285,6 +1322,20 @@ class Store:
         """The files loaded from the dashboard, latest first."""
         return _frame(self._lire(sa.select(t_chargements).order_by(t_chargements.c.id.desc())),
                       list(t_chargements.c))
+
+    def creer_seance(self, user: Utilisateur, **valeurs: Any) -> int:
+        """Save a séance (title, date, territory, ordered views); agents and administrators only."""
+        return self.creer(user, "seances", **valeurs)
+
+    def seances(self) -> pl.DataFrame:
+        """The saved séances, latest meeting first (undated last)."""
+        rows = self._lire(sa.select(t_seances).order_by(t_seances.c.date_seance.desc().nulls_last(),
+                                                        t_seances.c.id.desc()))
+        return _frame(rows, list(t_seances.c))
+
+    def seance(self, seance_id: int) -> dict | None:
+        rows = self._lire(sa.select(t_seances).where(t_seances.c.id == seance_id))
+        return rows[0] if rows else None
 
     def deliberations(self) -> pl.DataFrame:
         return _frame(self._lire(sa.select(t_deliberations).order_by(t_deliberations.c.date.desc())),

@@ -16,8 +16,9 @@ import polars as pl
 
 from barometre.catalogue import load_catalogue
 from barometre.settings import Settings, Territoire, load_territoire
-from barometre.sources.csvread import IngestError, atomic_write_parquet, read_table
-from barometre.sources.layouts import LAYOUTS, Layout, ParseContext, Valeur
+from barometre.sources.csvread import IngestError, RawTable, atomic_write_parquet, read_table
+from barometre.sources.detection import detect_layout
+from barometre.sources.layouts import Layout, ParseContext, Valeur
 from barometre.sources.valeurs import check_values, to_frame, write_source
 
 REFERENCE_FILE = "valeurs_de_reference.csv"
@@ -90,6 +91,42 @@ def parse_layout(layout: Layout, path: Path, ctx: ParseContext) -> list[Valeur]:
     return layout.parse(table, ctx)
 
 
+RAW_SUFFIXES = (".csv", ".txt")
+NO_HEADER = "aucune ligne d'en-tête"
+
+
+def discover_inputs(raw_dir: Path, progress: Callable[[str], None] = print) -> list[tuple[Layout, RawTable]]:
+    """Every file under the raw directory whose header is a known layout, with its layout.
+
+    Inputs are found by their header, never by their name: a folder of national files, or of another
+    EPCI's extracts, is read the same way. Files with no known header (zonings, documentation tables)
+    are listed as skipped; a file whose header is known but whose content is wrong stops the build.
+    """
+    found: list[tuple[Layout, RawTable]] = []
+    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file() and p.suffix.lower() in RAW_SUFFIXES):
+        name = path.relative_to(raw_dir).as_posix()
+        try:
+            table = read_table(path, header_predicate=lambda header: detect_layout(header) is not None)
+        except IngestError as exc:
+            if NO_HEADER in exc.message:
+                progress(f"(format non reconnu, ignoré) {name}")
+                continue
+            raise
+        layout = detect_layout(table.header)
+        progress(f"{layout.libelle} ← {name}")
+        found.append((layout, table))
+    return found
+
+
+def drop_secondary_duplicates(by_source: dict[str, list[Valeur]]) -> dict[str, list[Valeur]]:
+    """A third party's value is dropped where a producer's own file gives the same key (one value per key)."""
+    from barometre.sources.layouts_refs import SOURCES_SECONDAIRES
+
+    primary = {v.key for source, values in by_source.items() if source not in SOURCES_SECONDAIRES for v in values}
+    return {source: [v for v in values if source not in SOURCES_SECONDAIRES or v.key not in primary]
+            for source, values in by_source.items()}
+
+
 def build(settings: Settings, progress: Callable[[str], None] = print) -> BuildReport:
     from barometre.sources.territoires import build_territoires
 
@@ -102,12 +139,9 @@ def build(settings: Settings, progress: Callable[[str], None] = print) -> BuildR
     ctx = parse_context(settings, territoire)
 
     by_source: dict[str, list[Valeur]] = {}
-    for layout in LAYOUTS:
-        if not layout.fichier_brut:  # a layout only loaded by `barometre ingest` (no shipped raw extract)
-            continue
-        path = settings.raw_dir / layout.fichier_brut
-        progress(f"{layout.libelle} ← {path.name}")
-        by_source.setdefault(layout.source, []).extend(parse_layout(layout, path, ctx))
+    for layout, table in discover_inputs(settings.raw_dir, progress):
+        by_source.setdefault(layout.source, []).extend(layout.parse(table, ctx))
+    by_source = drop_secondary_duplicates(by_source)
     by_source["reference"] = read_reference_values(settings.catalogue_dir / REFERENCE_FILE)
 
     # Check everything before writing anything: a refused source leaves data/ as it was.
@@ -125,8 +159,7 @@ def build(settings: Settings, progress: Callable[[str], None] = print) -> BuildR
 def sync_lake(settings: Settings, by_source: dict[str, list[Valeur]]) -> int | None:
     """Once loads have started (the value store exists), the rebuilt values go into it as one more
     versioned, undoable load (merged: values loaded since by `ingest` stay). Returns its id, or None."""
-    from barometre.sources.entrepot import BUILD, Entrepot, normaliser
-    from barometre.sources.ingest import auteur_systeme
+    from barometre.sources.entrepot import BUILD, Entrepot, auteur_systeme, normaliser
     from barometre.sources.revue import comparer
 
     entrepot = Entrepot(settings)

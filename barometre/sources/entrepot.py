@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import getpass
 import importlib.util
 import json
 import os
@@ -334,6 +335,14 @@ class Entrepot:
         return inserted, deleted
 
 
+def auteur_systeme() -> str:
+    """Who runs the command line: the OS user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "inconnu"
+
+
 def commit_info(con: duckdb.DuckDBPyConnection, auteur: str, info: dict) -> None:
     """The record of the snapshot being written: its author and its JSON extra info (same transaction)."""
     text = json.dumps(info, ensure_ascii=False)
@@ -362,8 +371,6 @@ def annuler(settings: Settings, chargement: int, auteur: str | None = None,
     rows it replaced or removed. Refused (French :class:`ErreurEntrepot`) when the load does not exist, is
     the initial state or an undo, is already undone, or when a later load (not itself undone) changed some
     of the same values: undo that one first. Returns the undo's id."""
-    from barometre.sources.ingest import auteur_systeme
-
     entrepot = Entrepot(settings)
     if not entrepot.existe():
         raise ErreurEntrepot("aucun chargement n'a encore été enregistré.")

@@ -10,7 +10,6 @@ is written.
 
 from __future__ import annotations
 
-import getpass
 import io
 import sys
 import tempfile
@@ -24,12 +23,13 @@ import polars as pl
 from barometre.catalogue import load_catalogue
 from barometre.settings import Settings, load_territoire
 from barometre.sources.build import parse_context
-from barometre.sources.csvread import IngestError, read_table
-from barometre.sources.entrepot import CHARGEMENT, Entrepot, normaliser
+from barometre.sources.csvread import IngestError, atomic_write_parquet, read_table
+from barometre.sources.detection import detect_layout
+from barometre.sources.entrepot import BUILD, CHARGEMENT, Entrepot, annuler, auteur_systeme, normaliser
 from barometre.sources.flux import SEUIL_FLUX, prefiltrer
-from barometre.sources.layouts import Layout, Valeur, detect_layout
+from barometre.sources.layouts import Layout, Valeur
 from barometre.sources.revue import Apercu, alertes, comparer, sha256_fichier
-from barometre.sources.valeurs import KEY, check_values, to_frame
+from barometre.sources.valeurs import KEY, check_values, to_frame, write_source
 
 UNKNOWN_LAYOUT_HINT = (
     "le fichier doit être un export officiel dans sa mise en page d'origine (INSEE comparateur ou dossier complet, "
@@ -89,7 +89,8 @@ class AlertesAConfirmer(IngestError):
                          "--confirmer (ou cochez la confirmation du formulaire)")
 
 
-def text_progress(step: int, total: int, label: str, stream=sys.stderr) -> None:
+def text_progress(step: int, total: int, label: str, stream=None) -> None:
+    stream = stream or sys.stderr  # looked up at each call: the current stderr, not the one at import
     width = 20
     done = int(width * step / total)
     stream.write(f"\r[{'#' * done}{'-' * (width - done)}] {int(step)}/{total} {label:<16}")
@@ -182,14 +183,6 @@ def _report(lecture: Lecture, apercu: Apercu, chargement: int | None) -> IngestR
                         apercu, chargement)
 
 
-def auteur_systeme() -> str:
-    """Who runs the command line: the OS user."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "inconnu"
-
-
 def ingest(path: Path, settings: Settings,
            progress: Callable[[int, int, str], None] | None = None, *, apercu_seul: bool = False,
            confirmer: bool = False, remplacer: bool = False, auteur: str | None = None,
@@ -209,13 +202,21 @@ def ingest(path: Path, settings: Settings,
         return _report(lecture, apercu, None)
     progress(5, len(STEPS), STEPS[4])
     with entrepot.transaction() as con:  # the writers' lock: the diff is computed on what is really there
-        existant = entrepot._lire(con, indicateurs)
+        tout = entrepot._lire(con, None)
+        existant = tout.filter(pl.col("indicateur").is_in(indicateurs))
         apercu, inserer, supprimer = _apercu(lecture, existant, remplacer, settings)
         if apercu.alertes and not confirmer:
             raise AlertesAConfirmer(apercu)
+        # The computed IDH-4 follows its inputs, in the same transaction (so an undo restores it too).
+        apres = pl.concat([tout.join(supprimer, on=KEY, how="anti", nulls_equal=True).select(tout.columns),
+                           inserer.select(tout.columns)])
+        ins_idh4, sup_idh4, bornes = _changements_idh4(settings, tout, apres)
         info = {"type": CHARGEMENT, **apercu.resume(), "alertes_confirmees": [a.texte(apercu.noms)
-                                                                              for a in apercu.alertes]}
-        sid = entrepot.appliquer(con, supprimer, inserer, auteur or auteur_systeme(), info, avant_commit)
+                                                                              for a in apercu.alertes],
+                "idh4_recalcule": ins_idh4.height + sup_idh4.height}
+        sid = entrepot.appliquer(con, pl.concat([supprimer, sup_idh4]), pl.concat([inserer, ins_idh4]),
+                                 auteur or auteur_systeme(), info, avant_commit)
+    _ecrire_bornes(settings, bornes)
     return _report(lecture, apercu, sid)
 
 
@@ -264,3 +265,80 @@ def copier_borne(contenu: bytes | BinaryIO, path: Path, taille_max: int) -> None
                                   "chargez ce fichier en ligne de commande (`barometre ingest FICHIER`), qui le lit "
                                   "par blocs, ou ne gardez que les lignes utiles.")
             out.write(block)
+
+
+def idh4_apres(settings: Settings, valeurs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The IDH-4 values computed from ``valeurs`` (every stored value but the computed IDH-4 itself), and
+    their goalposts. Formulas and assembly: :mod:`barometre.calculs.idh4_valeurs`."""
+    from barometre.calculs import idh4_valeurs
+
+    epci = load_territoire(settings).epci.code
+    frame = valeurs.filter(pl.col("source") != idh4_valeurs.SOURCE_IDH4)
+    values = [Valeur(r["indicateur"], r["niveau"], r["code"], r["annee"], r["valeur"], r["source"],
+                     r["ventilation"] or "", r["periode"] or "", bool(r["secret"]), r["statut"] or "definitif")
+              for r in frame.iter_rows(named=True)] if frame.height else []
+    app = pl.read_parquet(settings.data_dir / "appartenances.parquet")
+    communes = app.filter((pl.col("zonage") == "epci") & (pl.col("zone") == epci))["commune"].to_list()
+    canton_of = {r["commune"]: r["zone"] for r in app.filter(pl.col("zonage") == "canton").iter_rows(named=True)}
+    out, bornes = idh4_valeurs.compute(values, communes, epci, canton_of)
+    return normaliser(to_frame(out)), pl.DataFrame([b.__dict__ for b in bornes], schema={
+        "entree": pl.String, "indicateur": pl.String, "variable": pl.String, "annee": pl.Int32,
+        "minimum": pl.Float64, "maximum": pl.Float64, "n_communes": pl.Int32, "description": pl.String})
+
+
+def _changements_idh4(settings: Settings, existant: pl.DataFrame, apres: pl.DataFrame
+                      ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(rows to insert, keys to delete) that bring the stored computed IDH-4 to what ``apres`` gives, and
+    the goalposts."""
+    from barometre.calculs.idh4_valeurs import SOURCE_IDH4
+
+    idh4, bornes = idh4_apres(settings, apres)
+    stored = existant.filter(pl.col("source") == SOURCE_IDH4)
+    inserer, supprimer, _, _, _ = comparer(stored, idh4, remplacer=False)
+    gone = stored.join(idh4.select(KEY), on=KEY, how="anti", nulls_equal=True).select(KEY)
+    return inserer, pl.concat([supprimer, gone]), bornes
+
+
+def _ecrire_bornes(settings: Settings, bornes: pl.DataFrame) -> None:
+    from barometre.calculs.idh4_valeurs import BORNES_FILE
+
+    atomic_write_parquet(bornes, settings.data_dir / BORNES_FILE)
+
+
+def recalculer_idh4(settings: Settings) -> int:
+    """Recompute the IDH-4 values from the current values and store them with their goalposts
+    (``idh4_bornes.parquet``): before the first load into ``valeurs/idh4_calcul.parquet`` (atomically), after
+    it as one more version of the value store. The IDH-4 follows its inputs after every build and every load
+    (a load does it inside its own transaction). Returns the number of IDH-4 values."""
+    from barometre.calculs.idh4_valeurs import SOURCE_IDH4
+
+    entrepot = Entrepot(settings)
+    if not entrepot.existe():
+        idh4, bornes = idh4_apres(settings, entrepot.valeurs())
+        path = settings.valeurs_dir / f"{SOURCE_IDH4}.parquet"
+        if idh4.height:
+            write_source(idh4, settings.valeurs_dir, SOURCE_IDH4, merge=False)
+        elif path.exists():
+            path.unlink()  # a published IDH-4 is loaded: nothing is computed any more
+        _ecrire_bornes(settings, bornes)
+        return idh4.height
+    with entrepot.transaction() as con:
+        existant = entrepot._lire(con, None)
+        inserer, supprimer, bornes = _changements_idh4(settings, existant, existant)
+        if inserer.height or supprimer.height:
+            info = {"type": BUILD, "fichier": "recalcul de l'IDH-4", "source": SOURCE_IDH4,
+                    "nouveaux": inserer.height, "modifies": 0, "supprimes": supprimer.height, "annees": []}
+            entrepot.appliquer(con, supprimer, inserer, auteur_systeme(), info)
+        n = entrepot._lire(con, None).filter(pl.col("source") == SOURCE_IDH4).height
+    _ecrire_bornes(settings, bornes)
+    return n
+
+
+def annuler_chargement(settings: Settings, chargement: int, auteur: str | None = None,
+                       avant_commit: Callable[[], None] | None = None) -> int:
+    """:func:`barometre.sources.entrepot.annuler`, then the IDH-4 goalposts of the restored values (the IDH-4
+    values themselves were part of the load, so the undo restored them)."""
+    faite = annuler(settings, chargement, auteur, avant_commit)
+    _, bornes = idh4_apres(settings, Entrepot(settings).valeurs())
+    _ecrire_bornes(settings, bornes)
+    return faite

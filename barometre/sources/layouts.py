@@ -62,7 +62,6 @@ class Layout:
     source: str
     libelle: str
     signature: tuple[str, ...]
-    fichier_brut: str  # path under the raw directory used by `barometre build`
     parse: Callable[[RawTable, ParseContext], list[Valeur]]
     # Indicators a load of this layout replaces (by year): re-ingesting a vintage replaces it.
     niveau_commune: bool = True
@@ -101,7 +100,7 @@ def _commune_rows(table: RawTable, ctx: ParseContext, column: str, *, skip_empty
             raise IngestError(
                 fichier=table.path.name, ligne=row.line, colonne=column,
                 message=f"code commune « {code} » inconnu du code officiel géographique",
-                conseil="vérifiez le code INSEE de la commune (5 caractères, ex. 59172) ; un code postal n'est pas "
+                conseil="vérifiez le code INSEE de la commune (5 caractères, ex. 59350) ; un code postal n'est pas "
                 "un code commune.",
             )
         if code in ctx.communes:
@@ -405,10 +404,11 @@ MT_TO_KT = 1000
 T_TO_KT_DIVISOR = -1000  # marker: divide by 1 000 (t → kt) instead of multiplying
 HEADLINES: list[tuple[str, str, str, str, float, str, str]] = [
     # (indicator text in the file, indicator, niveau, source, scale (negative: divisor), breakdown, period)
-    ("CAPH – CO2 emissions of the territory, 'today' (as quoted at the PCAET presentation)",
+    # EPCI rows: the text after the territory's name ("<EPCI> – CO2 emissions…"), whatever the EPCI.
+    ("CO2 emissions of the territory, 'today' (as quoted at the PCAET presentation)",
      "pcaet_emissions_co2_citees", "epci", "caph_pcaet_presse",
      T_TO_KT_DIVISOR, "", "cité en décembre 2023, année d'inventaire non précisée"),
-    ("CAPH – PCAET action plan: number of actions", "pcaet_actions", "epci", "caph_pcaet_presse", 1, "", ""),
+    ("PCAET action plan: number of actions", "pcaet_actions", "epci", "caph_pcaet_presse", 1, "", ""),
     ("Hauts-de-France – GHG emissions", "cae_1.a", "region", "observatoire_climat_hdf", MT_TO_KT, "", ""),
     ("Hauts-de-France – NOx emissions", "cae_4.a", "region", "atmo_hdf", KT_TO_T, "", ""),
     ("Hauts-de-France – PM10 emissions", "cae_4.b", "region", "atmo_hdf", KT_TO_T, "", ""),
@@ -437,7 +437,7 @@ def parse_headlines(table: RawTable, ctx: ParseContext) -> list[Valeur]:
     for row in table.rows:
         label = row.cells["indicator"].strip()
         for text, ind, niveau, source, scale, vent, periode in HEADLINES:
-            if label != text:
+            if label != text and not (niveau == "epci" and label.endswith(f" – {text}")):
                 continue
             code = ctx.epci if niveau == "epci" else ctx.region
             year_text = row.cells["year"]
@@ -528,8 +528,9 @@ def parse_odema(table: RawTable, ctx: ParseContext) -> list[Valeur]:
 def parse_diplomes(table: RawTable, ctx: ParseContext) -> list[Valeur]:
     """People aged 15+ out of school, and those of them holding a diploma above the brevet (IDH-4 input).
 
-    INSEE's P22_NSCOL15P_DIPLMIN counts those with no diploma or at most the BEPC / brevet / DNB; the
-    diploma holders are NSCOL15P − DIPLMIN (exact difference of two census counts)."""
+    INSEE's P22_NSCOL15P_DIPLMIN counts those with no diploma or at most the CEP (since the 2017 census;
+    the BEPC / brevet is P22_NSCOL15P_BEPC); the diploma holders are NSCOL15P − DIPLMIN (exact difference
+    of two census counts)."""
     source = "insee_rp_diplomes"
     years = sorted({m.group(1) for c in table.header if (m := re.match(r"^P(\d\d)_NSCOL15P$", c))})
     values: list[Valeur] = []
@@ -552,67 +553,48 @@ def parse_diplomes(table: RawTable, ctx: ParseContext) -> list[Valeur]:
 
 LAYOUTS: list[Layout] = [
     Layout("insee_comparateur", "INSEE – comparateur de territoires", ("CODGEO", r"^P\d\d_POP$", r"^MED\d\d$"),
-           "insee_comparateur_territoires/base_cc_comparateur_caph_communes.csv", parse_comparateur),
+           parse_comparateur),
     Layout("insee_dossier_complet", "INSEE – dossier complet", ("CODGEO", r"^C\d\d_FAMMONO$"),
-           "insee_dossier_complet_light/dossier_complet_light_caph_communes.csv", parse_dossier_complet),
+           parse_dossier_complet),
     Layout("drees_apl", "DREES – APL aux médecins généralistes",
            ("Code commune INSEE", "APL aux médecins généralistes", "millesime"),
-           "drees_apl_mg/apl_medecins_generalistes_2022_2023_caph_communes.csv", parse_apl),
+           parse_apl),
     Layout("ademe_igt_2016", "ADEME – inventaire GES territorialisé", ("INSEE commune", "Routier", "Résidentiel"),
-           "ademe_igt_ges_communes/igt_prg_2016_caph_communes.csv", parse_igt),
+           parse_igt),
     Layout("anct_qpv2024", "ANCT – liste des QPV 2024", ("code_qp", "insee_com"),
-           "anct_qpv2024/qpv2024_single_commune_caph.csv", parse_qpv),
+           parse_qpv),
     Layout("insee_statlocales_dep", "INSEE Statistiques locales – départements",
            ("Code", "Libellé", r"^Taux de pauvreté \d{4}$"),
-           "insee_statlocales_sante_dep/statlocales_departement_nord59.csv", parse_statlocales_dep, False),
+           parse_statlocales_dep, False),
     Layout("insee_statlocales_ev2023", "INSEE Statistiques locales – espérance de vie",
            ("niveau_geo", "Code", r"^Espérance de vie des femmes à la naissance \d{4}$"),
-           "insee_statlocales_esperance_vie/esperance_vie_mortalite_2023_nord_hdf.csv", parse_statlocales_ev, False),
+           parse_statlocales_ev, False),
     Layout("statlocales_bv", "INSEE Statistiques locales – bassins de vie (social)",
            ("Code", "Libellé", r"^Médiane du niveau de vie \d{4}$", r"^Part des familles monoparentales \d{4}$"),
-           "cartosante_statlocales_bv/statlocales_social_determinants_bv2022_caph_poles.csv", parse_statlocales_bv,
+           parse_statlocales_bv,
            False),
     Layout("statlocales_bv", "CartoSanté – bassins de vie (santé)",
            ("Code", "Libellé", r"^APL Médecins généralistes \d{4}$"),
-           "cartosante_statlocales_bv/cartosante_health_bv2022_caph_poles.csv", parse_statlocales_bv, False),
+           parse_statlocales_bv, False),
     Layout("insee_emploi_epci_2018", "INSEE – caractéristiques de l'emploi (EPCI)",
            ("table", "geo", "millesime", "dont_pct_temps_partiel"),
-           "insee_chiffres_detailles_epci/act_caracteristiques_emploi_2018_epci200042190.csv", parse_emploi_epci,
+           parse_emploi_epci,
            False),
     Layout("caph_pcaet_presse", "Chiffres clés du PCAET et contexte régional",
            ("indicator", "value", "unit", "year", "source_url"),
-           "caph_pcaet_headlines/caph_pcaet_headlines.csv", parse_headlines, False),
+           parse_headlines, False),
     Layout("enedis_production", "Enedis – production par filière (département)",
            ("annee", "code_departement", "domaine_de_tension", "energie_produite_annuelle_photovoltaique_enedis_mwh"),
-           "enedis_production_filiere_dep/enedis_production_filiere_departement_hdf.csv",
            parse_enedis_production_dep, False),
     Layout("enedis_production", "Enedis – production par filière (région)",
            ("annee", "code_region", "domaine_de_tension", "energie_produite_annuelle_photovoltaique_enedis_mwh"),
-           "enedis_production_filiere_dep/enedis_production_filiere_region_hdf.csv",
            parse_enedis_production_reg, False),
     Layout("enedis_consommation", "Enedis – consommation par secteur (département)",
            ("Année", "Code département", "Conso totale Résidentiel (MWh)"),
-           "enedis_conso_secteur_dep/enedis_conso_secteur_departement_hdf.csv", parse_enedis_conso, False),
+           parse_enedis_conso, False),
     Layout("insee_rp_diplomes", "INSEE – base Diplômes – Formation du recensement",
-           ("CODGEO", r"^P\d\d_NSCOL15P$", r"^P\d\d_NSCOL15P_DIPLMIN$"),
-           "", parse_diplomes),
+           ("CODGEO", r"^P\d\d_NSCOL15P$", r"^P\d\d_NSCOL15P_DIPLMIN$"), parse_diplomes),
     Layout("odema", "ODEMA – déchets enfouis en ISDND (région)",
            ("cible", "indicateur", "date", "value", "territoire"),
-           "odema_isdnd_hdf/objectifs_reg32_dndni_isdnd.csv", parse_odema, False),
+           parse_odema, False),
 ]
-
-
-def all_layouts() -> list[Layout]:
-    """The layouts of the shipped sources plus the energy / air / land importers (ingest only)."""
-    try:
-        from barometre.sources.layouts_energie import ENERGY_LAYOUTS
-    except ImportError:  # the module is optional while it is being written
-        ENERGY_LAYOUTS = []
-    return LAYOUTS + list(ENERGY_LAYOUTS)
-
-
-def detect_layout(header: list[str]) -> Layout | None:
-    """The most specific layout whose signature columns are all in the header."""
-    candidates = [lay for lay in all_layouts() if lay.matches(header)]
-    # Enedis department/region files share columns: the département file has code_departement.
-    return max(candidates, key=lambda lay: len(lay.signature), default=None)

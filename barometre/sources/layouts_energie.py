@@ -1,6 +1,6 @@
 """Energy, air and land importers: official open files in their published layouts, for ``barometre ingest``.
 
-Each layout is recognised by its header (see ``barometre.sources.layouts.detect_layout``), keeps only the rows of the
+Each layout is recognised by its header (see ``barometre.sources.detection.detect_layout``), keeps only the rows of the
 configured territory (national files work), refuses what it cannot read with a French message naming the
 file, the line and the column, and converts units exactly (named constants below, exact rational factors).
 A withheld value stays secret and an empty cell stays missing: neither ever becomes 0.
@@ -623,24 +623,23 @@ def _autonomie_epci(values: list[Valeur], ctx: ParseContext) -> list[Valeur]:
 # ---------------------------------------------------------------- layouts
 ENERGY_LAYOUTS: list[Layout] = [
     Layout(SOURCE_ORE, "Agence ORE – consommation annuelle d'électricité et de gaz par commune",
-           ("operateur", "annee", "filiere", "conso", "pdl", "code_commune"), "", parse_ore(ORE_CHAMPS)),
+           ("operateur", "annee", "filiere", "conso", "pdl", "code_commune"), parse_ore(ORE_CHAMPS)),
     Layout(SOURCE_ORE,
            "Agence ORE – consommation annuelle d'électricité et de gaz par commune (en-têtes libellés)",
-           ("Année", "Filière", "Consommation (MWh)", "Code Commune"), "", parse_ore(ORE_LIBELLES)),
+           ("Année", "Filière", "Consommation (MWh)", "Code Commune"), parse_ore(ORE_LIBELLES)),
     Layout(SOURCE_ENEDIS_COMMUNE, "Enedis – production électrique annuelle par filière (commune)",
            ("annee", "code_commune", "domaine_de_tension", _colonne_enedis("photovoltaique"),
-            _colonne_enedis("bio_energie")), "", parse_enedis_production_commune),
+            _colonne_enedis("bio_energie")), parse_enedis_production_commune),
     Layout(SOURCE_ODRE, "ODRÉ – registre national des installations de production d'électricité",
-           ("codeINSEECommune", "filiere", "puisMaxInstallee", "nbInstallations"), "", parse_odre_registre),
+           ("codeINSEECommune", "filiere", "puisMaxInstallee", "nbInstallations"), parse_odre_registre),
     Layout(SOURCE_CEREMA, "Cerema – consommation d'espaces naturels, agricoles et forestiers (commune)",
-           ("idcom", "idcomtxt", r"^naf\d\dart\d\d$", r"^art\d\dhab\d\d$"), "", parse_cerema_enaf),
+           ("idcom", "idcomtxt", r"^naf\d\dart\d\d$", r"^art\d\dhab\d\d$"), parse_cerema_enaf),
     Layout(SOURCE_DPE, "ADEME – DPE des logements existants",
-           (DPE_CHAMPS.numero, DPE_CHAMPS.date, DPE_CHAMPS.etiquette, DPE_CHAMPS.commune), "",
-           parse_dpe(DPE_CHAMPS)),
+           (DPE_CHAMPS.numero, DPE_CHAMPS.date, DPE_CHAMPS.etiquette, DPE_CHAMPS.commune), parse_dpe(DPE_CHAMPS)),
     Layout(SOURCE_DPE, "ADEME – DPE des logements existants (ancien format)",
-           (DPE_LIBELLES.numero, DPE_LIBELLES.date, DPE_LIBELLES.etiquette, DPE_LIBELLES.commune), "",
+           (DPE_LIBELLES.numero, DPE_LIBELLES.date, DPE_LIBELLES.etiquette, DPE_LIBELLES.commune),
            parse_dpe(DPE_LIBELLES)),
     Layout(SOURCE_ATMO,
            "Atmo Hauts-de-France / Observatoire Climat – inventaire par EPCI (mise en page documentée)",
-           ("annee", "code_epci", "indicateur", "secteur", "valeur", "unite"), "", parse_atmo_epci, False),
+           ("annee", "code_epci", "indicateur", "secteur", "valeur", "unite"), parse_atmo_epci, False),
 ]

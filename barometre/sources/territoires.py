@@ -30,8 +30,8 @@ from barometre.settings import Territoire
 SIMPLIFY_TOLERANCE_DEG = 0.0005
 FRANCE_CODE = "FRM"
 FRANCE_NOM = "France métropolitaine"
-TAGC_FILE_2024 = "insee_zonages_tagc/table_supracom_2024_caph_communes.csv"
-TAGC_LABELS = "insee_zonages_tagc/libelles_supracom_2023_2024_caph.csv"
+# The table d'appartenance and its labels are found by their header, not their name (any EPCI, national files).
+TAGC_LABEL_COLUMNS = ("COG", "NIVGEO", "CODGEO", "LIBGEO", "NB_COM")
 
 
 class TerritoireError(Exception):
@@ -86,16 +86,49 @@ def _round_coords(geom, ndigits: int = 5):
     return set_precision(geom, 10**-ndigits)
 
 
-def read_tagc(raw_dir: Path) -> tuple[list[dict[str, str]], dict[tuple[str, str], tuple[str, int]]]:
-    """Rows of the TAGC (COG 2024) and labels {(NIVGEO, CODGEO): (LIBGEO, NB_COM)} of COG 2024."""
-    with (raw_dir / TAGC_FILE_2024).open(encoding="utf-8") as f:
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return next(csv.reader(f), [])
+
+
+def find_tagc(raw_dir: Path, colonnes: list[str]) -> tuple[Path, Path]:
+    """The table d'appartenance (CODGEO, EPCI and every zoning column of territoire.toml) and its labels file.
+
+    Chosen by header among the raw files; with several candidates, the one holding the most of the wanted
+    columns, then the last by name (the latest COG in INSEE's naming)."""
+    wanted = {"CODGEO", "EPCI", *colonnes}
+    tables: list[tuple[int, str, Path]] = []
+    labels: list[Path] = []
+    for path in sorted(raw_dir.rglob("*.csv")):
+        header = set(_csv_header(path))
+        if set(TAGC_LABEL_COLUMNS) <= header:
+            labels.append(path)
+        elif wanted <= header:
+            tables.append((len(header & wanted), path.name, path))
+    if not tables or not labels:
+        raise TerritoireError(
+            f"Dossier « {raw_dir} » : aucune table d'appartenance géographique INSEE (colonnes {sorted(wanted)}) "
+            f"ou aucun fichier de libellés (colonnes {list(TAGC_LABEL_COLUMNS)}). Comment corriger : placez-y la "
+            "table d'appartenance (COG) et ses libellés, ou corrigez les colonnes des zonages dans territoire.toml."
+        )
+    return max(tables)[2], labels[-1]
+
+
+def read_tagc(raw_dir: Path, colonnes: list[str] | None = None
+              ) -> tuple[list[dict[str, str]], dict[tuple[str, str], tuple[str, int]], str]:
+    """Rows of the TAGC, labels {(NIVGEO, CODGEO): (LIBGEO, NB_COM)} of the latest COG of the labels file,
+    and the table's file name (for messages)."""
+    table_path, labels_path = find_tagc(raw_dir, colonnes or [])
+    with table_path.open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
+    with labels_path.open(encoding="utf-8-sig") as f:
+        label_rows = list(csv.DictReader(f))
+    cog = max(row["COG"] for row in label_rows)
     labels: dict[tuple[str, str], tuple[str, int]] = {}
-    with (raw_dir / TAGC_LABELS).open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["COG"] == "2024":
-                labels[(row["NIVGEO"], row["CODGEO"])] = (row["LIBGEO"], int(row["NB_COM"]))
-    return rows, labels
+    for row in label_rows:
+        if row["COG"] == cog:
+            labels[(row["NIVGEO"], row["CODGEO"])] = (row["LIBGEO"], int(row["NB_COM"]))
+    return rows, labels, table_path.name
 
 
 def read_custom_zonages(zonages_dir: Path, commune_codes: set[str]) -> dict[str, list[tuple[str, str, str]]]:
@@ -149,12 +182,13 @@ def build_territoires(territoire: Territoire, raw_dir: Path, zonages_dir: Path, 
 
     communes = communes_of_epci(territoire.epci.code)
     codes = {c.code for c in communes}
-    tagc_rows, labels = read_tagc(raw_dir)
+    tagc_rows, labels, tagc_name = read_tagc(raw_dir, [z.colonne for z in territoire.zonages if z.colonne]
+                                             + ["BV2022"])
     tagc_by_code = {row["CODGEO"]: row for row in tagc_rows}
     unknown = sorted(codes - set(tagc_by_code))
     if unknown:
         raise TerritoireError(
-            f"Fichier « {TAGC_FILE_2024} » : communes de l'EPCI absentes de la table d'appartenance : {unknown}."
+            f"Fichier « {tagc_name} » : communes de l'EPCI absentes de la table d'appartenance : {unknown}."
         )
 
     geoms = {c.code: wkb.loads(bytes.fromhex(c.geometry_wkb_hex)) for c in communes}

@@ -18,10 +18,10 @@ from barometre import formats
 from barometre.pilotage.store import ErreurStore, Utilisateur, date_lisible
 from barometre.settings import get_settings
 from barometre.sources.csvread import IngestError
-from barometre.sources.entrepot import BUILD, CHARGEMENT, Chargement, Entrepot, ErreurEntrepot, annuler
-from barometre.sources.ingest import TAILLE_MAX_TELEVERSEMENT, IngestReport, ingest_televersement
+from barometre.sources.entrepot import BUILD, CHARGEMENT, Chargement, Entrepot, ErreurEntrepot
+from barometre.sources.ingest import TAILLE_MAX_TELEVERSEMENT, IngestReport, annuler_chargement, ingest_televersement
+from barometre.ui import etat, texte
 from barometre.ui import pilotage as ui_pilotage
-from barometre.ui import texte
 
 REFRAICHISSEMENT_S = 30  # how often a server checks whether another one loaded data (shared catalog)
 CLE_RAPPORT = "chargement_rapport"
@@ -45,7 +45,7 @@ def _version_servie() -> dict:
 def suivre_version() -> None:
     """When the values' version changed since this server built its connection (a load on another server
     sharing the catalog, or from the command line), drop the cached connection and queries."""
-    from barometre.ui import commun as ui
+    from barometre.ui import cache
 
     try:
         version = version_donnees()
@@ -53,16 +53,16 @@ def suivre_version() -> None:
         return
     servie = _version_servie()
     if "version" in servie and servie["version"] != version:
-        ui.connection.clear()
+        cache.connection.clear()
         st.cache_data.clear()
     servie["version"] = version
 
 
 def recharger_donnees() -> None:
     """After a load or an undo on this server: drop the cached connection and every cached query."""
-    from barometre.ui import commun as ui
+    from barometre.ui import cache
 
-    ui.connection.clear()
+    cache.connection.clear()
     st.cache_data.clear()
     _version_servie().clear()
 
@@ -113,7 +113,7 @@ def journal(user: Utilisateur | None) -> None:
             store = ui_pilotage.store()
             try:
                 store.verifier_droit(user, "comptes")
-                faite = annuler(get_settings(), int(choix), user.login,
+                faite = annuler_chargement(get_settings(), int(choix), user.login,
                                 avant_commit=lambda: store.verifier_droit(user, "comptes"))
             except ErreurEntrepot as exc:
                 texte.erreur(str(exc))
@@ -121,8 +121,8 @@ def journal(user: Utilisateur | None) -> None:
                 ui_pilotage.erreur(exc)
             else:
                 recharger_donnees()
-                st.session_state[CLE_RAPPORT] = [f"Chargement n° {choix} annulé (version n° {faite}) : les valeurs "
-                                                 "sont revenues à leur état d'avant ce chargement."]
+                etat.ecrire(CLE_RAPPORT, [f"Chargement n° {choix} annulé (version n° {faite}) : les valeurs sont "
+                                          "revenues à leur état d'avant ce chargement."])
                 st.rerun()
 
 
@@ -158,7 +158,7 @@ def televersement(user: Utilisateur | None, titre: str, ouvert: bool, cle: str) 
     """For a signed-in agent: choose a file, see what it would change, confirm alerts, then load it."""
     if not ui_pilotage.peut(user, "donnees"):
         return
-    rapport = st.session_state.pop(CLE_RAPPORT, None)
+    rapport = etat.retirer(CLE_RAPPORT)
     if rapport:
         texte.succes("\n\n".join(rapport), icon="✅")
     with st.expander(titre, expanded=ouvert):
@@ -178,7 +178,7 @@ def televersement(user: Utilisateur | None, titre: str, ouvert: bool, cle: str) 
 def _apercu_puis_charger(user: Utilisateur, fichier, remplacer: bool, cle: str) -> None:
     empreinte = hashlib.sha256(fichier.getvalue()).hexdigest()
     key = (empreinte, fichier.name, remplacer)
-    memo = st.session_state.get(CLE_APERCU)
+    memo = etat.lire(CLE_APERCU)
     if memo is None or memo[0] != key:
         barre = st.progress(0.0, text="Lecture du fichier")
         try:
@@ -193,7 +193,8 @@ def _apercu_puis_charger(user: Utilisateur, fichier, remplacer: bool, cle: str) 
             ui_pilotage.erreur(exc)
             return
         barre.empty()
-        st.session_state[CLE_APERCU] = memo = (key, report)
+        memo = (key, report)
+        etat.ecrire(CLE_APERCU, memo)
     report: IngestReport = memo[1]
     montrer_apercu(report)
     alertes = report.apercu.alertes if report.apercu else []
@@ -214,9 +215,9 @@ def _apercu_puis_charger(user: Utilisateur, fichier, remplacer: bool, cle: str) 
             barre.empty()
             ui_pilotage.erreur(exc)
         else:
-            st.session_state.pop(CLE_APERCU, None)
+            etat.retirer(CLE_APERCU)
             recharger_donnees()
-            st.session_state[CLE_RAPPORT] = fait.lines()
+            etat.ecrire(CLE_RAPPORT, fait.lines())
             st.rerun()
 
 

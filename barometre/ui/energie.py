@@ -17,10 +17,9 @@ from barometre import formats
 from barometre.calculs.energie import tableau_autonomie
 from barometre.catalogue import Catalogue
 from barometre.pilotage.store import Utilisateur
+from barometre.ui import cache, provenance
 from barometre.ui import chargements as ui_chargements
-from barometre.ui import commun as ui
 
-INDICATEURS_ENERGIE = ("autonomie_energetique", "cae_2.a", "cae_3.a")
 # Which official files give each quantity (source ids of data/catalogue/sources.toml, the per-commune file
 # first): consumption from the agence ORE per commune or the Atmo inventory per EPCI, renewable production
 # from Enedis per commune or the same inventory (see barometre/layouts_energie.py).
@@ -29,15 +28,14 @@ JEUX_PAR_INDICATEUR: dict[str, tuple[str, ...]] = {
     "cae_3.a": ("enedis_production_commune", "atmo_hdf"),
 }
 COMMANDE = "uv run barometre ingest CHEMIN/DU/FICHIER.csv"
-CLE_RAPPORT = "energie_televersement_rapport"
 NIVEAU_BASSIN = "bv2022"  # bassins de vie INSEE 2022: the part of each inside the agglomeration
 
 
 def manquants() -> list[str]:
     """The energy indicators with no value at any level (consumption, production, autonomy)."""
     absents = []
-    for ind_id in INDICATEURS_ENERGIE:
-        dispo = ui.disponibilite(ind_id)
+    for ind_id in cache.catalogue().groupes.energie:
+        dispo = cache.disponibilite(ind_id)
         if dispo.is_empty() or (dispo["n_valeurs"].sum() == 0 and dispo["n_secret"].sum() == 0):
             absents.append(ind_id)
     return absents
@@ -88,7 +86,7 @@ def autonomie_territoires(cat: Catalogue, cible: dict | None) -> None:
     """Autonomy per commune and per bassin de vie, sorted, against the target in force (``cible``: the
     objectifs row of ``autonomie_energetique`` for the EPCI, or None)."""
     ind = cat.indicateur("autonomie_energetique")
-    annees = ui.annees(ind.id, "commune")
+    annees = cache.annees(ind.id, "commune")
     if not annees:
         return
     annee = annees[-1]
@@ -102,11 +100,11 @@ def autonomie_territoires(cat: Catalogue, cible: dict | None) -> None:
     niveaux = {"commune": "Communes", NIVEAU_BASSIN: "Bassins de vie (partie dans l'agglomération)"}
     niveau = st.radio("Échelle du tableau", list(niveaux), format_func=niveaux.get, horizontal=True,
                       key="energie_autonomie_niveau")
-    table = tableau_autonomie(ui.territoires(niveau), ui.valeurs(ind.id, niveau), ui.valeurs("cae_2.a", niveau),
-                              ui.valeurs("cae_3.a", niveau), annee, valeur_cible)
+    table = tableau_autonomie(cache.territoires(niveau), cache.valeurs(ind.id, niveau),
+                              cache.valeurs("cae_2.a", niveau), cache.valeurs("cae_3.a", niveau), annee, valeur_cible)
     montre = affichage_autonomie(table, niveau, valeur_cible is not None)
     st.dataframe(montre, hide_index=True, width="stretch")
-    ui.caption_source(ind, ui.valeurs(ind.id, niveau, annee=annee))
+    provenance.caption_source(ind, cache.valeurs(ind.id, niveau, annee=annee))
     st.caption(ind.methode)
     c1, c2 = st.columns(2)
     c1.download_button("CSV (Excel)", formats.csv_excel(montre), f"autonomie_{niveau}_{annee}.csv", "text/csv",

@@ -13,12 +13,20 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
-from barometre.calculs.objectifs import PROVENANCES_FR, ObjectifSaisi, depuis_formulaire, vers_formulaire
 from barometre.calculs.targets import FORMES, LIBELLES_COLONNES_FR, ORIGINES, STATUS_LABELS_FR, Objectif
 from barometre.catalogue import Catalogue
+from barometre.pilotage.objectifs import (
+    PROVENANCES_FR,
+    ObjectifSaisi,
+    depuis_formulaire,
+    objectifs_rows,
+    vers_formulaire,
+)
 from barometre.pilotage.store import DonneesInvalides, Store, Utilisateur, date_lisible
-from barometre.ui import commun as ui
+from barometre.settings import get_settings
+from barometre.ui import cache, etat
 from barometre.ui import pilotage as ui_pilotage
+from barometre.ui.etat import Selection
 
 NOUVEAU = "__nouveau__"
 CLE_CHOIX = "objectif_choisi"
@@ -35,7 +43,7 @@ CHAMPS = ("indicateur", "territoire", *TEXTES, "forme", "origine", "source", "a_
 
 def territoires_cibles() -> dict[str, str]:
     """Territories a target can name (those whose observations the trajectories read): code → name."""
-    conf = ui.territoire_config()
+    conf = cache.territoire_config()
     return {conf.epci.code: conf.epci.nom, conf.departement.code: conf.departement.nom,
             conf.region.code: conf.region.nom, "FR": "France"}
 
@@ -137,10 +145,10 @@ def edition(s: Store, user: Utilisateur | None, saisis: list[ObjectifSaisi], cat
 def _formulaire(s: Store, user: Utilisateur, saisis: list[ObjectifSaisi], cat: Catalogue) -> None:
     par_id = {x.objectif.id: x for x in saisis}
     options = [NOUVEAU, *par_id]
-    if CLE_SUIVANT in st.session_state:  # the target just added (set before the picker is drawn)
-        st.session_state[CLE_CHOIX] = st.session_state.pop(CLE_SUIVANT)
-    if st.session_state.get(CLE_CHOIX) not in options:
-        st.session_state.pop(CLE_CHOIX, None)
+    if etat.present(CLE_SUIVANT):  # the target just added (set before the picker is drawn)
+        etat.ecrire(CLE_CHOIX, etat.retirer(CLE_SUIVANT))
+    if etat.lire(CLE_CHOIX) not in options:
+        etat.retirer(CLE_CHOIX)
     choix = st.selectbox("Objectif à modifier, retirer ou rétablir", options, key=CLE_CHOIX,
                          format_func=lambda i: "— Nouvel objectif —" if i == NOUVEAU else _libelle_choix(par_id[i]))
     if choix == NOUVEAU:
@@ -160,7 +168,7 @@ def _formulaire(s: Store, user: Utilisateur, saisis: list[ObjectifSaisi], cat: C
 
             if ui_pilotage.ecrire(_ajouter, "Objectif ajouté (il figure dans l'historique)."):
                 ui_pilotage.oublier(CLE_NOUVEAU, ["id", *CHAMPS])
-                st.session_state[CLE_SUIVANT] = ident
+                etat.ecrire(CLE_SUIVANT, ident)
                 st.rerun()
         return
 
@@ -191,3 +199,81 @@ def _formulaire(s: Store, user: Utilisateur, saisis: list[ObjectifSaisi], cat: C
     if st.button("Recharger la version enregistrée", key=f"{key}_recharger"):
         ui_pilotage.oublier(key, list(CHAMPS))
         st.rerun()
+
+
+ORIGINES_COURTES = {"PCAET": "PCAET", "projet_de_territoire": "Projet de territoire",
+                    "loi_energie_climat": "Loi Énergie-Climat", "SNBC": "SNBC", "PREPA": "PREPA",
+                    "SRADDET": "SRADDET"}
+
+
+def resume_accueil(sel: Selection) -> None:
+    """The agglomeration's own targets (home page): origin, deadline, status; the illustrative national
+    targets are only counted here (detailed in the volet environnemental)."""
+    try:
+        rows = pl.DataFrame(objectifs_rows(get_settings(), cache.connection()), infer_schema_length=None)
+    except Exception as exc:  # the targets file is human-edited: show its error rather than crash the page
+        st.error(f"Fichier des objectifs invalide : {exc}")
+        return
+    if not rows.height:
+        return
+    epci_rows = rows.filter(pl.col("territoire") == sel.epci)
+    shown = epci_rows.filter(~pl.col("illustratif"))
+    labels = {i.id: i.nom_court for i in cache.catalogue().indicateurs}
+    table = shown.select(
+        pl.col("indicateur").replace(labels).alias("Indicateur"),
+        pl.col("origine").replace(ORIGINES_COURTES).alias("Origine"),
+        pl.col("annee_cible").alias("Échéance"),
+        pl.col("statut_libelle").alias("Statut"),
+        pl.when(pl.col("a_confirmer")).then(pl.lit("à confirmer")).otherwise(pl.lit("")).alias("Remarque"),
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"Objectifs de l'agglomération (PCAET, projet de territoire). {epci_rows.height - shown.height} "
+               "objectifs nationaux ou régionaux transposés à titre illustratif sont détaillés, avec la règle de "
+               "statut et les trajectoires, dans la page Volet environnemental.")
+
+
+# ---------------------------------------------------------------- trajectories of the communes and zones
+NIVEAUX_COMPARAISON = ("epci", "departement", "region", "france")
+
+
+def trajectoires_territoire(rows: list[dict], ind_id: str, niveau: str, code: str, nom: str,
+                            font_size: int) -> None:
+    """The agglomeration's targets of ``ind_id`` applied to the territory picked in the sidebar (a commune
+    or a zone: its own reference value, method written), and the same for every territory of its level."""
+    from barometre import charts, formats
+    from barometre.pilotage.objectifs import METHODE_TERRITOIRES, objectifs_par_territoire
+
+    st.markdown("### Trajectoires des communes et des bassins")
+    st.caption(METHODE_TERRITOIRES)
+    if niveau in NIVEAUX_COMPARAISON:
+        st.caption("Choisissez une commune ou une zone (bassin de vie, canton…) dans la barre latérale pour voir "
+                   "sa propre trajectoire.")
+        return
+    cat = cache.catalogue()
+    ind = cat.indicateur(ind_id)
+    epci = cache.territoire_config().epci.code
+    tous = [r for r in objectifs_par_territoire(cache.connection(), cat, rows, epci, niveau)
+            if r["indicateur"] == ind_id]
+    for r in [r for r in tous if r["code"] == code]:
+        st.markdown(f"**{nom} — {r['id']}** : statut **{r['statut_libelle']}**"
+                    + (" — *objectif illustratif*" if r["illustratif"] else ""))
+        if not r["trajectoire"]:
+            st.caption("Pas de trajectoire : valeur de référence du territoire ou valeur cible inconnue.")
+            continue
+        obs = cache.valeurs(ind_id, niveau, (code,)).filter(pl.col("ventilation") == "").select("annee", "valeur")
+        gap = f"écart : {formats.ecart(r['ecart'], ind.unite, ind.decimales)}" if r["ecart"] is not None else ""
+        chart = charts.trajectory_chart(obs, pl.DataFrame(r["trajectoire"], schema=["annee", "valeur"], orient="row"),
+                                        ind.unite, r["annee_observation"] or r["annee_reference"], ind.decimales,
+                                        gap, font_size=font_size)
+        st.altair_chart(chart, width="stretch", alt=f"Trajectoire de {nom} : {r['id']}")
+    if tous:
+        table = pl.DataFrame([{
+            "Territoire": r["nom"], "Objectif": r["id"],
+            "Référence": (f"{formats.valeur_unite(r['valeur_reference'], ind.unite, ind.decimales)} "
+                          f"({r['annee_reference']})" if r["valeur_reference"] is not None else "inconnue"),
+            "Cible": (f"{formats.valeur_unite(r['valeur_cible'], ind.unite, ind.decimales)} ({r['annee_cible']})"
+                      if r["valeur_cible"] is not None else "inconnue"),
+            "Dernière observation": (f"{formats.valeur_unite(r['valeur_observation'], ind.unite, ind.decimales)} "
+                                     f"({r['annee_observation']})" if r["valeur_observation"] is not None else "–"),
+            "Statut": r["statut_libelle"]} for r in tous])
+        st.dataframe(table, hide_index=True, width="stretch")

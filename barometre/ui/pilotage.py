@@ -28,6 +28,7 @@ from barometre.pilotage.store import (
     url_base,
 )
 from barometre.texte import echapper
+from barometre.ui import etat
 
 SESSION_KEY = "pilotage_utilisateur"
 ECHECS_KEY = "pilotage_echecs"
@@ -75,12 +76,12 @@ def utilisateur() -> Utilisateur | None:
             return None
         email = str(st.user.get("email") or "")
         return auth.utilisateur_oidc(s, email, str(st.user.get("name") or "")) if email else None
-    raw = st.session_state.get(SESSION_KEY)
+    raw = etat.lire(SESSION_KEY)
     if not raw:
         return None
     user = auth.rafraichir(s, Utilisateur(**raw))
     if user is None:  # account disabled meanwhile
-        del st.session_state[SESSION_KEY]
+        etat.retirer(SESSION_KEY)
     return user
 
 
@@ -94,7 +95,7 @@ def connexion(container=None) -> Utilisateur | None:
         if box.button("Se déconnecter", key="pilotage_deconnexion"):
             if oidc_configure():
                 st.logout()
-            st.session_state.pop(SESSION_KEY, None)
+            etat.retirer(SESSION_KEY)
             st.rerun()
         if not oidc_configure():
             _changer_mot_de_passe(box, user)
@@ -119,7 +120,7 @@ def connexion(container=None) -> Utilisateur | None:
 
 
 def _essayer_connexion(login: str, mdp: str) -> None:
-    echecs = st.session_state.get(ECHECS_KEY, [])
+    echecs = etat.lire(ECHECS_KEY, [])
     recent = [t for t in echecs if time.time() - t < PAUSE_ECHECS_S]
     if len(recent) >= ECHECS_MAX:
         st.error(f"Trop d'essais infructueux : patientez {PAUSE_ECHECS_S} secondes avant de réessayer.")
@@ -127,11 +128,11 @@ def _essayer_connexion(login: str, mdp: str) -> None:
     try:
         user = auth.authentifier(store(), login, mdp)
     except auth.ErreurConnexion as exc:
-        st.session_state[ECHECS_KEY] = [*recent, time.time()]
+        etat.ecrire(ECHECS_KEY, [*recent, time.time()])
         st.error(str(exc))
         return
-    st.session_state[SESSION_KEY] = {"login": user.login, "role": user.role, "nom": user.nom}
-    st.session_state.pop(ECHECS_KEY, None)
+    etat.ecrire(SESSION_KEY, {"login": user.login, "role": user.role, "nom": user.nom})
+    etat.retirer(ECHECS_KEY)
     st.rerun()
 
 
@@ -186,20 +187,13 @@ def edition_picker(editions: pl.DataFrame, key: str = "edition", widget: bool = 
         return None
     ids = [str(i) for i in editions["id"].to_list()]
     if not widget:
-        wanted = st.session_state.get(key) or st.query_params.get(key, ids[-1])
+        wanted = etat.lire(key) or etat.url(key, ids[-1])
         return int(wanted if wanted in ids else ids[-1])
     labels = {str(r["id"]): f"{r['libelle']} ({'validée' if r['statut'] == 'validee' else 'ouverte'})"
               for r in editions.iter_rows(named=True)}
-    if key not in st.session_state:
-        wanted = st.query_params.get(key, ids[-1])
-        st.session_state[key] = wanted if wanted in ids else ids[-1]
-    elif st.session_state[key] not in ids:
-        st.session_state[key] = ids[-1]
+    etat.choix_valide(key, ids, ids[-1])
     chosen = st.selectbox("Édition (point d'étape)", ids, format_func=labels.get, key=key)
-    if chosen == ids[-1]:
-        st.query_params.pop(key, None)
-    else:
-        st.query_params[key] = chosen
+    etat.vers_url(key, chosen, ids[-1])
     return int(chosen)
 
 
@@ -286,20 +280,20 @@ def version_lue(key: str, version_actuelle: int) -> int:
     A form's submit reruns the script; reading the version again then would silently accept someone
     else's change made meanwhile. Keeping the first-read version lets the store detect the conflict."""
     vkey = f"{key}__version"
-    if vkey not in st.session_state:
-        st.session_state[vkey] = version_actuelle
-    return st.session_state[vkey]
+    if not etat.present(vkey):
+        etat.ecrire(vkey, version_actuelle)
+    return etat.lire(vkey)
 
 
 def oublier(key: str, champs: list[str] = ()) -> None:
     """Forget a form's read version and field values, so it shows the row as stored now."""
-    st.session_state.pop(f"{key}__version", None)
+    etat.retirer(f"{key}__version")
     for champ in champs:
-        st.session_state.pop(f"{key}_{champ}", None)
+        etat.retirer(f"{key}_{champ}")
 
 
 def noter_version(key: str, version: int) -> None:
-    st.session_state[f"{key}__version"] = version
+    etat.ecrire(f"{key}__version", version)
 
 
 def enregistrer_version(key: str, ecriture, message: str) -> None:

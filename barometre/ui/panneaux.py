@@ -1,4 +1,5 @@
-"""Composite views shared by several pages (Streamlit): an indicator's full panel, key-figure tiles."""
+"""Panels shared by several pages: an indicator's full panel (value, comparison, equity between communes),
+key-figure cards and tiles. Each takes the run's :class:`~barometre.ui.etat.Selection` as a value."""
 
 from __future__ import annotations
 
@@ -7,45 +8,32 @@ import streamlit as st
 
 from barometre import charts, formats
 from barometre.catalogue import Indicateur
-from barometre.ui import commun as ui
+from barometre.ui import cache, etat, provenance
+from barometre.ui import verdicts as verdicts_ui
+from barometre.ui.etat import Selection
 
-NIVEAU_LABELS = {"commune": "Commune", "epci": "Agglomération", "departement": "Département", "region": "Région",
-                 "france": "France", "bv2022": "Bassin de vie (partie agglomération)", "canton": "Canton",
-                 "ze2020": "Zone d'emploi (partie agglomération)", "bv2022_insee": "Bassin de vie INSEE entier"}
 SENS_TEXT = {"hausse_favorable": "une hausse est favorable", "baisse_favorable": "une baisse est favorable",
              "neutre": "indicateur de contexte, sans sens favorable"}
 
 
-def _chart_font() -> int:
+def chart_font(sel: Selection) -> int:
     """Chart text size for the current mode (larger in projection, for the back of the council room)."""
-    return charts.font_size(ui.projection_mode())
-
-
-def nom_territoire(niveau: str, code: str) -> str:
-    terr = ui.territoires(niveau).filter(pl.col("code") == code)
-    nom = terr["nom"][0] if terr.height else code
-    if niveau in ("bv2022", "canton", "ze2020"):
-        return f"{NIVEAU_LABELS[niveau].split(' (')[0]} de {nom}" if niveau != "canton" else f"Canton de {nom}"
-    return nom
-
-
-def perimetre_note(niveau: str, code: str) -> str:
-    terr = ui.territoires(niveau).filter(pl.col("code") == code)
-    return terr["perimetre"][0] if terr.height and terr["perimetre"][0] else ""
+    return charts.font_size(sel.projection)
 
 
 def fmt(ind: Indicateur):
     return lambda v: formats.nombre(v, ind.decimales)
 
 
-def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.DataFrame | None = None) -> None:
+def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.DataFrame | None = None,
+                verdicts: bool = True) -> None:
     """One figure: value, change since the previous vintage, comparison with the Nord / region / France."""
     if row is None:
-        container.html(_card(ind.nom_court, "—", "", ["non disponible"], ind.definition))
+        container.html(card(ind.nom_court, "—", "", ["non disponible"], ind.definition))
         return
     value = "secret statistique" if row["secret"] else formats.nombre(row["valeur"], ind.decimales)
     lines = [str(row["annee"]) + (f" · {row['ventilation']}" if row.get("ventilation") else "")]
-    delta = _delta_html(ind, row) if "evolution" in row else ""
+    delta = delta_html(ind, row) if "evolution" in row else ""
     if delta:
         lines.append(delta)
     if comparaison is not None and not comparaison.is_empty():
@@ -54,92 +42,96 @@ def metric_tile(container, ind: Indicateur, row: dict | None, comparaison: pl.Da
                   if r["ordre"] > 0 and r["valeur"] is not None and r["code"] != row["code"]]
         if others:
             lines.append("Repères : " + " · ".join(others))
-    container.html(_card(ind.nom_court, value, "" if row["secret"] else ind.unite, lines,
+    if verdicts and not row.get("ventilation"):
+        lines.extend(verdicts_ui.lignes(ind.id, row["niveau"], row["code"]))
+    container.html(card(ind.nom_court, value, "" if row["secret"] else ind.unite, lines,
                          f"{ind.definition} ({SENS_TEXT[ind.sens]})."))
 
 
-def indicator_panel(ind: Indicateur, niveau: str, code: str, zonage: str, key: str) -> None:
-    """Everything about one indicator for one territory: value, comparison, spread across communes."""
-    nom = nom_territoire(niveau, code)
-    ventilation = ui.ventilation_picker(ind, key=f"{key}_ventilation")
+def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
+    """Everything about one indicator for the selected territory: value, comparison, spread across communes
+    (``sel.zonage`` groups the communes); its breakdown picker is its own."""
+    niveau, code, nom = sel.niveau, sel.code, sel.nom
+    ventilation = etat.ventilation_picker(ind, key=f"{key}_ventilation")
+    sel = sel.avec(indicateur=ind.id, ventilation=ventilation)
     st.header(ind.libelle + (f" — {ventilation}" if ventilation else ""))  # h2: the page title's child
     st.caption(f"{ind.definition} Unité : {ind.unite} ; {SENS_TEXT[ind.sens]}.")
-    comp = ui.comparaison(ind.id, niveau, code, ventilation)
+    comp = cache.comparaison(ind.id, niveau, code, ventilation)
     own = comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code))
     if own.is_empty():
-        ui.empty_state(ind, niveau, nom)
+        provenance.empty_state(ind, niveau, nom)
         published = comp.filter(pl.col("valeur").is_not_null())
         if published.height:
             st.markdown("Valeurs publiées pour les niveaux de comparaison :")
-            chart = charts.comparison_chart(published, ind.unite, ind.decimales, font_size=_chart_font())
+            chart = charts.comparison_chart(published, ind.unite, ind.decimales, font_size=chart_font(sel))
             st.altair_chart(chart, width="stretch", alt=f"{ind.libelle} : valeurs publiées des niveaux de référence")
-            ui.caption_source(ind, published)
+            provenance.caption_source(ind, published)
     else:
         row = own.to_dicts()[0]
         c1, c2 = st.columns([1, 2])
-        latest = ui.dernieres_valeurs((ind.id,), niveau, code).filter(pl.col("ventilation") == ventilation)
+        latest = cache.dernieres_valeurs((ind.id,), niveau, code).filter(pl.col("ventilation") == ventilation)
         metric_tile(c1, ind, latest.to_dicts()[0] if latest.height else row)
-        note = perimetre_note(niveau, code)
+        note = cache.perimetre_note(niveau, code)
         if note:
             c1.caption(f"Périmètre : {note}.")
         if row["methode"] == "calculee" and niveau != "commune":
             c1.caption("Calculé à partir des effectifs additionnés des communes (jamais une moyenne de taux).")
         with c2:
-            chart = charts.comparison_chart(comp, ind.unite, ind.decimales, font_size=_chart_font())
+            chart = charts.comparison_chart(comp, ind.unite, ind.decimales, font_size=chart_font(sel))
             st.altair_chart(chart, width="stretch",
                             alt=f"Comparaison de {ind.libelle} entre {nom} et les niveaux de référence")
-        ui.caption_source(ind, comp)
-        ui.table_and_downloads(comp, ind, {"nom": "Territoire", "annee": "Année", "valeur": "Valeur",
+        provenance.caption_source(ind, comp)
+        provenance.table_and_downloads(comp, ind, {"nom": "Territoire", "annee": "Année", "valeur": "Valeur",
                                            "methode": "Méthode", "source": "Source"}, key=f"{key}_comp", chart=chart)
-    equity_panel(ind, niveau, code, zonage, ventilation, key)
+    equity_panel(ind, sel, key)
 
 
-def equity_panel(ind: Indicateur, niveau: str, code: str, zonage: str, ventilation: str, key: str) -> None:
+def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     """The distribution across communes: ranking, spread, max/min ratio, and across zones."""
-    years = ui.annees(ind.id, "commune")
+    niveau, code, zonage, ventilation = sel.niveau, sel.code, sel.zonage, sel.ventilation
+    years = cache.annees(ind.id, "commune")
     if not years:
         st.caption("Pas de valeurs communales pour cet indicateur : la répartition entre communes n'est pas "
                    "disponible.")
         return
     annee = years[-1]
     st.markdown(f"### Équité entre communes ({annee})")
-    epci_code = ui.territoire_config().epci.code
-    group_niveau, group_code = (niveau, code) if niveau != "commune" else ("epci", epci_code)
-    dist = ui.distribution(ind.id, group_niveau, group_code, annee, ventilation)
+    group_niveau, group_code = (niveau, code) if niveau != "commune" else ("epci", sel.epci)
+    dist = cache.distribution(ind.id, group_niveau, group_code, annee, ventilation)
     if group_niveau == "epci":
-        communes = ui.valeurs_communes(ind.id, annee, zonage, ventilation)
+        communes = cache.valeurs_communes(ind.id, annee, zonage, ventilation)
     else:  # the communes of the chosen zone only, so that ranking and spread describe the same group
-        communes = ui.valeurs_communes(ind.id, annee, group_niveau, ventilation).filter(pl.col("zone") == group_code)
+        communes = cache.valeurs_communes(ind.id, annee, group_niveau, ventilation).filter(pl.col("zone") == group_code)
     if not dist.is_empty():
         d = dist.to_dicts()[0]
         f = fmt(ind)
         cols = st.columns(4)
-        cols[0].html(_card("Plus faible", f(d["minimum"]), ind.unite, [d["commune_min"] or ""], ""))
-        cols[1].html(_card("Médiane des communes", f(d["mediane"]), ind.unite, [], ""))
-        cols[2].html(_card("Plus élevée", f(d["maximum"]), ind.unite, [d["commune_max"] or ""], ""))
-        cols[3].html(_card("Rapport max / min", formats.nombre(d["rapport_max_min"], 1) if d["rapport_max_min"]
+        cols[0].html(card("Plus faible", f(d["minimum"]), ind.unite, [d["commune_min"] or ""], ""))
+        cols[1].html(card("Médiane des communes", f(d["mediane"]), ind.unite, [], ""))
+        cols[2].html(card("Plus élevée", f(d["maximum"]), ind.unite, [d["commune_max"] or ""], ""))
+        cols[3].html(card("Rapport max / min", formats.nombre(d["rapport_max_min"], 1) if d["rapport_max_min"]
                            else "–", "", ["écart entre extrêmes"], ""))
         st.caption(f"Plus faible : {d['commune_min']} · plus élevée : {d['commune_max']} · "
                    f"{d['n_valeurs']} communes avec valeur, {d['n_secret']} sous secret statistique, "
                    f"{d['n_manquantes']} sans valeur. La médiane des communes n'est pas la valeur du territoire.")
-    highlight = code if niveau == "commune" else None
-    refs = ui.comparaison(ind.id, group_niveau, group_code, ventilation)
+    highlight = sel.commune
+    refs = cache.comparaison(ind.id, group_niveau, group_code, ventilation)
     references = [(r["nom"], r["valeur"]) for r in refs.iter_rows(named=True)
                   if r["valeur"] is not None and r["annee"] == annee and ind.agregation != "somme"]
     chart = charts.ranking_chart(communes, ind.unite, ind.decimales, highlight, ind.nom_court, references,
-                                 font_size=_chart_font())
+                                 font_size=chart_font(sel))
     st.altair_chart(chart, width="stretch", alt=f"Classement des communes pour {ind.libelle}")
     secrets = communes.filter(pl.col("secret"))["nom"].to_list()
     if secrets:
         st.caption(f"Secret statistique (non représentées) : {', '.join(secrets)}.")
-    ui.caption_source(ind, communes.with_columns(pl.lit(annee).alias("annee")))
-    ui.table_and_downloads(communes.sort("valeur", descending=True, nulls_last=True), ind,
+    provenance.caption_source(ind, communes.with_columns(pl.lit(annee).alias("annee")))
+    provenance.table_and_downloads(communes.sort("valeur", descending=True, nulls_last=True), ind,
                            {"nom": "Commune", "code": "Code", "nom_zone": "Zone", "valeur": "Valeur",
                             "source": "Source"}, key=f"{key}_rank", chart=chart)
-    zones = ui.distribution_zones(ind.id, zonage, annee, ventilation)
+    zones = cache.distribution_zones(ind.id, zonage, annee, ventilation)
     if zones.height > 1:
         st.markdown("### Entre zones du découpage")
-        zchart = charts.distribution_chart(zones, ind.unite, ind.decimales, font_size=_chart_font())
+        zchart = charts.distribution_chart(zones, ind.unite, ind.decimales, font_size=chart_font(sel))
         st.altair_chart(zchart, width="stretch",
                         alt=f"Dispersion de {ind.libelle} entre les communes de chaque zone")
         st.caption("Trait : de la commune la plus faible à la plus élevée ; boîte : quartiles ; repère orange : "
@@ -152,7 +144,7 @@ UNFAVOURABLE = "#b42318"
 NEUTRAL_TEXT = "#444"
 
 
-def _delta_html(ind: Indicateur, row: dict) -> str:
+def delta_html(ind: Indicateur, row: dict) -> str:
     if row.get("annee_precedente") is None or row.get("evolution") is None:
         return ""
     change = row["evolution"]
@@ -164,7 +156,7 @@ def _delta_html(ind: Indicateur, row: dict) -> str:
             f' depuis {row["annee_precedente"]}{verdict}</div>')
 
 
-def _card(label: str, value: str, unit: str, lines: list[str], help_text: str) -> str:
+def card(label: str, value: str, unit: str, lines: list[str], help_text: str) -> str:
     body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{line}</div>' for line in lines)
     return (f'<div role="group" aria-label="{label}" title="{help_text}" style="border:1px solid #c9c9c9;'
             f'border-radius:.5rem;padding:.8rem 1rem;min-height:9.5rem;background:#fff">'
@@ -173,36 +165,61 @@ def _card(label: str, value: str, unit: str, lines: list[str], help_text: str) -
             f'<span style="font-size:1rem;font-weight:500;color:#333"> {unit}</span></div>{body}</div>')
 
 
-def key_figure(container, ind: Indicateur, niveau: str, code: str) -> None:
+def reference_lines(ind: Indicateur, niveau: str, code: str, comp: pl.DataFrame) -> list[str]:
+    """The card's comparison lines: the EPCI (for a commune or zone), Nord, région and France with the same
+    definition; a reference with another definition only with that definition named beside it; for a
+    published non-additive value of a group, the range across its communes as a secondary line."""
+    lines = []
+    refs = [f"{r['nom']} : {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
+            for r in comp.iter_rows(named=True)
+            if r["ordre"] >= 1 and r["valeur"] is not None and (r["niveau"], r["code"]) != (niveau, code)]
+    if refs:
+        lines.append("Repères : " + " · ".join(refs))
+    if ind.repere_autre_definition:
+        other = cache.catalogue().indicateur(ind.repere_autre_definition)
+        others = cache.comparaison(other.id, niveau, code, "")
+        shown = [f"{r['nom']} : {formats.valeur_unite(r['valeur'], other.unite, other.decimales)} ({r['annee']})"
+                 for r in others.iter_rows(named=True) if r["ordre"] >= 1 and r["valeur"] is not None]
+        if shown:
+            lines.append(f"Autre définition ({ind.repere_autre_definition_note}) : " + " · ".join(shown))
+    if ind.agregation == "aucune" and niveau != "commune":
+        dist = cache.distribution(ind.id, niveau, code)
+        if not dist.is_empty() and dist["n_valeurs"][0] > 0:
+            d = dist.to_dicts()[0]
+            secret_note = f", {d['n_secret']} sous secret statistique" if d["n_secret"] else ""
+            lines.append(f"Entre communes ({d['annee']}) : {formats.nombre(d['minimum'], ind.decimales)} à "
+                         f"{formats.valeur_unite(d['maximum'], ind.unite, ind.decimales)}{secret_note}")
+    return lines
+
+
+def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True) -> None:
     """A key figure card: the territory's value, its change and its references; where the value is not
     published for the territory, the range across its communes or the nearest published level, said so."""
-    latest = ui.dernieres_valeurs((ind.id,), niveau, code)
+    niveau, code = sel.niveau, sel.code
+    latest = cache.dernieres_valeurs((ind.id,), niveau, code)
     rows = latest.filter(pl.col("ventilation") == "")
     row = rows.to_dicts()[0] if rows.height else None
     f = fmt(ind)
     label = ind.nom_court
     if row is not None:
-        comp = ui.comparaison(ind.id, niveau, code, "")
-        # References only for intensive indicators: a total of the region says nothing beside the EPCI's.
-        refs = [f"{r['nom']} : {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
-                for r in comp.iter_rows(named=True)
-                if r["ordre"] > 1 and r["valeur"] is not None and ind.agregation != "somme"]
+        comp = cache.comparaison(ind.id, niveau, code, "")
         value = "secret" if row["secret"] else f(row["valeur"])
         lines = [f"{row['annee']}" + (f" · {row['periode']}" if row["periode"] else "")]
-        delta = _delta_html(ind, row)
+        delta = delta_html(ind, row)
         if delta:
             lines.append(delta)
-        if refs:
-            lines.append("Repères : " + " · ".join(refs))
-        container.html(_card(label, value, "" if row["secret"] else ind.unite, lines, ind.definition))
+        lines.extend(reference_lines(ind, niveau, code, comp))
+        if verdicts:
+            lines.extend(verdicts_ui.lignes(ind.id, niveau, code))
+        container.html(card(label, value, "" if row["secret"] else ind.unite, lines, ind.definition))
         return
     if latest.height:  # published only by breakdown (life expectancy by sex)
         parts = [f"{r['ventilation']} {f(r['valeur'])}" for r in latest.iter_rows(named=True)]
-        container.html(_card(label, " · ".join(parts), ind.unite, [str(latest["annee"].max())], ind.definition))
+        container.html(card(label, " · ".join(parts), ind.unite, [str(latest["annee"].max())], ind.definition))
         return
     group = (niveau, code) if niveau != "commune" else None
-    dist = ui.distribution(ind.id, *group) if group else pl.DataFrame()
-    comp = ui.comparaison(ind.id, niveau, code, "")
+    dist = cache.distribution(ind.id, *group) if group else pl.DataFrame()
+    comp = cache.comparaison(ind.id, niveau, code, "")
     published = [r for r in comp.iter_rows(named=True) if r["valeur"] is not None]
     if not dist.is_empty() and dist["n_valeurs"][0] > 0:
         d = dist.to_dicts()[0]
@@ -213,19 +230,19 @@ def key_figure(container, ind: Indicateur, niveau: str, code: str) -> None:
             lines.append("Repères : " + " · ".join(
                 f"{r['nom']} {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
                 for r in published))
-        container.html(_card(label, f"{f(d['minimum'])} à {f(d['maximum'])}", ind.unite, lines, ind.definition))
+        container.html(card(label, f"{f(d['minimum'])} à {f(d['maximum'])}", ind.unite, lines, ind.definition))
         return
-    by_sex = ui.comparaison(ind.id, "departement", ui.territoire_config().departement.code, "Femmes")
+    by_sex = cache.comparaison(ind.id, "departement", cache.territoire_config().departement.code, "Femmes")
     if published or by_sex.height:
         src = published or [r for r in by_sex.iter_rows(named=True) if r["valeur"] is not None]
         r = src[0]
-        lines = [f"Non publié pour ce territoire : valeur {NIVEAU_LABELS.get(r['niveau'], r['niveau']).lower()} "
+        lines = [f"Non publié pour ce territoire : valeur {cache.niveau_libelle(r['niveau']).lower()} "
                  f"({r['nom']}, {r['annee']})"]
-        hommes = ui.comparaison(ind.id, r["niveau"], r["code"], "Hommes") if by_sex.height else pl.DataFrame()
+        hommes = cache.comparaison(ind.id, r["niveau"], r["code"], "Hommes") if by_sex.height else pl.DataFrame()
         value = f(r["valeur"])
         if hommes.height:
             value = f"F {f(r['valeur'])} · H {f(hommes['valeur'][0])}"
-        container.html(_card(label, value, ind.unite, lines, ind.definition))
+        container.html(card(label, value, ind.unite, lines, ind.definition))
         return
-    container.html(_card(label, "—", "", ["Donnée pas encore chargée : voir Volet environnemental."],
+    container.html(card(label, "—", "", ["Donnée pas encore chargée : voir Volet environnemental."],
                          ind.definition))

@@ -5,6 +5,9 @@ made in the barometer (table ``objectifs`` of :mod:`barometre.pilotage.store`): 
 row of the same id (or adds a target), and a stored row marked ``retire`` withdraws it. Each stored row was
 validated by the file's own model (:class:`barometre.calculs.targets.Objectif`) when it was written, with its
 author, date and history; reverting the stored row's creation brings the file's row back.
+
+It belongs to ``pilotage`` (not ``calculs``): it reads the store's edits and the observations (through
+``donnees``); the trajectory arithmetic it applies stays pure in :mod:`barometre.calculs.targets`.
 """
 
 from __future__ import annotations
@@ -184,3 +187,98 @@ def vers_formulaire(value: float | int | None) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.12g}".replace(".", ",")
+
+
+# ---------------------------------------------------------------- the EPCI's targets down to communes and zones
+METHODE_TERRITOIRES = (
+    "Chaque objectif de l'agglomération est appliqué à la propre valeur de référence du territoire : une "
+    "variation en % (−50 %) s'applique telle quelle à sa valeur de l'année de référence ; une valeur cible "
+    "d'un taux ou d'une part (50 % d'autonomie) reste la même ; une valeur cible d'une quantité (tonnes, MWh) "
+    "devient la variation en % qu'elle représente pour l'agglomération (0 = −100 %). Sans année de référence "
+    "connue, la trajectoire part de la première observation du territoire. Un statut n'est donné qu'à partir "
+    "de deux observations : avec une seule, « sans tendance »."
+)
+
+
+def objectif_territoire(row_epci: dict[str, Any], agregation: str, sens: str,
+                        points: list[tuple[int, float]]) -> dict[str, Any]:
+    """One EPCI target row (objectifs_rows) applied to a commune's or zone's own observed ``points``
+    ((year, value), any order): reference, target, path value at the latest observation, gap and status.
+    See METHODE_TERRITOIRES; the keys are those of objectifs_rows where they apply."""
+    from barometre.calculs.targets import STATUS_LABELS_FR, gap, status, trajectory
+
+    points = sorted((int(y), float(v)) for y, v in points if v is not None)
+    by_year = dict(points)
+    cible_annee = row_epci["annee_cible"]
+    ref_year, ref_value, ref_source = None, None, "inconnue"
+    wanted = row_epci["annee_reference"] if row_epci["reference_source"] != "premiere_observation" else None
+    if wanted is not None and wanted in by_year:
+        ref_year, ref_value, ref_source = wanted, by_year[wanted], "observation"
+    elif wanted is None:
+        earlier = [p for p in points if p[0] < cible_annee]
+        if earlier:
+            (ref_year, ref_value), ref_source = earlier[0], "premiere_observation"
+    variation = row_epci["variation_cible_pct"]
+    if variation is None and row_epci["valeur_cible"] is not None and agregation == "somme":
+        epci_ref = row_epci["valeur_reference"]
+        if row_epci["valeur_cible"] == 0:
+            variation = -100.0
+        elif epci_ref:
+            variation = (row_epci["valeur_cible"] / epci_ref - 1) * 100
+    if variation is not None:
+        cible = None if ref_value is None else ref_value * (1 + variation / 100)
+    else:
+        cible = row_epci["valeur_cible"]  # a rate or share: the same value to reach
+    out = {"id": row_epci["id"], "indicateur": row_epci["indicateur"], "annee_reference": ref_year,
+           "valeur_reference": ref_value, "reference_source": ref_source, "annee_cible": cible_annee,
+           "valeur_cible": cible, "variation_appliquee_pct": variation, "forme": row_epci["forme"],
+           "annee_observation": points[-1][0] if points else None,
+           "valeur_observation": points[-1][1] if points else None, "n_observations": len(points),
+           "valeur_attendue": None, "ecart": None, "statut": "sans_donnee", "trajectoire": []}
+    if ref_year is None or ref_value is None or cible is None or cible_annee <= ref_year:
+        out["statut_libelle"] = STATUS_LABELS_FR["sans_donnee"]
+        return out
+    out["trajectoire"] = trajectory(ref_year, ref_value, cible_annee, cible, row_epci["forme"])
+    higher = higher_is_better_from_sens(sens)
+    if higher is None:
+        higher = cible > ref_value
+    obs_year, obs_value = points[-1]
+    # Never a status from a single observation (the reference itself): no trend is measured yet.
+    if len(points) < 2 or obs_year == ref_year:
+        out["statut_libelle"] = SINGLE_OBSERVATION_LABEL
+        return out
+    found = gap(obs_year, obs_value, out["trajectoire"], higher)
+    out["statut"] = status(obs_year, obs_value, out["trajectoire"], higher)
+    out["statut_libelle"] = STATUS_LABELS_FR[out["statut"]]
+    if found:
+        out["valeur_attendue"], out["ecart"] = found.expected, found.absolute
+    return out
+
+
+def objectifs_par_territoire(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, rows: list[dict[str, Any]],
+                             epci_code: str, niveau: str) -> list[dict[str, Any]]:
+    """Every EPCI target applied to every territory of ``niveau`` (commune, bassin, canton, zone…)."""
+    targets = [r for r in rows if r["territoire"] == epci_code]
+    if not targets:
+        return []
+    df = query(con, """
+        select indicateur, code, nom, annee, valeur from mart_valeurs
+        where niveau = $niveau and ventilation = '' and valeur is not null and list_contains($ids, indicateur)
+        order by code, annee
+        """, {"niveau": niveau, "ids": sorted({r["indicateur"] for r in targets})})
+    series: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    names: dict[str, str] = {}
+    for r in df.iter_rows(named=True):
+        series.setdefault((r["indicateur"], r["code"]), []).append((r["annee"], r["valeur"]))
+        names[r["code"]] = r["nom"]
+    known = {i.id: i for i in catalogue.indicateurs}
+    out = []
+    for t in targets:
+        ind = known.get(t["indicateur"])
+        if ind is None:
+            continue
+        for code in sorted({c for (i, c) in series if i == t["indicateur"]}):
+            row = objectif_territoire(t, ind.agregation, ind.sens, series[(t["indicateur"], code)])
+            out.append({**row, "niveau": niveau, "code": code, "nom": names[code], "illustratif": t["illustratif"],
+                        "a_confirmer": t["a_confirmer"], "origine": t["origine"]})
+    return out

@@ -1,0 +1,130 @@
+"""The verdicts of one territory's indicators, read from the built data and the targets in force.
+
+Glue between the data (``mart_valeurs``, the targets overlay of :mod:`barometre.pilotage.objectifs`) and
+the pure rules of :mod:`barometre.calculs.verdicts`. Used by the cards, the séance and ``barometre
+rapport``. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from barometre.calculs import verdicts as v
+from barometre.catalogue import Indicateur
+from barometre.donnees.db import query
+
+NIVEAUX_REFERENCE = ("departement", "region", "france")
+FRANCE_TARGET_CODE = "FR"  # how the targets file names France (pilotage.objectifs.FRANCE_TARGET_CODE)
+
+
+@dataclass(frozen=True)
+class Lecture:
+    """What the room is told about one indicator of one territory."""
+
+    indicateur: str
+    progression: v.Verdict
+    situation: v.Verdict | None = None
+    objectif: v.Verdict | None = None
+    objectif_id: str = ""
+    objectif_libelle: str = ""  # "cible 2050 : 0 kteq CO2 (PCAET)"
+
+    def verdicts(self) -> list[v.Verdict]:
+        """Target verdict first when there is one (it replaces the bare direction), then the situation."""
+        out = [self.objectif or self.progression]
+        if self.situation is not None:
+            out.append(self.situation)
+        return out
+
+
+def series_territoires(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[str],
+                       territoires: Sequence[tuple[str, str]]) -> pl.DataFrame:
+    """(indicateur, niveau, code, nom, annee, valeur) of the given territories, no breakdown, values only."""
+    if not indicateurs or not territoires:
+        return pl.DataFrame(schema={"indicateur": pl.String, "niveau": pl.String, "code": pl.String,
+                                    "nom": pl.String, "annee": pl.Int32, "valeur": pl.Float64})
+    return query(
+        con,
+        """
+        select indicateur, niveau, code, nom, annee, valeur from mart_valeurs
+        where ventilation = '' and valeur is not null and not coalesce(secret, false)
+          and list_contains($indicateurs, indicateur) and list_contains($keys, niveau || '|' || code)
+        order by indicateur, niveau, code, annee
+        """,
+        {"indicateurs": sorted(set(indicateurs)), "keys": [f"{n}|{c}" for n, c in territoires]},
+    )
+
+
+def _code_objectif(niveau: str, code: str) -> str:
+    return FRANCE_TARGET_CODE if niveau == "france" else code
+
+
+def choisir_objectif(rows: Sequence[dict], indicateur: str, territoire: str, annee: int) -> dict | None:
+    """The target that speaks for an indicator: the territory's own (not illustrative) targets first,
+    the nearest target year not yet past, with a path (a reference) preferred."""
+    mine = [r for r in rows if r["indicateur"] == indicateur and r["territoire"] == territoire
+            and r.get("valeur_cible") is not None]
+    if not mine:
+        return None
+
+    def rank(r: dict) -> tuple:
+        return (bool(r.get("illustratif")), r["annee_cible"] < annee, r.get("annee_reference") is None,
+                abs(r["annee_cible"] - annee), r["id"])
+
+    return sorted(mine, key=rank)[0]
+
+
+def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, references: pl.DataFrame,
+            objectifs: Sequence[dict] = (), annee_courante: int | None = None,
+            marge: float | None = None) -> Lecture:
+    """Verdicts of one indicator: ``serie`` the territory's (annee, valeur) rows, ``references`` the
+    (nom, niveau, annee, valeur) rows of the Nord, the région and France (in that order of preference),
+    ``objectifs`` the rows of :func:`barometre.pilotage.objectifs.objectifs_rows`."""
+    annee_courante = annee_courante or date.today().year
+    pts = [(r["annee"], r["valeur"]) for r in serie.iter_rows(named=True)]
+    fmt = {"decimales": ind.decimales, "unite": ind.unite}
+    progression = v.verdict_tendance(pts, ind.sens, marge=marge, annee_courante=annee_courante, **fmt)
+    situation = None
+    if pts and niveau not in NIVEAUX_REFERENCE[1:] and ind.agregation != "somme":
+        last_year, last_value = sorted(p for p in pts if p[1] is not None)[-1]
+        order = {n: i for i, n in enumerate(NIVEAUX_REFERENCE)}
+        refs = sorted((r for r in references.iter_rows(named=True) if r["niveau"] != niveau),
+                      key=lambda r: order.get(r["niveau"], 9))
+        situation = v.verdict_situation(last_year, last_value,
+                                        [v.Repere(r["nom"], r["annee"], r["valeur"]) for r in refs],
+                                        ind.sens, marge=marge, annee_courante=annee_courante, **fmt)
+    row = choisir_objectif(objectifs, ind.id, _code_objectif(niveau, code), annee_courante)
+    objectif_verdict, libelle = None, ""
+    if row is not None:
+        hausse = {"hausse_favorable": True, "baisse_favorable": False}.get(ind.sens)
+        if hausse is None and row.get("valeur_reference") is not None:
+            hausse = row["valeur_cible"] > row["valeur_reference"]
+        if hausse is not None:
+            base = ((row["annee_reference"], row["valeur_reference"])
+                    if row.get("annee_reference") is not None and row.get("valeur_reference") is not None
+                    and row.get("reference_source") != "premiere_observation" else None)
+            objectif_verdict = v.verdict_objectif(pts, row["annee_cible"], row["valeur_cible"], hausse,
+                                                  base=base, marge=marge, annee_courante=annee_courante)
+            libelle = (f"cible {row['annee_cible']} : {v._n(row['valeur_cible'], ind.decimales)} {ind.unite}"
+                       + (" (repère illustratif)" if row.get("illustratif") else ""))
+    return Lecture(ind.id, progression, situation, objectif_verdict, row["id"] if row else "", libelle)
+
+
+def lectures(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[Indicateur], niveau: str, code: str,
+             references: Sequence[tuple[str, str]], objectifs: Sequence[dict] = (),
+             annee_courante: int | None = None) -> dict[str, Lecture]:
+    """:func:`lecture` for several indicators of one territory, in two queries."""
+    ids = [i.id for i in indicateurs]
+    data = series_territoires(con, ids, [(niveau, code), *references])
+    out = {}
+    for ind in indicateurs:
+        mine = data.filter((pl.col("indicateur") == ind.id) & (pl.col("niveau") == niveau)
+                           & (pl.col("code") == code))
+        refs = data.filter((pl.col("indicateur") == ind.id) & ~((pl.col("niveau") == niveau)
+                                                                & (pl.col("code") == code)))
+        out[ind.id] = lecture(ind, niveau, code, mine, refs, objectifs, annee_courante)
+    return out

@@ -1,0 +1,385 @@
+"""The meeting pack: ``barometre rapport --seance ID | --edition ANNEE --format pdf|pptx --sortie F``.
+
+A title page, the « ce qui a bougé » digest, one page (PDF, A4) or slide (PPTX, 16:9) per view with its
+chart (vector: SVG from vl-convert in the PDF, native PowerPoint charts in the PPTX), its figure, its
+verdicts and a footnote naming producer, dataset, vintage and the load it came from (file SHA-256 from the
+load records when available); the « données attendues » and a sources annex.
+
+Same inputs → same bytes: the reading date is fixed (the séance's date, the edition's 31 December, or
+``--date``), content is sorted, the PDF is compiled by Typst with a fixed timestamp, the PPTX is re-zipped
+with fixed entry times. Text typed by people (a séance's title) reaches Typst as JSON data, never as
+markup. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from barometre import charts, formats
+from barometre.calculs import bilan, mouvements
+from barometre.calculs.plan_seance import LIBELLES_GENRES, genre_de_vue
+from barometre.catalogue import Catalogue, Indicateur, load_catalogue
+from barometre.donnees import queries
+from barometre.donnees.db import connect
+from barometre.pilotage.objectifs import objectifs_rows
+from barometre.settings import Settings, get_settings, load_territoire
+
+FORMATS = ("pdf", "pptx")
+VOLETS_EDITION = ("environnement", "qualite_de_vie")
+EXTREMES = 8
+CHART_FONT = "DejaVu Sans"  # the font Typst renders the SVG text with (installed by .ci/run)
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+class RapportErreur(ValueError):
+    """A French message for the command line (unknown séance, no store, …)."""
+
+
+@dataclass(frozen=True)
+class PageVue:
+    indicateur: str
+    titre: str
+    genre: str
+    genre_libelle: str
+    chiffre: str
+    unite: str
+    annee: str
+    verdicts: list[str]
+    objectif: str
+    note: str
+    remarque: str
+    libelles: list[str]
+    valeurs: list[float]
+    decimales: int
+    svg: str = ""
+
+
+@dataclass(frozen=True)
+class Rapport:
+    titre: str
+    sous_titre: str
+    date_iso: str
+    date_texte: str
+    territoire: str
+    digest: list[dict]
+    digest_depuis: str
+    pages: list[PageVue]
+    attendues: list[str]
+    sources: list[str]
+    methode: str
+    pied: str = ""
+    extras: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------------ content
+def _store(settings: Settings):
+    """The store of the configured database when it exists (a fresh copy has none: no séances)."""
+    import os
+
+    from barometre.pilotage.store import ENV_URL, FICHIER_SQLITE, Store
+
+    url = os.environ.get(ENV_URL, "").strip()
+    if not url:
+        path = settings.data_dir / "edits" / FICHIER_SQLITE
+        if not path.exists():
+            return None
+        url = f"sqlite:///{path}"
+    return Store(url)
+
+
+def _nom(con: duckdb.DuckDBPyConnection, niveau: str, code: str) -> str:
+    terr = queries.territoires(con, niveau).filter(pl.col("code") == code)
+    return terr["nom"][0] if terr.height else code
+
+
+def _chargement(chargements: list[dict], source: str) -> str:
+    """The latest load record of a source, as the footnote names it."""
+    rows = sorted((c for c in chargements if c.get("source") == source and not c.get("annule")),
+                  key=lambda c: (str(c.get("modifie_le") or ""), c.get("id") or 0), reverse=True)
+    if not rows:
+        return "chargement : fichier officiel livré avec le baromètre (barometre build)"
+    c = rows[0]
+    sha = c.get("sha256") or c.get("empreinte") or ""
+    quand = formats.date_longue(str(c.get("modifie_le") or "")[:10])
+    return (f"chargement : {c.get('fichier', '')} du {quand}" + (f", SHA-256 {sha}" if sha else
+                                                                 ", empreinte SHA-256 non enregistrée"))
+
+
+def _page(con: duckdb.DuckDBPyConnection, cat: Catalogue, ind: Indicateur, niveau: str, code: str,
+          lecture: bilan.Lecture | None, chargements: list[dict]) -> PageVue | None:
+    comp = queries.comparaison(con, ind.id, niveau, code, "").sort("ordre")
+    serie = queries.valeurs(con, ind.id, niveau=niveau, codes=[code]).filter(pl.col("ventilation") == "")
+    communes = pl.DataFrame(schema={"code": pl.String, "nom": pl.String, "valeur": pl.Float64})
+    years = queries.annees(con, ind.id, "commune")
+    if years and niveau == "epci":
+        communes = queries.valeurs_communes(con, ind.id, years[-1], "epci", "").with_columns(
+            pl.lit(years[-1]).alias("annee"))
+    genre = genre_de_vue(ind, niveau, code, comp, serie, communes)
+    if genre is None:
+        return None
+    remarque = ""
+    if genre == "comparaison":
+        rows = comp.filter(pl.col("valeur").is_not_null())
+        labels = [f"{r['nom']} ({r['annee']})" for r in rows.iter_rows(named=True)]
+        chart = charts.comparison_chart(rows, ind.unite, ind.decimales, font_size=11)
+    elif genre == "serie":
+        rows = serie.filter(pl.col("valeur").is_not_null()).sort("annee")
+        labels = [str(a) for a in rows["annee"]]
+        chart = charts.series_chart(rows, ind.unite, ind.decimales, font_size=11)
+    else:
+        known = communes.filter(pl.col("valeur").is_not_null()).sort(["valeur", "nom"], descending=[True, False])
+        rows = known if known.height <= 2 * EXTREMES else pl.concat([known.head(EXTREMES), known.tail(EXTREMES)])
+        if rows.height < known.height:
+            remarque = (f"Les {EXTREMES} communes les plus élevées et les {EXTREMES} plus faibles sur "
+                        f"{known.height} communes avec une valeur.")
+        labels = rows["nom"].to_list()
+        chart = charts.ranking_chart(rows, ind.unite, ind.decimales, None, ind.nom_court, font_size=11)
+    own = serie.filter(pl.col("valeur").is_not_null()).sort("annee")
+    if own.height:
+        chiffre, annee = formats.nombre(own["valeur"][-1], ind.decimales), str(own["annee"][-1])
+    elif genre == "communes":
+        chiffre = f"{formats.nombre(known['valeur'].min(), ind.decimales)} à " \
+                  f"{formats.nombre(known['valeur'].max(), ind.decimales)}"
+        annee = f"{rows['annee'][0]}, écart entre communes"
+    else:
+        chiffre, annee = "–", ""
+    try:
+        src = cat.source(ind.source)
+        origine = f"{src.producteur}, {src.jeu_de_donnees}"
+    except KeyError:
+        origine = ind.source
+    annees = sorted({int(a) for a in rows["annee"].drop_nulls().to_list()}) if "annee" in rows.columns else []
+    note = (f"Source : {origine} — millésime{'s' if len(annees) > 1 else ''} "
+            f"{', '.join(map(str, annees))} — {_chargement(chargements, ind.source)}.")
+    spec = chart.to_dict()
+    spec["width"] = 620
+    spec.setdefault("config", {})["font"] = CHART_FONT
+    spec["padding"] = 8
+    verdicts = [f"{x.texte()} — {x.detail}" if x.detail else x.texte() for x in lecture.verdicts()] if lecture else []
+    return PageVue(ind.id, ind.libelle, genre, LIBELLES_GENRES[genre], chiffre, ind.unite, annee, verdicts,
+                   lecture.objectif_libelle if lecture else "", note, remarque, labels,
+                   [float(v) for v in rows["valeur"].to_list()], ind.decimales, json.dumps(spec, sort_keys=True))
+
+
+def construire(settings: Settings | None = None, *, seance_id: int | None = None, edition: int | None = None,
+               composition: dict | None = None, le: date | None = None, store=None) -> Rapport:
+    """The content of the pack: a saved séance (``seance_id``), the annual edition (``edition``) or a séance
+    composed on the page and not saved (``composition``: titre, niveau, code, vues); ``le``: the reading
+    date."""
+    settings = settings or get_settings()
+    if sum(x is not None for x in (seance_id, edition, composition)) != 1:
+        raise RapportErreur("indiquez soit --seance ID, soit --edition ANNEE")
+    cat = load_catalogue(settings.catalogue_dir)
+    terr = load_territoire(settings)
+    con = connect(settings, cat)
+    store = store if store is not None else _store(settings)
+    chargements = store.chargements().to_dicts() if store is not None else []
+    seances = store.seances().to_dicts() if store is not None else []
+    if composition is not None:
+        seance_id = -1
+    if seance_id is not None:
+        row = (dict(composition, vues=",".join(composition["vues"]), date_seance=None) if composition is not None
+               else store.seance(seance_id) if store is not None else None)
+        if row is None:
+            raise RapportErreur(f"séance {seance_id} introuvable : vérifiez le numéro (lien « ?seance=… » de la "
+                                "page Séance) et la base configurée (BAROMETRE_DATABASE_URL)")
+        ids = [i for i in row["vues"].split(",") if i in {x.id for x in cat.indicateurs}]
+        niveau, code = row["niveau"], row["code"]
+        le = le or (date.fromisoformat(row["date_seance"]) if row["date_seance"] else None)
+        if le is None:
+            raise RapportErreur("cette séance n'a pas de date : indiquez --date AAAA-MM-JJ (la date de lecture "
+                                "fixe le contenu, pour que deux exports soient identiques)")
+        titre = row["titre"]
+        depuis = mouvements.seance_precedente(seances, le) or le - timedelta(days=90)
+    else:
+        ids = [i.id for i in sorted((i for i in cat.indicateurs if i.volet in VOLETS_EDITION),
+                                    key=lambda i: (VOLETS_EDITION.index(i.volet), i.theme, i.id))]
+        niveau, code = "epci", terr.epci.code
+        le = le or date(edition, 12, 31)
+        titre = f"Baromètre social & environnemental — édition {edition}"
+        depuis = date(edition, 1, 1)
+    inds = [cat.indicateur(i) for i in ids]
+    refs = [("departement", terr.departement.code), ("region", terr.region.code), ("france", "FR")]
+    try:
+        objectifs = objectifs_rows(settings, con, store)
+    except Exception:  # noqa: BLE001 - a broken targets file is reported by `barometre objectifs`
+        objectifs = []
+    lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year)
+    pages, attendues = [], []
+    for ind in inds:
+        page = _page(con, cat, ind, niveau, code, lectures.get(ind.id), chargements)
+        if page is None:
+            try:
+                src = cat.source(ind.source)
+                attendues.append(f"{ind.libelle} — {src.producteur}, {src.jeu_de_donnees}")
+            except KeyError:
+                attendues.append(ind.libelle)
+        else:
+            pages.append(page)
+    digest = []
+    if store is not None:
+        for m in mouvements.depuis_le_store(store, cat, depuis, le, lectures):
+            digest.append({"genre": mouvements.TITRES_GENRES[m.genre], "date": formats.date_longue(m.date),
+                           "titre": m.titre, "detail": m.detail})
+    used = sorted({i.source for i in inds})
+    sources = []
+    for sid in used:
+        try:
+            s = cat.source(sid)
+            sources.append(f"{s.producteur}, {s.jeu_de_donnees} ({s.millesime}) — licence {s.licence} — {s.url}")
+        except KeyError:
+            sources.append(sid)
+    nom = _nom(con, niveau, code)
+    from barometre.calculs.verdicts import RULE_FR
+
+    return Rapport(titre=titre, sous_titre=nom, date_iso=le.isoformat(), date_texte=formats.date_longue(le),
+                   territoire=nom, digest=digest, digest_depuis=formats.date_longue(depuis), pages=pages,
+                   attendues=attendues, sources=sources, methode=RULE_FR.replace("**", ""),
+                   pied=f"{titre} — {formats.date_longue(le)}")
+
+
+# ------------------------------------------------------------------------------------------------ PDF
+TEMPLATE = Path(__file__).with_name("rapport.typ")
+
+
+def rapport_pdf(r: Rapport) -> bytes:
+    """A4 PDF compiled by Typst from ``rapport.typ`` and the content as JSON (text is data, not markup)."""
+    import typst
+    import vl_convert as vlc
+
+    with tempfile.TemporaryDirectory(prefix="barometre-rapport-") as tmp:
+        root = Path(tmp)
+        data = asdict(r)
+        for i, page in enumerate(r.pages):
+            name = f"graphique-{i:03d}.svg"
+            (root / name).write_text(vlc.vegalite_to_svg(json.loads(page.svg)), encoding="utf-8")
+            data["pages"][i]["svg"] = name
+        (root / "rapport.json").write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        (root / "rapport.typ").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+        stamp = int(datetime.combine(date.fromisoformat(r.date_iso), datetime.min.time(), UTC).timestamp())
+        return typst.compile(str(root / "rapport.typ"), root=str(root), format="pdf", timestamp=stamp)
+
+
+# ------------------------------------------------------------------------------------------------ PPTX
+def _texte(frame, lignes: list[tuple[str, int, bool]], couleur=None) -> None:
+    from pptx.util import Pt
+
+    frame.word_wrap = True
+    for i, (text, size, bold) in enumerate(lignes):
+        p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = p.add_run()
+        run.text = text
+        run.font.size, run.font.bold = Pt(size), bold
+        if couleur is not None:
+            run.font.color.rgb = couleur
+
+
+def rapport_pptx(r: Rapport) -> bytes:
+    """16:9 slides with native (vector, editable) PowerPoint charts; re-zipped with fixed entry times."""
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank = prs.slide_layouts[6]
+    grey = RGBColor(0x33, 0x33, 0x33)
+
+    def slide(title: str):
+        s = prs.slides.add_slide(blank)
+        _texte(s.shapes.add_textbox(Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.9)).text_frame,
+               [(title, 30, True)])
+        return s
+
+    s = prs.slides.add_slide(blank)
+    _texte(s.shapes.add_textbox(Inches(1), Inches(2.3), Inches(11.3), Inches(3)).text_frame,
+           [(r.titre, 40, True), (r.sous_titre, 26, False), (r.date_texte, 22, False)])
+    s = slide(f"Ce qui a bougé depuis le {r.digest_depuis}")
+    lignes = [(f"{d['genre']} — {d['titre']}" + (f" : {d['detail']}" if d["detail"] else ""), 16, False)
+              for d in r.digest[:14]] or [("Rien de nouveau dans les données, les objectifs et les jalons.", 18,
+                                           False)]
+    if len(r.digest) > 14:
+        lignes.append((f"… et {len(r.digest) - 14} autres changements (voir le PDF).", 16, False))
+    _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.3), Inches(12.1), Inches(5.8)).text_frame, lignes)
+    for p in r.pages:
+        s = slide(p.titre)
+        left = [(f"{p.chiffre} {p.unite}".strip(), 40, True), (p.annee, 18, False)]
+        left += [(v, 16, False) for v in p.verdicts]
+        if p.objectif:
+            left.append((f"Objectif : {p.objectif}", 14, False))
+        _texte(s.shapes.add_textbox(Inches(0.5), Inches(1.3), Inches(3.8), Inches(5.2)).text_frame, left)
+        data = CategoryChartData(number_format="#,##0" + ("." + "0" * p.decimales if p.decimales > 0 else ""))
+        data.categories = p.libelles
+        data.add_series(p.unite, p.valeurs)
+        kind = XL_CHART_TYPE.LINE_MARKERS if p.genre == "serie" else XL_CHART_TYPE.BAR_CLUSTERED
+        chart = s.shapes.add_chart(kind, Inches(4.5), Inches(1.3), Inches(8.4), Inches(5.0), data).chart
+        chart.has_legend = False
+        chart.plots[0].has_data_labels = True
+        chart.plots[0].data_labels.number_format = data.number_format
+        chart.plots[0].data_labels.number_format_is_linked = False
+        if p.genre != "serie":
+            chart.category_axis.reverse_order = True  # first territory / highest commune on top
+        chart.value_axis.minimum_scale = 0 if p.genre != "serie" or charts.counts_from_zero(p.unite, p.decimales) \
+            else None
+        foot = [(p.note, 11, False)] + ([(p.remarque, 11, False)] if p.remarque else [])
+        _texte(s.shapes.add_textbox(Inches(0.5), Inches(6.45), Inches(12.3), Inches(0.9)).text_frame, foot, grey)
+    if r.attendues:
+        s = slide("Données attendues")
+        _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.3), Inches(12.1), Inches(5.8)).text_frame,
+               [(a, 16, False) for a in r.attendues])
+    s = slide("Sources")
+    _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.3), Inches(12.1), Inches(5.8)).text_frame,
+           [(x, 12, False) for x in r.sources])
+    fixed = datetime.combine(date.fromisoformat(r.date_iso), datetime.min.time())
+    cp = prs.core_properties
+    cp.title, cp.author, cp.last_modified_by = r.titre[:250], "Baromètre social & environnemental", ""
+    cp.created = cp.modified = fixed
+    cp.revision = 1
+    raw = io.BytesIO()
+    prs.save(raw)
+    return _zip_fige(raw.getvalue())
+
+
+def _zip_fige(data: bytes, classeur: bool = False) -> bytes:
+    """The same zip with every entry at a fixed time (python-pptx stamps the current time), and the same
+    for the workbooks embedded behind the charts (``classeur``: their creation date is fixed too)."""
+    import re
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            blob = src.read(info.filename)
+            if info.filename.endswith(".xlsx"):
+                blob = _zip_fige(blob, classeur=True)
+            elif classeur and info.filename == "docProps/core.xml":
+                blob = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", blob)
+            dst.writestr(entry, blob)
+    return out.getvalue()
+
+
+def ecrire(r: Rapport, fmt: str, sortie: Path) -> Path:
+    """Write the pack to ``sortie`` through a temporary file and a rename (nothing half-written)."""
+    if fmt not in FORMATS:
+        raise RapportErreur(f"format « {fmt} » inconnu (attendu : pdf ou pptx)")
+    data = rapport_pdf(r) if fmt == "pdf" else rapport_pptx(r)
+    sortie = Path(sortie)
+    sortie.parent.mkdir(parents=True, exist_ok=True)
+    tmp = sortie.with_name(f".{sortie.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(sortie)
+    return sortie

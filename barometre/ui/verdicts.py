@@ -1,0 +1,65 @@
+"""Verdicts on screen (Streamlit): the cached reading of a territory and the lines cards show."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from barometre.calculs import bilan
+from barometre.calculs import verdicts as v
+from barometre.pilotage.objectifs import objectifs_rows
+from barometre.settings import get_settings
+from barometre.ui import cache
+
+
+def references() -> list[tuple[str, str]]:
+    t = cache.territoire_config()
+    return [("departement", t.departement.code), ("region", t.region.code), ("france", "FR")]
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _objectifs() -> list[dict]:
+    try:
+        return objectifs_rows(get_settings(), cache.connection())
+    except Exception:  # noqa: BLE001 - a broken targets file is reported on the volet; verdicts go without
+        return []
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def lectures(niveau: str, code: str) -> dict[str, bilan.Lecture]:
+    """Every indicator's verdicts for one territory (two queries, cached)."""
+    return bilan.lectures(cache.connection(), cache.catalogue().indicateurs, niveau, code, references(),
+                          _objectifs())
+
+
+def lecture(indicateur: str, niveau: str, code: str) -> bilan.Lecture | None:
+    return lectures(niveau, code).get(indicateur)
+
+
+def verdict_html(verdict: v.Verdict, small: bool = False) -> str:
+    """One verdict as a coloured line (symbol + words: never colour alone), with its vintage and age."""
+    size = ".85rem" if small else ".95rem"
+    quand = v.age_texte(verdict.annee, verdict.age)
+    return (f'<div class="verdict verdict-{verdict.tonalite}" style="color:{verdict.couleur};font-size:{size};'
+            f'margin-top:.25rem" title="{html.escape(verdict.detail)}">{verdict.symbole} '
+            f'<strong>{verdict.nature.capitalize()} : {html.escape(verdict.libelle)}</strong>'
+            + (f' <span style="color:#444">({html.escape(quand)})</span>' if quand else "") + "</div>")
+
+
+def lignes(indicateur: str, niveau: str, code: str) -> list[str]:
+    """The HTML lines of a card: target (or direction) verdict, then situation."""
+    lec = lecture(indicateur, niveau, code)
+    if lec is None:
+        return []
+    out = [verdict_html(x, small=True) for x in lec.verdicts()]
+    if lec.objectif is not None and lec.objectif_libelle:
+        out.insert(1, f'<div style="font-size:.8rem;color:#444">Objectif : {html.escape(lec.objectif_libelle)}'
+                      "</div>")
+    return out
+
+
+def textes(indicateur: str, niveau: str, code: str) -> list[str]:
+    """Plain-text verdicts (séance captions, alt texts)."""
+    lec = lecture(indicateur, niveau, code)
+    return [f"{x.texte()} — {x.detail}" if x.detail else x.texte() for x in lec.verdicts()] if lec else []

@@ -1,0 +1,283 @@
+"""The layering of the code, checked on its import graph (AST, no import executed).
+
+Data flows one way: ``pages/`` (and ``app.py``) → ``barometre/ui/`` → ``pilotage`` → ``calculs`` and
+``charts`` → ``donnees`` → ``sources`` → the foundations (settings, formats, catalogue, csvread). A module
+imports only modules of a lower layer, or of its own layer *and* its own package (``ui.panneaux`` →
+``ui.cache``); the rules below say the rest:
+
+- only ``barometre/ui/``, ``app.py`` and ``pages/`` import streamlit;
+- only ``barometre/ui/etat.py`` touches ``st.session_state`` / ``st.query_params`` (the others call it);
+- pages never import ``donnees``, ``sources`` or ``pilotage`` (they go through ``ui``);
+- computations (``calculs``) never import charts nor write files;
+- no import cycle, counting imports inside functions.
+
+Each rule is also run on a small synthetic tree that breaks it, so that a rule that cannot fail is seen.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Layer of each module (longest matching prefix wins); a lower number is closer to the data.
+LAYERS: dict[str, int] = {
+    "barometre.settings": 0, "barometre.formats": 0, "barometre.catalogue": 0, "barometre.texte": 0,
+    "barometre.sources.csvread": 0,
+    "barometre.sources": 1,
+    "barometre.donnees": 2,
+    "barometre.calculs": 3, "barometre.charts": 3,
+    "barometre.pilotage": 4,
+    # the steering's charts (draw pilotage's frames); commands: load a file (parse, rebuild, record the load
+    # in the store), check everything
+    "barometre.charts_pilotage": 5, "barometre.sources.ingest": 5, "barometre.donnees.validate": 5,
+    "barometre.ui": 6,
+    "pages": 7, "app": 7,
+    "benchmarks": 8,  # drives the pages (AppTest, a browser) and the queries
+    "barometre.cli": 9, "barometre.__main__": 9,
+}
+ROOT_PACKAGE = "barometre"  # an empty __init__: ``from barometre import formats`` imports formats
+# The benchmark drives the app as the tests do (AppTest, a real server): it may import streamlit.
+STREAMLIT_ALLOWED = ("barometre.ui", "pages", "app", "benchmarks")
+STATE_MODULE = "barometre.ui.etat"
+STATE_ATTRIBUTES = {"session_state", "query_params"}
+PAGES_FORBIDDEN = ("barometre.donnees", "barometre.sources", "barometre.pilotage")
+COMPUTATION = "barometre.calculs"
+CHARTS = ("barometre.charts", "barometre.charts_pilotage")
+# Calls that write a file: path / frame methods and helpers, and os / shutil / json functions.
+WRITE_METHODS = {"write_text", "write_bytes", "write_parquet", "write_csv", "write_excel", "write_json",
+                 "to_csv", "to_parquet", "mkdir", "unlink", "touch", "atomic_write_bytes", "atomic_write_text"}
+WRITE_FUNCTIONS = {"os": {"replace", "rename", "remove", "unlink", "makedirs", "mkdir"},
+                   "shutil": {"copy", "copyfile", "copytree", "move", "rmtree"}, "json": {"dump"}}
+# Known exceptions, each with its reason and who removes it.
+WRITES_ALLOWED = {
+    # The panel's weightings are still JSON files (enregistrer_ponderation); h-secu (issue 13) moves them
+    # into the store, and this exception goes with them.
+    "barometre.calculs.bien_etre",
+}
+
+
+@dataclass
+class Module:
+    name: str
+    path: Path
+    tree: ast.Module
+    imports: list[tuple[str, int]] = field(default_factory=list)  # (imported module, line)
+
+
+def module_name(path: Path, root: Path) -> str:
+    rel = path.relative_to(root).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def load(root: Path) -> dict[str, Module]:
+    """Every module of the product (barometre/, pages/, app.py, benchmarks/) under ``root``."""
+    files = [*root.glob("barometre/**/*.py"), *root.glob("pages/*.py"), *root.glob("benchmarks/*.py")]
+    if (root / "app.py").exists():
+        files.append(root / "app.py")
+    mods = {}
+    for path in sorted(files):
+        name = module_name(path, root)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        mods[name] = Module(name, path, tree)
+    for mod in mods.values():
+        for node in ast.walk(mod.tree):
+            if isinstance(node, ast.Import):
+                mod.imports += [(a.name, node.lineno) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                mod.imports.append((node.module, node.lineno))
+                # ``from barometre.ui import cache``: the submodule is what is imported
+                mod.imports += [(f"{node.module}.{a.name}", node.lineno) for a in node.names
+                                if f"{node.module}.{a.name}" in mods]
+    return mods
+
+
+def _within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def layer(name: str) -> int | None:
+    best = max((p for p in LAYERS if _within(name, p)), key=len, default=None)
+    return LAYERS[best] if best else None
+
+
+def package(name: str) -> str:
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] == "barometre" and len(parts) > 2 else parts[0]
+
+
+def _internal(imported: str, mods: dict[str, Module]) -> str | None:
+    """The product module an import names (``barometre.ui.etat.Selection`` → ``barometre.ui.etat``)."""
+    parts = imported.split(".")
+    for i in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:i])
+        if candidate in mods:
+            return None if candidate == ROOT_PACKAGE else candidate
+    return None
+
+
+def layering_violations(mods: dict[str, Module]) -> list[str]:
+    found = []
+    for mod in mods.values():
+        mine = layer(mod.name)
+        for imported, line in mod.imports:
+            target = _internal(imported, mods)
+            if target is None or target == mod.name or mod.name.startswith(target + "."):
+                continue  # outside the product, itself, or its own package's __init__
+            theirs = layer(target)
+            if mine is None or theirs is None:
+                found.append(f"{mod.path.name}:{line}: {mod.name} → {target} (module sans couche dans LAYERS)")
+            elif theirs > mine or (theirs == mine and package(target) != package(mod.name)):
+                found.append(f"{mod.name}:{line} importe {target} (couche {theirs} depuis la couche {mine})")
+    return found
+
+
+def streamlit_violations(mods: dict[str, Module]) -> list[str]:
+    return [f"{m.name}:{line} importe streamlit" for m in mods.values()
+            if not any(_within(m.name, p) for p in STREAMLIT_ALLOWED)
+            for imported, line in m.imports if _within(imported, "streamlit")]
+
+
+def state_violations(mods: dict[str, Module]) -> list[str]:
+    return [f"{m.name}:{node.lineno} touche st.{node.attr} (passer par {STATE_MODULE})"
+            for m in mods.values() if m.name != STATE_MODULE
+            for node in ast.walk(m.tree) if isinstance(node, ast.Attribute) and node.attr in STATE_ATTRIBUTES]
+
+
+def page_violations(mods: dict[str, Module]) -> list[str]:
+    return [f"{m.name}:{line} importe {imported} (une page passe par barometre.ui)"
+            for m in mods.values() if _within(m.name, "pages")
+            for imported, line in m.imports if any(_within(imported, p) for p in PAGES_FORBIDDEN)]
+
+
+def computation_violations(mods: dict[str, Module]) -> list[str]:
+    found = []
+    for m in mods.values():
+        if not _within(m.name, COMPUTATION):
+            continue
+        found += [f"{m.name}:{line} importe {imported} (un calcul ne dessine pas)"
+                  for imported, line in m.imports if any(_within(imported, c) for c in CHARTS)]
+        if m.name in WRITES_ALLOWED:
+            continue
+        for node in ast.walk(m.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            called = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+            owner = f.value.id if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
+            mode = next((a.value for a in node.args[1:2] if isinstance(a, ast.Constant)), None) or next(
+                (k.value.value for k in node.keywords if k.arg == "mode" and isinstance(k.value, ast.Constant)),
+                None)
+            writes_mode = called == "open" and isinstance(mode, str) and bool(set(mode) & set("wax+"))
+            if (called in WRITE_METHODS and owner not in WRITE_FUNCTIONS) or writes_mode \
+                    or called in WRITE_FUNCTIONS.get(owner, ()):
+                found.append(f"{m.name}:{node.lineno} écrit un fichier ({called}) : un calcul rend une valeur")
+    return found
+
+
+def cycles(mods: dict[str, Module]) -> list[list[str]]:
+    graph = {name: sorted({t for i, _ in m.imports if (t := _internal(i, mods)) and t != name
+                           and not name.startswith(t + ".")}) for name, m in mods.items()}
+    found, state, stack = [], {}, []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                found.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            visit(node)
+    return found
+
+
+RULES = {"layering": layering_violations, "streamlit": streamlit_violations, "state": state_violations,
+         "pages": page_violations, "computation": computation_violations,
+         "cycles": lambda mods: [" → ".join(c) for c in cycles(mods)]}
+
+
+@pytest.fixture(scope="module")
+def product() -> dict[str, Module]:
+    return load(ROOT)
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_product_follows_rule(product, rule):
+    assert RULES[rule](product) == []
+
+
+def test_every_module_has_a_layer(product):
+    assert [m for m in product if layer(m) is None and m != ROOT_PACKAGE] == []
+
+
+def test_pages_and_etat_are_found(product):
+    """The checks look at the real tree (a glob that found nothing would pass every rule)."""
+    assert STATE_MODULE in product and "app" in product
+    assert sum(1 for m in product if m.startswith("pages.")) >= 10
+
+
+# ---------------------------------------------------------------- each rule fails on a tree that breaks it
+BROKEN = {
+    "barometre/__init__.py": "",
+    "barometre/formats.py": "",
+    "barometre/donnees/__init__.py": "",
+    "barometre/donnees/db.py": "from barometre.ui import cache\n",  # data layer importing the UI
+    "barometre/calculs/__init__.py": "",
+    "barometre/calculs/indices.py": ("import streamlit as st\nfrom barometre import charts\n"
+                                     "def f(p, df):\n    p.write_text('x')\n    open(p, 'w')\n"
+                                     "    df.rename({'a': 'b'})\n    'x'.replace('x', 'y')\n"),
+    "barometre/charts.py": "",
+    "barometre/ui/__init__.py": "",
+    "barometre/ui/cache.py": "import streamlit as st\nfrom barometre.ui import panneaux\n",
+    "barometre/ui/panneaux.py": ("import streamlit as st\nfrom barometre.ui import cache\n"
+                                 "x = st.session_state.get('niveau')\n"),
+    "barometre/ui/etat.py": "import streamlit as st\nst.query_params.get('code')\n",
+    "pages/accueil.py": "from barometre.donnees import db\n",
+    "app.py": "import streamlit as st\n",
+}
+EXPECTED = {
+    "layering": ["barometre.donnees.db:1 importe barometre.ui.cache"],
+    "streamlit": ["barometre.calculs.indices:1 importe streamlit"],
+    "state": ["barometre.ui.panneaux:3 touche st.session_state"],
+    "pages": ["pages.accueil:1 importe barometre.donnees"],
+    "computation": ["barometre.calculs.indices:2 importe barometre.charts", "indices:4 écrit un fichier (write_text)",
+                    "indices:5 écrit un fichier (open)"],
+    "cycles": ["barometre.ui.cache → barometre.ui.panneaux → barometre.ui.cache"],
+}
+
+
+@pytest.fixture
+def broken(tmp_path) -> dict[str, Module]:
+    for rel, text in BROKEN.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    return load(tmp_path)
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_rule_fails_on_a_tree_that_breaks_it(broken, rule):
+    found = RULES[rule](broken)
+    for expected in EXPECTED[rule]:
+        assert any(expected in f for f in found), (expected, found)
+
+
+def test_renaming_a_frame_is_not_writing_a_file(broken):
+    """``df.rename`` and ``str.replace`` are not file writes (only the two real writes are reported)."""
+    assert len([f for f in computation_violations(broken) if "écrit" in f]) == 2
+
+
+def test_etat_itself_may_touch_the_state(broken):
+    assert not any(f.startswith(STATE_MODULE + ":") for f in state_violations(broken))

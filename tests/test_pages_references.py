@@ -1,0 +1,68 @@
+"""Home page references (issue 11): in the default state (the agglomeration), the population, income,
+poverty and vacancy cards compare with the Nord and the région; the agglomeration's own Filosofi figures
+replace the range across communes, which stays as a secondary line; a reference with another definition
+is shown only with that difference named."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from barometre.catalogue import load_catalogue
+from barometre.settings import PROJECT_ROOT, get_settings
+
+APP = PROJECT_ROOT / "app.py"
+
+
+@pytest.fixture(autouse=True)
+def _warm(warm_server):
+    """As on a server that already served app.py (tests/conftest.py)."""
+
+
+def cards(at: AppTest) -> dict[str, str]:
+    out = {}
+    for el in at.get("html"):
+        body = el.proto.body
+        m = re.search(r'role="group" aria-label="([^"]*)"', body)
+        if m:
+            out[html.unescape(m.group(1))] = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
+    return out
+
+
+@pytest.fixture(scope="module")
+def home() -> dict[str, str]:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return cards(at)
+
+
+@pytest.mark.parametrize("indicateur", ["population", "revenu_median_uc", "taux_pauvrete", "part_logements_vacants"])
+def test_home_cards_compare_with_nord_and_region(home, indicateur):
+    label = load_catalogue(get_settings().catalogue_dir).indicateur(indicateur).nom_court
+    text = home[label]
+    refs = text.split("Repères : ", 1)[1]
+    assert "Nord : " in refs and "Hauts-de-France : " in refs, text
+
+
+def test_epci_income_is_insee_published_value_with_the_range_as_second_line(home):
+    cat = load_catalogue(get_settings().catalogue_dir)
+    revenu = home[cat.indicateur("revenu_median_uc").nom_court]
+    assert re.search(r"19\s530 €", revenu.split("Repères")[0]) and "2021" in revenu
+    assert "Entre communes (2021) : " in revenu and "pas de valeur publiée" not in revenu
+    pauvrete = home[cat.indicateur("taux_pauvrete").nom_court]
+    assert pauvrete.split(cat.indicateur("taux_pauvrete").nom_court, 1)[1].strip().startswith("23")
+    assert "sous secret statistique" in pauvrete  # some communes' rates are withheld: said so
+
+
+def test_reference_with_another_definition_names_the_difference(home):
+    cat = load_catalogue(get_settings().catalogue_dir)
+    chomage = home[cat.indicateur("taux_chomage_15_64").nom_court]
+    assert "Autre définition (" in chomage and "C22_ACT1564" in chomage
+    before = chomage.split("Autre définition", 1)[0]
+    assert "Nord" not in before  # never beside our rate without its definition
+    # France is metropolitan France, named so.
+    assert "France métropolitaine" in home[cat.indicateur("part_logements_vacants").nom_court]

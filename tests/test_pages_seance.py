@@ -1,0 +1,113 @@
+"""Pages of issue 15 through app.py (AppTest): verdicts on the cards and the method on Méthodologie,
+the séance made for the room, its saved compositions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_pages import assert_ok, cards, goto, start
+
+
+@pytest.fixture(autouse=True)
+def _warm(warm_server):
+    """As in tests/test_pages.py: a server that already served app.py."""
+
+
+def test_cards_carry_verdicts_with_vintage():
+    at = start()
+    texts = cards(at)
+    with_verdict = [t for t in texts.values() if "Progression :" in t]
+    assert with_verdict, texts
+    assert all("millésime" in t for t in with_verdict)
+
+
+def test_methodologie_states_the_verdict_rule():
+    at = goto(start(), "pages/methodologie.py")
+    body = " ".join(m.value for m in at.markdown)
+    assert "0,95" in body and "Trop tôt pour conclure" in body and "Situation" in body
+    assert_ok(at)
+
+
+def test_environment_volet_shows_the_carbon_budget_and_target_verdicts():
+    at = goto(start(), "pages/environnement.py")
+    texts = cards(at)
+    assert "Autorisé 2024–2050" in texts and "Restant" in texts and "Épuisé en" in texts
+    assert texts["Autorisé 2024–2050"].split("Autorisé 2024–2050")[1].strip()[0].isdigit()
+    assert any(c.value.startswith("Méthode : Budget autorisé") for c in at.caption)
+    body = " ".join(h.proto.body for h in at.get("html"))
+    assert "Progression : " in body  # the Open SDG verdict under each target
+
+
+# ------------------------------------------------------------------------------------ the séance
+def _chart_rows(at) -> list[tuple[str, int]]:
+    """(alt text, number of distinct things drawn) of each chart of the page."""
+    import json
+
+    import pyarrow as pa
+
+    from tests.test_pages import chart_rows
+
+    out = []
+    for el in at.get("vega_lite_chart"):
+        rows = chart_rows(json.loads(el.proto.spec))
+        if el.proto.HasField("data") and el.proto.data.data:  # top-level data Streamlit moved out of the spec
+            rows += pa.ipc.open_stream(el.proto.data.data).read_all().to_pylist()
+        alt_text = el.proto.alt
+        keys = {(r.get("nom"), r.get("annee"), r.get("etiquette")) for r in rows if r.get("valeur") is not None}
+        out.append((alt_text, len(keys)))
+    return out
+
+
+def _page_text(at) -> str:
+    """The text of the main area (what the room sees; the sidebar is hidden in projection mode)."""
+    m = at.main
+    parts = [x.value for x in m.markdown] + [c.value for c in m.caption] + [i.value for i in m.info]
+    parts += [h.proto.body for h in m.get("html")] + [w.value for w in m.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_default_seance_never_shows_a_lone_bar_nor_a_shell_command():
+    at = goto(start(), "pages/seance.py")
+    caption = next(c.value for c in at.caption if "vue 1 / " in c.value)
+    n = int(caption.split("vue 1 / ")[1].split(" ")[0])
+    assert n >= 2
+    for step in range(1, n + 1):
+        if step > 1:
+            at.button(key="seance_next").click().run()
+            assert_ok(at)
+        drawn = _chart_rows(at)
+        assert len(drawn) == 1, drawn  # one idea per screen
+        assert drawn[0][1] >= 2, drawn  # never a lone bar
+        text = _page_text(at)
+        assert "uv run" not in text and "barometre ingest" not in text
+    assert at.button(key="seance_next").disabled
+
+
+def test_views_without_data_are_listed_as_expected_data():
+    from barometre.calculs.plan_seance import genre_de_vue  # noqa: F401 - the rule under test
+
+    # autonomie_energetique has no value loaded for the EPCI in the shipped data (energy files not loaded)
+    at = goto(start(vues="autonomie_energetique,population"), "pages/seance.py")
+    assert any("vue 1 / 1" in c.value for c in at.caption)
+    assert any(m.value == "#### Données attendues" for m in at.markdown)
+    assert any("Autonomie énergétique" in m.value for m in at.markdown)
+
+
+def test_saved_seance_reopens_by_link(tmp_path, monkeypatch):
+    from barometre.pilotage.store import Store, Utilisateur
+
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    monkeypatch.setenv("BAROMETRE_DATABASE_URL", url)
+    s = Store(url)
+    s.initialiser_admin("admin", "Admin", "x")
+    agent = Utilisateur("agent", "agent")
+    s.creer_compte(Utilisateur("admin", "admin"), "agent", "agent", "Agent", "x")
+    sid = s.creer_seance(agent, titre="Conseil communautaire", date_seance="2026-12-10", niveau="epci",
+                         code="200042190", vues="taux_chomage_15_64,population")
+    at = goto(start(seance=str(sid)), "pages/seance.py")
+    caption = next(c.value for c in at.caption if "vue 1 / " in c.value)
+    assert caption.startswith("Conseil communautaire — 10 décembre 2026 — vue 1 / 2")
+    assert at.query_params["seance"] == str(sid)
+    at.button(key="seance_next").click().run()
+    assert_ok(at)
+    assert any("vue 2 / 2" in c.value for c in at.caption)

@@ -1,0 +1,86 @@
+"""The meeting pack (`barometre rapport`): a PDF and a PPTX, a source footnote under every figure, and the
+same bytes from the same inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+
+import pytest
+from pptx import Presentation
+
+from barometre.cli import main as cli_main
+from barometre.pilotage.store import Store, Utilisateur
+
+VUES = "taux_chomage_15_64,population,autonomie_energetique,part_logements_vacants"
+
+
+@pytest.fixture
+def seance(tmp_path, monkeypatch) -> int:
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    monkeypatch.setenv("BAROMETRE_DATABASE_URL", url)
+    s = Store(url)
+    s.initialiser_admin("admin", "Admin", "x")
+    s.creer_compte(Utilisateur("admin", "admin"), "agent", "agent", "Agent", "x")
+    agent = Utilisateur("agent", "agent")
+    s.creer_seance(agent, titre="Séance précédente", date_seance="2026-09-01", niveau="epci", code="200042190",
+                   vues="population")
+    s.noter_chargement(agent, "enedis.csv", "enedis_consommation", "Consommation", 10, [2023])
+    # A title typed by a person: shown as text, never read as markup by the PDF compiler.
+    return s.creer_seance(agent, titre="Conseil #1 — *pas* du gras [x] $y$", date_seance="2026-12-10",
+                          niveau="epci", code="200042190", vues=VUES)
+
+
+def _run(*args: str) -> None:
+    assert cli_main(["rapport", *args]) == 0
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) absent")
+def test_pdf_footnote_under_every_figure_and_same_bytes(seance, tmp_path, capsys):
+    a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    _run("--seance", str(seance), "--format", "pdf", "--sortie", str(a))
+    _run("--seance", str(seance), "--format", "pdf", "--sortie", str(b))
+    assert a.read_bytes()[:5] == b"%PDF-" and _sha(a) == _sha(b)
+    text = subprocess.run(["pdftotext", "-layout", str(a), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    assert "Conseil #1 — *pas* du gras [x] $y$" in pages[0] and "10 décembre 2026" in pages[0]
+    assert "Ce qui a bougé depuis le 1er septembre 2026" in pages[1]
+    figures = [p for p in pages if "Taux de chômage des 15-64 ans" in p or p.lstrip().startswith("Population")
+               or "Part des logements vacants" in p.split("\n", 2)[0]]
+    assert len(figures) == 3
+    for page in figures:
+        assert "Source : INSEE" in page and "millésime" in page and "chargement :" in page
+        assert page.index("Source :") > page.index("Progression")
+    assert "Données attendues" in text and "Autonomie énergétique" in text and "Sources" in text
+    assert "uv run" not in text
+
+
+def test_pptx_slides_native_charts_and_same_bytes(seance, tmp_path):
+    a, b = tmp_path / "a.pptx", tmp_path / "b.pptx"
+    _run("--seance", str(seance), "--format", "pptx", "--sortie", str(a))
+    _run("--seance", str(seance), "--format", "pptx", "--sortie", str(b))
+    assert _sha(a) == _sha(b)
+    prs = Presentation(str(a))
+    assert round(prs.slide_width / prs.slide_height, 3) == round(16 / 9, 3)
+    slides = list(prs.slides)
+    # title, digest, 3 views with data, expected data, sources
+    assert len(slides) == 7
+    for slide in slides[2:5]:
+        charts = [sh for sh in slide.shapes if sh.has_chart]
+        assert len(charts) == 1 and len(charts[0].chart.plots[0].categories) >= 2  # never a lone bar
+        texts = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+        assert "Source : INSEE" in texts and "millésime" in texts
+
+
+def test_errors_are_french(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BAROMETRE_DATABASE_URL", f"sqlite:///{tmp_path / 'vide.sqlite'}")
+    assert cli_main(["rapport", "--seance", "99", "--sortie", str(tmp_path / "x.pdf")]) == 2
+    assert "séance 99 introuvable" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
+    assert cli_main(["rapport", "--edition", "2026", "--date", "10/12/2026", "--sortie", str(tmp_path / "x.pdf")]) == 2
+    assert "AAAA-MM-JJ" in capsys.readouterr().err
