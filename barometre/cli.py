@@ -118,6 +118,46 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def cmd_telecharger(args) -> int:
+    import tempfile
+
+    from barometre.sources.csvread import IngestError
+    from barometre.sources.entrepot import ErreurEntrepot
+    from barometre.sources.ingest import AlertesAConfirmer, ingest, text_progress
+    from barometre.sources.telechargement import ErreurTelechargement, choisir, telecharger
+
+    settings = get_settings()
+    try:
+        choisis = choisir(settings, args.source)
+    except IngestError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    code = 0
+    for fichier in choisis:
+        with tempfile.TemporaryDirectory(prefix="barometre-telechargement-") as dossier:
+            try:
+                fait = telecharger(fichier, settings, Path(dossier))
+            except ErreurTelechargement as exc:
+                print(f"Erreur ({fichier.source}) : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
+                code = max(code, 4)
+                continue
+            print(f"{fichier.source} : {fait.taille} octets reçus de {fait.url}, SHA-256 {fait.sha256}.")
+            try:
+                report = ingest(fait.path, settings, progress=text_progress, apercu_seul=args.apercu,
+                                confirmer=args.confirmer, remplacer=args.remplacer_millesime, auteur=args.auteur)
+            except AlertesAConfirmer as exc:
+                print("\n".join(exc.apercu.lignes()), file=sys.stderr)
+                print(f"\nRefusé : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
+                code = max(code, 3)
+                continue
+            except (IngestError, ErreurEntrepot) as exc:
+                print(f"\nErreur : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
+                code = max(code, 2)
+                continue
+            print("\n".join(report.lines()))
+    return code
+
+
 def cmd_chargements(args) -> int:
     from barometre.sources.entrepot import Entrepot
 
@@ -249,6 +289,14 @@ def parser() -> argparse.ArgumentParser:
                    help="supprimer les valeurs des millésimes couverts que le fichier ne donne plus")
     i.add_argument("--auteur", help="qui charge (défaut : l'utilisateur du système)")
     i.set_defaults(func=cmd_ingest)
+    t = sub.add_parser("telecharger", help="télécharger les fichiers officiels chez leurs producteurs et les charger")
+    t.add_argument("source", nargs="?", help="une source (défaut : toutes, data/catalogue/telechargements.toml)")
+    t.add_argument("--apercu", action="store_true", help="montrer ce qui changerait, sans rien enregistrer")
+    t.add_argument("--confirmer", action="store_true", help="charger malgré les alertes de plausibilité (vérifiées)")
+    t.add_argument("--remplacer-millesime", action="store_true",
+                   help="supprimer les valeurs des millésimes couverts que le fichier ne donne plus")
+    t.add_argument("--auteur", help="qui charge (défaut : l'utilisateur du système)")
+    t.set_defaults(func=cmd_telecharger)
     ch = sub.add_parser("chargements", help="lister les chargements (versions des valeurs)")
     ch.add_argument("--format", choices=["texte", "json"], default="texte")
     ch.set_defaults(func=cmd_chargements)
