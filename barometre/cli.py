@@ -31,14 +31,14 @@ def _statut(row: dict) -> str:
 
 
 def values_rows(indicateur: str, niveau: str | None, codes: list[str] | None, annee: int | None,
-                all_years: bool = False) -> list[dict]:
+                all_years: bool = False, version: int | None = None) -> list[dict]:
     """Rows as the dashboard shows them: by default the latest year of each level (its current view)."""
     import polars as pl
 
     from barometre.donnees.db import connect
     from barometre.donnees.queries import valeurs
 
-    df = valeurs(connect(), indicateur, niveau=niveau, codes=codes, annee=annee)
+    df = valeurs(connect(version=version), indicateur, niveau=niveau, codes=codes, annee=annee)
     if annee is None and not all_years and not df.is_empty():
         shown = df.filter(pl.col("valeur").is_not_null() | pl.col("secret")
                           | pl.col("statut").str.starts_with("non_calculable"))
@@ -216,6 +216,7 @@ def cmd_indicators(args) -> int:
 
 def cmd_values(args) -> int:
     from barometre.catalogue import load_catalogue
+    from barometre.sources.entrepot import ErreurEntrepot
 
     catalogue = load_catalogue(get_settings().catalogue_dir)
     try:
@@ -224,7 +225,12 @@ def cmd_values(args) -> int:
         print(f"Erreur : indicateur « {args.indicator} » inconnu. `barometre indicators` donne la liste.",
               file=sys.stderr)
         return 2
-    rows = values_rows(args.indicator, args.level, args.territory or None, args.year, args.all_years)
+    try:
+        rows = values_rows(args.indicator, args.level, args.territory or None, args.year, args.all_years,
+                           args.version)
+    except ErreurEntrepot as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
     if args.format == "json":
         print(json.dumps([{k: r[k] for k in VALUES_COLUMNS} for r in rows], ensure_ascii=False, indent=2))
     else:
@@ -313,6 +319,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--territory", action="append", help="code du territoire (répétable)")
     v.add_argument("--year", type=int, help="une année (défaut : la dernière année de chaque niveau)")
     v.add_argument("--all-years", action="store_true", help="toutes les années (séries)")
+    v.add_argument("--version", type=int, help="les valeurs telles qu'elles étaient à cette version (`chargements`)")
     v.add_argument("--format", choices=["csv", "json"], default="csv")
     v.set_defaults(func=cmd_values)
     o = sub.add_parser("objectifs", help="objectifs et statut de leur trajectoire")

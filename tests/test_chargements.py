@@ -225,11 +225,15 @@ def test_annuler_refuses_when_a_later_load_changed_the_same_values(data_copy, tm
     assert 2024 not in Entrepot(data_copy).valeurs([APL])["annee"].to_list()
 
 
-def test_previous_versions_stay_readable(data_copy, tmp_path):
+def test_previous_versions_stay_readable(data_copy, tmp_path, capsys):
     report = ingest(apl_file(tmp_path, "a.csv", [(2024, ABSCON, 5.0)], data_copy), data_copy)
     entrepot = Entrepot(data_copy)
     assert 2024 in entrepot.valeurs([APL])["annee"].to_list()
     assert 2024 not in entrepot.valeurs([APL], version=report.chargement - 1)["annee"].to_list()
+    # the same at the command line: `barometre values … --version N` (what the dashboard showed then)
+    before = values_cli(capsys, "--level", "commune", "--all-years", "--version", str(report.chargement - 1))
+    now = values_cli(capsys, "--level", "commune", "--all-years")
+    assert 2024 not in {r["annee"] for r in before} and 2024 in {r["annee"] for r in now}
 
 
 # ------------------------------------------------------------------------------- the upload's author

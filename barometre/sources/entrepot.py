@@ -229,7 +229,12 @@ class Entrepot:
                 raise ErreurEntrepot("aucun chargement n'a encore été fait : il n'y a pas de version antérieure.")
             return self._valeurs_parquet(indicateurs)
         with self._ouvrir(ecriture=False) as con:
-            return self._lire(con, indicateurs, version)
+            try:
+                return self._lire(con, indicateurs, version)
+            except duckdb.CatalogException:  # a catalog created but never initialised (a crash at the first load)
+                if version is not None:
+                    raise ErreurEntrepot(f"version n° {version} introuvable.") from None
+        return self._valeurs_parquet(indicateurs)
 
     def _valeurs_parquet(self, indicateurs: list[str] | None) -> pl.DataFrame:
         files = sorted(self.settings.valeurs_dir.glob("*.parquet"))
