@@ -268,8 +268,11 @@ def _table_modifies(a) -> pl.DataFrame:
 
 
 def _table(a, df: pl.DataFrame, valeurs: dict[str, str]) -> pl.DataFrame:
+    from barometre.ui import cache
+
+    libelles = {i.id: i.libelle for i in cache.catalogue().indicateurs}
     out = {
-        "Indicateur": df["indicateur"].to_list(),
+        "Indicateur": [libelles.get(i, i) for i in df["indicateur"]],
         "Territoire": [a.noms.get(c, c) for c in df["code"]],
         "Niveau": df["niveau"].to_list(),
         "Année": [str(x) for x in df["annee"]],
