@@ -166,8 +166,9 @@ def televersement(user: Utilisateur | None, titre: str, ouvert: bool, cle: str) 
                    "en-tête, chaque valeur vérifiée, puis un aperçu de ce qui changerait ; rien n'est enregistré "
                    "avant « Charger ». Un chargement s'annule. Taille maximale : "
                    f"{TAILLE_MAX_TELEVERSEMENT // (1024 * 1024)} Mo (au-delà, `barometre ingest`).")
+        # A new key after each load empties the field: the loaded file is not offered again.
         fichier = st.file_uploader("Fichier officiel (CSV tel que téléchargé)", type=["csv", "txt"],
-                                   key=f"{cle}_fichier")
+                                   key=f"{cle}_fichier_{etat.lire(f'{cle}_envois', 0)}")
         remplacer = st.checkbox("Remplacer les millésimes du fichier (supprime les valeurs publiées que le fichier "
                                 "ne donne plus)", key=f"{cle}_remplacer")
         if fichier is not None:
@@ -216,6 +217,7 @@ def _apercu_puis_charger(user: Utilisateur, fichier, remplacer: bool, cle: str) 
             ui_pilotage.erreur(exc)
         else:
             etat.retirer(CLE_APERCU)
+            etat.ecrire(f"{cle}_envois", etat.lire(f"{cle}_envois", 0) + 1)
             recharger_donnees()
             etat.ecrire(CLE_RAPPORT, fait.lines())
             st.rerun()

@@ -70,7 +70,9 @@ def test_an_agent_reviews_confirms_then_loads(browser, upload_server):
         wait_for_app(page)
         page.get_by_role("button", name="Charger", exact=True).click()
         page.get_by_text("Chargement n°").first.wait_for(timeout=120_000)
+        wait_for_app(page)
         assert_no_exception(page)
+        assert page.get_by_text("Aperçu : ce que ce fichier changerait").count() == 0, "the field is emptied"
         loads = [c for c in Entrepot(Settings(data_dir=data)).chargements() if c.type == "chargement"]
         assert [(c.info["fichier"], c.auteur, c.info["alertes"]) for c in loads] == [
             ("apl_2023_corrige.csv", "agent", 1)]
