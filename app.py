@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from barometre.ui import cache, cadre, chargements, etat
+from barometre.ui import cache, cadre, chargements, erreurs, etat
+from barometre.ui import pilotage as ui_pilotage
 
 EPCI = cache.territoire_config().epci
 st.set_page_config(page_title=f"Baromètre — {EPCI.nom_court or EPCI.nom}", page_icon="📊", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # "auto": folded on a phone (ballot of a vote)
 
 # The menu in sections a council member recognises: the barometer itself, the tools to dig into it, the
 # project's steering (panel's grid, milestones, council session), and how the figures are made.
@@ -26,6 +27,9 @@ PAGES = {
         st.Page("pages/seance.py", title="Séance (projection)", url_path="seance"),
         st.Page("pages/grille.py", title="Grille de positionnement", url_path="grille"),
         st.Page("pages/jalons.py", title="Jalons et feuilles de route", url_path="jalons"),
+        st.Page("pages/panel.py", title="Panel", url_path="panel"),
+        st.Page("pages/label.py", title="Label 2044", url_path="label"),
+        st.Page("pages/administration.py", title="Administration", url_path="administration"),
     ],
     "À propos": [
         st.Page("pages/methodologie.py", title="Méthodologie & sources", url_path="methodologie"),
@@ -38,7 +42,10 @@ if cadre.embed_mode():  # a view set in another site's page: no menu, no picker,
     cadre.apply_embed()
 elif not cadre.apply_mode():
     st.sidebar.markdown(f"**Baromètre social & environnemental**  \n{EPCI.nom_court or EPCI.nom}")
-    cadre.sidebar_navigation(PAGES)
+    # the Administration page is listed for administrators only (it tells others it is theirs alone)
+    admin = ui_pilotage.admin_connecte()
+    cadre.sidebar_navigation({section: [p for p in pages if admin or p.url_path != "administration"]
+                              for section, pages in PAGES.items()})
     st.sidebar.divider()
     etat.territory_picker()  # the run's Selection, read by the page with etat.selection()
     cadre.projection_toggle()
@@ -46,4 +53,4 @@ else:  # projection: the picker folds away so that the room sees the figures
     with st.expander("Changer de territoire"):
         etat.territory_picker(container=st.container())
 chargements.suivre_version()  # a load made elsewhere (command line, another server on the catalog) shows here
-page.run()
+erreurs.executer(page)  # a failing page: a French message and a reference, details in the log

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from barometre.formats import neutraliser
 from barometre.settings import get_settings
 
 VALUES_COLUMNS = ["indicateur", "niveau", "code", "nom", "annee", "periode", "ventilation", "valeur", "unite",
@@ -51,8 +52,8 @@ def _print_csv(rows: list[dict], columns: list[str], out) -> None:
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: format_number(v) if k == "valeur" else ("" if v is None else v) for k, v in row.items()
-                         if k in columns})
+        writer.writerow({k: format_number(v) if k == "valeur" else ("" if v is None else neutraliser(v))
+                         for k, v in row.items() if k in columns})
 
 
 def cmd_build(args) -> int:
@@ -270,6 +271,13 @@ def cmd_rapport(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.browser:
+        from benchmarks import navigateur
+
+        pages = args.pages.split(",") if args.pages else (navigateur.PAGES_RAPIDES if args.quick else None)
+        result = navigateur.mesurer(runs=1 if args.quick else args.runs, pages=pages)
+        print(json.dumps(result, ensure_ascii=False) if args.json else navigateur.texte(result))
+        return 0
     from benchmarks.bench import Reglages, run_bench, texte
 
     options = {"n_communes": args.communes, "apptest": not args.sans_apptest, "sql_dir": args.sql_dir}
@@ -339,6 +347,10 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--communes", type=int, help="jeu national limité à N communes (défaut : toutes)")
     bench.add_argument("--sql-dir", help="mesurer une réécriture proposée des vues (copie de sql/ modifiée)")
     bench.add_argument("--sans-apptest", action="store_true", help="sans le passage des pages par AppTest")
+    bench.add_argument("--browser", action="store_true",
+                       help="temps ressentis dans Chromium (ouverture, changement, séance) face au plancher Streamlit")
+    bench.add_argument("--runs", type=int, default=3, help="--browser : nombre de passes (médiane ; défaut 3)")
+    bench.add_argument("--pages", help="--browser : pages à mesurer (url_path séparés par des virgules)")
     bench.set_defaults(func=cmd_bench)
     return p
 

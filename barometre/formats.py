@@ -39,8 +39,35 @@ def ecart(value: float | None, unite: str, decimales: int = 1) -> str:
     return f"{sign}{nombre(abs(value), decimales)} {unit}"
 
 
+#: Cell starts that make a spreadsheet read a text as a formula (OWASP, "CSV Injection").
+DEBUTS_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutraliser(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+…``, ``-…``, ``@…``, tab,
+    CR) gets a leading apostrophe, per OWASP's CSV-injection rule; any other value (numbers included) is
+    returned unchanged, so numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(DEBUTS_FORMULE):
+        return "'" + value
+    return value
+
+
+def neutraliser_df(df: pl.DataFrame) -> pl.DataFrame:
+    """:func:`neutraliser` on every text column (numeric columns untouched)."""
+    textes = [c for c, t in df.schema.items() if t == pl.String]
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in textes)
+
+
+#: xlsxwriter options for every workbook we write: text is text (never a formula, nor a live link).
+OPTIONS_XLSX = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+
+
 def csv_excel(df: pl.DataFrame) -> bytes:
-    """CSV for French Excel: ``;`` separator, decimal comma, UTF-8 with BOM."""
+    """CSV for French Excel: ``;`` separator, decimal comma, UTF-8 with BOM; text cells neutralised
+    (:func:`neutraliser`)."""
+    df = neutraliser_df(df)
     out = df.with_columns(
         pl.col(c).map_elements(lambda v: "" if v is None else repr(float(v)).replace(".", ","),
                                return_dtype=pl.String)
@@ -50,9 +77,27 @@ def csv_excel(df: pl.DataFrame) -> bytes:
     return ("\ufeff" + text).encode("utf-8")
 
 
-def xlsx(df: pl.DataFrame, sheet: str = "donnees") -> bytes:
+YEAR_COLUMNS = {"annee", "année", "annee_reference", "annee_cible", "annee_observation", "millesime",
+                "millésime", "annee_precedente"}
+VALUE_COLUMNS = {"valeur", "valeur_precedente"}
+
+
+def xlsx(df: pl.DataFrame, sheet: str = "donnees", decimales: int | None = None) -> bytes:
+    """An XLSX sheet: years as plain integers (``2021``, never ``2 021``), values with ``decimales``
+    decimals (the indicator's unit) when given; Excel shows the separators of the reader's locale."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
-    df.write_excel(buffer, worksheet=sheet[:31], autofit=True)
+    column_formats = {}
+    for name, dtype in df.schema.items():
+        key = name.strip().lower()
+        if dtype.is_integer() and key in YEAR_COLUMNS:
+            column_formats[name] = "0"
+        elif dtype.is_numeric() and decimales is not None and key in VALUE_COLUMNS:
+            column_formats[name] = "#,##0" + ("." + "0" * decimales if decimales > 0 else "")
+    with xlsxwriter.Workbook(buffer, OPTIONS_XLSX) as book:  # text never becomes a formula (neutraliser)
+        neutraliser_df(df).write_excel(book, worksheet=sheet[:31], autofit=True,
+                                       column_formats=column_formats or None)
     return buffer.getvalue()
 
 

@@ -39,10 +39,17 @@ def _texte(valeur: object) -> str:
     return text
 
 
+#: GFM turns bare addresses into links even when their punctuation is escaped (``https\:\/\/…``,
+#: ``www\.…``, ``a\@b\.fr``): an invisible word joiner inside the marker breaks the autolink.
+_AUTOLIEN = re.compile(r"(?i)(?<![a-z0-9])(https?|ftps?|www)(?=[:.])|(?=@)")
+JOINT = "\u2060"  # WORD JOINER: no width, no line break
+
+
 def echapper(valeur: object) -> str:
-    """The text as typed, safe in any Markdown Streamlit renders: no formatting, link, image, HTML,
-    colour directive or formula. Line breaks are kept as Markdown line breaks."""
-    text = _SPECIAUX.sub(r"\\\1", _texte(valeur))
+    """The text as typed, safe in any Markdown Streamlit renders: no formatting, link (not even a bare
+    address), image, HTML, colour directive or formula. Line breaks are kept as Markdown line breaks."""
+    text = _AUTOLIEN.sub(lambda m: (m.group(1) or "") + JOINT, _texte(valeur))
+    text = _SPECIAUX.sub(r"\\\1", text)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "  \n")
 
 
@@ -78,7 +85,9 @@ def lien(url: object) -> str:
     # the target: every character Markdown could read as the end of the link is percent-encoded
     cible = quote(ok, safe=":/?#@!$&'*+,;=%-._~")
     cible = cible.replace("(", "%28").replace(")", "%29").replace("'", "%27")
-    return f"[{echapper(hote(ok))}]({cible})"
+    # the host is [a-z0-9.-] only (url_https) and a link's text is never autolinked: no word joiner
+    texte_lien = _SPECIAUX.sub(r"\\\1", hote(ok))
+    return f"[{texte_lien}]({cible})"
 
 
 def texte_sur(valeur: object) -> str:
@@ -94,3 +103,25 @@ def texte_sur(valeur: object) -> str:
         pos = end
     out.append(echapper(text[pos:]))
     return "".join(out)
+
+
+NOM_FICHIER_MAX = 120  # characters kept of an uploaded file's name (a file system allows 255 bytes)
+
+
+def nom_fichier(nom: object, defaut: str = "fichier.csv") -> tuple[str, str | None]:
+    """An uploaded file's name made safe to record and to write under a folder of ours: the last path
+    component only, without control characters (NUL…), without leading dots, at most
+    :data:`NOM_FICHIER_MAX` characters (extension kept). Returns ``(name, message)``: ``message`` is a
+    French sentence when the name had to change, None otherwise."""
+    brut = str(nom or "")
+    text = re.split(r"[/\\\\]", brut)[-1]
+    text = "".join(c for c in text if ord(c) >= 32 and ord(c) != 127 and c not in "<>:\"|?*").strip().lstrip(".")
+    if len(text) > NOM_FICHIER_MAX:
+        base, point, ext = text.rpartition(".")
+        ext = ext[:10] if point else ""
+        text = (base if point else text)[:NOM_FICHIER_MAX - len(ext) - 1].rstrip() + (f".{ext}" if ext else "")
+    text = text or defaut
+    if text == brut:
+        return text, None
+    return text, (f"Le nom du fichier a été simplifié en « {text} » (chemin, caractères de contrôle ou "
+                  f"longueur de plus de {NOM_FICHIER_MAX} caractères retirés) ; son contenu n'est pas modifié.")

@@ -17,18 +17,23 @@ st.title("Volet environnemental")
 st.caption(f"Territoire : {sel.nom}. Aligné sur le PCAET adopté le 3 juillet 2023 : neutralité carbone en 2050, "
            "−50 % de consommation d'énergie, 50 % d'autonomie énergétique (projet de territoire).")
 
-tab_ges, tab_traj, tab_energie, tab_ind = st.tabs(
-    ["Gaz à effet de serre", "Objectifs et trajectoires", "Énergie et autonomie", "Tous les indicateurs"])
-with tab_ges:
-    ui_env.gaz_a_effet_de_serre(sel)
 
-saisis, rows = ui_env.objectifs(store)
-with tab_traj:
-    ui_env.trajectoires(sel, rows, saisis, store, user)
-with tab_energie:
-    ui_env.energie(sel, rows, user)
-with tab_ind:
-    inds = [i for i in cache.catalogue().indicateurs if i.volet == "environnement"]
-    c1, c2 = st.columns([2, 1])
-    ind = etat.indicator_picker(inds, key="ind_env", container=c1)
-    panneaux.indicator_panel(ind, sel.avec(zonage=etat.zonage_picker(container=c2)), key="env")
+@st.fragment  # a change of section or of a picker inside it reruns this part only
+def volet() -> None:
+    section = etat.section_picker(ui_env.SECTIONS, key="onglet_env")
+    if section == "ges":
+        ui_env.gaz_a_effet_de_serre(sel)
+    elif section in ("trajectoires", "energie"):
+        saisis, rows = ui_env.objectifs(store)
+        if section == "trajectoires":
+            ui_env.trajectoires(sel, rows, saisis, store, user)
+        else:
+            ui_env.energie(sel, rows, user)
+    else:
+        inds = [i for i in cache.catalogue().indicateurs if i.volet == "environnement"]
+        c1, c2 = st.columns([2, 1])
+        ind = etat.indicator_picker(inds, key="ind_env", container=c1)
+        panneaux.indicator_panel(ind, sel.avec(zonage=etat.zonage_picker(container=c2)), key="env")
+
+
+volet()

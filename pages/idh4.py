@@ -16,16 +16,24 @@ etat.ensure_entrypoint()
 sel = etat.selection()
 
 st.title("IDH-4 : développement humain")
-head, pick = st.columns([3, 1])
+head, _ = st.columns([3, 1])
 head.caption("Variante Hauts-de-France de l'indice de développement humain : moyenne de trois sous-indices "
              "entre 0 et 1 — santé (indice comparatif de mortalité), éducation (part des diplômés parmi les "
              "15 ans ou plus sortis du système scolaire), niveau de vie (revenu médian par unité de "
              f"consommation). Méthode : {indices.IDH4_SOURCE}.")
-sel = sel.avec(zonage=etat.zonage_picker(container=pick, key="zonage_idh4"))
-ui_idh4.publie(sel)
-idh4 = ui_idh4.calculer(sel)
-ui_idh4.statut(idh4)
-event = ui_idh4.carte(sel, idh4)
-ui_idh4.tableau_communes(idh4)
-ui_idh4.tableau_zones(idh4)
-ui_idh4.detail(sel, idh4, event)
+
+
+@st.fragment  # a change of zoning or of map reruns this part only
+def indice() -> None:
+    _, pick = st.columns([3, 1])
+    choix = sel.avec(zonage=etat.zonage_picker(container=pick, key="zonage_idh4"))
+    ui_idh4.publie(choix)
+    idh4 = ui_idh4.calculer(choix)
+    ui_idh4.statut(idh4)
+    event = ui_idh4.carte(choix, idh4)
+    ui_idh4.tableau_communes(idh4)
+    ui_idh4.tableau_zones(idh4)
+    ui_idh4.detail(choix, idh4, event)
+
+
+indice()

@@ -29,8 +29,6 @@ ONGLETS = {"Avancement": ui_jalons.avancement, "Actions et jalons": ui_jalons.ac
            "Calendrier": ui_jalons.calendrier, "Attribution": ui_jalons.attribution,
            "Ressources": ui_jalons.ressources, "Délibérations": ui_jalons.deliberations,
            "Historique": ui_jalons.historique}
-if ui_pilotage.peut(user, "comptes"):
-    ONGLETS["Comptes"] = ui_jalons.comptes
 for onglet, afficher in zip(st.tabs(list(ONGLETS)), ONGLETS.values(), strict=True):
     with onglet:
         afficher(ctx)

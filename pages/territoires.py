@@ -9,12 +9,18 @@ etat.ensure_entrypoint()
 sel = etat.selection()
 
 st.title("Territoires")
-communal = [i for i in cache.catalogue().indicateurs if cache.annees(i.id, "commune")]
-c1, c2, c3 = st.columns([2, 1, 1])
-ind = etat.indicator_picker(communal, key="ind_carte", container=c1)
-zonage = etat.zonage_picker(container=c2)
-annee = etat.year_picker(cache.annees(ind.id, "commune"), key="annee_carte", container=c3)
-ventilation = etat.ventilation_picker(ind, key="vent_carte")
-sel = sel.avec(indicateur=ind.id, zonage=zonage, annee=annee, ventilation=ventilation)
-ui_territoires.carte(sel)
+
+
+@st.fragment  # a change of indicator, zoning, year or breakdown redraws the map only
+def carte() -> None:
+    communal = [i for i in cache.catalogue().indicateurs if cache.annees(i.id, "commune")]
+    c1, c2, c3 = st.columns([2, 1, 1])
+    ind = etat.indicator_picker(communal, key="ind_carte", container=c1)
+    zonage = etat.zonage_picker(container=c2)
+    annee = etat.year_picker(cache.annees(ind.id, "commune"), key="annee_carte", container=c3)
+    ventilation = etat.ventilation_picker(ind, key="vent_carte")
+    ui_territoires.carte(sel.avec(indicateur=ind.id, zonage=zonage, annee=annee, ventilation=ventilation))
+
+
+carte()
 ui_territoires.profil(sel)

@@ -12,6 +12,9 @@ import sqlalchemy as sa
 from streamlit.runtime.pages_manager import PagesManager
 
 ENV_PG = "BAROMETRE_TEST_POSTGRES_URL"
+# Tests see a page's real exception (visitors get a French message and a reference: barometre/ui/erreurs.py);
+# the servers the browser tests start inherit it.
+os.environ.setdefault("BAROMETRE_ERREURS_DETAILLEES", "1")
 
 
 @pytest.fixture

@@ -34,7 +34,8 @@ LAYERS: dict[str, int] = {
     "barometre.pilotage": 4,
     # the steering's charts (draw pilotage's frames); commands: load a file (parse, rebuild, record the load
     # in the store), check everything
-    "barometre.charts_pilotage": 5, "barometre.sources.ingest": 5, "barometre.donnees.validate": 5,
+    "barometre.charts_pilotage": 5, "barometre.charts_panel": 5, "barometre.sources.ingest": 5,
+    "barometre.donnees.validate": 5,
     "barometre.ui": 6,
     "pages": 7, "app": 7,
     "benchmarks": 8,  # drives the pages (AppTest, a browser) and the queries
@@ -47,18 +48,14 @@ STATE_MODULE = "barometre.ui.etat"
 STATE_ATTRIBUTES = {"session_state", "query_params"}
 PAGES_FORBIDDEN = ("barometre.donnees", "barometre.sources", "barometre.pilotage")
 COMPUTATION = "barometre.calculs"
-CHARTS = ("barometre.charts", "barometre.charts_pilotage")
+CHARTS = ("barometre.charts", "barometre.charts_pilotage", "barometre.charts_panel")
 # Calls that write a file: path / frame methods and helpers, and os / shutil / json functions.
 WRITE_METHODS = {"write_text", "write_bytes", "write_parquet", "write_csv", "write_excel", "write_json",
                  "to_csv", "to_parquet", "mkdir", "unlink", "touch", "atomic_write_bytes", "atomic_write_text"}
 WRITE_FUNCTIONS = {"os": {"replace", "rename", "remove", "unlink", "makedirs", "mkdir"},
                    "shutil": {"copy", "copyfile", "copytree", "move", "rmtree"}, "json": {"dump"}}
 # Known exceptions, each with its reason and who removes it.
-WRITES_ALLOWED = {
-    # The panel's weightings are still JSON files (enregistrer_ponderation); h-secu (issue 13) moves them
-    # into the store, and this exception goes with them.
-    "barometre.calculs.bien_etre",
-}
+WRITES_ALLOWED: set[str] = set()  # none left (the panel's weightings are store records since issue 13)
 
 
 @dataclass

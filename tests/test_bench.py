@@ -112,3 +112,23 @@ def test_a_baseline_out_of_budget_is_reported_not_dropped(tmp_path):
     for name, page in result["pages"].items():
         assert page["runs_ms"] or page["complet"] is False, name
         assert page["requetes"] == len(page["appels"]), name
+
+
+def test_browser_bench_summary_medians_ratios_and_aims():
+    """The browser bench's summary (benchmarks/navigateur.py): medians of the passes, ratio and gap to the
+    floor's same figure; the séance's arrow is compared with the floor's select change; the aims are read
+    against the issue's thresholds (first content ≤ floor + 0.5 s, open ≤ floor + 1 s, changes ≤ 1.5 ×)."""
+    from benchmarks import navigateur
+
+    app = [{"premier_contenu_ms": 1000.0, "ouverture_ms": 3000.0, "changement_ms": 600.0, "fleche_ms": 500.0},
+           {"premier_contenu_ms": 1200.0, "ouverture_ms": 2000.0, "changement_ms": 400.0, "fleche_ms": 700.0},
+           {"premier_contenu_ms": 1100.0, "ouverture_ms": 2500.0, "changement_ms": None, "fleche_ms": 600.0}]
+    floor = [{"premier_contenu_ms": 800.0, "ouverture_ms": 1000.0, "changement_ms": 400.0}] * 3
+    res = navigateur.resume({"app": {"seance": app}, "plancher": {"seance": floor}}, 3)
+    ligne = res["pages"]["seance"]
+    assert ligne["premier_contenu_ms"] == 1100.0 and ligne["premier_contenu_ecart_ms"] == 300.0
+    assert ligne["ouverture_ms"] == 2500.0 and ligne["ouverture_ratio"] == 2.5
+    assert ligne["changement_ms"] == 500.0  # median of the two measured
+    assert ligne["fleche_plancher_ms"] == 400.0 and ligne["fleche_ratio"] == 1.5
+    assert res["objectifs"]["seance"] == {"premier_contenu": True, "ouverture": False, "changement": True,
+                                          "fleche": True}

@@ -339,7 +339,14 @@ def _ok(at: AppTest) -> None:
 
 
 def _tab(at: AppTest, start: str):
-    return next(t for t in at.tabs if t.label.startswith(start))
+    """Show the page's section whose label starts with ``start`` (only the chosen section is drawn)."""
+    from barometre.ui.environnement import SECTIONS
+
+    choice = next(k for k, label in SECTIONS.items() if label.startswith(start))
+    radio = at.radio(key="onglet_env")
+    if radio.value != choice:
+        radio.set_value(choice).run()
+    return at.main
 
 
 def _sign_in(at: AppTest, login: str) -> AppTest:
@@ -373,8 +380,8 @@ def test_page_shipped_data_names_missing_datasets_and_command(warm_server, store
     assert "par commune et par bassin de vie (" not in text, "no autonomy table without data"
     assert not re.search(r"\d+,\d\u202f%", " ".join(m.value for m in tab.metric)), "no invented figure"
     # A signed-in reader still gets no upload; an agent does.
-    assert not _uploaders(_sign_in(_open(), "lecteur"))
-    agent = _sign_in(_open(), "agent")
+    assert not _uploaders(_sign_in(_open(onglet_env="energie"), "lecteur"))
+    agent = _sign_in(_open(onglet_env="energie"), "agent")
     assert len(_uploaders(agent)) == 1
     assert "Charger" not in [b.label for b in agent.button], "the button needs a file (and its preview)"
     assert "Aucun fichier n'a encore été chargé." in _texts(_tab(agent, "Énergie"))
@@ -423,7 +430,7 @@ def test_page_with_energy_loaded_shows_autonomy_for_epci_and_communes(warm_serve
 
 
 def test_agent_edits_a_target_from_the_page(warm_server, store, fresh_caches):
-    at = _sign_in(_open(), "agent")
+    at = _sign_in(_open(onglet_env="trajectoires"), "agent")
     at.selectbox(key="objectif_choisi").set_value(AUTONOMIE.id).run()
     _ok(at)
     key = f"objectif_{AUTONOMIE.id}"
@@ -434,7 +441,7 @@ def test_agent_edits_a_target_from_the_page(warm_server, store, fresh_caches):
     stored = store.objectifs_saisis().row(0, named=True)
     assert (stored["id"], stored["annee_cible"], stored["valeur_cible"], stored["modifie_par"]) == (
         AUTONOMIE.id, 2040, 45.5, "agent")
-    text = _texts(_tab(at, "Énergie"))
+    text = _texts(_open(onglet_env="energie").main)  # another visitor, on the energy section
     assert "objectif en vigueur : **45,5\u202f%** en 2040" in text, "the energy tab reads the effective target"
 
     # An invalid value: the model's French message, nothing written.
@@ -468,7 +475,7 @@ def test_agent_edits_a_target_from_the_page(warm_server, store, fresh_caches):
 
 
 def test_agent_adds_a_target_and_readers_see_no_form(warm_server, store, fresh_caches):
-    at = _sign_in(_open(), "agent")
+    at = _sign_in(_open(onglet_env="trajectoires"), "agent")
     at.text_input(key="objectif_nouveau_id").input("zz-test-autonomie-2040")
     at.selectbox(key="objectif_nouveau_indicateur").set_value("autonomie_energetique")
     at.text_input(key="objectif_nouveau_annee_cible").input("2040")

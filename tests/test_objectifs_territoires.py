@@ -67,6 +67,7 @@ def test_environment_page_shows_the_communes_trajectory_with_its_method(warm_ser
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
     at.query_params["niveau"] = "commune"
     at.query_params["code"] = "59172"
+    at.query_params["onglet_env"] = "trajectoires"  # the page draws one section at a time
     at.run()
     at.switch_page("pages/environnement.py").run()
     at.selectbox(key="traj_ind").set_value("cae_1.a").run()

@@ -81,7 +81,11 @@ def sliders(at: AppTest, corr: be.Correspondance) -> dict[str, int]:
 
 
 def ranking(at: AppTest) -> list[str]:
-    """The communes in the order of the current ranking (the rank-range table is sorted by current rank)."""
+    """The communes in the order of the current ranking (the rank-range table is sorted by current rank);
+    shows the page's « Sensibilité des rangs » section, where that table is (only the chosen one is drawn)."""
+    section = at.radio(key="onglet_be")
+    if section.value != "sensibilite":
+        section.set_value("sensibilite").run()
     table = next(df.value for df in at.dataframe if "Rang actuel" in df.value.columns)
     return list(table["Commune"])
 

@@ -422,10 +422,49 @@ def test_jalons_panel_and_lecteur_see_no_forms(store):
         assert "Créer l'action" not in labels_of(at) and "Rattacher" not in labels_of(at)
 
 
-def test_jalons_admin_manages_accounts(store):
-    at = sign_in(open_page("jalons.py"), "admin")
-    assert "Comptes" in [t.label for t in at.tabs]
-    assert "Créer le compte" in labels_of(at)
+def test_administration_page_is_the_admins(store):
+    """Accounts are managed on their own page (no longer under Jalons › Comptes), by administrators only;
+    a weak initial password is refused in French."""
+    at = sign_in(open_page("administration.py"), "admin")
+    assert "Comptes" in [t.label for t in at.tabs] and "Rôles et droits" in [t.label for t in at.tabs]
+    form = [t for t in at.text_input if t.label in ("Identifiant", "Nom") or t.label.startswith("Mot de passe initial")]
+    form[0].input("nouvel.agent")
+    form[1].input("Nouvel Agent")
+    form[2].input("aaaaaaaaaaaa")
+    button(at, "Créer le compte").click().run()
+    assert any("trop facile" in e.value for e in at.error)
+    assert store.compte("nouvel.agent") is None
+    form = [t for t in at.text_input if t.label in ("Identifiant", "Nom") or t.label.startswith("Mot de passe initial")]
+    form[2].input("cheval agrafe batterie correcte")
+    button(at, "Créer le compte").click().run()
+    assert not at.exception
+    assert store.compte("nouvel.agent")["role"] == "lecteur"
+    jalons = sign_in(open_page("jalons.py"), "admin")
+    assert "Comptes" not in [t.label for t in jalons.tabs]
+
+
+@pytest.mark.parametrize("login", [None, "agent", "panel"])
+def test_administration_page_refuses_others(store, login):
+    at = open_page("administration.py")
+    if login:
+        sign_in(at, login)
+    assert "réservée aux administrateurs" in " ".join(i.value for i in at.info)
+    assert "Créer le compte" not in labels_of(at) and not at.tabs
+
+
+def test_administration_is_listed_in_piloter_for_admins_only(store):
+    app = str(PAGES.parent / "app.py")
+    anonyme = AppTest.from_file(app, default_timeout=TIMEOUT_S)
+    anonyme.switch_page("pages/jalons.py")
+    anonyme.run()
+    liens = [p.proto.label for p in anonyme.sidebar.get("page_link")]
+    assert "Jalons et feuilles de route" in liens and "Administration" not in liens
+    admin = AppTest.from_file(app, default_timeout=TIMEOUT_S)
+    admin.switch_page("pages/jalons.py")
+    admin.run()
+    sign_in(admin, "admin")
+    liens = [p.proto.label for p in admin.sidebar.get("page_link")]
+    assert liens.index("Administration") == liens.index("Jalons et feuilles de route") + 1
 
 
 def test_jalons_history_and_revert_from_the_page(store):
@@ -441,17 +480,130 @@ def test_jalons_history_and_revert_from_the_page(store):
 
 
 def test_embedded_database_file_is_not_versioned():
-    assert "data/edits/" in Path(PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8")
+    patterns = Path(PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "data/edits/" in patterns
+    # secrets and runtime data (OIDC keys; weightings once saved as files)
+    assert {".streamlit/secrets.toml", "data/ponderations/*.json"} <= set(patterns)
 
 
 def test_identity_provider_mode_offers_its_sign_in_only(store):
     """With an ``[auth]`` section in secrets, sign-in goes through Streamlit's OIDC (st.login); the local
     password form is not offered."""
     at = AppTest.from_file(str(PAGES / "grille.py"), default_timeout=TIMEOUT_S)
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test",
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "t" * 32,
                           "client_id": "test", "client_secret": "test",
                           "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration"}
     at.run()
     assert_ok(at)
     assert "Se connecter (compte de l'agglomération)" in [b.label for b in at.sidebar.button]
     assert not [t for t in at.sidebar.text_input if t.key == "connexion_login"]
+
+
+def test_an_incomplete_auth_section_is_reported_and_local_sign_in_stays(store):
+    """An ``[auth]`` section without its provider keys once removed local sign-in and made the OIDC button
+    raise: it is now reported in French, and local accounts still sign in."""
+    at = AppTest.from_file(str(PAGES / "grille.py"), default_timeout=TIMEOUT_S)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "court"}
+    at.run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.sidebar.warning)
+    assert "section [auth]" in plain(warning) and "client_id" in plain(warning) and "cookie_secret" in plain(warning)
+    assert "Se connecter (compte de l'agglomération)" not in [b.label for b in at.sidebar.button]
+    sign_in(at, "agent")
+
+
+def test_oidc_configuration_check_names_each_problem():
+    ok = {"redirect_uri": "https://b.fr/oauth2callback", "cookie_secret": "s" * 32,
+          "annuaire": {"client_id": "a", "client_secret": "b",
+                       "server_metadata_url": "https://idp.fr/.well-known/openid-configuration"}}
+    assert auth.problemes_config_oidc(ok) == []
+    bad = {**ok, "redirect_uri": "https://b.fr/", "annuaire": {"client_id": "a",
+                                                                "server_metadata_url": "http://idp.fr/x"}}
+    problems = " | ".join(auth.problemes_config_oidc(bad))
+    assert "/oauth2callback" in problems and "client_secret" in problems and "https://" in problems
+    assert auth.problemes_config_oidc("pas une table")
+
+
+@pytest.mark.parametrize("verifie", [False, None, True])
+def test_oidc_users_need_a_verified_email(store, verifie):
+    store.creer_compte(Utilisateur("admin", "admin"), "prenom.nom@agglo.fr", "agent", "Prénom Nom")
+    at = AppTest.from_file(str(PAGES / "grille.py"), default_timeout=TIMEOUT_S)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "t" * 32,
+                          "client_id": "test", "client_secret": "test",
+                          "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration"}
+    at.user = {"is_logged_in": True, "email": "prenom.nom@agglo.fr", "name": "Prénom Nom",
+               **({} if verifie is None else {"email_verified": verifie})}
+    at.run()
+    assert not at.exception
+    connecte = any("Connecté·e" in m.value for m in at.sidebar.markdown)
+    assert connecte is (verifie is True)
+    if verifie is not True:
+        assert "n'est pas vérifiée" in " ".join(w.value for w in at.sidebar.warning)
+
+
+def test_a_database_outage_shows_a_french_message_and_a_reference_never_the_host(store, monkeypatch, caplog):
+    """A page's unexpected error once showed visitors a traceback naming the database host and user."""
+    monkeypatch.setenv("BAROMETRE_ERREURS_DETAILLEES", "0")
+    monkeypatch.setenv("BAROMETRE_DATABASE_URL",
+                       "postgresql://utilisateur_secret:mdp@hote-secret.invalid:5432/base_secrete")
+    at = AppTest.from_file(str(PAGES.parent / "app.py"), default_timeout=TIMEOUT_S)
+    at.switch_page("pages/grille.py")
+    at.run()
+    assert not at.exception
+    shown = " ".join(str(e.value) for e in [*at.error, *at.markdown, *at.caption, *at.warning, *at.info])
+    assert "erreur inattendue" in shown
+    reference = re.search(r"référence \*\*([0-9a-f]{8})\*\*", shown).group(1)
+    assert "hote-secret" not in shown and "utilisateur_secret" not in shown and "Traceback" not in shown
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)  # details in the log
+
+
+def test_signed_out_visitors_see_the_history_without_logins(store):
+    agent = Utilisateur("agent", "agent")
+    action_id = store.creer_action(agent, engagement="E1", libelle="Action d'exemple (test)")
+    store.modifier_action(agent, action_id, 1, libelle="Libellé modifié")
+    at = open_page("jalons.py")
+    table = next(df.value for df in at.dataframe if "Qui" in df.value.columns)
+    assert len(table) and set(table["Qui"]) == {"Agent de l'agglomération"}
+    signed_in = sign_in(open_page("jalons.py"), "lecteur")
+    table = next(df.value for df in signed_in.dataframe if "Qui" in df.value.columns)
+    assert set(table["Qui"]) == {"agent (agent de l'agglomération)"}
+
+
+def test_grille_switching_rows_rereads_the_version_no_false_conflict(store):
+    """A form once kept the version it first read: back on a row someone saved meanwhile, it showed their
+    text yet refused the save as a conflict. A form shown afresh now reads the row's version again."""
+    agent = Utilisateur("agent", "agent")
+    edition_id = store.creer_edition(agent, "Point d'étape (test)", 2027)
+    a, b = STRUCTURE.criteres[0].id, STRUCTURE.criteres[1].id
+    at = sign_in(open_page("grille.py"), "panel")
+    at.selectbox(key="grille_saisie_critere").set_value(a).run()
+    at.selectbox(key="grille_saisie_critere").set_value(b).run()
+    store.enregistrer_ligne_grille(agent, edition_id, a, 0, impacts="Texte de l'agent")
+    at.selectbox(key="grille_saisie_critere").set_value(a).run()
+    champ = at.text_area(key=f"grille_{edition_id}_{a}_impacts")
+    assert champ.value == "Texte de l'agent"
+    champ.input("Texte de l'agent, complété par le panel")
+    button(at, "Enregistrer").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert store.lignes_grille(edition_id)["impacts"].to_list() == ["Texte de l'agent, complété par le panel"]
+
+
+def test_grille_real_conflict_keeps_the_typed_text_beside_the_other_version(store):
+    agent = Utilisateur("agent", "agent")
+    edition_id = store.creer_edition(agent, "Point d'étape (test)", 2027)
+    critere = STRUCTURE.criteres[0].id
+    at = sign_in(open_page("grille.py"), "panel")
+    at.selectbox(key="grille_saisie_critere").set_value(critere).run()
+    store.enregistrer_ligne_grille(agent, edition_id, critere, 0, impacts="Texte de l'agent")
+    key = f"grille_{edition_id}_{critere}_impacts"
+    at.text_area(key=key).input("Texte du panel")
+    button(at, "Enregistrer").click().run()
+    assert any("Conflit de modification" in plain(e.value) for e in at.error)
+    assert at.text_area(key=key).value == "Texte du panel"  # nothing typed is lost
+    beside = " ".join(plain(m.value) for m in at.markdown)
+    assert "version enregistrée entre-temps" in beside and "Texte de l'agent" in beside
+    assert store.lignes_grille(edition_id)["impacts"].to_list() == ["Texte de l'agent"]
+    at.text_area(key=key).input("Texte du panel et de l'agent")
+    button(at, "Enregistrer").click().run()  # having seen the other version, the second save is deliberate
+    assert not at.error, [e.value for e in at.error]
+    assert store.lignes_grille(edition_id)["impacts"].to_list() == ["Texte du panel et de l'agent"]

@@ -66,3 +66,35 @@ def test_reference_with_another_definition_names_the_difference(home):
     assert "Nord" not in before  # never beside our rate without its definition
     # France is metropolitan France, named so.
     assert "France métropolitaine" in home[cat.indicateur("part_logements_vacants").nom_court]
+
+
+COMPARABLES = ["population", "revenu_median_uc", "taux_pauvrete", "part_logements_vacants", "part_75_ans_et_plus",
+               "part_sans_bac_15_plus", "part_jeunes_non_inseres"]
+
+
+def test_seance_views_of_comparable_indicators_show_at_least_two_bars():
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["vues"] = ",".join(COMPARABLES)
+    at.query_params["etape"] = "1"
+    at.run()
+    at.switch_page("pages/seance.py").run()
+    for step in range(1, len(COMPARABLES) + 1):
+        at.query_params["etape"] = str(step)
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        # the comparison chart draws one bar per territory with a value: the chosen one and the levels that
+        # the tile lists as references (same query, same filter)
+        assert len(at.get("vega_lite_chart")) == 1
+        tile = next(iter(cards(at).values()))
+        refs = tile.split("Repères : ", 1)[1] if "Repères : " in tile else ""
+        assert "Nord" in refs and "Hauts-de-France" in refs, (COMPARABLES[step - 1], tile)
+
+
+def test_explorer_lists_the_chosen_territories_without_a_value():
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page("pages/explorateur.py").run()
+    at.selectbox(key="ind_explo").set_value("taux_activite_15_64").run()  # no Nord / région / France value
+    assert not at.exception, [e.message for e in at.exception]
+    said = [c.value for c in at.caption if c.value.startswith("Aucune valeur de même définition pour")]
+    assert said and "Nord" in said[0] and "Hauts-de-France" in said[0]

@@ -29,12 +29,15 @@ def test_methodologie_states_the_verdict_rule():
 
 
 def test_environment_volet_shows_the_carbon_budget_and_target_verdicts():
-    at = goto(start(), "pages/environnement.py")
+    at = goto(start(onglet_env="trajectoires"), "pages/environnement.py")  # the targets' section
     texts = cards(at)
     assert "Autorisé 2024–2050" in texts and "Restant" in texts and "Épuisé en" in texts
     assert texts["Autorisé 2024–2050"].split("Autorisé 2024–2050")[1].strip()[0].isdigit()
     assert any(c.value.startswith("Méthode : Budget autorisé") for c in at.caption)
     body = " ".join(h.proto.body for h in at.get("html"))
+    for section in ("ges", "energie", "indicateurs"):  # one section is drawn at a time
+        at.radio(key="onglet_env").set_value(section).run()
+        body += " ".join(h.proto.body for h in at.get("html"))
     assert "Progression : " in body  # the Open SDG verdict under each target
 
 
@@ -108,6 +111,32 @@ def test_saved_seance_reopens_by_link(tmp_path, monkeypatch):
     caption = next(c.value for c in at.caption if "vue 1 / " in c.value)
     assert caption.startswith("Conseil communautaire — 10 décembre 2026 — vue 1 / 2")
     assert at.query_params["seance"] == str(sid)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"Dossier de séance (PDF)", "Diaporama (PowerPoint)"} <= labels
     at.button(key="seance_next").click().run()
     assert_ok(at)
     assert any("vue 2 / 2" in c.value for c in at.caption)
+
+
+# ------------------------------------------------------------------------------------- explorer
+def test_explorer_names_chosen_territories_without_a_value_and_shows_labels(con):
+    """A commune has no value for an EPCI-only indicator: the explorer says so instead of dropping it;
+    levels, methods and sources read as words, not ids."""
+    from barometre.donnees import queries
+
+    rows = queries.valeurs(con, "population", niveau="epci")
+    assert rows.height  # population is published for the EPCI
+    at = goto(start(t=["epci:200042190", "commune:59172"], ind_explo="population"), "pages/explorateur.py")
+    table = at.dataframe[0].value
+    assert "departement" not in set(table["Niveau"]) and "epci" not in set(table["Niveau"])
+    assert "calculee" not in set(table["Méthode"]) and not any(s.startswith("insee_") for s in table["Source"])
+    at = goto(start(t=["epci:200042190", "region:32"], ind_explo="pcaet_actions"), "pages/explorateur.py")
+    said = [c.value for c in at.caption if c.value.startswith("Aucune valeur de même définition pour")]
+    assert said and "Hauts-de-France" in said[0]
+
+
+@pytest.fixture(scope="module")
+def con():
+    from barometre.donnees.db import connect
+
+    return connect()

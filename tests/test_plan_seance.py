@@ -57,3 +57,18 @@ def test_count_axes_start_at_zero_or_say_they_dont():
     rate = charts.series_chart(df, "%", 1).to_dict()
     assert rate["encoding"]["y"]["scale"]["zero"] is False
     assert rate["encoding"]["y"]["title"] == "% (axe ne partant pas de zéro)"
+
+
+def test_xlsx_years_are_plain_integers_and_values_keep_their_decimals():
+    import io
+
+    from openpyxl import load_workbook
+
+    from barometre import formats
+
+    df = pl.DataFrame({"Territoire": ["A"], "Année": [2021], "Valeur": [19.04], "code": [59001]})
+    ws = load_workbook(io.BytesIO(formats.xlsx(df, decimales=1))).active
+    header = [c.value for c in ws[1]]
+    year, value = (ws.cell(2, header.index(n) + 1) for n in ("Année", "Valeur"))
+    assert year.value == 2021 and year.number_format == "0"
+    assert value.value == 19.04 and value.number_format == "#,##0.0"

@@ -1,4 +1,4 @@
-"""The pages ask once per level, territory or zoning and filter the answer for each indicator (barometre.ui.commun):
+"""The pages ask once per level, territory or zoning and filter the answer for each indicator (barometre.ui.cache):
 each filtered answer must be exactly what the per-indicator query gives (same columns, types, rows, order).
 On the shipped data, for every indicator of the catalogue."""
 

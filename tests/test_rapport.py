@@ -84,3 +84,24 @@ def test_errors_are_french(tmp_path, capsys, monkeypatch):
     assert not (tmp_path / "x.pdf").exists()
     assert cli_main(["rapport", "--edition", "2026", "--date", "10/12/2026", "--sortie", str(tmp_path / "x.pdf")]) == 2
     assert "AAAA-MM-JJ" in capsys.readouterr().err
+
+
+def test_panel_recommendations_in_what_moved(seance, monkeypatch):
+    """A recommendation of the panel made, then answered, since the previous séance is in « ce qui a bougé »
+    (test content)."""
+    import os
+
+    from barometre.pilotage.panel import Panel
+    from barometre.pilotage.rapport import construire
+
+    s = Store(os.environ["BAROMETRE_DATABASE_URL"])
+    p = Panel(s)
+    s.creer_compte(Utilisateur("admin", "admin"), "panel", "panel", "Panel", "x")
+    reco = p.creer(Utilisateur("panel", "panel"), "panel_recommandations", date="2026-10-01",
+                   texte="Recommandation *de test*", engagement="E1", echeance_reponse="2026-11-30")
+    p.repondre(Utilisateur("agent", "agent"), reco, 0, decision="retenue", motif="Motif de test",
+               date_reponse="2026-11-15")
+    digest = construire(seance_id=seance, store=s).digest
+    mine = [(d["genre"], d["titre"], d["date"]) for d in digest if "ecommandation" in d["genre"]]
+    assert mine == [("Recommandation du panel", "Recommandation *de test*", "1er octobre 2026"),
+                    ("Réponse à une recommandation", "Recommandation *de test*", "15 novembre 2026")]

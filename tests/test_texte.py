@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from barometre.texte import echapper, lien, texte_sur, url_https
+from barometre.texte import NOM_FICHIER_MAX, echapper, lien, nom_fichier, texte_sur, url_https
 
 PAYLOADS = ["<img src=x onerror=alert(1)>", "![x](https://exemple.invalid/x.png)", "[x](javascript:alert(1))",
             "**bold**", ":red[rouge] :material/home: $x^2$", "<script>alert(1)</script>", "# titre",
@@ -47,3 +47,40 @@ def test_only_https_links_survive_and_show_their_host():
 def test_any_text_survives_escaping_as_itself(text):
     html = rendu(echapper(text))
     assert "<a " not in html and "<img" not in html and "<strong" not in html and "<em" not in html
+
+
+@pytest.mark.parametrize("adresse", ["https://exemple.invalid/x", "http://exemple.invalid", "www.exemple.invalid",
+                                     "contact@exemple.invalid", "HTTPS://EXEMPLE.INVALID"])
+def test_bare_addresses_are_never_autolinked_by_gfm(adresse):
+    """GFM (remark-gfm in Streamlit) links bare addresses even with escaped punctuation: a word joiner
+    breaks the marker, so an escaped text holds no ``://``, ``www.`` nor ``x@`` sequence at all."""
+    shown = echapper(f"voir {adresse} !")
+    unescaped = re.sub(r"\\(.)", r"\1", shown)
+    assert not re.search(r"(?i)https?://|www\.|[a-z0-9]@", unescaped)
+    assert unescaped.replace("\u2060", "") == f"voir {adresse} !"  # the text read is the text typed
+
+
+@pytest.mark.parametrize("nom", ["a\x00b.csv", "x" * 300 + ".csv", "../../etc/passwd", "C:\\Users\\x\\compta.csv",
+                                 "\x00", "...", "é" * 200 + ".csv", "<script>.csv"])
+def test_upload_names_are_made_safe_with_a_french_message(nom, tmp_path):
+    sur, message = nom_fichier(nom)
+    assert sur and "\x00" not in sur and "/" not in sur and "\\" not in sur and not sur.startswith(".")
+    assert len(sur) <= NOM_FICHIER_MAX and len(sur.encode("utf-8")) < 255
+    assert message and "simplifié" in message
+    (tmp_path / sur).write_bytes(b"ok")  # a name the file system accepts, inside the folder
+    assert [p.name for p in tmp_path.iterdir()] == [sur]
+    assert nom_fichier("compta 2025.csv") == ("compta 2025.csv", None)
+
+
+@pytest.mark.parametrize("nom", ["compta\x00.csv", "c" * 300 + ".csv"])
+def test_accounting_import_accepts_any_upload_name(nom):
+    """A NUL byte or a name over 255 bytes once raised a traceback in the resources import."""
+    import polars as pl
+
+    from barometre.pilotage.structure import charger_structure, lire_csv_comptable
+
+    structure = charger_structure()
+    actions = pl.DataFrame({"id": [1], "engagement": ["E1"], "code_fonctionnel": ["830"]})
+    lignes = lire_csv_comptable(b"code_fonctionnel;annee;alloue;consomme\n830;2025;1000,5;200\n", nom,
+                                structure, actions)
+    assert [(ln.code_fonctionnel, ln.alloue) for ln in lignes] == [("830", 1000.5)]

@@ -1,7 +1,7 @@
 """Composite indices as the pages show them: the panel-weighted well-being index and the IDH-4.
 
 Pure logic, no Streamlit (STYLE.md, rule 1): pages/bien_etre.py and pages/idh4.py give it plain values
-read through barometre.ui.commun and render what it returns. The formulas themselves live in
+read through barometre.ui.cache and render what it returns. The formulas themselves live in
 :mod:`barometre.calculs.indices` (min-max normalisation, composite, ranks, rank sensitivity, IDH-4); this module
 assembles them and says what is missing and why. The panel's weightings are store records
 (:mod:`barometre.pilotage.store`, ``proposer_ponderation`` / ``adopter_ponderation``): nothing here writes.
@@ -506,8 +506,9 @@ class EtatInitial:
 
 
 def etat_initial(corr: Correspondance, trouver: Callable[[str], Ponderation | None], slug: object = None,
-                 w: object = None) -> EtatInitial:
-    """Ratings to open the page with: ``?ponderation=<slug>`` wins, then ``?w=…``, else neutral.
+                 w: object = None, adoptee: Ponderation | None = None) -> EtatInitial:
+    """Ratings to open the page with: ``?ponderation=<slug>`` wins, then ``?w=…``, then the panel's adopted
+    weighting (``adoptee``, when it was made for exactly these dimensions), else neutral.
 
     ``trouver(slug)`` looks a weighting up (in the store); it is only called with a well-formed slug. A
     broken link never raises: it falls back to the next source and says why in ``erreurs``.
@@ -533,6 +534,8 @@ def etat_initial(corr: Correspondance, trouver: Callable[[str], Ponderation | No
             return EtatInitial(notes, "url", None, tuple(erreurs))
         erreurs.append("Le paramètre de pondération « w » du lien est illisible : "
                        "pondération neutre de départ.")
+    if adoptee is not None and adoptee.adoptee and not ecarts_correspondance(adoptee, corr)[0]:
+        return EtatInitial(dict(adoptee.notes), "ponderation", adoptee, tuple(erreurs))
     return EtatInitial(notes_neutres(corr.ids), "neutre", None, tuple(erreurs))
 
 

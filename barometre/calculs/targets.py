@@ -33,6 +33,8 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from barometre.formats import neutraliser
+
 # --- vocabulary ---------------------------------------------------------------------------------------
 
 Origine = Literal["PCAET", "projet_de_territoire", "loi_energie_climat", "SNBC", "PREPA", "SRADDET"]
@@ -683,6 +685,8 @@ def _csv_cell(value: Any, decimal: str) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.12g}".replace(".", decimal)
+    if isinstance(value, str):
+        return neutraliser(value)  # a text typed by an agent never runs as a spreadsheet formula
     return str(value)
 
 

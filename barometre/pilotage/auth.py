@@ -13,7 +13,22 @@ Browsing is open to all; editing needs an account. Two ways to sign in:
   (password asked twice, or read from ``BAROMETRE_MOT_DE_PASSE_ADMIN`` for scripted installs).
 
 Signing in only says who acts; the store checks, on every write, that this account holds a role
-allowed to make it. No Streamlit here (the sign-in widget is in :mod:`barometre.ui.pilotage`).
+allowed to make it. No Streamlit here (the sign-in widget is in :mod:`barometre.ui.pilotage`, the HTTP
+sign-in and its cookie in :mod:`barometre.ui.session_http`).
+
+Guessing passwords is slowed three ways, whatever the browser does (reload, new tab, restart):
+
+- **per account**: after :data:`ECHECS_COMPTE_MAX` failures within :data:`FENETRE`, the account refuses
+  any attempt (right password included) until the oldest of them is :data:`FENETRE` old;
+- **per client address**: the same with :data:`ECHECS_ADRESSE_MAX` failures from one address;
+- **globally**: at most :data:`VERIFICATIONS_SIMULTANEES` password checks run at once in the process
+  (argon2 is deliberately costly); others wait up to :data:`ATTENTE_VERIFICATION_S`, then are refused.
+
+Failures are store records (table ``echecs_connexion``), so they survive reloads and restarts. Argon2id
+parameters are OWASP's (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane — with the cap above, at
+most 38 MiB of memory for password checks. Hashes made with other parameters still verify and are
+replaced at the next successful sign-in. Passwords are refused under :data:`MOT_DE_PASSE_MIN` characters
+or when ``zxcvbn`` rates them below :data:`SCORE_MIN` (out of 4).
 """
 
 from __future__ import annotations
@@ -22,6 +37,8 @@ import argparse
 import getpass
 import os
 import sys
+import threading
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -29,42 +46,141 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from barometre.pilotage.store import ROLES, ErreurStore, Store, Utilisateur
 
 MOT_DE_PASSE_MIN = 12  # ANSSI recommends at least 12 characters for a password alone
+MOT_DE_PASSE_MAX = 256  # longer is no safer, and costs argon2 time for nothing
+SCORE_MIN = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
 ENV_MOT_DE_PASSE_ADMIN = "BAROMETRE_MOT_DE_PASSE_ADMIN"
+FENETRE = timedelta(minutes=15)
+ECHECS_COMPTE_MAX = 5
+ECHECS_ADRESSE_MAX = 20
+VERIFICATIONS_SIMULTANEES = 2  # the machine has 2 cores
+ATTENTE_VERIFICATION_S = 10.0
 
-_hasher = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 "low memory" defaults
+# argon2id, OWASP Password Storage Cheat Sheet: m = 19 MiB (19 456 KiB), t = 2, p = 1.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+_verifications = threading.BoundedSemaphore(VERIFICATIONS_SIMULTANEES)
 
 
 class ErreurConnexion(Exception):
     """Sign-in failed; the message is French and does not say whether the login exists."""
 
 
-def hacher(mot_de_passe: str) -> str:
-    """Argon2id hash of a password, refusing passwords too short to be safe."""
+def verifier_force(mot_de_passe: str, entrees: tuple[str, ...] = ()) -> None:
+    """Refuse (ValueError, French) a password too short, too long or too easy to guess (zxcvbn score
+    below :data:`SCORE_MIN`, the login and name counting as known words)."""
     if len(mot_de_passe) < MOT_DE_PASSE_MIN:
         raise ValueError(f"Le mot de passe doit compter au moins {MOT_DE_PASSE_MIN} caractères.")
+    if len(mot_de_passe) > MOT_DE_PASSE_MAX:
+        raise ValueError(f"Le mot de passe doit compter au plus {MOT_DE_PASSE_MAX} caractères.")
+    from zxcvbn import zxcvbn
+
+    if zxcvbn(mot_de_passe, user_inputs=[e for e in entrees if e])["score"] < SCORE_MIN:
+        raise ValueError("Ce mot de passe est trop facile à deviner (répétitions, suites, mot courant, "
+                         "identifiant…). Choisissez une phrase de plusieurs mots peu courants, par exemple "
+                         "quatre mots sans rapport entre eux.")
+
+
+def hacher(mot_de_passe: str, entrees: tuple[str, ...] = ()) -> str:
+    """Argon2id hash of a password, refusing passwords too weak to be safe (:func:`verifier_force`)."""
+    verifier_force(mot_de_passe, entrees)
     return _hasher.hash(mot_de_passe)
 
 
 def verifier_mot_de_passe(hash_mdp: str | None, mot_de_passe: str) -> bool:
-    if hash_mdp is None:
-        # Unknown login (or an identity-provider account): spend the time of one argon2 computation
-        # anyway, so that response time does not reveal which logins exist.
-        _hasher.hash(mot_de_passe or "-")
-        return False
+    """Whether the password matches the hash; at most :data:`VERIFICATIONS_SIMULTANEES` at once."""
+    mot_de_passe = (mot_de_passe or "")[:MOT_DE_PASSE_MAX]
+    if not _verifications.acquire(timeout=ATTENTE_VERIFICATION_S):
+        raise ErreurConnexion("Le serveur vérifie déjà plusieurs connexions : réessayez dans quelques "
+                              "secondes.")
     try:
-        return _hasher.verify(hash_mdp, mot_de_passe)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+        if hash_mdp is None:
+            # Unknown login (or an identity-provider account): spend the time of one argon2 computation
+            # anyway, so that response time does not reveal which logins exist.
+            _hasher.hash(mot_de_passe or "-")
+            return False
+        try:
+            return _hasher.verify(hash_mdp, mot_de_passe)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+    finally:
+        _verifications.release()
 
 
-def authentifier(store: Store, login: str, mot_de_passe: str) -> Utilisateur:
-    """The signed-in user for a local login and password; :class:`ErreurConnexion` otherwise."""
-    login = login.strip()
-    compte = store.compte(login.lower() if "@" in login else login)
+def _cles(login: str, adresse: str | None) -> tuple[str, str | None]:
+    return f"compte:{login.lower()}", (f"adresse:{adresse}" if adresse else None)
+
+
+def attente_connexion(store: Store, login: str, adresse: str | None = None,
+                      maintenant: datetime | None = None) -> int:
+    """Seconds to wait before this login (or this client address) may try again; 0 when it may."""
+    now = maintenant or datetime.now(UTC)
+    attente = 0.0
+    cle_compte, cle_adresse = _cles(login, adresse)
+    for cle, limite in ((cle_compte, ECHECS_COMPTE_MAX), (cle_adresse, ECHECS_ADRESSE_MAX)):
+        if cle is None:
+            continue
+        echecs = store.echecs_connexion(cle, now - FENETRE)
+        if len(echecs) >= limite:
+            libre = datetime.fromisoformat(echecs[-limite]) + FENETRE
+            attente = max(attente, (libre - now).total_seconds())
+    return int(attente) + (1 if attente % 1 else 0)
+
+
+def authentifier(store: Store, login: str, mot_de_passe: str, adresse: str | None = None) -> Utilisateur:
+    """The signed-in user for a local login and password; :class:`ErreurConnexion` otherwise (wrong
+    password, unknown or disabled account, or too many recent failures for this account or address)."""
+    login = (login or "").strip()[:200]
+    login = login.lower() if "@" in login else login
+    attente = attente_connexion(store, login, adresse)
+    if attente:
+        minutes = max(1, round(attente / 60))
+        raise ErreurConnexion(f"Trop d'essais infructueux pour ce compte ou depuis cette adresse : réessayez "
+                              f"dans {minutes} minute{'s' if minutes > 1 else ''}.")
+    compte = store.compte(login)
     ok = verifier_mot_de_passe(compte["hash_mdp"] if compte else None, mot_de_passe)
+    cle_compte, cle_adresse = _cles(login, adresse)
     if not ok or compte is None or not compte["actif"]:
+        store.noter_echec_connexion([c for c in (cle_compte, cle_adresse) if c])
         raise ErreurConnexion("Identifiant ou mot de passe incorrect (ou compte désactivé).")
+    store.effacer_echecs_connexion(cle_compte)
+    if _hasher.check_needs_rehash(compte["hash_mdp"]):  # older parameters: re-hash with today's
+        store.remplacer_hash(compte["login"], _hasher.hash(mot_de_passe))
     return Utilisateur(login=compte["login"], role=compte["role"], nom=compte["nom"])
+
+
+CLES_AUTH = ("redirect_uri", "cookie_secret")
+CLES_FOURNISSEUR = ("client_id", "client_secret", "server_metadata_url")
+
+
+def problemes_config_oidc(section: object) -> list[str]:
+    """What is wrong with an ``[auth]`` section of ``.streamlit/secrets.toml`` (French sentences; empty
+    when Streamlit's ``st.login`` can use it). The provider keys are in ``[auth]`` itself or in one
+    ``[auth.<fournisseur>]`` sub-section per provider."""
+    if not hasattr(section, "get"):
+        return ["la section [auth] n'est pas une table TOML"]
+    problemes = [f"« {cle} » manque dans [auth]" for cle in CLES_AUTH if not str(section.get(cle) or "").strip()]
+    redirect = str(section.get("redirect_uri") or "")
+    if redirect and not redirect.rstrip("/").endswith("/oauth2callback"):
+        problemes.append("« redirect_uri » doit se terminer par /oauth2callback (adresse du baromètre + "
+                         "/oauth2callback)")
+    secret = str(section.get("cookie_secret") or "")
+    if secret and len(secret) < 32:
+        problemes.append("« cookie_secret » est trop court (32 caractères aléatoires au moins, par exemple "
+                         "la sortie de « python -c 'import secrets; print(secrets.token_urlsafe(32))' »)")
+    fournisseurs = {k: v for k, v in section.items() if hasattr(v, "get")}
+    blocs = fournisseurs or {"": section}
+    for nom, bloc in blocs.items():
+        ou = f"[auth.{nom}]" if nom else "[auth]"
+        problemes += [f"« {cle} » manque dans {ou}" for cle in CLES_FOURNISSEUR if not str(bloc.get(cle) or "").strip()]
+        url = str(bloc.get("server_metadata_url") or "")
+        if url and not url.startswith("https://"):
+            problemes.append(f"« server_metadata_url » de {ou} doit être une adresse https://")
+    return problemes
+
+
+def message_config_oidc(problemes: list[str]) -> str:
+    return ("Connexion par l'annuaire de l'agglomération désactivée : la section [auth] de "
+            ".streamlit/secrets.toml est incomplète (" + " ; ".join(problemes) + "). Corrigez-la puis "
+            "redémarrez le serveur ; en attendant, la connexion par compte local reste possible.")
 
 
 def utilisateur_oidc(store: Store, email: str, nom: str = "") -> Utilisateur:

@@ -12,6 +12,8 @@ import xlsxwriter
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from barometre import formats
+
 # A Unicode TrueType font for the PDF (French accents, œ, «», −, narrow no-break spaces). Debian's
 # fonts-dejavu-core, installed by .ci/run for the browser tests, provides it; without it the PDF falls
 # back to Helvetica and replaces the characters Latin-1 lacks.
@@ -24,21 +26,21 @@ REMPLACEMENTS_LATIN1 = {"\u202f": " ", "\u2009": " ", "\u2212": "-", "œ": "oe",
 def grille_xlsx(tableaux: dict[str, pl.DataFrame], titre: str) -> bytes:
     """One sheet per table (name → frame), a title line, bold wrapped headers, frozen header row."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, formats.OPTIONS_XLSX)  # text is never a formula nor a live link
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
                             "border": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
     title_fmt = book.add_format({"bold": True, "font_size": 14})
     for name, df in tableaux.items():
         sheet = book.add_worksheet(_nom_feuille(name))
-        sheet.write(0, 0, f"{titre} — {name}", title_fmt)
+        sheet.write_string(0, 0, formats.neutraliser(f"{titre} — {name}"), title_fmt)
         for j, col in enumerate(df.columns):
-            sheet.write(2, j, col, bold)
+            sheet.write_string(2, j, formats.neutraliser(col), bold)
             longest = max([len(col), *(len(str(v or "")) for v in df[col].to_list())])
             sheet.set_column(j, j, min(60, max(14, longest // 3)))
         for i, row in enumerate(df.iter_rows()):
             for j, value in enumerate(row):
-                sheet.write(3 + i, j, "" if value is None else value, wrap)
+                sheet.write(3 + i, j, "" if value is None else formats.neutraliser(value), wrap)
         sheet.freeze_panes(3, 1)
     book.close()
     return buffer.getvalue()

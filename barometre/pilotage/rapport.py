@@ -240,6 +240,12 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         for m in mouvements.depuis_le_store(store, cat, depuis, le, lectures):
             digest.append({"genre": mouvements.TITRES_GENRES[m.genre], "date": formats.date_longue(m.date),
                            "titre": m.titre, "detail": m.detail})
+    if store is not None:  # the panel's recommendations made or answered in the period (issue 16)
+        from barometre.calculs.panel import faits_recommandations
+        from barometre.pilotage.panel import Panel
+
+        for f in faits_recommandations(Panel(store).suivi(le), depuis, le):
+            digest.append({**f, "date": formats.date_longue(f["date"])})
     used = sorted({i.source for i in inds})
     sources = []
     for sid in used:
@@ -299,7 +305,7 @@ def rapport_pptx(r: Rapport) -> bytes:
     from pptx.chart.data import CategoryChartData
     from pptx.dml.color import RGBColor
     from pptx.enum.chart import XL_CHART_TYPE
-    from pptx.util import Inches
+    from pptx.util import Inches, Pt
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
@@ -324,7 +330,7 @@ def rapport_pptx(r: Rapport) -> bytes:
     _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.3), Inches(12.1), Inches(5.8)).text_frame, lignes)
     for p in r.pages:
         s = slide(p.titre)
-        left = [(f"{p.chiffre} {p.unite}".strip(), 40, True), (p.annee, 18, False)]
+        left = [(p.chiffre, 36, True), (p.unite, 18, False), (p.annee, 16, False)]
         left += [(v, 16, False) for v in p.verdicts]
         if p.objectif:
             left.append((f"Objectif : {p.objectif}", 14, False))
@@ -335,6 +341,8 @@ def rapport_pptx(r: Rapport) -> bytes:
         kind = XL_CHART_TYPE.LINE_MARKERS if p.genre == "serie" else XL_CHART_TYPE.BAR_CLUSTERED
         chart = s.shapes.add_chart(kind, Inches(4.5), Inches(1.3), Inches(8.4), Inches(5.0), data).chart
         chart.has_legend = False
+        chart.has_title = False
+        chart.font.size = Pt(11)  # one readable label per category (16 communes at most)
         chart.plots[0].has_data_labels = True
         chart.plots[0].data_labels.number_format = data.number_format
         chart.plots[0].data_labels.number_format_is_linked = False

@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from barometre.calculs.targets import Objectif, message_validation_fr
 from barometre.pilotage.structure import STATUTS_JALON, Structure, charger_structure
 from barometre.settings import get_settings
+from barometre.texte import url_https
 
 ENV_URL = "BAROMETRE_DATABASE_URL"
 FICHIER_SQLITE = "pilotage.sqlite"
@@ -306,7 +307,30 @@ t_ponderations = sa.Table(
     sa.Column("version_adoptee", sa.Integer, nullable=True),  # the version whose notes were adopted
     *_suivi(),
 )
+# Security records (not edits: never journaled nor reverted). Failed sign-ins, per key (``compte:<login>`` or
+# ``adresse:<client address>``), to slow password guessing across reloads, tabs and restarts; and signed-in
+# sessions (the cookie holds a random token; only its SHA-256 is stored), revoked at sign-out.
+t_echecs_connexion = sa.Table(
+    "echecs_connexion", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cle", sa.String(300), nullable=False, index=True),
+    sa.Column("horodatage", sa.String(40), nullable=False),
+)
+t_sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("empreinte", sa.String(64), primary_key=True),  # SHA-256 of the cookie's token
+    sa.Column("login", sa.String(200), nullable=False, index=True),
+    sa.Column("cree_le", sa.String(40), nullable=False),
+    sa.Column("expire_le", sa.String(40), nullable=False),
+    sa.Column("revoquee_le", sa.String(40), nullable=True),
+)
 SUIVI = ("version", "modifie_par", "modifie_le")
+# Tables whose rows are records that a revert must never touch (ballots of a vote, its used codes); filled by
+# the modules that register them (barometre.pilotage.panel).
+NON_ANNULABLES: set[str] = set()
+# Tables written only through their own methods (votes, codes, ballots, adopted versions: barometre.pilotage.panel),
+# never through the generic creer / modifier / supprimer.
+TABLES_DEDIEES: set[str] = set()
 STATUTS_PONDERATION = {"proposee": "proposée", "adoptee": "adoptée", "retiree": "retirée"}
 NOTE_MIN, NOTE_MAX = 0, 5
 
@@ -402,6 +426,14 @@ class DeliberationEntree(_Entree):
     projet: str = ""
     lien: str = Field(default="", max_length=2000)
 
+    @field_validator("lien")
+    @classmethod
+    def _lien_https(cls, lien: str) -> str:
+        if lien and url_https(lien) is None:
+            raise ValueError("adresse https:// attendue (par exemple https://www.agglo-porteduhainaut.fr/…) ; "
+                             "aucune autre forme de lien n'est acceptée")
+        return lien
+
 
 class ChargementEntree(_Entree):
     fichier: str = Field(min_length=1, max_length=500)
@@ -479,8 +511,8 @@ CHAMPS_FR = {
     "date_atteinte": "date d'atteinte", "statut": "statut", "alloue": "montant alloué",
     "consomme": "montant consommé", "numero": "numéro", "date": "date", "objet": "objet",
     "code_fonctionnel": "code fonctionnel", "responsable": "responsable", "notes": "notes",
-    "commentaire": "commentaire", "origine": "origine", "titre": "titre", "vues": "vues", "niveau": "niveau",
-    "code": "code du territoire",
+    "commentaire": "commentaire", "origine": "origine", "lien": "lien", "titre": "titre", "vues": "vues",
+    "niveau": "niveau", "code": "code du territoire",
 }
 
 
@@ -916,7 +948,7 @@ class Store:
     def creer(self, user: Utilisateur, table: str, **valeurs: Any) -> Any:
         """Create a row of ``table`` (actions, jalons, ressources, deliberations); returns its id."""
         spec = SPECS[table]
-        if table in ("comptes", "editions", "grille_lignes", "ponderations"):
+        if table in ("comptes", "editions", "grille_lignes", "ponderations") or table in TABLES_DEDIEES:
             raise DonneesInvalides(f"Utilisez la méthode dédiée pour la table « {table} ».")
         operation = str(uuid.uuid4())
         with self._ecriture() as conn:
@@ -927,7 +959,7 @@ class Store:
     def modifier(self, user: Utilisateur, table: str, key: Any, version: int, **changes: Any) -> int:
         """Change fields of a row read at ``version``; returns the new version (conflict otherwise)."""
         spec = SPECS[table]
-        if table in ("comptes", "grille_lignes", "ponderations"):
+        if table in ("comptes", "grille_lignes", "ponderations") or table in TABLES_DEDIEES:
             raise DonneesInvalides(f"Utilisez la méthode dédiée pour la table « {table} ».")
         operation = str(uuid.uuid4())
         with self._ecriture() as conn:
@@ -938,7 +970,7 @@ class Store:
 
     def supprimer(self, user: Utilisateur, table: str, key: Any, version: int) -> None:
         spec = SPECS[table]
-        if table in ("comptes", "grille_lignes", "ponderations"):
+        if table in ("comptes", "grille_lignes", "ponderations") or table in TABLES_DEDIEES:
             raise DonneesInvalides("Un compte se désactive, une ligne de grille se vide, une pondération se "
                                    "retire : ils ne se suppriment pas.")
         operation = str(uuid.uuid4())
@@ -1207,6 +1239,51 @@ class Store:
             faits.append(slug)
         return faits
 
+    # ------------------------------------------------------------ sign-in throttling and sessions (security)
+    def noter_echec_connexion(self, cles: list[str]) -> None:
+        """Record one failed sign-in under each key (``compte:…``, ``adresse:…``)."""
+        now = _maintenant()
+        veille = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="microseconds")
+        with self._ecriture() as conn:
+            conn.execute(t_echecs_connexion.insert(), [{"cle": c[:300], "horodatage": now} for c in cles])
+            # housekeeping: failures older than a day count for nothing (the window is 15 minutes)
+            conn.execute(t_echecs_connexion.delete().where(t_echecs_connexion.c.horodatage < veille))
+
+    def echecs_connexion(self, cle: str, depuis: datetime) -> list[str]:
+        """Times (ISO UTC, oldest first) of the failed sign-ins under ``cle`` since ``depuis``."""
+        t = t_echecs_connexion
+        rows = self._lire(sa.select(t.c.horodatage).where(t.c.cle == cle[:300], t.c.horodatage >= depuis.isoformat(
+            timespec="microseconds")).order_by(t.c.horodatage))
+        return [r["horodatage"] for r in rows]
+
+    def effacer_echecs_connexion(self, cle: str, avant: datetime | None = None) -> None:
+        """Forget the failures under ``cle`` (after a successful sign-in), or every failure older than
+        ``avant`` whatever the key (housekeeping)."""
+        t = t_echecs_connexion
+        cond = (t.c.horodatage < avant.isoformat(timespec="microseconds")) if avant else (t.c.cle == cle[:300])
+        with self._ecriture() as conn:
+            conn.execute(t.delete().where(cond))
+
+    def ouvrir_session(self, login: str, empreinte: str, expire_le: datetime) -> None:
+        with self._ecriture() as conn:
+            conn.execute(t_sessions.insert().values(empreinte=empreinte, login=login, cree_le=_maintenant(),
+                                                    expire_le=expire_le.isoformat(timespec="microseconds")))
+
+    def session(self, empreinte: str) -> dict | None:
+        """The session of this token hash if it is neither expired nor revoked, else None."""
+        t = t_sessions
+        rows = self._lire(sa.select(t).where(t.c.empreinte == empreinte, t.c.revoquee_le.is_(None),
+                                             t.c.expire_le > _maintenant()))
+        return rows[0] if rows else None
+
+    def revoquer_sessions(self, login: str) -> int:
+        """Sign a person out everywhere: every open session of ``login`` is revoked. Returns how many."""
+        t = t_sessions
+        with self._ecriture() as conn:
+            return conn.execute(t.update().where(t.c.login == login, t.c.revoquee_le.is_(None))
+                                .values(revoquee_le=_maintenant())).rowcount
+
+
     # ------------------------------------------------------------ accounts
     def initialiser_admin(self, login: str, nom: str, hash_mdp: str) -> None:
         """Create the first administrator; refused once an active administrator exists."""
@@ -1266,6 +1343,12 @@ class Store:
                 if compte is None or not compte["actif"] or compte["role"] != user.role:
                     raise RefusEcriture("Compte inconnu, désactivé ou rôle changé : reconnectez-vous.")
             return self._modifier(conn, spec, login, version, {"hash_mdp": hash_mdp}, user, str(uuid.uuid4()))
+
+    def remplacer_hash(self, login: str, hash_mdp: str) -> None:
+        """Replace a password hash by a hash of the *same* password with today's argon2 parameters, right
+        after a successful sign-in (not an edit: no history; the password does not change)."""
+        with self._ecriture() as conn:
+            conn.execute(t_comptes.update().where(t_comptes.c.login == login).values(hash_mdp=hash_mdp))
 
     def compte(self, login: str) -> dict | None:
         """One account with its password hash (for signing in); None when unknown."""
@@ -1380,6 +1463,9 @@ class Store:
                 if table_nom == "chargements":
                     raise RefusEcriture("Un chargement de fichier est un relevé : il ne s'annule pas. Pour revenir "
                                         "aux données précédentes, rechargez le fichier de l'ancien millésime.")
+                if table_nom in NON_ANNULABLES:
+                    raise RefusEcriture("Un vote exprimé (bulletin, code utilisé) est un relevé : il ne s'annule "
+                                        "pas.")
             for (table_nom, ligne), champs in reversed(par_ligne.items()):
                 self._annuler_ligne(conn, SPECS[table_nom], ligne, champs, user, nouvelle, operation)
         return nouvelle

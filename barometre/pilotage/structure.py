@@ -22,6 +22,7 @@ from barometre import formats
 from barometre.catalogue import Catalogue
 from barometre.settings import Settings, get_settings
 from barometre.sources.csvread import SECRET, IngestError, parse_number, read_table
+from barometre.texte import nom_fichier as nom_fichier_sur
 
 A_RENSEIGNER = "à renseigner"
 
@@ -460,7 +461,7 @@ def lire_csv_comptable(data: bytes, nom_fichier: str, structure: Structure,
     Raises :class:`IngestError` (French, with the line) for anything that cannot be imported: nothing
     is imported from a file with an error."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / (Path(nom_fichier).name or "import.csv")
+        path = Path(tmp) / nom_fichier_sur(nom_fichier, "import.csv")[0]  # NUL, path, length
         path.write_bytes(data)
         table = read_table(path, expected_columns=COLONNES_CSV_COMPTABLE)
     codes = {}

@@ -19,7 +19,8 @@ from barometre.calculs import bien_etre, indices
 from barometre.pilotage.store import ErreurStore, Utilisateur
 from barometre.settings import get_settings
 from barometre.texte import echapper
-from barometre.ui import cache, etat, panneaux, provenance
+from barometre.ui import cache, etat, graphiques, panneaux, provenance
+from barometre.ui import panel as ui_panel
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui import texte as ui_texte
 from barometre.ui.etat import Selection
@@ -45,6 +46,13 @@ def contexte(user: Utilisateur | None) -> Contexte:
     settings = get_settings()
     cat = cache.catalogue()
     corr = bien_etre.load_dimensions(settings.catalogue_dir / bien_etre.DIMENSIONS_FILE, cat)
+    corr, version, pourquoi = ui_panel.correspondance_en_vigueur(corr)  # the panel's adopted criteria, if any
+    if version is not None and pourquoi is None:
+        d = version["date_adoption"]
+        st.caption(f"Dimensions : critères adoptés par le panel (version « {echapper(version['libelle'])} » du "
+                   f"{d[8:10]}/{d[5:7]}/{d[:4]}, page Panel).")
+    elif pourquoi:
+        st.warning(pourquoi)
     return Contexte(corr, bien_etre.directions(corr, cat), bien_etre.noms(cache.territoires("commune")), user)
 
 
@@ -63,7 +71,9 @@ def weights_picker(corr: bien_etre.Correspondance, container) -> tuple[dict[str,
     slug = etat.url("ponderation")
     init = etat.lire(STATE_INIT)
     if init is None or (slug and slug != etat.lire(STATE_SLUG)):
-        init = bien_etre.etat_initial(corr, trouver, slug, etat.url("w"))
+        adoptee = ui_pilotage.store().ponderation_adoptee()  # the panel's current one: the default
+        init = bien_etre.etat_initial(corr, trouver, slug, etat.url("w"),
+                                      bien_etre.Ponderation.depuis_store(adoptee) if adoptee else None)
         etat.ecrire(STATE_INIT, init)
         etat.ecrire(STATE_SLUG, slug)
         for dim in corr.dimensions:
@@ -164,24 +174,26 @@ def resultats(ctx: Contexte, sel: Selection, indice: bien_etre.IndiceBienEtre, p
               sens_table: pl.DataFrame, ranking: pl.DataFrame, zone_names: dict[str, str]):
     """The tabs: ranking, map, rank sensitivity, zones. Returns the map's selection event."""
     corr, highlight = ctx.corr, sel.commune
-    tab_rank, tab_map, tab_sens, tab_zones = st.tabs(
-        ["Classement des communes", "Carte", "Sensibilité des rangs", "Zones du découpage"])
+    event = None
+    onglet = etat.section_picker({"classement": "Classement des communes", "carte": "Carte",
+                                  "sensibilite": "Sensibilité des rangs", "zones": "Zones du découpage"},
+                                 key="onglet_be")
     scored = ranking.filter(pl.col("valeur").is_not_null())
     chart_font = charts.font_size(sel.projection)
-    with tab_rank:
+    if onglet == "classement":
         if scored.is_empty():
             st.info("Aucune commune n'a de score avec cette pondération (voir les données manquantes).")
         else:
-            chart = charts.ranking_chart(scored, UNITE_SCORE, 2, highlight, "Score de bien-être", font_size=chart_font)
-            st.altair_chart(chart, width="stretch", alt="Classement des communes selon le score de bien-être")
-    with tab_map:
+            graphiques.afficher("ranking_chart", scored, UNITE_SCORE, 2, highlight, "Score de bien-être",
+                                font_size=chart_font, alt="Classement des communes selon le score de bien-être")
+    elif onglet == "carte":
         deck, legend = charts.choropleth(ranking, cache.geometries("commune"), cache.geometries(sel.zonage),
                                          lambda v: formats.nombre(v, 2), "")
         event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="be_carte",
                                 height=460, alt="Carte du score de bien-être des communes")
         st.caption("Légende (classes par quantiles) : " + " · ".join(label for label, _ in legend)
                    + ". Cliquer une commune ouvre le détail de son calcul plus bas.")
-    with tab_sens:
+    elif onglet == "sensibilite":
         n_dims = len(bien_etre.dimensions_actives(indice.poids))
         st.caption(f"Rang de chaque commune sous {bien_etre.N_TIRAGES} pondérations tirées au hasard (poids "
                    f"uniformes sur les {n_dims} dimensions retenues, graine {bien_etre.GRAINE}) : trait = du "
@@ -191,20 +203,19 @@ def resultats(ctx: Contexte, sel: Selection, indice: bien_etre.IndiceBienEtre, p
         if sens_table.is_empty():
             st.info("Aucune commune classée : pas de sensibilité à montrer.")
         else:
-            st.altair_chart(charts.sensitivity_chart(sens_table), width="stretch",
-                            alt="Plage des rangs des communes sous des pondérations tirées au hasard")
+            graphiques.afficher("sensitivity_chart", sens_table,
+                                alt="Plage des rangs des communes sous des pondérations tirées au hasard")
             st.dataframe(sens_table.select(
                 pl.col("nom").alias("Commune"), pl.col("rang").alias("Rang actuel"),
                 pl.col("rang_min").alias("Meilleur rang"), pl.col("rang_median").alias("Rang médian"),
                 pl.col("rang_max").alias("Moins bon rang"), pl.col("ecart").alias("Écart")),
                 hide_index=True, width="stretch", height=300)
-    with tab_zones:
+    else:
         zrank = bien_etre.ranking_frame(indice.zones, zone_names)
         zscored = zrank.filter(pl.col("valeur").is_not_null())
         if not zscored.is_empty():
-            st.altair_chart(charts.ranking_chart(zscored, UNITE_SCORE, 2, None, "Score de bien-être",
-                                                 font_size=chart_font),
-                            width="stretch", alt="Classement des zones selon le score de bien-être")
+            graphiques.afficher("ranking_chart", zscored, UNITE_SCORE, 2, None, "Score de bien-être",
+                                font_size=chart_font, alt="Classement des zones selon le score de bien-être")
         missing_dims = sorted({m.dimension for ms in indice.zones.sans_score.values() for m in ms})
         if missing_dims:
             labels = {d.id: d.libelle for d in corr.dimensions}

@@ -20,6 +20,7 @@ from barometre.settings import get_settings
 from barometre.sources.csvread import IngestError
 from barometre.sources.entrepot import BUILD, CHARGEMENT, Chargement, Entrepot, ErreurEntrepot
 from barometre.sources.ingest import TAILLE_MAX_TELEVERSEMENT, IngestReport, annuler_chargement, ingest_televersement
+from barometre.texte import nom_fichier
 from barometre.ui import etat, texte
 from barometre.ui import pilotage as ui_pilotage
 
@@ -177,13 +178,16 @@ def televersement(user: Utilisateur | None, titre: str, ouvert: bool, cle: str) 
 
 
 def _apercu_puis_charger(user: Utilisateur, fichier, remplacer: bool, cle: str) -> None:
+    nom, avis = nom_fichier(fichier.name)  # NUL, path, length: never reach the file system nor the record
+    if avis:
+        texte.info(avis)
     empreinte = hashlib.sha256(fichier.getvalue()).hexdigest()
-    key = (empreinte, fichier.name, remplacer)
+    key = (empreinte, nom, remplacer)
     memo = etat.lire(CLE_APERCU)
     if memo is None or memo[0] != key:
         barre = st.progress(0.0, text="Lecture du fichier")
         try:
-            report = ingest_televersement(fichier.name, fichier, get_settings(), user, ui_pilotage.store(),
+            report = ingest_televersement(nom, fichier, get_settings(), user, ui_pilotage.store(),
                                           _progression(barre), apercu_seul=True, remplacer=remplacer)
         except IngestError as exc:
             barre.empty()
@@ -207,7 +211,7 @@ def _apercu_puis_charger(user: Utilisateur, fichier, remplacer: bool, cle: str) 
         barre = st.progress(0.0, text="Chargement")
         fichier.seek(0)
         try:
-            fait = ingest_televersement(fichier.name, fichier, get_settings(), user, ui_pilotage.store(),
+            fait = ingest_televersement(nom, fichier, get_settings(), user, ui_pilotage.store(),
                                         _progression(barre), confirmer=confirme, remplacer=remplacer)
         except IngestError as exc:
             barre.empty()

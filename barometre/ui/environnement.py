@@ -9,19 +9,21 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import verdicts
 from barometre.calculs.targets import STATUS_RULE_FR, trajectory
 from barometre.pilotage.objectifs import ObjectifSaisi, objectifs_rows, objectifs_saisis
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.settings import get_settings
 from barometre.ui import budget as ui_budget
-from barometre.ui import cache, panneaux, provenance
+from barometre.ui import cache, graphiques, panneaux, provenance
 from barometre.ui import energie as ui_energie
 from barometre.ui import objectifs as ui_objectifs
 from barometre.ui import verdicts as ui_verdicts
 from barometre.ui.etat import Selection
 
+SECTIONS = {"ges": "Gaz à effet de serre", "trajectoires": "Objectifs et trajectoires",
+            "energie": "Énergie et autonomie", "indicateurs": "Tous les indicateurs"}
 PCAET_CO2 = "pcaet_emissions_co2_citees"
 GES_TOTAL, GES_PAR_HABITANT = "cae_1.a", "cae_1.b"
 
@@ -49,8 +51,8 @@ def gaz_a_effet_de_serre(sel: Selection) -> None:
     secteurs = cat.groupes.secteurs_ges
     sect = pl.concat([cache.valeurs(s, "commune") for s in secteurs]).with_columns(
         pl.col("indicateur").replace(secteurs).alias("secteur"))
-    chart = charts.stacked_sectors_chart(sect, "kteq CO2", 1, font_size=fs)
-    st.altair_chart(chart, width="stretch", alt="Émissions de gaz à effet de serre par secteur et par commune")
+    chart = graphiques.afficher("stacked_sectors_chart", sect, "kteq CO2", 1, font_size=fs,
+                                alt="Émissions de gaz à effet de serre par secteur et par commune")
     st.caption("Les grandes installations (centrale électrique, installations de traitement des déchets, "
                "industrie) pèsent sur leur commune d'implantation : ces émissions ne sont pas celles des "
                "habitants.")
@@ -115,10 +117,9 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
                                             base=base, annee_courante=date.today().year)
         st.html(ui_verdicts.verdict_html(verdict)
                 + f'<div style="font-size:.85rem;color:#444">{html.escape(verdict.detail)}</div>')
-        chart = charts.trajectory_chart(obs, pl.DataFrame(path, schema=["annee", "valeur"], orient="row"),
-                                        ind.unite, r["annee_observation"] or r["annee_reference"], ind.decimales,
-                                        gap, font_size=panneaux.chart_font(sel))
-        st.altair_chart(chart, width="stretch", alt=f"Trajectoire {r['id']}")
+        graphiques.afficher("trajectory_chart", obs, pl.DataFrame(path, schema=["annee", "valeur"], orient="row"),
+                            ind.unite, r["annee_observation"] or r["annee_reference"], ind.decimales, gap,
+                            font_size=panneaux.chart_font(sel), alt=f"Trajectoire {r['id']}")
         if r["reference_source"] == "premiere_observation":
             st.caption("Année de référence du PCAET inconnue : la trajectoire part provisoirement de la première "
                        "observation disponible. Avec une seule observation, le statut ne mesure pas encore une "
@@ -154,10 +155,10 @@ def energie(sel: Selection, rows: list[dict], user: Utilisateur | None) -> None:
     prod = cache.valeurs("production_electricite_enedis")
     if prod.height:
         ind = cat.indicateur("production_electricite_enedis")
-        chart = charts.stacked_sectors_chart(
+        graphiques.afficher(
+            "stacked_sectors_chart",
             prod.filter(pl.col("annee") == prod["annee"].max()).rename({"ventilation": "secteur"}), "MWh", 0,
-            font_size=panneaux.chart_font(sel))
-        st.altair_chart(chart, width="stretch", alt="Production électrique Enedis par filière")
+            font_size=panneaux.chart_font(sel), alt="Production électrique Enedis par filière")
         st.caption("Réseau Enedis seulement (hors installations raccordées à RTE) ; une filière non diffusée "
                    "pour un domaine de tension n'est pas sommée.")
         provenance.caption_source(ind, prod)

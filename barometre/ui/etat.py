@@ -153,7 +153,7 @@ def territory_picker(container=None) -> Selection:
     box = container or st.sidebar
     options = cache.niveaux_options()
     init_depuis_url("niveau", NIVEAU_EPCI, list(options))
-    niveau = box.selectbox("Échelle", list(options), format_func=options.get, key="niveau")
+    niveau = box.selectbox("Échelle", list(options), format_func=options.get, key="niveau", placeholder="Choisir…")
     terr = cache.territoires(niveau)
     codes = terr["code"].to_list()
     names = dict(zip(codes, terr["nom"].to_list(), strict=True))
@@ -166,7 +166,8 @@ def territory_picker(container=None) -> Selection:
         box.markdown(f"**Territoire** : {names[codes[0]]}")
         code = codes[0]
     else:
-        code = box.selectbox("Territoire", codes, format_func=lambda c: names.get(c, c), key="code")
+        code = box.selectbox("Territoire", codes, format_func=lambda c: names.get(c, c), key="code",
+                             placeholder="Choisir…")
     vers_url("niveau", niveau, NIVEAU_EPCI)
     vers_url("code", code, None if niveau != NIVEAU_EPCI else default)
     sel = _selection_par_defaut(niveau, code)
@@ -189,7 +190,7 @@ def zonage_picker(container=None, key: str = "zonage") -> str:
     options = cache.zonages_options()
     first = next(iter(options))
     init_depuis_url(key, first, list(options))
-    value = box.selectbox("Découpage", list(options), format_func=options.get, key=key)
+    value = box.selectbox("Découpage", list(options), format_func=options.get, key=key, placeholder="Choisir…")
     vers_url(key, value, first)
     return value
 
@@ -198,7 +199,7 @@ def choice_picker(label: str, options: list[str], key: str, container=None, form
     """A select box over plain options that keeps its value in the URL (first option = clean link)."""
     box = container or st
     init_depuis_url(key, options[0], options)
-    value = box.selectbox(label, options, key=key, format_func=format_func)
+    value = box.selectbox(label, options, key=key, format_func=format_func, placeholder="Choisir…")
     vers_url(key, value, options[0])
     return value
 
@@ -233,13 +234,24 @@ def ventilation_picker(ind: Indicateur, key: str = "ventilation", container=None
     return choice_picker("Détail", options, key, container, lambda v: v or "Ensemble")
 
 
+def section_picker(sections: dict[str, str], key: str, label: str = "Rubrique", container=None) -> str:
+    """Which part of a page is shown (id → label), kept in the URL. Only the chosen part is then drawn:
+    ``st.tabs`` would run and send every tab's charts, maps and tables on each rerun."""
+    box = container or st
+    ids = list(sections)
+    init_depuis_url(key, ids[0], ids)
+    value = box.radio(label, ids, format_func=sections.get, key=key, horizontal=True, label_visibility="collapsed")
+    vers_url(key, value, ids[0])
+    return value
+
+
 def territories_picker(keys: list[str], default: list[str], names: dict[str, str], key: str,
                        param: str = "t") -> list[str]:
     """Several territories (``niveau:code``), kept in the URL as repeated ``t=`` parameters."""
     if key not in st.session_state:
         from_url = [k for k in st.query_params.get_all(param) if k in keys]
         st.session_state[key] = from_url or default
-    chosen = st.multiselect("Territoires", keys, format_func=names.get, key=key)
+    chosen = st.multiselect("Territoires", keys, format_func=names.get, key=key, placeholder="Choisir des territoires")
     st.query_params[param] = chosen
     return chosen
 
@@ -253,16 +265,21 @@ def etape(param: str, n: int) -> int:
     return step
 
 
+def _aller(param: str, step: int) -> None:
+    st.query_params[param] = str(step)
+
+
 def step_buttons(param: str, step: int, n: int, key: str,
                  labels: tuple[str, str] = ("◀ Précédente", "Suivante ▶"), middle: int = 3):
-    """Previous / next buttons (← → keys) that move the step kept in the URL; returns the middle column."""
+    """Previous / next buttons (← → keys) that move the step kept in the URL; returns the middle column.
+
+    The step is written by the buttons' callback, before the rerun that the click starts: inside an
+    ``st.fragment`` that rerun is the fragment's alone (the séance's next view, not the app's frame)."""
     prev_col, mid_col, next_col = st.columns([1, middle, 1])
-    if prev_col.button(labels[0], shortcut="Left", disabled=step <= 1, key=f"{key}_prev"):
-        st.query_params[param] = str(step - 1)
-        st.rerun()
-    if next_col.button(labels[1], shortcut="Right", disabled=step >= n, key=f"{key}_next"):
-        st.query_params[param] = str(step + 1)
-        st.rerun()
+    prev_col.button(labels[0], shortcut="Left", disabled=step <= 1, key=f"{key}_prev", on_click=_aller,
+                    args=(param, step - 1))
+    next_col.button(labels[1], shortcut="Right", disabled=step >= n, key=f"{key}_next", on_click=_aller,
+                    args=(param, step + 1))
     return mid_col
 
 

@@ -15,7 +15,9 @@ from barometre.pilotage import exports as exports_pilotage
 from barometre.pilotage import structure as pilotage
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.pilotage.structure import A_RENSEIGNER, COLONNES_GRILLE, GROUPES, VOLETS
+from barometre.texte import echapper, texte_sur
 from barometre.ui import cache, etat
+from barometre.ui import panel as ui_panel
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui.etat import Selection
 
@@ -72,7 +74,8 @@ def projection_critere(c: Contexte) -> None:
     row = tableau.row(step - 1, named=True)
     where_col = etat.step_buttons("critere", step, n, key="grille",
                                   labels=("◀ Critère précédent", "Critère suivant ▶"), middle=4)
-    where_col.markdown(f"**Grille de positionnement** · {edition['libelle'] if edition else 'aucune édition'} · "
+    nom_edition = echapper(edition["libelle"]) if edition else "aucune édition"
+    where_col.markdown(f"**Grille de positionnement** · {nom_edition} · "
                        f"{VOLETS[crit.volet]}{' — ' + GROUPES[crit.groupe] if crit.groupe else ''} · "
                        f"critère {step}/{n}")
     st.header(crit.libelle)
@@ -81,7 +84,7 @@ def projection_critere(c: Contexte) -> None:
     left.markdown(f"**{SITUATION}**")
     left.markdown("\n".join(f"- {line}" for line in row[SITUATION].split("\n")))
     for label in COLONNES_GRILLE.values():
-        right.markdown(f"**{label}** : {row[label]}")
+        right.markdown(f"**{label}** : {texte_sur(row[label])}")
 
 
 def grille(c: Contexte) -> None:
@@ -109,7 +112,7 @@ def grille(c: Contexte) -> None:
         st.markdown(f"**{SITUATION}**")
         st.markdown("\n".join(f"- {line}" for line in row[SITUATION].split("\n")))
         for label in COLONNES_GRILLE.values():
-            st.markdown(f"**{label}** : {row[label]}")
+            st.markdown(f"**{label}** : {texte_sur(row[label])}")
     detail = situation.select(
         pl.col("critere").replace(libelles).alias("Critère"), pl.col("libelle").alias("Indicateur"),
         pl.col("texte").alias("Situation"), pl.col("tendance").alias("Lecture"))
@@ -119,8 +122,9 @@ def grille(c: Contexte) -> None:
                    + " ; ".join(f"« {k} » ({', '.join(v)})" for k, v in hors.items()) + ".")
     c1, c2 = st.columns(2)
     export = tableau.drop("critere")
-    c1.download_button("Grille (XLSX)", exports_pilotage.grille_xlsx(
-        {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}, titre),
+    feuilles = {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}
+    feuilles["Recommandations du panel"] = ui_panel.feuille_recommandations(structure)  # formulas neutralised
+    c1.download_button("Grille (XLSX)", exports_pilotage.grille_xlsx(feuilles, titre),
         "grille_positionnement.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="grille_xlsx")
     c2.download_button("Grille (PDF)", exports_pilotage.grille_pdf(
@@ -170,20 +174,25 @@ def renseigner(c: Contexte) -> None:
         current = lignes.filter(pl.col("critere") == chosen)
         stored = current.row(0, named=True) if current.height else {}
         key = f"grille_{edition_id}_{chosen}"
-        version = ui_pilotage.version_lue(key, stored.get("version", 0))
+        version = ui_pilotage.version_lue(key, stored.get("version", 0), list(COLONNES_GRILLE))
         with st.form(key):
             values = {c: st.text_area(label, value=stored.get(c, ""), key=f"{key}_{c}", height=110)
                       for c, label in COLONNES_GRILLE.items()}
             saved = st.form_submit_button("Enregistrer")
         if saved:
+            def relire() -> tuple[int, dict[str, str]]:
+                now = s.lignes_grille(edition_id).filter(pl.col("critere") == chosen)
+                row = now.row(0, named=True) if now.height else {}
+                return row.get("version", 0), {label: row.get(c, "") for c, label in COLONNES_GRILLE.items()}
+
             ui_pilotage.enregistrer_version(
                 key, lambda: s.enregistrer_ligne_grille(user, edition_id, chosen, version, **values),
-                "Ligne de la grille enregistrée.")
+                "Ligne de la grille enregistrée.", relire)
         if st.button("Recharger la version enregistrée", key=f"{key}_recharger"):
             ui_pilotage.oublier(key, list(COLONNES_GRILLE))
             st.rerun()
         if stored:
-            st.caption(f"Dernière modification : {stored['modifie_par']}, "
+            st.caption(f"Dernière modification : {echapper(stored['modifie_par'])}, "
                        f"{ui_pilotage.date_lisible(stored['modifie_le'])} (version {stored['version']}).")
 
 
@@ -229,14 +238,14 @@ def editions(c: Contexte) -> None:
             ekey = f"edition_{edition_id}"
             version = ui_pilotage.version_lue(ekey, edition["version"])
             if edition["statut"] == "ouverte":
-                st.markdown(f"**Valider « {edition['libelle']} »** : la grille passe en lecture seule et la "
+                st.markdown(f"**Valider « {echapper(edition['libelle'])} »** : la grille passe en lecture seule et la "
                             "situation actuelle du baromètre y est figée.")
                 if st.button("Valider l'édition (après le vote du conseil)", key="grille_valider"):
                     if ui_pilotage.ecrire(lambda: s.valider_edition(user, edition_id, version, resume),
                                           "Édition validée."):
                         ui_pilotage.oublier(ekey)
                         st.rerun()
-            elif st.button(f"Rouvrir « {edition['libelle']} »", key="grille_rouvrir"):
+            elif st.button(f"Rouvrir « {echapper(edition['libelle'])} »", key="grille_rouvrir"):
                 if ui_pilotage.ecrire(lambda: s.rouvrir_edition(user, edition_id, version),
                                       "Édition rouverte."):
                     ui_pilotage.oublier(ekey)

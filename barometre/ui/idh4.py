@@ -13,7 +13,7 @@ import streamlit as st
 
 from barometre import charts, formats
 from barometre.calculs import bien_etre, indices
-from barometre.ui import cache, panneaux, provenance
+from barometre.ui import cache, etat, graphiques, panneaux, provenance
 from barometre.ui.etat import Selection
 
 NIVEAU_CANTON = "canton"  # the ICM is published per canton and given to each commune of its canton
@@ -174,8 +174,7 @@ def carte(sel: Selection, r: Idh4):
             schema={"code": pl.String, "nom": pl.String, "valeur": pl.Float64, "secret": pl.Boolean,
                     "nom_zone": pl.String})
         st.markdown(f"## {label}, par commune")
-        tab_map, tab_rank = st.tabs(["Carte", "Classement"])
-        with tab_map:
+        if etat.section_picker({"carte": "Carte", "classement": "Classement"}, key="onglet_idh4") == "carte":
             deck, legend = charts.choropleth(frame, cache.geometries("commune"), cache.geometries(zonage),
                                              lambda v: formats.nombre(v, 3), "")
             event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="idh4_carte",
@@ -183,11 +182,10 @@ def carte(sel: Selection, r: Idh4):
             st.caption("Légende (quantiles) : " + " · ".join(lbl for lbl, _ in legend)
                        + ". Traits noirs : zones du découpage. Cliquer une commune ouvre le détail de son "
                        "calcul.")
-        with tab_rank:
+        else:
             scored = frame.filter(pl.col("valeur").is_not_null())
-            st.altair_chart(charts.ranking_chart(scored, "0 à 1", 3, None, label.split(" (")[0],
-                                                 font_size=charts.font_size(sel.projection)),
-                            width="stretch", alt=f"Classement des communes : {label}")
+            graphiques.afficher("ranking_chart", scored, "0 à 1", 3, None, label.split(" (")[0],
+                                font_size=charts.font_size(sel.projection), alt=f"Classement des communes : {label}")
     return event
 
 

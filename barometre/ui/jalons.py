@@ -11,11 +11,11 @@ import polars as pl
 import streamlit as st
 
 from barometre import charts_pilotage, formats
-from barometre.pilotage import auth
 from barometre.pilotage import structure as pilotage
-from barometre.pilotage.store import ROLES, Store, Utilisateur
+from barometre.pilotage.store import Store, Utilisateur
 from barometre.pilotage.structure import NIVEAUX_INDICATEUR, STATUTS_JALON
-from barometre.ui import cache
+from barometre.texte import echapper, nom_fichier, url_https
+from barometre.ui import cache, graphiques
 from barometre.ui import pilotage as ui_pilotage
 
 
@@ -166,7 +166,8 @@ def actions_et_jalons(c: Contexte) -> None:
                                      key="jalons_action")
             a = actions.filter(pl.col("id") == action_id).row(0, named=True)
             akey = f"action_{action_id}"
-            aversion = ui_pilotage.version_lue(akey, a["version"])
+            aversion = ui_pilotage.version_lue(akey, a["version"], ["libelle", "responsable", "question_evaluative",
+                                                                   "feuille_de_route", "code_fonctionnel"])
             with st.expander("Modifier l'action"), st.form(akey):
                 champs = {
                     "libelle": st.text_input("Intitulé", a["libelle"], key=f"{akey}_libelle"),
@@ -188,8 +189,17 @@ def actions_et_jalons(c: Contexte) -> None:
                 save = b1.form_submit_button("Enregistrer l'action")
                 delete = b2.form_submit_button("Supprimer l'action")
             if save:
+                def relire_action() -> tuple[int, dict[str, str]]:
+                    now = s.ligne("actions", action_id) or {}
+                    return now.get("version", 0), {
+                        "Intitulé": now.get("libelle", ""), "Responsable": now.get("responsable", ""),
+                        "Question évaluative": now.get("question_evaluative", ""),
+                        "Feuille de route": now.get("feuille_de_route", ""),
+                        "Code fonctionnel": now.get("code_fonctionnel", "")}
+
                 ui_pilotage.enregistrer_version(
-                    akey, lambda: s.modifier_action(user, action_id, aversion, **champs), "Action enregistrée.")
+                    akey, lambda: s.modifier_action(user, action_id, aversion, **champs), "Action enregistrée.",
+                    relire_action)
             if delete:
                 ui_pilotage.supprimer_version(
                     akey, lambda: s.supprimer(user, "actions", action_id, aversion), "Action supprimée.")
@@ -214,7 +224,8 @@ def actions_et_jalons(c: Contexte) -> None:
                                    key=f"jalons_choix_{action_id}")
                 jr = aj.filter(pl.col("id") == jid).row(0, named=True)
                 jkey = f"jalon_{jid}"
-                jversion = ui_pilotage.version_lue(jkey, jr["version"])
+                jversion = ui_pilotage.version_lue(jkey, jr["version"], ["libelle", "statut", "responsable",
+                                                                         "commentaire"])
                 with st.form(jkey):
                     statuts = list(STATUTS_JALON)
                     jchamps = {
@@ -237,8 +248,15 @@ def actions_et_jalons(c: Contexte) -> None:
                     jsave = b1.form_submit_button("Enregistrer le jalon")
                     jdelete = b2.form_submit_button("Supprimer le jalon")
                 if jsave:
+                    def relire_jalon() -> tuple[int, dict[str, str]]:
+                        now = s.ligne("jalons", jid) or {}
+                        return now.get("version", 0), {
+                            "Jalon": now.get("libelle", ""), "Statut": STATUTS_JALON.get(now.get("statut"), ""),
+                            "Responsable": now.get("responsable", ""), "Commentaire": now.get("commentaire", "")}
+
                     ui_pilotage.enregistrer_version(
-                        jkey, lambda: s.modifier_jalon(user, jid, jversion, **jchamps), "Jalon enregistré.")
+                        jkey, lambda: s.modifier_jalon(user, jid, jversion, **jchamps), "Jalon enregistré.",
+                        relire_jalon)
                 if jdelete:
                     ui_pilotage.supprimer_version(
                         jkey, lambda: s.supprimer(user, "jalons", jid, jversion), "Jalon supprimé.")
@@ -255,8 +273,8 @@ def calendrier(c: Contexte) -> None:
         st.info("Aucun jalon daté pour l'instant : le calendrier se remplit quand les agents saisissent les "
                 "échéances des jalons.")
     else:
-        st.altair_chart(charts_pilotage.gantt_chart(gantt, today), width="stretch",
-                        alt="Calendrier des jalons par action : échéances, états et retards")
+        graphiques.afficher("charts_pilotage.gantt_chart", gantt, today,
+                            alt="Calendrier des jalons par action : échéances, états et retards")
         with st.expander("Tableau des jalons (le calendrier sous forme de tableau)"):
             st.dataframe(gantt.select(
                 pl.col("action").alias("Action"), pl.col("jalon").alias("Jalon"),
@@ -342,10 +360,12 @@ def ressources(c: Contexte) -> None:
             fichier = st.file_uploader("Fichier CSV", type=["csv", "txt"], key="ressources_csv")
             if fichier is not None:
                 try:
-                    lignes_csv = pilotage.lire_csv_comptable(fichier.getvalue(), fichier.name, structure,
-                                                             actions)
+                    nom, avis = nom_fichier(fichier.name)  # NUL, path, length: never reach the file system
+                    if avis:
+                        st.info(echapper(avis))
+                    lignes_csv = pilotage.lire_csv_comptable(fichier.getvalue(), nom, structure, actions)
                 except Exception as exc:  # IngestError: French, with the line and how to fix it
-                    st.error(str(exc))
+                    st.error(echapper(exc))
                 else:
                     st.dataframe(pl.DataFrame([ln.model_dump() for ln in lignes_csv]), hide_index=True)
                     if st.button(f"Importer {len(lignes_csv)} ligne(s)", key="ressources_importer"):
@@ -374,7 +394,9 @@ def deliberations(c: Contexte) -> None:
                 st.dataframe(part.select(
                     pl.col("numero").alias("N°"), _date_fr("date").alias("Date"),
                     pl.col("objet").alias("Objet"),
-                    pl.col("projet").replace(labels).alias("Projet"), pl.col("lien").alias("Lien")),
+                    pl.col("projet").replace(labels).alias("Projet"),
+                    # only https:// links are ever links (rows entered before that rule included)
+                    pl.col("lien").map_elements(url_https, return_dtype=pl.String).alias("Lien")),
                     hide_index=True, width="stretch",
                     column_config={"Lien": st.column_config.LinkColumn("Lien")})
     else:
@@ -387,7 +409,7 @@ def deliberations(c: Contexte) -> None:
             eng = st.selectbox("Engagement", [e.id for e in structure.engagements], format_func=labels.get)
             proj = st.selectbox("Projet emblématique (facultatif)", proj_ids,
                                 format_func=lambda i: labels.get(i, "—"))
-            lien = st.text_input("Lien (facultatif)")
+            lien = st.text_input("Lien (facultatif, adresse https://)")
             if st.form_submit_button("Rattacher"):
                 if ui_pilotage.ecrire(lambda: s.creer_deliberation(
                         user, numero=numero, date=ddate, objet=objet, engagement=eng, projet=proj, lien=lien),
@@ -399,45 +421,3 @@ def historique(c: Contexte) -> None:
     """Every change, with its revert button."""
     user, = c.user,
     ui_pilotage.historique(user, ["actions", "jalons", "ressources", "deliberations"], key="jalons_hist")
-
-
-def comptes(c: Contexte) -> None:
-    """Accounts (administrators)."""
-    s, user = c.s, c.user
-    comptes = s.comptes()
-    st.dataframe(comptes.select(
-        pl.col("login").alias("Identifiant"), pl.col("nom").alias("Nom"),
-        pl.col("role").replace(ROLES).alias("Rôle"), pl.col("actif").alias("Actif")),
-        hide_index=True, width="stretch")
-    with st.form("compte_nouveau"):
-        st.markdown("**Nouveau compte** (pour une connexion par l'annuaire de l'agglomération, "
-                    "l'identifiant "
-                    "est l'adresse e-mail et le mot de passe reste vide)")
-        login = st.text_input("Identifiant")
-        nom = st.text_input("Nom")
-        role = st.selectbox("Rôle", list(ROLES), format_func=ROLES.get)
-        mdp = st.text_input("Mot de passe initial", type="password")
-        if st.form_submit_button("Créer le compte"):
-            try:
-                hash_mdp = auth.hacher(mdp) if mdp else None
-            except ValueError as exc:
-                st.error(str(exc))
-            else:
-                if ui_pilotage.ecrire(lambda: s.creer_compte(user, login, role, nom, hash_mdp),
-                                      "Compte créé."):
-                    st.rerun()
-    if comptes.height:
-        cible = st.selectbox("Compte à modifier", comptes["login"].to_list(), key="compte_cible")
-        c = comptes.filter(pl.col("login") == cible).row(0, named=True)
-        ckey = f"compte_{cible}"
-        cversion = ui_pilotage.version_lue(ckey, c["version"])
-        with st.form(ckey):
-            roles = list(ROLES)
-            nrole = st.selectbox("Rôle", roles, index=roles.index(c["role"]), format_func=ROLES.get,
-                                 key=f"{ckey}_role")
-            actif = st.checkbox("Actif", c["actif"], key=f"{ckey}_actif")
-            if st.form_submit_button("Enregistrer"):
-                ui_pilotage.enregistrer_version(
-                    ckey, lambda: s.modifier_compte(user, cible, cversion, role=nrole, actif=actif),
-                    "Compte modifié.")
-    ui_pilotage.historique(user, ["comptes"], key="comptes_hist")

@@ -24,6 +24,7 @@ from barometre.pilotage.objectifs import (
 )
 from barometre.pilotage.store import DonneesInvalides, Store, Utilisateur, date_lisible
 from barometre.settings import get_settings
+from barometre.texte import echapper
 from barometre.ui import cache, etat
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui.etat import Selection
@@ -174,10 +175,10 @@ def _formulaire(s: Store, user: Utilisateur, saisis: list[ObjectifSaisi], cat: C
 
     saisi = par_id[choix]
     key = f"objectif_{choix}"
-    version = ui_pilotage.version_lue(key, saisi.version)
+    version = ui_pilotage.version_lue(key, saisi.version, list(CHAMPS))
     if saisi.version:
         st.caption(f"Provenance : {PROVENANCES_FR[saisi.provenance]} — dernière modification par "
-                   f"{saisi.modifie_par} le {date_lisible(saisi.modifie_le)} (version {saisi.version})"
+                   f"{echapper(saisi.modifie_par)} le {date_lisible(saisi.modifie_le)} (version {saisi.version})"
                    + (" — **retiré** : ni affiché ni exporté." if saisi.retire else "."))
     else:
         st.caption("Provenance : fichier des objectifs (jamais modifié dans le baromètre).")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from barometre import charts, formats
 from barometre.catalogue import Indicateur
-from barometre.ui import cache, etat, provenance
+from barometre.ui import cache, etat, graphiques, provenance
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
@@ -63,8 +63,8 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
         published = comp.filter(pl.col("valeur").is_not_null())
         if published.height:
             st.markdown("Valeurs publiées pour les niveaux de comparaison :")
-            chart = charts.comparison_chart(published, ind.unite, ind.decimales, font_size=chart_font(sel))
-            st.altair_chart(chart, width="stretch", alt=f"{ind.libelle} : valeurs publiées des niveaux de référence")
+            graphiques.afficher("comparison_chart", published, ind.unite, ind.decimales, font_size=chart_font(sel),
+                                alt=f"{ind.libelle} : valeurs publiées des niveaux de référence")
             provenance.caption_source(ind, published)
     else:
         row = own.to_dicts()[0]
@@ -77,9 +77,9 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
         if row["methode"] == "calculee" and niveau != "commune":
             c1.caption("Calculé à partir des effectifs additionnés des communes (jamais une moyenne de taux).")
         with c2:
-            chart = charts.comparison_chart(comp, ind.unite, ind.decimales, font_size=chart_font(sel))
-            st.altair_chart(chart, width="stretch",
-                            alt=f"Comparaison de {ind.libelle} entre {nom} et les niveaux de référence")
+            chart = graphiques.afficher(
+                "comparison_chart", comp, ind.unite, ind.decimales, font_size=chart_font(sel),
+                alt=f"Comparaison de {ind.libelle} entre {nom} et les niveaux de référence")
         provenance.caption_source(ind, comp)
         provenance.table_and_downloads(comp, ind, {"nom": "Territoire", "annee": "Année", "valeur": "Valeur",
                                            "methode": "Méthode", "source": "Source"}, key=f"{key}_comp", chart=chart)
@@ -118,9 +118,9 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     refs = cache.comparaison(ind.id, group_niveau, group_code, ventilation)
     references = [(r["nom"], r["valeur"]) for r in refs.iter_rows(named=True)
                   if r["valeur"] is not None and r["annee"] == annee and ind.agregation != "somme"]
-    chart = charts.ranking_chart(communes, ind.unite, ind.decimales, highlight, ind.nom_court, references,
-                                 font_size=chart_font(sel))
-    st.altair_chart(chart, width="stretch", alt=f"Classement des communes pour {ind.libelle}")
+    chart = graphiques.afficher("ranking_chart", communes, ind.unite, ind.decimales, highlight, ind.nom_court,
+                                references, font_size=chart_font(sel),
+                                alt=f"Classement des communes pour {ind.libelle}")
     secrets = communes.filter(pl.col("secret"))["nom"].to_list()
     if secrets:
         st.caption(f"Secret statistique (non représentées) : {', '.join(secrets)}.")
@@ -131,9 +131,8 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     zones = cache.distribution_zones(ind.id, zonage, annee, ventilation)
     if zones.height > 1:
         st.markdown("### Entre zones du découpage")
-        zchart = charts.distribution_chart(zones, ind.unite, ind.decimales, font_size=chart_font(sel))
-        st.altair_chart(zchart, width="stretch",
-                        alt=f"Dispersion de {ind.libelle} entre les communes de chaque zone")
+        graphiques.afficher("distribution_chart", zones, ind.unite, ind.decimales, font_size=chart_font(sel),
+                            alt=f"Dispersion de {ind.libelle} entre les communes de chaque zone")
         st.caption("Trait : de la commune la plus faible à la plus élevée ; boîte : quartiles ; repère orange : "
                    "médiane des communes de la zone.")
 

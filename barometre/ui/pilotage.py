@@ -8,13 +8,16 @@ refusal.
 
 from __future__ import annotations
 
+import html
 import json
-import time
+import logging
+from urllib.parse import urlsplit
 
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
-from barometre.pilotage import auth
+from barometre.pilotage import auth, sessions
+from barometre.pilotage import panel as _panel  # noqa: F401 - registers the panel's tables, specs, domains
 from barometre.pilotage.store import (
     DOMAINES,
     ROLES,
@@ -27,13 +30,10 @@ from barometre.pilotage.store import (
     date_lisible,
     url_base,
 )
-from barometre.texte import echapper
+from barometre.texte import echapper, texte_sur
 from barometre.ui import etat
 
 SESSION_KEY = "pilotage_utilisateur"
-ECHECS_KEY = "pilotage_echecs"
-ECHECS_MAX = 5  # failed sign-ins in a session before a pause (slows password guessing)
-PAUSE_ECHECS_S = 30
 NATURES = {"creation": "création", "modification": "modification", "suppression": "suppression"}
 TABLES_FR = {"comptes": "Compte", "editions": "Édition", "grille_lignes": "Grille", "actions": "Action",
              "jalons": "Jalon", "ressources": "Ressources", "deliberations": "Délibération",
@@ -52,12 +52,30 @@ def store() -> Store:
 
 
 # ---------------------------------------------------------------- sign-in
-def oidc_configure() -> bool:
-    """True when ``.streamlit/secrets.toml`` configures Streamlit's OIDC sign-in (an ``[auth]`` section)."""
+def _problemes_oidc() -> list[str] | None:
+    """None without an ``[auth]`` section; else what is wrong with it (empty: usable)."""
     try:
-        return "auth" in st.secrets
+        if "auth" not in st.secrets:
+            return None
+        section = st.secrets["auth"]
     except Exception:  # no secrets file at all
-        return False
+        return None
+    problemes = auth.problemes_config_oidc(section)
+    if problemes:
+        _journaliser_config_oidc(tuple(problemes))
+    return problemes
+
+
+@st.cache_resource(show_spinner=False)
+def _journaliser_config_oidc(problemes: tuple[str, ...]) -> None:
+    """Say it once in the server log (at the first page served after start-up)."""
+    logging.getLogger("barometre").error(auth.message_config_oidc(list(problemes)))
+
+
+def oidc_configure() -> bool:
+    """True when ``.streamlit/secrets.toml`` has a *valid* ``[auth]`` section (Streamlit's OIDC sign-in);
+    an incomplete one is reported (:func:`connexion`) and local sign-in stays."""
+    return _problemes_oidc() == []
 
 
 def _fournisseur_oidc() -> str | None:
@@ -75,7 +93,14 @@ def utilisateur() -> Utilisateur | None:
         if not getattr(st.user, "is_logged_in", False):
             return None
         email = str(st.user.get("email") or "")
-        return auth.utilisateur_oidc(s, email, str(st.user.get("name") or "")) if email else None
+        if not email or st.user.get("email_verified") is not True:
+            return None  # an address the provider has not verified names nobody (connexion() says so)
+        return auth.utilisateur_oidc(s, email, str(st.user.get("name") or ""))
+    cookie = _cookie_session()
+    if cookie:
+        user = sessions.lire(s, cookie)
+        if user is not None:
+            return user
     raw = etat.lire(SESSION_KEY)
     if not raw:
         return None
@@ -85,13 +110,74 @@ def utilisateur() -> Utilisateur | None:
     return user
 
 
+def _cookie_session() -> str | None:
+    try:
+        return st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # AppTest: no request
+        return None
+
+
+def _ici() -> str:
+    """This page's path and query (where the sign-in form sends the browser back)."""
+    try:
+        parts = urlsplit(st.context.url or "/")
+    except Exception:
+        return "/"
+    return sessions.retour_sur(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+STYLE_FORMULAIRE = """<style>
+.barometre-connexion label {display:block; font-size:0.875rem; margin:0.4rem 0 0.1rem}
+.barometre-connexion input[type=text], .barometre-connexion input[type=password] {width:100%;
+  box-sizing:border-box; padding:0.45rem 0.6rem; border:1px solid #8a8f98; border-radius:0.5rem;
+  font-size:1rem; background:#fff; color:#111}
+.barometre-connexion button {margin-top:0.6rem; padding:0.4rem 0.9rem; border:1px solid #8a8f98;
+  border-radius:0.5rem; background:#fff; color:#111; font-size:1rem; cursor:pointer}
+.barometre-connexion button:hover {border-color:#0072B2; color:#0072B2}
+</style>"""
+
+
+def _formulaire_http(box, chemin: str, contenu: str, bouton: str) -> None:
+    """An HTML form posting to one of the session routes (barometre.pilotage.sessions)."""
+    box.html(f'{STYLE_FORMULAIRE}<form class="barometre-connexion" method="post" action="{chemin}">'
+             f'{contenu}<input type="hidden" name="retour" value="{html.escape(_ici(), quote=True)}">'
+             f'<button type="submit">{bouton}</button></form>')
+
+
+def _message_connexion(box) -> None:
+    """The outcome of an HTTP sign-in (``?connexion=`` code; only known codes, fixed French text)."""
+    code = etat.url("connexion")
+    if code is None:
+        return
+    message = sessions.MESSAGES.get(code)
+    if message:
+        (box.success if code == "fin" else box.error)(message)
+    etat.vers_url("connexion", None)
+
+
 def connexion(container=None) -> Utilisateur | None:
     """The sign-in / sign-out box (sidebar by default); returns the signed-in user or None."""
     box = container or st.sidebar
     user = utilisateur()
     box.markdown("**Saisie**")
+    problemes = _problemes_oidc()
+    if problemes:
+        box.warning(echapper(auth.message_config_oidc(problemes)))
+    if oidc_configure() and user is None and getattr(st.user, "is_logged_in", False):
+        box.warning("Votre adresse e-mail n'est pas vérifiée par l'annuaire : la saisie reste fermée. "
+                    "Demandez au service informatique de la vérifier.")
+        if box.button("Se déconnecter de l'annuaire", key="pilotage_oidc_sortie"):
+            st.logout()
+        return None
+    http = sessions.ROUTES_ACTIVES and not oidc_configure()
+    if http:
+        _message_connexion(box)
     if user is not None:
         box.markdown(f"Connecté·e : **{echapper(user.affichage)}**  \nRôle : {ROLES.get(user.role, user.role)}")
+        if http and _cookie_session():
+            _formulaire_http(box, sessions.CHEMIN_DECONNEXION, "", "Se déconnecter")
+            _changer_mot_de_passe(box, user)
+            return user
         if box.button("Se déconnecter", key="pilotage_deconnexion"):
             if oidc_configure():
                 st.logout()
@@ -110,6 +196,15 @@ def connexion(container=None) -> Utilisateur | None:
         if store().nombre_comptes() == 0:
             st.caption("Aucun compte n'existe encore. Un administrateur crée le premier avec "
                        "`uv run python -m barometre.pilotage.auth creer-admin --login IDENTIFIANT`.")
+        if http:
+            _formulaire_http(st, sessions.CHEMIN_CONNEXION,
+                             '<label for="barometre-identifiant">Identifiant</label>'
+                             '<input type="text" id="barometre-identifiant" name="identifiant" '
+                             'autocomplete="username" required maxlength="200">'
+                             '<label for="barometre-mdp">Mot de passe</label>'
+                             '<input type="password" id="barometre-mdp" name="mot_de_passe" '
+                             'autocomplete="current-password" required maxlength="256">', "Se connecter")
+            return None
         with st.form("pilotage_connexion", border=False):
             login = st.text_input("Identifiant", key="connexion_login")
             mdp = st.text_input("Mot de passe", type="password", key="connexion_mdp")
@@ -119,20 +214,23 @@ def connexion(container=None) -> Utilisateur | None:
     return None
 
 
-def _essayer_connexion(login: str, mdp: str) -> None:
-    echecs = etat.lire(ECHECS_KEY, [])
-    recent = [t for t in echecs if time.time() - t < PAUSE_ECHECS_S]
-    if len(recent) >= ECHECS_MAX:
-        st.error(f"Trop d'essais infructueux : patientez {PAUSE_ECHECS_S} secondes avant de réessayer.")
-        return
+def adresse_client() -> str | None:
+    """The client's address as the server sees it (for throttling sign-ins per address)."""
     try:
-        user = auth.authentifier(store(), login, mdp)
+        return st.context.ip_address
+    except Exception:  # AppTest, or no request context
+        return None
+
+
+def _essayer_connexion(login: str, mdp: str) -> None:
+    # Throttling (per account, per address) and the cap on concurrent checks are in auth and the store:
+    # a reload or another tab does not reset them.
+    try:
+        user = auth.authentifier(store(), login, mdp, adresse=adresse_client())
     except auth.ErreurConnexion as exc:
-        etat.ecrire(ECHECS_KEY, [*recent, time.time()])
-        st.error(str(exc))
+        st.error(echapper(exc))
         return
     etat.ecrire(SESSION_KEY, {"login": user.login, "role": user.role, "nom": user.nom})
-    etat.retirer(ECHECS_KEY)
     st.rerun()
 
 
@@ -146,11 +244,21 @@ def _changer_mot_de_passe(box, user: Utilisateur) -> None:
             try:
                 auth.authentifier(s, user.login, actuel)
                 compte = s.compte(user.login)
-                s.definir_mot_de_passe(user, user.login, compte["version"], auth.hacher(nouveau))
+                s.definir_mot_de_passe(user, user.login, compte["version"],
+                                       auth.hacher(nouveau, (user.login, user.nom)))
             except (auth.ErreurConnexion, ErreurStore, ValueError) as exc:
                 st.error(str(exc))
             else:
                 st.success("Mot de passe changé.")
+
+
+def admin_connecte() -> bool:
+    """Whether an administrator is signed in (the menu lists the Administration page for them); False when
+    the store cannot be read (the page then reports the error, with a reference)."""
+    try:
+        return peut(utilisateur(), "comptes")
+    except Exception:  # noqa: BLE001 - the page run after the menu reports it (barometre.ui.erreurs)
+        return False
 
 
 def peut(user: Utilisateur | None, domaine: str) -> bool:
@@ -221,16 +329,19 @@ def _valeur(text: str | None) -> str:
     return str(value)
 
 
-def table_historique(h: pl.DataFrame) -> pl.DataFrame:
-    """The journal as people read it: when, who, what, field, before → after."""
+def table_historique(h: pl.DataFrame, logins: bool = True) -> pl.DataFrame:
+    """The journal as people read it: when, who, what, field, before → after. ``logins=False`` (signed-out
+    visitors): who is given by role only, and changes to accounts are left out."""
+    if not logins and h.height:
+        h = h.filter(pl.col("table_nom") != "comptes")
     if h.is_empty():
         return pl.DataFrame(schema={"Quand": pl.String, "Qui": pl.String, "Quoi": pl.String,
                                     "Ligne": pl.String, "Champ": pl.String, "Avant": pl.String,
                                     "Après": pl.String, "Opération": pl.String})
     return pl.DataFrame({
         "Quand": [date_lisible(t) for t in h["horodatage"].to_list()],
-        "Qui": [f"{login} ({ROLES.get(role, role).lower()})" for login, role in
-                zip(h["login"].to_list(), h["role"].to_list(), strict=True)],
+        "Qui": [(f"{login} ({ROLES.get(role, role).lower()})" if logins else ROLES.get(role, role))
+                for login, role in zip(h["login"].to_list(), h["role"].to_list(), strict=True)],
         "Quoi": [f"{TABLES_FR.get(t, t)} — {NATURES.get(n, n)}" + (" (annulation)" if a else "")
                  for t, n, a in zip(h["table_nom"].to_list(), h["nature"].to_list(), h["annule"].to_list(),
                                     strict=True)],
@@ -248,7 +359,7 @@ def historique(user: Utilisateur | None, tables: list[str], key: str, filtre=Non
     h = s.historique(tables)
     if filtre is not None and h.height:
         h = h.filter(filtre)
-    st.dataframe(table_historique(h), hide_index=True, width="stretch")
+    st.dataframe(table_historique(h, logins=user is not None), hide_index=True, width="stretch")
     if h.is_empty():
         st.caption("Aucune modification enregistrée pour l'instant.")
         return
@@ -274,13 +385,17 @@ def historique(user: Utilisateur | None, tables: list[str], key: str, filtre=Non
 
 
 # ---------------------------------------------------------------- optimistic concurrency in forms
-def version_lue(key: str, version_actuelle: int) -> int:
-    """The version of a row *as it was when its form was first shown* in this session.
+def version_lue(key: str, version_actuelle: int, champs: tuple[str, ...] | list[str] = ()) -> int:
+    """The version of a row *as it was when its form was shown* with the values it holds.
 
     A form's submit reruns the script; reading the version again then would silently accept someone
-    else's change made meanwhile. Keeping the first-read version lets the store detect the conflict."""
+    else's change made meanwhile. Keeping the read version lets the store detect the conflict. But a form
+    shown afresh (its fields ``{key}_{champ}`` not in the session: first display, or back to this row
+    after another one, when Streamlit has dropped their state) shows the row as stored *now*: its version
+    is read again, so switching rows never gives a false conflict."""
     vkey = f"{key}__version"
-    if not etat.present(vkey):
+    frais = bool(champs) and not any(etat.present(f"{key}_{c}") for c in champs)
+    if frais or not etat.present(vkey):
         etat.ecrire(vkey, version_actuelle)
     return etat.lire(vkey)
 
@@ -296,14 +411,35 @@ def noter_version(key: str, version: int) -> None:
     etat.ecrire(f"{key}__version", version)
 
 
-def enregistrer_version(key: str, ecriture, message: str) -> None:
+def enregistrer_version(key: str, ecriture, message: str, relire=None) -> None:
     """Save the row edited in form ``key``: ``ecriture()`` writes it (the store checks the version the form
     read) and returns its new version, which the form then holds, so that its next save is checked against
-    it; then rerun. A refusal (someone else's change meanwhile, a rule) stays on screen in French."""
+    it; then rerun. A refusal (a rule) stays on screen in French.
+
+    On a real conflict (someone saved the row meanwhile), the typed text stays in the form and, when
+    ``relire()`` is given (it returns ``(version, {label: value})`` of the row as stored now), the other
+    version is shown beside it; the form then holds that version, so that saving again — after taking
+    what is needed from the other text — is a deliberate choice, not a lost update."""
     nouvelle: list[int] = []
-    if ecrire(lambda: nouvelle.append(ecriture()), message):
-        noter_version(key, nouvelle[0])
-        st.rerun()
+    try:
+        nouvelle.append(ecriture())
+    except ConflitEdition as exc:
+        erreur(exc)
+        if relire is not None:
+            version, valeurs = relire()
+            noter_version(key, version)
+            with st.container(border=True):
+                st.markdown("**La version enregistrée entre-temps** — votre texte est resté dans le formulaire : "
+                            "reprenez-y ce qu'il faut de celle-ci, puis enregistrez de nouveau.")
+                for label, valeur in valeurs.items():
+                    st.markdown(f"**{echapper(label)}** : {texte_sur(valeur) or '(vide)'}")
+        return
+    except ErreurStore as exc:
+        erreur(exc)
+        return
+    st.toast(message, icon="✅")
+    noter_version(key, nouvelle[0])
+    st.rerun()
 
 
 def supprimer_version(key: str, suppression, message: str) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from barometre import formats
 from barometre.catalogue import Indicateur
-from barometre.ui import cache
+from barometre.ui import cache, graphiques
 
 
 def source_name(source_id: str) -> str:
@@ -40,12 +40,28 @@ def caption_source(ind: Indicateur, df: pl.DataFrame | None = None) -> None:
     st.caption(source_line(ind, sources or None, years or None))
 
 
-def display_table(df: pl.DataFrame, ind: Indicateur, columns: dict[str, str]) -> pl.DataFrame:
-    """The table behind a chart, with French formatted values and secrecy spelled out."""
+METHODES_FR = {"calculee": "calculée (effectifs additionnés des communes)", "publiee": "publiée par le producteur"}
+
+
+def libelles_lisibles(df: pl.DataFrame) -> pl.DataFrame:
+    """Levels, methods and sources as people read them (« Département », « publiée par le producteur »,
+    « INSEE, Comparateur de territoires »), never their ids."""
     out = df
+    if "niveau" in df.columns:
+        out = out.with_columns(pl.col("niveau").map_elements(cache.niveau_libelle, return_dtype=pl.String))
+    if "methode" in df.columns:
+        out = out.with_columns(pl.col("methode").replace(METHODES_FR))
+    if "source" in df.columns:
+        out = out.with_columns(pl.col("source").map_elements(source_name, return_dtype=pl.String))
+    return out
+
+
+def display_table(df: pl.DataFrame, ind: Indicateur, columns: dict[str, str]) -> pl.DataFrame:
+    """The table behind a chart, with French formatted values, secrecy spelled out and readable labels."""
+    out = libelles_lisibles(df)
     if "valeur" in df.columns:
         secret = df["secret"] if "secret" in df.columns else pl.Series([False] * df.height)
-        out = df.with_columns(pl.Series("valeur", [
+        out = out.with_columns(pl.Series("valeur", [
             formats.valeur_unite(v, ind.unite, ind.decimales, bool(s))
             for v, s in zip(df["valeur"].to_list(), secret.to_list(), strict=True)
         ]))
@@ -58,25 +74,27 @@ def table_and_downloads(df: pl.DataFrame, ind: Indicateur, columns: dict[str, st
     """The accessible table behind a chart, and CSV (French Excel) / XLSX / chart downloads."""
     with st.expander("Tableau des données et téléchargements"):
         st.dataframe(display_table(df, ind, columns), hide_index=True, width="stretch")
-        export = df.select([c for c in columns if c in df.columns]).rename(
+        export = libelles_lisibles(df).select([c for c in columns if c in df.columns]).rename(
             {c: columns[c] for c in columns if c in df.columns})
         if "secret" in df.columns and "valeur" in df.columns:  # an empty cell must say why it is empty
             export = export.with_columns(
                 pl.when(df["secret"]).then(pl.lit("secret statistique"))
                 .when(df["valeur"].is_null()).then(pl.lit("non disponible"))
                 .otherwise(pl.lit("")).alias("Statut"))
+        # The files are made when a button is clicked (deferred), not on every run: an XLSX and two
+        # chart renderings per panel cost more than the page itself. A click downloads without a rerun.
         cols = st.columns(4)
-        cols[0].download_button("CSV (Excel)", formats.csv_excel(export), f"{ind.id}.csv", "text/csv",
-                                key=f"{key}_csv")
-        cols[1].download_button("XLSX", formats.xlsx(export), f"{ind.id}.xlsx",
+        cols[0].download_button("CSV (Excel)", lambda: formats.csv_excel(export), f"{ind.id}.csv", "text/csv",
+                                key=f"{key}_csv", on_click="ignore")
+        cols[1].download_button("XLSX", lambda: formats.xlsx(export, decimales=ind.decimales), f"{ind.id}.xlsx",
                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                key=f"{key}_xlsx")
+                                key=f"{key}_xlsx", on_click="ignore")
         if chart is not None:
-            png, svg = chart_images(chart.to_json())
-            if png:
-                cols[2].download_button("Graphique PNG", png, f"{ind.id}.png", "image/png", key=f"{key}_png")
-            if svg:
-                cols[3].download_button("Graphique SVG", svg, f"{ind.id}.svg", "image/svg+xml", key=f"{key}_svg")
+            spec_json = graphiques.en_json(chart)
+            cols[2].download_button("Graphique PNG", lambda: chart_images(spec_json)[0] or b"", f"{ind.id}.png",
+                                    "image/png", key=f"{key}_png", on_click="ignore")
+            cols[3].download_button("Graphique SVG", lambda: chart_images(spec_json)[1] or b"", f"{ind.id}.svg",
+                                    "image/svg+xml", key=f"{key}_svg", on_click="ignore")
 
 
 @st.cache_data(show_spinner=False)

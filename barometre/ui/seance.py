@@ -23,6 +23,7 @@ from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, genre_de_vue
 from barometre.catalogue import Indicateur
 from barometre.pilotage import rapport
 from barometre.pilotage.store import ErreurStore, Store, Utilisateur
+from barometre.texte import echapper
 from barometre.ui import cache, cadre, etat, panneaux, provenance
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui import verdicts as verdicts_ui
@@ -112,7 +113,7 @@ def afficher(v: Vue, font_size: int, embed: bool = False) -> None:
             if lec.objectif is not None and lec.objectif_libelle:
                 left.caption(f"Objectif : {lec.objectif_libelle}")
     chart, rows, alt_text = graphique(v, font_size)
-    box.altair_chart(chart, width="stretch", alt=alt_text)
+    box.vega_lite_chart(chart.to_dict(validate=False), width="stretch", alt=alt_text)  # validated in tests
     if v.genre == "communes":
         n = v.communes.filter(pl.col("valeur").is_not_null()).height
         if n > rows.height:
@@ -181,7 +182,7 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
               enregistree: dict | None, titre: str, niveau: str, code: str) -> None:
     cat = cache.catalogue()
     with st.expander("Composer la séance"):
-        chosen = st.multiselect("Vues, dans l'ordre", ids, default=demandees,
+        chosen = st.multiselect("Vues, dans l'ordre", ids, default=demandees, placeholder="Choisir des vues",
                                 format_func=lambda i: cat.indicateur(i).libelle, key="seance_vues")
         if st.button("Appliquer", key="seance_appliquer"):
             etat.vers_url("seance", None)
@@ -210,8 +211,22 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
         if saved.height:
             st.markdown("**Séances enregistrées**")
             for r in saved.head(20).iter_rows(named=True):
-                label = f"{r['titre']} — {formats.date_longue(r['date_seance'])}" if r["date_seance"] else r["titre"]
+                titre_sur = echapper(r["titre"])  # a page link's label renders Markdown, images included
+                label = f"{titre_sur} — {formats.date_longue(r['date_seance'])}" if r["date_seance"] else titre_sur
                 st.page_link("pages/seance.py", label=label, query_params={"seance": str(r["id"])})
+
+
+@st.fragment  # the arrow keys redraw the view only, not the app's frame (sidebar, menu)
+def vue_courante(steps: list, attendues: list, titre: str, nom: str, font: int) -> None:
+    step = etat.etape("etape", len(steps))
+    v = steps[step - 1]
+    st.caption(f"{titre} — vue {step} / {len(steps)} — {nom} — {LIBELLES_GENRES[v.genre]} — "
+               "flèches ← → pour naviguer")
+    st.header(v.ind.libelle)
+    afficher(v, font)
+    etat.step_buttons("etape", step, len(steps), key="seance")
+    if step == len(steps):
+        _donnees_attendues(attendues, nom)
 
 
 def page(sel: Selection) -> None:
@@ -251,19 +266,11 @@ def page(sel: Selection) -> None:
 
     quand = f" — {formats.date_longue(date_seance)}" if date_seance else ""
     if not steps:
-        st.header(titre + quand)
+        st.header(echapper(titre) + quand)  # a title an agent typed: text, never markup
         st.info(f"Aucune des vues choisies n'a de données pour {nom}.")
         _donnees_attendues(attendues, nom)
     else:
-        step = etat.etape("etape", len(steps))
-        v = steps[step - 1]
-        st.caption(f"{titre}{quand} — vue {step} / {len(steps)} — {nom} — {LIBELLES_GENRES[v.genre]} — "
-                   "flèches ← → pour naviguer")
-        st.header(v.ind.libelle)
-        afficher(v, font)
-        etat.step_buttons("etape", step, len(steps), key="seance")
-        if step == len(steps):
-            _donnees_attendues(attendues, nom)
+        vue_courante(steps, attendues, f"{echapper(titre)}{quand}", nom, font)
     if sel.projection:
         return
     if steps:

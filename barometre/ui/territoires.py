@@ -9,6 +9,7 @@ import streamlit as st
 from barometre import charts, formats
 from barometre.catalogue import Catalogue
 from barometre.ui import cache, etat, panneaux, provenance
+from barometre.ui import panel as ui_panel
 from barometre.ui.etat import Selection
 
 
@@ -27,6 +28,7 @@ def carte(sel: Selection) -> None:
     communes = cache.valeurs_communes(ind.id, sel.annee, sel.zonage, sel.ventilation)
     deck, legend = charts.choropleth(communes, cache.geometries("commune"), cache.geometries(sel.zonage),
                                      panneaux.fmt(ind), ind.unite)
+    avec_projets = ui_panel.couche_label(deck)
     st.markdown(f"## {ind.libelle} ({ind.unite}), {sel.annee}")
     left, right = st.columns([3, 1])
     with left:
@@ -36,6 +38,8 @@ def carte(sel: Selection) -> None:
         legende(legend)
         st.caption("Traits noirs épais : contours des zones du découpage choisi. Cliquer une commune ouvre son "
                    "profil.")
+        if avec_projets:
+            ui_panel.legende_label()
     provenance.caption_source(ind, communes.with_columns(pl.lit(sel.annee).alias("annee")))
     selected = charts.commune_cliquee(event)
     if selected and (sel.niveau, sel.code) != ("commune", selected):
@@ -69,6 +73,8 @@ def profil(sel: Selection) -> None:
     cat = cache.catalogue()
     ids = tuple(i.id for i in cat.indicateurs if i.volet != "contexte" or i.cle)
     latest = cache.dernieres_valeurs(ids, sel.niveau, sel.code)
+    if sel.niveau == "commune":
+        ui_panel.projets_de_la_commune(sel.code)
     if latest.is_empty():
         st.info("Aucune valeur pour ce territoire.")
         return

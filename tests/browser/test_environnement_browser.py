@@ -48,10 +48,11 @@ def _epci_autonomy() -> float:
 
 
 def _energy_tab(page):
+    """Choose the page's « Énergie et autonomie » section (a radio: only the chosen section is drawn)."""
     wait_for_app(page)
-    page.get_by_role("tab", name=TAB).click()
+    page.get_by_role("radiogroup").get_by_text(TAB, exact=True).click()
     wait_for_app(page)
-    panel = page.get_by_role("tabpanel", name=TAB)
+    panel = page.locator('[data-testid="stMain"]')
     assert_no_exception(page)
     return panel
 

@@ -83,7 +83,8 @@ def test_every_page_opens_at_both_sizes(page_at, app_page):
         assert shot.stat().st_size > 0
     # The sidebar's own navigation offers every page of app.py, under its section headings (real <h2>s).
     links = page.locator('[data-testid="stSidebar"] a').all_inner_texts()
-    missing = [p.title for p in PAGES if not any(p.title in link for link in links)]
+    # (Administration is listed for signed-in administrators only: tests/test_pages_pilotage.py)
+    missing = [p.title for p in PAGES if p.url_path != "administration" and not any(p.title in link for link in links)]
     assert not missing, f"sidebar links {links} lack {missing}"
     sections = page.locator('[data-testid="stSidebar"] h2').all_inner_texts()
     assert sections == MENU_SECTIONS and len(sections) >= 3, sections

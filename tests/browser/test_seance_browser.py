@@ -39,7 +39,7 @@ def test_embedded_view_in_an_iframe_has_no_sidebar_and_names_its_source(browser,
 def test_document_is_french_on_every_page(page_at, app_page):
     page = page_at(app_page.path)
     wait_for_app(page)
-    page.wait_for_function("document.documentElement.lang === 'fr'", timeout=15_000)
+    page.wait_for_function("document.documentElement.lang === 'fr'", timeout=40_000)
     assert page.evaluate("document.documentElement.lang") == "fr"
 
 
