@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from barometre.ui import cache, cadre, erreurs, etat
+from barometre.ui import cache, cadre, chargements, erreurs, etat
 from barometre.ui import pilotage as ui_pilotage
 
 EPCI = cache.territoire_config().epci
@@ -52,4 +52,5 @@ elif not cadre.apply_mode():
 else:  # projection: the picker folds away so that the room sees the figures
     with st.expander("Changer de territoire"):
         etat.territory_picker(container=st.container())
+chargements.suivre_version()  # a load made elsewhere (command line, another server on the catalog) shows here
 erreurs.executer(page)  # a failing page: a French message and a reference, details in the log

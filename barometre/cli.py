@@ -32,14 +32,14 @@ def _statut(row: dict) -> str:
 
 
 def values_rows(indicateur: str, niveau: str | None, codes: list[str] | None, annee: int | None,
-                all_years: bool = False) -> list[dict]:
+                all_years: bool = False, version: int | None = None) -> list[dict]:
     """Rows as the dashboard shows them: by default the latest year of each level (its current view)."""
     import polars as pl
 
     from barometre.donnees.db import connect
     from barometre.donnees.queries import valeurs
 
-    df = valeurs(connect(), indicateur, niveau=niveau, codes=codes, annee=annee)
+    df = valeurs(connect(version=version), indicateur, niveau=niveau, codes=codes, annee=annee)
     if annee is None and not all_years and not df.is_empty():
         shown = df.filter(pl.col("valeur").is_not_null() | pl.col("secret")
                           | pl.col("statut").str.starts_with("non_calculable"))
@@ -97,14 +97,107 @@ def cmd_validate(args) -> int:
 
 def cmd_ingest(args) -> int:
     from barometre.sources.csvread import IngestError
-    from barometre.sources.ingest import ingest, text_progress
+    from barometre.sources.entrepot import ErreurEntrepot
+    from barometre.sources.ingest import AlertesAConfirmer, ingest, text_progress
 
+    progress = None if args.format == "json" else text_progress
     try:
-        report = ingest(Path(args.file), get_settings(), progress=text_progress)
-    except IngestError as exc:
+        report = ingest(Path(args.file), get_settings(), progress=progress, apercu_seul=args.apercu,
+                        confirmer=args.confirmer, remplacer=args.remplacer_millesime, auteur=args.auteur)
+    except AlertesAConfirmer as exc:
+        print("\n".join(exc.apercu.lignes()), file=sys.stderr)
+        print(f"\nRefusé : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
+        return 3
+    except (IngestError, ErreurEntrepot) as exc:
         print(f"\nErreur : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
         return 2
-    print("\n".join(report.lines()))
+    if args.format == "json":
+        out = report.apercu.as_json() if report.apercu else {}
+        print(json.dumps({**out, "chargement": report.chargement}, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_telecharger(args) -> int:
+    import tempfile
+
+    from barometre.sources.csvread import IngestError
+    from barometre.sources.entrepot import ErreurEntrepot
+    from barometre.sources.ingest import AlertesAConfirmer, ingest, text_progress
+    from barometre.sources.telechargement import ErreurTelechargement, choisir, telecharger
+
+    settings = get_settings()
+    try:
+        choisis = choisir(settings, args.source)
+    except IngestError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    code = 0
+    for fichier in choisis:
+        with tempfile.TemporaryDirectory(prefix="barometre-telechargement-") as dossier:
+            try:
+                fait = telecharger(fichier, settings, Path(dossier))
+            except ErreurTelechargement as exc:
+                print(f"Erreur ({fichier.source}) : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
+                code = max(code, 4)
+                continue
+            print(f"{fichier.source} : {fait.taille} octets reçus de {fait.url}, SHA-256 {fait.sha256}.")
+            try:
+                report = ingest(fait.path, settings, progress=text_progress, apercu_seul=args.apercu,
+                                confirmer=args.confirmer, remplacer=args.remplacer_millesime, auteur=args.auteur)
+            except AlertesAConfirmer as exc:
+                print("\n".join(exc.apercu.lignes()), file=sys.stderr)
+                print(f"\nRefusé : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
+                code = max(code, 3)
+                continue
+            except (IngestError, ErreurEntrepot) as exc:
+                print(f"\nErreur : {exc}\nAucune donnée n'a été modifiée.", file=sys.stderr)
+                code = max(code, 2)
+                continue
+            print("\n".join(report.lines()))
+    return code
+
+
+def cmd_chargements(args) -> int:
+    from barometre.sources.entrepot import Entrepot
+
+    faits = [c.as_dict() for c in Entrepot(get_settings()).chargements()]
+    if args.format == "json":
+        print(json.dumps(faits, ensure_ascii=False, indent=2))
+        return 0
+    if not faits:
+        print("Aucun chargement enregistré (les valeurs sont celles de `barometre build`).")
+        return 0
+    for c in faits:
+        etat = f" — annulé par n° {c['annule_par']}" if c.get("annule_par") else ""
+        if c["type"] == "annulation":
+            quoi = f"annulation du chargement n° {c['annule']}"
+        elif c["type"] == "initial":
+            quoi = f"état initial ({c.get('valeurs', 0)} valeurs de data/valeurs)"
+        else:
+            quoi = (f"{c.get('fichier', '')} ({c.get('source', '')}) : {c.get('nouveaux', 0)} nouvelle(s), "
+                    f"{c.get('modifies', 0)} modifiée(s), {c.get('supprimes', 0)} supprimée(s), années "
+                    f"{', '.join(str(a) for a in c.get('annees', []))}")
+            if c.get("revision"):
+                quoi += " — révision du producteur"
+            if c.get("alertes"):
+                quoi += f" — {c['alertes']} alerte(s) confirmée(s)"
+        print(f"n° {c['id']}  {c['le']}  {c['auteur']}  {quoi}{etat}")
+    return 0
+
+
+def cmd_annuler(args) -> int:
+    from barometre.sources.entrepot import ErreurEntrepot
+    from barometre.sources.ingest import annuler_chargement as annuler
+
+    try:
+        faite = annuler(get_settings(), args.id, args.auteur)
+    except ErreurEntrepot as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    print(f"Chargement n° {args.id} annulé (version n° {faite}) : les valeurs sont revenues exactement à leur état "
+          "d'avant ce chargement.")
     return 0
 
 
@@ -124,6 +217,7 @@ def cmd_indicators(args) -> int:
 
 def cmd_values(args) -> int:
     from barometre.catalogue import load_catalogue
+    from barometre.sources.entrepot import ErreurEntrepot
 
     catalogue = load_catalogue(get_settings().catalogue_dir)
     try:
@@ -132,7 +226,12 @@ def cmd_values(args) -> int:
         print(f"Erreur : indicateur « {args.indicator} » inconnu. `barometre indicators` donne la liste.",
               file=sys.stderr)
         return 2
-    rows = values_rows(args.indicator, args.level, args.territory or None, args.year, args.all_years)
+    try:
+        rows = values_rows(args.indicator, args.level, args.territory or None, args.year, args.all_years,
+                           args.version)
+    except ErreurEntrepot as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
     if args.format == "json":
         print(json.dumps([{k: r[k] for k in VALUES_COLUMNS} for r in rows], ensure_ascii=False, indent=2))
     else:
@@ -197,7 +296,28 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("validate", help="contrôler le catalogue et les données").set_defaults(func=cmd_validate)
     i = sub.add_parser("ingest", help="charger un fichier officiel")
     i.add_argument("file")
+    i.add_argument("--apercu", action="store_true", help="montrer ce qui changerait, sans rien enregistrer")
+    i.add_argument("--format", choices=["texte", "json"], default="texte")
+    i.add_argument("--confirmer", action="store_true", help="charger malgré les alertes de plausibilité (vérifiées)")
+    i.add_argument("--remplacer-millesime", action="store_true",
+                   help="supprimer les valeurs des millésimes couverts que le fichier ne donne plus")
+    i.add_argument("--auteur", help="qui charge (défaut : l'utilisateur du système)")
     i.set_defaults(func=cmd_ingest)
+    t = sub.add_parser("telecharger", help="télécharger les fichiers officiels chez leurs producteurs et les charger")
+    t.add_argument("source", nargs="?", help="une source (défaut : toutes, data/catalogue/telechargements.toml)")
+    t.add_argument("--apercu", action="store_true", help="montrer ce qui changerait, sans rien enregistrer")
+    t.add_argument("--confirmer", action="store_true", help="charger malgré les alertes de plausibilité (vérifiées)")
+    t.add_argument("--remplacer-millesime", action="store_true",
+                   help="supprimer les valeurs des millésimes couverts que le fichier ne donne plus")
+    t.add_argument("--auteur", help="qui charge (défaut : l'utilisateur du système)")
+    t.set_defaults(func=cmd_telecharger)
+    ch = sub.add_parser("chargements", help="lister les chargements (versions des valeurs)")
+    ch.add_argument("--format", choices=["texte", "json"], default="texte")
+    ch.set_defaults(func=cmd_chargements)
+    an = sub.add_parser("annuler", help="annuler un chargement (les valeurs reviennent à leur état d'avant)")
+    an.add_argument("id", type=int)
+    an.add_argument("--auteur", help="qui annule (défaut : l'utilisateur du système)")
+    an.set_defaults(func=cmd_annuler)
     ind = sub.add_parser("indicators", help="lister le catalogue des indicateurs")
     ind.add_argument("--format", choices=["csv", "json"], default="csv")
     ind.set_defaults(func=cmd_indicators)
@@ -207,6 +327,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--territory", action="append", help="code du territoire (répétable)")
     v.add_argument("--year", type=int, help="une année (défaut : la dernière année de chaque niveau)")
     v.add_argument("--all-years", action="store_true", help="toutes les années (séries)")
+    v.add_argument("--version", type=int, help="les valeurs telles qu'elles étaient à cette version (`chargements`)")
     v.add_argument("--format", choices=["csv", "json"], default="csv")
     v.set_defaults(func=cmd_values)
     o = sub.add_parser("objectifs", help="objectifs et statut de leur trajectoire")

@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from barometre.ui import cache, etat, methodologie
+from barometre.ui import chargements as ui_chargements
 
 etat.ensure_entrypoint()
 
@@ -32,6 +33,7 @@ st.dataframe(pl.DataFrame([{"Identifiant": i.id, "Indicateur": i.libelle, "Unit�
                             "Engagement": i.engagement}
                            for i in cat.indicateurs if volet is None or i.volet == volet]),
              hide_index=True, width="stretch")
+ui_chargements.revisions_producteur()
 st.markdown("## Glossaire")
 GLOSSAIRE = {
     "APL": "Accessibilité potentielle localisée : consultations de médecine générale accessibles par habitant "

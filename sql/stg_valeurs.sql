@@ -1,9 +1,10 @@
--- stg_valeurs: the stored values, one parquet file per source, as written by `barometre build` / `ingest`.
+-- stg_valeurs: the current version of the stored values (table valeurs_stockees, registered by connect():
+-- the value store's latest snapshot, or the parquet files of `barometre build` before the first load).
 -- Grain: one row per indicateur × territory (niveau, code) × annee × ventilation.
 -- Units: valeur is in the unit of the indicator in the catalogue; null when the source gives nothing;
 -- secret = true where the producer withholds the value (statistical secrecy), never a zero.
 with source as (
-    select * from read_parquet('valeurs/*.parquet', union_by_name = true)
+    select * from valeurs_stockees
 ),
 
 final as (

@@ -43,6 +43,7 @@ from barometre.pilotage.objectifs import (
 from barometre.pilotage.store import ConflitEdition, DonneesInvalides, RefusEcriture, Store, Utilisateur
 from barometre.settings import PROJECT_ROOT, Settings, get_settings
 from barometre.sources.csvread import IngestError
+from barometre.sources.entrepot import Entrepot
 from barometre.sources.ingest import ingest_televersement
 
 APP = PROJECT_ROOT / "app.py"
@@ -293,13 +294,15 @@ def test_upload_refused_to_anonymous_and_readers(store, data_copy):
         with pytest.raises(RefusEcriture):
             ingest_televersement(ORE.name, ORE.read_bytes(), Settings(), user, store)
     assert not (data_copy / "valeurs" / "ore_conso_commune.parquet").exists()
+    assert not (data_copy / "lake").exists()  # no version of the values was written
 
 
 def test_upload_loads_like_ingest_and_a_bad_file_changes_nothing(store, data_copy):
     report = ingest_televersement(ORE.name, ORE.read_bytes(), Settings(), AGENT, store)
     assert report.source == "ore_conso_commune" and report.fichier == ORE.name
-    stored = data_copy / "valeurs" / "ore_conso_commune.parquet"
-    before = stored.read_bytes()
+    entrepot = Entrepot(Settings())
+    before = entrepot.valeurs()
+    assert before.filter(pl.col("source") == "ore_conso_commune").height == report.n_valeurs
     bad = ORE.read_text(encoding="utf-8").splitlines()
     header = bad[0].split(";")
     cells = bad[1].split(";")
@@ -309,19 +312,14 @@ def test_upload_loads_like_ingest_and_a_bad_file_changes_nothing(store, data_cop
         ingest_televersement("C:\\Users\\agent\\conso.csv", "\n".join(bad).encode("utf-8"), Settings(), AGENT, store)
     message = str(exc.value)
     assert message.startswith("Fichier « conso.csv », ligne 2, colonne « conso »"), message
-    assert stored.read_bytes() == before
+    assert entrepot.valeurs().equals(before)
     with pytest.raises(IngestError, match="non reconnu"):
         ingest_televersement("..", b"a;b\n1;2\n", Settings(), AGENT, store)
-    # only the successful load is recorded: which file, which source, how many values, by whom, never reverted
-    log = store.chargements()
-    assert log.select("fichier", "source", "n_valeurs").rows() == [(ORE.name, "ore_conso_commune", report.n_valeurs)]
-    assert log["annees"].to_list() == [", ".join(str(a) for a in sorted(report.annees))]
-    assert log["modifie_par"].to_list() == ["agent"]
-    creation = store.historique(["chargements"])
-    assert set(creation["nature"]) == {"creation"} and set(creation["login"]) == {"agent"}
-    with pytest.raises(RefusEcriture, match="ne s'annule pas"):
-        store.annuler(AGENT, creation["operation"][0])
-    assert store.chargements().height == 1
+    # only the successful load is recorded, in the value store with the values: file, source, counts, who
+    log = [c for c in entrepot.chargements() if c.type == "chargement"]
+    assert [(c.info["fichier"], c.info["source"], c.info["nouveaux"], c.auteur) for c in log] == [
+        (ORE.name, "ore_conso_commune", report.n_valeurs, "agent")]
+    assert log[0].info["annees"] == sorted(report.annees) and log[0].id == report.chargement
 
 
 # ---------------------------------------------------------------- the page through app.py
@@ -385,8 +383,8 @@ def test_page_shipped_data_names_missing_datasets_and_command(warm_server, store
     assert not _uploaders(_sign_in(_open(onglet_env="energie"), "lecteur"))
     agent = _sign_in(_open(onglet_env="energie"), "agent")
     assert len(_uploaders(agent)) == 1
-    assert "Charger ce fichier" not in [b.label for b in agent.button], "the button needs a file"
-    assert "Aucun fichier n'a encore été chargé depuis le tableau de bord." in _texts(_tab(agent, "Énergie"))
+    assert "Charger" not in [b.label for b in agent.button], "the button needs a file (and its preview)"
+    assert "Aucun fichier n'a encore été chargé." in _texts(_tab(agent, "Énergie"))
 
 
 def test_page_with_energy_loaded_shows_autonomy_for_epci_and_communes(warm_server, store, data_copy, fresh_caches):
@@ -425,6 +423,7 @@ def test_page_with_energy_loaded_shows_autonomy_for_epci_and_communes(warm_serve
     agent = _sign_in(_open(), "agent")
     log = next(d.value for d in _tab(agent, "Énergie").dataframe if "Fichier" in d.value.columns)
     assert log["Fichier"].tolist() == [ENEDIS.name, ORE.name] and set(log["Par"]) == {"agent"}
+    assert set(log["État"]) == {"en vigueur"}
     # The same figures at the command line (what the dashboard shows).
     rows = objectifs_rows(settings, store=store)
     assert next(r for r in rows if r["id"] == AUTONOMIE.id)["valeur_observation"] == pytest.approx(epci, rel=1e-9)

@@ -125,7 +125,12 @@ def test_the_regions_published_idh4_replaces_the_computation(data_copy, capsys):
     assert main(["ingest", str(FIXTURES / "idh4_communal_region.csv")]) == 0
     rows = values_rows("idh4", "commune", None, None)
     assert len(rows) == 47 and {r["source"] for r in rows} == {"region_idh4"}
-    assert not (data_copy / "valeurs" / f"{idh4_valeurs.SOURCE_IDH4}.parquet").exists()
+    # the computed IDH-4 left the current version of the values, in the load's own transaction
+    from barometre.settings import get_settings
+    from barometre.sources.entrepot import Entrepot
+
+    current = Entrepot(get_settings()).valeurs()
+    assert idh4_valeurs.SOURCE_IDH4 not in set(current["source"].to_list())
     assert values_rows("idh4_revenu", "commune", None, None)[0]["source"] == "region_idh4"
 
 

@@ -90,7 +90,8 @@ def test_sql_directory_has_the_expected_views():
 def test_every_sql_file_registers_as_a_view_named_after_the_file(con):
     views = rows(con, "select view_name from duckdb_views() where not internal")
     registered = {r["view_name"] for r in views}
-    assert registered == set(_stems())
+    # valeurs_stockees: the values' current version (register_values), a view before the first load
+    assert registered - {"valeurs_stockees"} == set(_stems())
 
 
 def test_register_views_creates_every_file_once_in_dependency_order(settings):

@@ -2,9 +2,10 @@
 
 One in-memory connection per process: DuckDB's ``file_search_path`` points at the data directory, so
 the SQL in ``sql/`` names files relative to it; the validated catalogue is registered as the table
-``catalogue_indicateurs`` and the followed territory (territoire.toml) as ``territoire_suivi``; then every
-``sql/*.sql`` file becomes a view named after the file. Nothing is
-ever written through this connection: the data files are written only by build and ingest, atomically.
+``catalogue_indicateurs``, the followed territory (territoire.toml) as ``territoire_suivi`` and the current
+version of the values as ``valeurs_stockees`` (see :func:`register_values`); then every ``sql/*.sql`` file
+becomes a view named after the file. Nothing is ever written through this connection: values are written
+only by build and ingest, as versioned transactions of the value store (barometre/sources/entrepot.py).
 Queries run on ``con.cursor()`` so that Streamlit's threads do not share a cursor.
 """
 
@@ -95,8 +96,28 @@ def materialise_marts(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'create or replace view "{view}" as select * from "_{view}"')
 
 
-def register_tables(con: duckdb.DuckDBPyConnection, settings: Settings, catalogue: Catalogue) -> None:
-    """The two tables the views read besides the data files: the catalogue and the followed territory."""
+def register_values(con: duckdb.DuckDBPyConnection, settings: Settings, version: int | None = None) -> None:
+    """``valeurs_stockees``, what stg_valeurs reads: the current version of the value store (a copy of the
+    lake's latest snapshot, read once under its lock), or, before the first load, the parquet files that
+    ``barometre build`` wrote (a view, as the bench's national data sets use)."""
+    from barometre.sources.entrepot import Entrepot
+
+    entrepot = Entrepot(settings)
+    if version is not None or entrepot.existe():
+        frame = entrepot.valeurs(version=version)  # noqa: F841 - read by DuckDB's replacement scan below
+        # In the order of the parquet files (by source, then key): sums over communes then add up in the
+        # same order whatever the history of loads, so an undone load gives back the exact same figures.
+        con.execute("create or replace table valeurs_stockees as select * from frame "
+                    "order by source, indicateur, niveau, code, annee, ventilation")
+    else:
+        con.execute("create or replace view valeurs_stockees as "
+                    "select * from read_parquet('valeurs/*.parquet', union_by_name = true)")
+
+
+def register_tables(con: duckdb.DuckDBPyConnection, settings: Settings, catalogue: Catalogue,
+                    version: int | None = None) -> None:
+    """The tables the views read besides the data files: the values, the catalogue and the followed territory."""
+    register_values(con, settings, version)
     frame = catalogue_frame(catalogue)  # noqa: F841 - read by DuckDB's replacement scan below
     con.execute("create or replace table catalogue_indicateurs as select * from frame")
     conf = load_territoire(settings)
@@ -107,13 +128,14 @@ def register_tables(con: duckdb.DuckDBPyConnection, settings: Settings, catalogu
 
 
 def connect(settings: Settings | None = None, catalogue: Catalogue | None = None,
-            materialise: bool = True) -> duckdb.DuckDBPyConnection:
+            materialise: bool = True, version: int | None = None) -> duckdb.DuckDBPyConnection:
+    """``version``: read the values as they were at that version of the value store (default: current)."""
     settings = settings or get_settings()
     catalogue = catalogue or load_catalogue(settings.catalogue_dir)
     con = duckdb.connect(":memory:")
     data_dir = str(settings.data_dir.resolve()).replace("'", "''")
     con.execute(f"set global file_search_path = '{data_dir}'")
-    register_tables(con, settings, catalogue)
+    register_tables(con, settings, catalogue, version)
     register_views(con)
     if materialise:
         materialise_marts(con)

@@ -101,6 +101,16 @@ def _nom(con: duckdb.DuckDBPyConnection, niveau: str, code: str) -> str:
     return terr["nom"][0] if terr.height else code
 
 
+def _chargements_valeurs(settings) -> list[dict]:
+    """The loads recorded with the values (barometre.sources.entrepot), in the shape of the store's old
+    ``chargements`` rows that the footnote reads."""
+    from barometre.sources.entrepot import CHARGEMENT, Entrepot
+
+    return [{"id": c.id, "fichier": c.info.get("fichier", ""), "source": c.info.get("source", ""),
+             "modifie_le": c.quand, "sha256": c.info.get("sha256", ""), "annule": bool(c.info.get("annule_par"))}
+            for c in Entrepot(settings).chargements() if c.type == CHARGEMENT]
+
+
 def _chargement(chargements: list[dict], source: str) -> str:
     """The latest load record of a source, as the footnote names it."""
     rows = sorted((c for c in chargements if c.get("source") == source and not c.get("annule")),
@@ -182,7 +192,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     terr = load_territoire(settings)
     con = connect(settings, cat)
     store = store if store is not None else _store(settings)
-    chargements = store.chargements().to_dicts() if store is not None else []
+    chargements = (store.chargements().to_dicts() if store is not None else []) + _chargements_valeurs(settings)
     seances = store.seances().to_dicts() if store is not None else []
     if composition is not None:
         seance_id = -1

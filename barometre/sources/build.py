@@ -150,4 +150,27 @@ def build(settings: Settings, progress: Callable[[str], None] = print) -> BuildR
     for source, values in by_source.items():
         write_source(to_frame(values), settings.valeurs_dir, source, merge=False)
         report[f"valeurs/{source}"] = len(values)
+    version = sync_lake(settings, by_source)
+    if version is not None:
+        report["entrepot (version)"] = version
     return BuildReport(report)
+
+
+def sync_lake(settings: Settings, by_source: dict[str, list[Valeur]]) -> int | None:
+    """Once loads have started (the value store exists), the rebuilt values go into it as one more
+    versioned, undoable load (merged: values loaded since by `ingest` stay). Returns its id, or None."""
+    from barometre.sources.entrepot import BUILD, Entrepot, auteur_systeme, normaliser
+    from barometre.sources.revue import comparer
+
+    entrepot = Entrepot(settings)
+    if not entrepot.existe():
+        return None
+    frame = normaliser(pl.concat([to_frame(v) for v in by_source.values()]))
+    with entrepot.transaction() as con:
+        existant = entrepot._lire(con, None)
+        inserer, supprimer, modifies, _, identiques = comparer(existant, frame, remplacer=False)
+        info = {"type": BUILD, "fichier": str(settings.raw_dir), "source": ", ".join(sorted(by_source)),
+                "nouveaux": inserer.height - modifies.height, "modifies": modifies.height, "supprimes": 0,
+                "identiques": identiques, "annees": sorted(frame["annee"].unique().to_list()),
+                "revision": bool(modifies.filter(pl.col("ancienne").is_not_null()).height)}
+        return entrepot.appliquer(con, supprimer, inserer, auteur_systeme(), info)

@@ -8,6 +8,7 @@ statistical secrecy (INSEE's ``s``): such a value is never shown as zero.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -30,13 +31,25 @@ SCHEMA: dict[str, pl.DataType] = {
 }
 KEY = ["indicateur", "niveau", "code", "annee", "ventilation"]
 PERCENT_MAX = 100.0
+ANNEE_MIN = 1990  # no official series the barometer follows starts earlier
+
+
+def annee_max() -> int:
+    """The latest plausible year: next year (a provisional figure may carry it), never a typo like 2203."""
+    return date.today().year + 1
 
 
 def check_values(values: list[Valeur], catalogue: Catalogue, fichier: str) -> None:
-    """Refuse values that cannot be true: unknown indicator, duplicate key, negative count, rate > 100 %."""
+    """Refuse values that cannot be true: unknown indicator, duplicate key, year outside 1990..next year,
+    negative count, rate outside 0..100 %."""
     known = {ind.id: ind for ind in catalogue.indicateurs}
     seen: dict[tuple, int | None] = {}
+    derniere = annee_max()
     for v in values:
+        if not ANNEE_MIN <= v.annee <= derniere:
+            raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne,
+                              message=f"année {v.annee} impossible, attendue entre {ANNEE_MIN} et {derniere}",
+                              conseil="vérifiez le millésime (une faute de frappe comme 2203 pour 2023 ?).")
         ind = known.get(v.indicateur)
         if ind is None:
             raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne,

@@ -2,9 +2,9 @@
 command, or an upload for a signed-in agent), and energy autonomy per commune and per bassin de vie
 against the target in force.
 
-The upload goes through :func:`barometre.sources.ingest.ingest_televersement`, i.e. exactly the path of
-``barometre ingest`` (layout recognised by its header, every value checked, atomic write, previous data
-intact on error); after a success the cached connection and query results are cleared, so that every
+The upload is :func:`barometre.ui.chargements.televersement`: exactly the path of ``barometre ingest``
+(layout recognised by its header, every value checked, a preview before « Charger », one versioned and
+undoable transaction); after a success the cached connection and query results are cleared, so that every
 session reads the new data.
 """
 
@@ -16,13 +16,9 @@ import streamlit as st  # noqa: TID251 - a ui* module
 from barometre import formats
 from barometre.calculs.energie import tableau_autonomie
 from barometre.catalogue import Catalogue
-from barometre.pilotage.store import ErreurStore, Utilisateur, date_lisible
-from barometre.settings import get_settings
-from barometre.sources.csvread import IngestError
-from barometre.sources.ingest import STEPS, ingest_televersement
-from barometre.texte import echapper, nom_fichier
-from barometre.ui import cache, etat, provenance
-from barometre.ui import pilotage as ui_pilotage
+from barometre.pilotage.store import Utilisateur
+from barometre.ui import cache, provenance
+from barometre.ui import chargements as ui_chargements
 
 # Which official files give each quantity (source ids of data/catalogue/sources.toml, the per-commune file
 # first): consumption from the agence ORE per commune or the Atmo inventory per EPCI, renewable production
@@ -32,7 +28,6 @@ JEUX_PAR_INDICATEUR: dict[str, tuple[str, ...]] = {
     "cae_3.a": ("enedis_production_commune", "atmo_hdf"),
 }
 COMMANDE = "uv run barometre ingest CHEMIN/DU/FICHIER.csv"
-CLE_RAPPORT = "energie_televersement_rapport"
 NIVEAU_BASSIN = "bv2022"  # bassins de vie INSEE 2022: the part of each inside the agglomeration
 
 
@@ -72,65 +67,14 @@ def jeux_a_charger(cat: Catalogue, absents: list[str]) -> None:
 
 
 def televersement(user: Utilisateur | None, deja_charge: bool) -> None:
-    """For a signed-in agent: upload an official file (same path as ``barometre ingest``)."""
-    if not ui_pilotage.peut(user, "donnees"):
-        return
-    rapport = etat.retirer(CLE_RAPPORT)
-    if rapport:
-        st.success("\n\n".join(rapport), icon="✅")
+    """For a signed-in agent: upload an official file, reviewed before it is written (barometre.ui.chargements)."""
     titre = "Charger un nouveau millésime" if deja_charge else "Charger le fichier ici (agents connectés)"
-    with st.expander(titre, expanded=not deja_charge):
-        st.caption("Le fichier passe exactement par les contrôles de `barometre ingest` : format reconnu par son "
-                   "en-tête, chaque valeur vérifiée ; un fichier refusé ne modifie rien, et les données déjà "
-                   "chargées restent intactes.")
-        fichier = st.file_uploader("Fichier officiel (CSV tel que téléchargé)", type=["csv", "txt"],
-                                   key="energie_fichier")
-        if fichier is not None and st.button("Charger ce fichier", key="energie_charger"):
-            barre = st.progress(0.0, text="Lecture du fichier")
-
-            def progression(step: int, total: int, label: str) -> None:
-                barre.progress(step / total, text=f"Étape {step}/{total} : {label}")
-
-            nom, avis = nom_fichier(fichier.name)  # NUL, path, length: never reach the file system
-            if avis:
-                st.info(echapper(avis))
-            try:
-                report = ingest_televersement(nom, fichier.getvalue(), get_settings(), user,
-                                              ui_pilotage.store(), progression)
-            except IngestError as exc:
-                barre.empty()
-                st.error(echapper(exc))
-            except ErreurStore as exc:
-                barre.empty()
-                ui_pilotage.erreur(exc)
-            else:
-                recharger_donnees()
-                etat.ecrire(CLE_RAPPORT, report.lines())
-                st.rerun()
-        else:
-            st.caption(f"Étapes : {', '.join(STEPS)}.")
-        journal_chargements()
-
-
-def journal_chargements() -> None:
-    """The files loaded from the dashboard: which, by whom, when (the store's record, latest first)."""
-    faits = ui_pilotage.store().chargements()
-    if faits.is_empty():
-        st.caption("Aucun fichier n'a encore été chargé depuis le tableau de bord.")
-        return
-    st.markdown("**Fichiers chargés depuis le tableau de bord**")
-    st.dataframe(pl.DataFrame({
-        "Fichier": faits["fichier"], "Jeu de données": faits["libelle"],
-        "Valeurs": [formats.nombre(n, 0) for n in faits["n_valeurs"]],
-        "Années": faits["annees"],
-        "Par": faits["modifie_par"], "Le": [date_lisible(h) for h in faits["modifie_le"]],
-    }), hide_index=True, width="stretch")
+    ui_chargements.televersement(user, titre, ouvert=not deja_charge, cle="energie")
 
 
 def recharger_donnees() -> None:
     """After a data load: drop the cached connection (its materialised marts) and every cached query."""
-    cache.connection.clear()
-    st.cache_data.clear()
+    ui_chargements.recharger_donnees()
 
 
 def decimales(cible: dict) -> int:
