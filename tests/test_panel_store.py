@@ -323,8 +323,9 @@ def test_recommendations_in_the_grille_export_with_formulas_neutralised(store, p
 
     from openpyxl import load_workbook
 
+    from barometre.formats import neutraliser_df
     from barometre.pilotage.exports import grille_xlsx
-    from barometre.pilotage.panel import neutraliser_formules, tableau_recommandations
+    from barometre.pilotage.panel import tableau_recommandations
 
     panel.creer(PANEL, "panel_recommandations", date="2027-03-12", texte="=HYPERLINK(\"https://x\";\"y\")",
                 engagement="E1", critere="neutralite_carbone")
@@ -332,7 +333,7 @@ def test_recommendations_in_the_grille_export_with_formulas_neutralised(store, p
                                     {}, {})
     assert table.row(0, named=True)["Critère de la grille"] == "Neutralité carbone"
     assert table.row(0, named=True)["État"] == calc.ETAT_PROPOSEE
-    data = grille_xlsx({"Recommandations du panel": neutraliser_formules(table)}, "Grille — test")
+    data = grille_xlsx({"Recommandations du panel": neutraliser_df(table)}, "Grille — test")
     sheet = load_workbook(io.BytesIO(data))["Recommandations du panel"]
     values = [c.value for row in sheet.iter_rows() for c in row if c.value]
     assert "'=HYPERLINK(\"https://x\";\"y\")" in values and not any(str(v).startswith("=") for v in values)

@@ -725,23 +725,11 @@ class Panel:
 
 
 # ---------------------------------------------------------------- exports (formula-neutralised)
-FORMULE_DEBUTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutraliser_formules(df: pl.DataFrame) -> pl.DataFrame:
-    """Text cells a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading
-    apostrophe, so that what a person typed stays text in Excel or LibreOffice (OWASP "CSV injection")."""
-    return df.with_columns(
-        pl.col(c).map_elements(lambda v: "'" + v if v and v.startswith(FORMULE_DEBUTS) else v,
-                               return_dtype=pl.String)
-        for c, t in df.schema.items() if t == pl.String)
-
-
 def exports(df: pl.DataFrame, feuille: str) -> tuple[bytes, bytes]:
     """(CSV for French Excel, XLSX) of a table of user-written records, formulas neutralised."""
     from barometre import formats
 
-    clean = neutraliser_formules(df.with_columns(
+    clean = formats.neutraliser_df(df.with_columns(
         pl.col(c).list.join(", ") for c, t in df.schema.items() if isinstance(t, pl.List)))
     return formats.csv_excel(clean), formats.xlsx(clean, feuille)
 

@@ -16,7 +16,8 @@ import streamlit as st  # noqa: TID251 - a ui* module
 from barometre import charts_panel
 from barometre.calculs import bien_etre
 from barometre.calculs import panel as calc
-from barometre.pilotage.panel import Panel, neutraliser_formules, tableau_recommandations
+from barometre.formats import neutraliser_df
+from barometre.pilotage.panel import Panel, tableau_recommandations
 from barometre.settings import get_settings
 from barometre.ui import cache
 from barometre.ui import pilotage as ui_pilotage
@@ -136,7 +137,7 @@ def feuille_recommandations(structure) -> pl.DataFrame:
     p = panel()
     s = p.store
     actions, jalons = s.actions(), s.jalons()
-    return neutraliser_formules(tableau_recommandations(
+    return neutraliser_df(tableau_recommandations(
         p.suivi(date.today()), {c.id: c.libelle for c in structure.criteres},
         dict(zip(actions["id"].to_list(), actions["libelle"].to_list(), strict=True)),
         dict(zip(jalons["id"].to_list(), jalons["libelle"].to_list(), strict=True))))
