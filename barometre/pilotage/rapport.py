@@ -30,7 +30,7 @@ from barometre.calculs.plan_seance import LIBELLES_GENRES, genre_de_vue
 from barometre.catalogue import Catalogue, Indicateur, load_catalogue
 from barometre.donnees import queries
 from barometre.donnees.db import connect
-from barometre.pilotage.objectifs import objectifs_rows
+from barometre.pilotage.objectifs import objectifs_rows, store_des_saisies
 from barometre.settings import Settings, get_settings, load_territoire
 
 FORMATS = ("pdf", "pptx")
@@ -83,17 +83,7 @@ class Rapport:
 # ------------------------------------------------------------------------------------------------ content
 def _store(settings: Settings):
     """The store of the configured database when it exists (a fresh copy has none: no séances)."""
-    import os
-
-    from barometre.pilotage.store import ENV_URL, FICHIER_SQLITE, Store
-
-    url = os.environ.get(ENV_URL, "").strip()
-    if not url:
-        path = settings.data_dir / "edits" / FICHIER_SQLITE
-        if not path.exists():
-            return None
-        url = f"sqlite:///{path}"
-    return Store(url)
+    return store_des_saisies(settings)
 
 
 def _nom(con: duckdb.DuckDBPyConnection, niveau: str, code: str) -> str:
