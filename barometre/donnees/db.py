@@ -96,6 +96,11 @@ def materialise_marts(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'create or replace view "{view}" as select * from "_{view}"')
 
 
+# One order of the stored values, whatever their history (files, loads, undos): sums over communes then add
+# up in the same order, so an undone load gives back byte-identical figures.
+ORDRE_VALEURS = "indicateur, niveau, code, annee, ventilation, source"
+
+
 def register_values(con: duckdb.DuckDBPyConnection, settings: Settings, version: int | None = None) -> None:
     """``valeurs_stockees``, what stg_valeurs reads: the current version of the value store (a copy of the
     lake's latest snapshot, read once under its lock), or, before the first load, the parquet files that
@@ -105,13 +110,10 @@ def register_values(con: duckdb.DuckDBPyConnection, settings: Settings, version:
     entrepot = Entrepot(settings)
     if version is not None or entrepot.existe():
         frame = entrepot.valeurs(version=version)  # noqa: F841 - read by DuckDB's replacement scan below
-        # In the order of the parquet files (by source, then key): sums over communes then add up in the
-        # same order whatever the history of loads, so an undone load gives back the exact same figures.
-        con.execute("create or replace table valeurs_stockees as select * from frame "
-                    "order by source, indicateur, niveau, code, annee, ventilation")
+        con.execute(f"create or replace table valeurs_stockees as select * from frame order by {ORDRE_VALEURS}")
     else:
-        con.execute("create or replace view valeurs_stockees as "
-                    "select * from read_parquet('valeurs/*.parquet', union_by_name = true)")
+        con.execute("create or replace view valeurs_stockees as select * from read_parquet('valeurs/*.parquet', "
+                    f"union_by_name = true) order by {ORDRE_VALEURS}")
 
 
 def register_tables(con: duckdb.DuckDBPyConnection, settings: Settings, catalogue: Catalogue,

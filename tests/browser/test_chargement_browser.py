@@ -55,7 +55,7 @@ def test_an_agent_reviews_confirms_then_loads(browser, upload_server):
         page.locator(".st-key-connexion_mdp input").fill(MDP)
         page.get_by_role("button", name="Se connecter").click()
         wait_for_app(page)
-        page.get_by_role("tab", name=TAB).click()
+        page.get_by_role("radiogroup").get_by_text(TAB, exact=True).click()
         wait_for_app(page)
         page.locator('input[type="file"]').set_input_files(str(fichier))
         page.get_by_text("Aperçu : ce que ce fichier changerait").wait_for(timeout=120_000)
