@@ -74,8 +74,8 @@ ratio as (
 ponderees as (
     select
         i.indicateur, g.niveau, g.code, v.annee, v.ventilation,
-        fsum(v.valeur * w.valeur) as somme_ponderee,
-        fsum(w.valeur) as somme_poids,
+        fsum(v.valeur * w.valeur order by v.code, v.valeur, w.valeur) as somme_ponderee,  -- fixed order
+        fsum(w.valeur order by v.code, v.valeur, w.valeur) as somme_poids,
         count(v.valeur * w.valeur) as n_renseignees,
         any_value(g.n_membres) as n_membres,
         any_value(v.source) as source,

@@ -17,7 +17,7 @@ final as (
         v.indicateur,
         v.annee,
         v.ventilation,
-        fsum(v.valeur) as somme,
+        fsum(v.valeur order by v.code, v.valeur) as somme,  -- a fixed order: the same bits on every run
         count(v.valeur) as n_renseignees,
         count(*) filter (where v.secret) as n_secret,
         any_value(g.n_membres) as n_membres,
