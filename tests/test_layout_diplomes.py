@@ -43,4 +43,7 @@ def test_ingest_gives_the_diploma_share_from_summed_counts(tmp_path, monkeypatch
     assert by_code[("commune", "59526")] == pytest.approx(75.0)
     # The bassins are incomplete in this extract (two communes only): no value rather than a partial one.
     assert ("bv2022", "59172") not in by_code or by_code[("bv2022", "59172")] is None
-    assert pl.read_parquet(data / "valeurs" / "insee_rp_diplomes.parquet").height == 4
+    from barometre.sources.entrepot import Entrepot
+
+    stored = Entrepot(get_settings()).valeurs(["non_scolarises_15_plus", "non_scolarises_15_plus_diplomes"])
+    assert stored.filter(pl.col("source") == "insee_rp_diplomes").height == 4  # the lake holds the load
