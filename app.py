@@ -52,5 +52,6 @@ elif not cadre.apply_mode():
 else:  # projection: the picker folds away so that the room sees the figures
     with st.expander("Changer de territoire"):
         etat.territory_picker(container=st.container())
-chargements.suivre_version()  # a load made elsewhere (command line, another server on the catalog) shows here
-erreurs.executer(page)  # a failing page: a French message and a reference, details in the log
+# first the data version (a load made elsewhere — command line, another server on the catalog — shows here),
+# then the page; a failure of either: a French message and a reference, details in the log
+erreurs.executer(page, avant=chargements.suivre_version)

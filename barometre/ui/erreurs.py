@@ -35,9 +35,12 @@ def signaler(exc: BaseException) -> str:
     return reference
 
 
-def executer(page) -> None:
-    """Run the page (``st.navigation``'s), showing a French message instead of a traceback on error."""
+def executer(page, avant=None) -> None:
+    """Run ``avant`` (work every page needs first, e.g. the data version check) then the page
+    (``st.navigation``'s), showing a French message instead of a traceback on error in either."""
     try:
+        if avant is not None:
+            avant()
         page.run()
     except Exception as exc:  # st.stop / st.rerun are BaseException: they pass through
         if details_visibles():
