@@ -102,6 +102,9 @@ def test_territoires_indicator_changes_the_map(page_at):
                 "pixels": deck.locator("canvas").first.screenshot()}
 
     before = view()
+    # the map's screenshot scrolled the page: back to the top, so that the picker is not under the header
+    page.evaluate("""() => { window.scrollTo(0, 0); document.querySelectorAll(
+        '[data-testid="stMain"], [data-testid="stAppViewContainer"]').forEach(e => { e.scrollTop = 0; }); }""")
     chosen = next_option(page, "Indicateur")
     after = view()
     _assert_healthy(page)
