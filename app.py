@@ -50,7 +50,7 @@ elif not cadre.apply_mode():
     etat.territory_picker()  # the run's Selection, read by the page with etat.selection()
     cadre.projection_toggle()
 else:  # projection: the picker folds away so that the room sees the figures
-    with st.expander("Changer de territoire"):
+    with st.container(key="projection-territoire"), st.expander("Changer de territoire"):  # shown on hover
         etat.territory_picker(container=st.container())
 # first the data version (a load made elsewhere — command line, another server on the catalog — shows here),
 # then the page; a failure of either: a French message and a reference, details in the log
