@@ -163,7 +163,9 @@ def classement_chart(haut: pl.DataFrame, bas: pl.DataFrame | None, unite: str, d
                                 "libelle": f"{reference[0]} : {nombre(reference[1], decimales)}"}])
         rule = alt.Chart(ref).mark_rule(strokeDash=[8, 5], color=HIGHLIGHT, strokeWidth=3).encode(
             x="valeur:Q", tooltip=[alt.Tooltip("libelle:N", title="Repère")])
-        label = alt.Chart(ref).mark_text(align="left", dx=6, dy=-round(0.7 * font_size), fontSize=font_size,
+        right = reference[1] > 0.55 * domain_max  # the label stays inside the chart: on the line's left side
+        label = alt.Chart(ref).mark_text(align="right" if right else "left", dx=-6 if right else 6,
+                                         dy=-round(0.7 * font_size), fontSize=font_size,
                                          fontWeight="bold", color=HIGHLIGHT).encode(
             x="valeur:Q", y=alt.value(0), text="libelle:N")
         layers = layers + rule + label

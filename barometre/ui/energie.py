@@ -17,7 +17,7 @@ from barometre import formats
 from barometre.calculs.energie import tableau_autonomie
 from barometre.catalogue import Catalogue
 from barometre.pilotage.store import Utilisateur
-from barometre.ui import cache, provenance
+from barometre.ui import cache, etat, provenance
 from barometre.ui import chargements as ui_chargements
 
 # Which official files give each quantity (source ids of data/catalogue/sources.toml, the per-commune file
@@ -62,8 +62,9 @@ def jeux_a_charger(cat: Catalogue, absents: list[str]) -> None:
                 "L'autonomie énergétique se calcule dès qu'une consommation et une production de la même année "
                 "sont chargées (pour l'agglomération, chaque commune et chaque bassin de vie). Jeux de données "
                 "officiels attendus :\n" + "\n".join(lignes))
-    st.markdown(f"Commande à lancer par un agent, sur le fichier tel que téléchargé : `{COMMANDE}` "
-                "(puis `uv run barometre validate`).")
+    if not etat.projection_mode():  # the room never sees a shell command
+        st.markdown(f"Commande à lancer par un agent, sur le fichier tel que téléchargé : `{COMMANDE}` "
+                    "(puis `uv run barometre validate`).")
 
 
 def televersement(user: Utilisateur | None, deja_charge: bool) -> None:

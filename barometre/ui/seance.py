@@ -154,7 +154,10 @@ def afficher(v: Vue, font_size: int, embed: bool = False) -> None:
 # The séance in projection is laid out for a 1920×1080 screen and zoomed to the screen's height (SALLE_JS):
 # every size below is a pixel of that 1080-pixel screen (28 px text there is 18,7 px on a 1280×720 one).
 SALLE_POLICE = 28  # the smallest text a back row reads: chart labels, verdicts, source
-SALLE_HAUTEUR = 700  # the chart's plot height; with its axes the chart takes about two-thirds of the screen
+SALLE_HAUTEUR = 700  # the chart's height with its axes: about two-thirds of the screen
+# The chart's width, fixed in the screen's pixels like the rest (a "container" width would be read after the
+# zoom and shrink twice): 1920 less the margins, the figure's column and the gap.
+SALLE_LARGEUR = 1260
 SALLE_JS = """<script>
 (() => {
   const fit = () => document.documentElement.style.setProperty('--salle-zoom',
@@ -172,11 +175,12 @@ SALLE_CSS = """<style>
 .st-key-seance-vue { gap: 8px; }
 .st-key-seance-vue p, .st-key-seance-vue li, .st-key-seance-vue .verdict, .st-key-seance-vue div.salle-texte {
   font-size: 28px !important; line-height: 1.3; color: #111; }
-.salle-titre { font-size: 44px !important; font-weight: 700; line-height: 1.15; margin: 0; padding: 0; color: #111; }
+.salle-titre { font-size: 44px !important; font-weight: 700; line-height: 1.15; margin: 0; padding: 24px 0 0 0 !important; color: #111; }
 .salle-sous-titre { font-size: 28px; color: #333; margin: 4px 0 0 0; }
 .salle-chiffre { font-size: 104px; font-weight: 700; line-height: 1.05; color: #111; }
-.salle-chiffre .unite { display: block; font-size: 36px; font-weight: 500; line-height: 1.2; color: #333; }
-[data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] { gap: 0 !important; }
+.salle-chiffre .unite { font-size: 40px; font-weight: 500; color: #333; margin-left: 8px; }
+.salle-chiffre .unite-longue { display: block; margin-left: 0; font-size: 36px; line-height: 1.2; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { gap: 0 !important; }
 .st-key-seance-vue .verdict { margin-top: 14px !important; }
 .salle-detail { color: #333; margin: 0 0 0 34px; }
 .st-key-seance-pied { position: fixed; left: 0; right: 0; bottom: 0; z-index: 50; background: #fff;
@@ -221,7 +225,8 @@ def _chiffre_salle(v: Vue) -> str:
                   f"{formats.nombre(known['valeur'].max(), ind.decimales)}") if known.height else "–"
         unite = ind.unite
         lignes.append(f"{known['annee'][0]}, selon les communes" if known.height else "")
-    out = (f'<div class="salle-chiffre">{html.escape(valeur)}<span class="unite">{html.escape(unite)}</span></div>'
+    classe = "unite" if len(unite) <= 3 else "unite unite-longue"
+    out = (f'<div class="salle-chiffre">{html.escape(valeur)}<span class="{classe}">{html.escape(unite)}</span></div>'
            + "".join(f'<div class="salle-texte">{html.escape(x)}</div>' for x in lignes if x))
     lec = verdicts_ui.lecture(ind.id, v.niveau, v.code)
     if lec is not None:
@@ -245,7 +250,9 @@ def afficher_salle(v: Vue, step: int, n: int, nom: str) -> None:
                 f"{html.escape(ind.libelle)} — {html.escape(nom)}{quand} · vue {step} / {n}</p>")
         left, box = st.columns([1.1, 3], gap="large")
         left.html(_chiffre_salle(v))
-        box.vega_lite_chart(chart.to_dict(validate=False), width="stretch", alt=alt_text)
+        spec = chart.to_dict(validate=False)
+        spec["width"] = SALLE_LARGEUR
+        box.vega_lite_chart(spec, width="content", alt=alt_text)
     with st.container(key="seance-pied"):
         st.html(f"<p>{html.escape(source_lisible(_origines(ind, rows), annees))}</p>")
 
@@ -404,6 +411,15 @@ def page(sel: Selection) -> None:
     nom = cache.nom_territoire(niveau, code)
 
     if embed:  # one view for another site's page: the chart (or the figure) and its source line
+        demande = etat.url("vue") or etat.url("vues") or ""
+        inconnues = [x for x in demande.split(",") if x and x not in ids]
+        if inconnues:  # never another view in its place: the site would show a figure it did not ask for
+            st.warning(f"La vue « {echapper(inconnues[0])} » n'existe pas dans le baromètre : vérifiez le lien "
+                       "d'intégration (paramètre « vue », identifiant d'un indicateur de la page Méthodologie).")
+            return
+        if etat.url("vue"):
+            v = vue(cat.indicateur(etat.url("vue")), niveau, code)
+            steps = [v] if v.genre is not None else []
         if not steps:
             st.caption(f"Pas de données pour {nom} : vue non disponible.")
             return
