@@ -146,7 +146,7 @@ def classement_chart(haut: pl.DataFrame, bas: pl.DataFrame | None, unite: str, d
     domain_max = top * 1.18 if top > 0 else 1
     axis_kw: dict = {"tickCount": 5, "labelOverlap": True, "labelFlush": True}
     if decimales == 0 and top <= 10:
-        axis_kw["values"] = list(range(0, math.ceil(domain_max) + 1))
+        axis_kw["values"] = list(range(0, math.floor(domain_max) + 1))
     x = alt.X("x:Q", title=f"{titre} ({unite})" if titre else unite, axis=_axis(decimales, **axis_kw),
               scale=alt.Scale(domain=[0, domain_max], nice=False))
     y = alt.Y("nom:N", sort=order, title=None,
