@@ -1,8 +1,8 @@
 """« Ce qui a bougé » since a date (or the previous séance): new vintages with their change and verdict,
 producer revisions, targets changed, milestones reached or late.
 
-Inputs are plain rows, read by the caller from the store (``chargements``, ``historique`` of the table
-``objectifs``, ``jalons``) and from the data (the verdicts of :mod:`barometre.calculs.bilan`). Load
+Inputs are plain rows, read by the caller from the lake (``chargements``: the loads recorded with the
+values) and from the store (``historique`` of the table ``objectifs``, ``jalons``) and from the data (the verdicts of :mod:`barometre.calculs.bilan`). Load
 records written by other versions of the barometer may lack fields (file SHA-256, revisions): absent
 fields are tolerated and simply not reported. Pure functions; the output is sorted (kind, date, title),
 so the same inputs give the same digest (the meeting pack relies on it).
@@ -168,15 +168,18 @@ def seance_precedente(seances: Iterable[Mapping], avant: date) -> date | None:
 
 
 def depuis_le_store(store: Any, catalogue: Any, depuis: date, aujourd_hui: date,
-                    lectures: Mapping[str, Any] | None = None) -> list[Mouvement]:
-    """The digest read from a :class:`barometre.pilotage.store.Store` (load records, targets' journal,
-    milestones) and the catalogue (which indicators each source feeds)."""
+                    lectures: Mapping[str, Any] | None = None,
+                    chargements: Sequence[Mapping] = ()) -> list[Mouvement]:
+    """The digest read from a :class:`barometre.pilotage.store.Store` (targets' journal, milestones), the
+    loads recorded with the values (``chargements``, read by the caller from the lake:
+    :func:`barometre.pilotage.rapport.chargements_valeurs`) and the catalogue (which indicators each source
+    feeds)."""
     par_source: dict[str, list[str]] = {}
     for ind in catalogue.indicateurs:
         par_source.setdefault(ind.source, []).append(ind.id)
     return ce_qui_a_bouge(
         depuis, aujourd_hui,
-        chargements=store.chargements().to_dicts(),
+        chargements=chargements,
         historique_objectifs=store.historique(["objectifs"], limite=5000).to_dicts(),
         jalons=store.jalons().to_dicts(),
         indicateurs_par_source=par_source,

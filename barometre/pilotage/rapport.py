@@ -91,13 +91,14 @@ def _nom(con: duckdb.DuckDBPyConnection, niveau: str, code: str) -> str:
     return terr["nom"][0] if terr.height else code
 
 
-def _chargements_valeurs(settings) -> list[dict]:
-    """The loads recorded with the values (barometre.sources.entrepot), in the shape of the store's old
-    ``chargements`` rows that the footnote reads."""
+def chargements_valeurs(settings) -> list[dict]:
+    """The loads recorded with the values (barometre.sources.entrepot) as rows: id, fichier, source,
+    modifie_le, sha256, annees, revisions, annule — what the footnotes and the « ce qui a bougé » digest read."""
     from barometre.sources.entrepot import CHARGEMENT, Entrepot
 
     return [{"id": c.id, "fichier": c.info.get("fichier", ""), "source": c.info.get("source", ""),
-             "modifie_le": c.quand, "sha256": c.info.get("sha256", ""), "annule": bool(c.info.get("annule_par"))}
+             "modifie_le": c.quand, "sha256": c.info.get("sha256", ""), "annees": c.info.get("annees", []),
+             "revisions": c.info.get("revisions"), "annule": bool(c.info.get("annule_par"))}
             for c in Entrepot(settings).chargements() if c.type == CHARGEMENT]
 
 
@@ -182,7 +183,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     terr = load_territoire(settings)
     con = connect(settings, cat)
     store = store if store is not None else _store(settings)
-    chargements = (store.chargements().to_dicts() if store is not None else []) + _chargements_valeurs(settings)
+    chargements = chargements_valeurs(settings)
     seances = store.seances().to_dicts() if store is not None else []
     if composition is not None:
         seance_id = -1
@@ -227,7 +228,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
             pages.append(page)
     digest = []
     if store is not None:
-        for m in mouvements.depuis_le_store(store, cat, depuis, le, lectures):
+        for m in mouvements.depuis_le_store(store, cat, depuis, le, lectures, chargements):
             digest.append({"genre": mouvements.TITRES_GENRES[m.genre], "date": formats.date_longue(m.date),
                            "titre": m.titre, "detail": m.detail})
     if store is not None:  # the panel's recommendations made or answered in the period (issue 16)
