@@ -24,10 +24,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import bilan, mouvements
 from barometre.calculs.plan_seance import LIBELLES_GENRES, genre_de_vue
 from barometre.catalogue import Catalogue, Indicateur, load_catalogue
+from barometre.charts import indicateurs as charts
 from barometre.donnees import queries
 from barometre.donnees.db import connect
 from barometre.pilotage.objectifs import objectifs_rows, store_des_saisies

@@ -17,10 +17,11 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import mouvements
 from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, genre_de_vue
 from barometre.catalogue import Indicateur
+from barometre.charts import indicateurs as charts
 from barometre.pilotage import rapport
 from barometre.pilotage.store import ErreurStore, Store, Utilisateur
 from barometre.settings import get_settings
