@@ -32,6 +32,7 @@ from barometre.charts import indicateurs as charts
 from barometre.donnees import queries
 from barometre.donnees.db import connect
 from barometre.pilotage.objectifs import objectifs_rows, store_des_saisies
+from barometre.pilotage.synthese import chargements_enregistres
 from barometre.settings import Settings, get_settings, load_territoire
 
 FORMATS = ("pdf", "pptx")
@@ -90,17 +91,6 @@ def _store(settings: Settings):
 def _nom(con: duckdb.DuckDBPyConnection, niveau: str, code: str) -> str:
     terr = queries.territoires(con, niveau).filter(pl.col("code") == code)
     return terr["nom"][0] if terr.height else code
-
-
-def chargements_valeurs(settings) -> list[dict]:
-    """The loads recorded with the values (barometre.sources.entrepot) as rows: id, fichier, source,
-    modifie_le, sha256, annees, revisions, annule — what the footnotes and the « ce qui a bougé » digest read."""
-    from barometre.sources.entrepot import CHARGEMENT, Entrepot
-
-    return [{"id": c.id, "fichier": c.info.get("fichier", ""), "source": c.info.get("source", ""),
-             "modifie_le": c.quand, "sha256": c.info.get("sha256", ""), "annees": c.info.get("annees", []),
-             "revisions": c.info.get("revisions"), "annule": bool(c.info.get("annule_par"))}
-            for c in Entrepot(settings).chargements() if c.type == CHARGEMENT]
 
 
 def _chargement(chargements: list[dict], source: str) -> str:
@@ -184,7 +174,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     terr = load_territoire(settings)
     con = connect(settings, cat)
     store = store if store is not None else _store(settings)
-    chargements = chargements_valeurs(settings)
+    chargements = chargements_enregistres(settings)
     seances = store.seances().to_dicts() if store is not None else []
     if composition is not None:
         seance_id = -1
@@ -210,12 +200,13 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         titre = f"Baromètre social & environnemental — édition {edition}"
         depuis = date(edition, 1, 1)
     inds = [cat.indicateur(i) for i in ids]
-    refs = [("departement", terr.departement.code), ("region", terr.region.code), ("france", "FR")]
+    refs = bilan.references(terr.departement.code, terr.region.code)
     try:
         objectifs = objectifs_rows(settings, con, store)
     except Exception:  # noqa: BLE001 - a broken targets file is reported by `barometre objectifs`
         objectifs = []
-    lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year)
+    lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year,
+                              marges=bilan.marges(cat))
     pages, attendues = [], []
     for ind in inds:
         page = _page(con, cat, ind, niveau, code, lectures.get(ind.id), chargements)

@@ -22,7 +22,7 @@ from barometre.calculs import mouvements
 from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, genre_de_vue
 from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
-from barometre.pilotage import rapport
+from barometre.pilotage import rapport, synthese
 from barometre.pilotage.store import ErreurStore, Store, Utilisateur
 from barometre.settings import get_settings
 from barometre.texte import echapper
@@ -170,7 +170,7 @@ def _ce_qui_a_bouge(store: Store, date_seance: str | None, niveau: str, code: st
         st.caption("Par défaut : depuis la séance précédente enregistrée, sinon les trois derniers mois.")
         digest = mouvements.depuis_le_store(store, cache.catalogue(), depuis, date.today(),
                                             verdicts_ui.lectures(niveau, code),
-                                            rapport.chargements_valeurs(get_settings()))
+                                            synthese.chargements_enregistres(get_settings()))
         if not digest:
             st.markdown(f"Rien de nouveau depuis le {formats.date_longue(depuis)}.")
         for genre, titre_genre in mouvements.TITRES_GENRES.items():
