@@ -71,7 +71,7 @@ def formats_nombre(x):
 def test_a_narrow_series_keeps_its_height_and_its_title_fits():
     """Access to GPs (4,82 then 4,71): the axis spans the values with room on both sides, its title is written
     across the top (never rotated and cut), and the room's version has a fixed height and its values written."""
-    from barometre import charts
+    from barometre.charts import indicateurs as charts
 
     df = pl.DataFrame({"nom": ["A", "A"], "annee": [2022, 2023], "valeur": [4.82, 4.71]})
     spec = charts.series_chart(df, "consultations/an/hab.", 2, font_size=28, height=700, etiquettes=True).to_dict()
@@ -117,7 +117,7 @@ def test_sources_in_plain_french():
 
 
 def test_room_ranking_breaks_the_list_names_secrets_and_draws_the_agglomeration():
-    from barometre import charts
+    from barometre.charts import indicateurs as charts
 
     haut = pl.DataFrame({"nom": ["A", "B", "C"], "valeur": [3.0, 2.0, None], "secret": [False, False, True]})
     bas = pl.DataFrame({"nom": ["Y", "Z"], "valeur": [1.0, 0.0], "secret": [False, False]})

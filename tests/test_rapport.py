@@ -53,10 +53,13 @@ def test_pdf_footnote_under_every_figure_and_same_bytes(seance, tmp_path, capsys
                or "Part des logements vacants" in p.split("\n", 2)[0]]
     assert len(figures) == 3
     for page in figures:
-        assert "Source : INSEE" in page and "millésime" in page and "chargement :" in page
+        # the footnote in plain French: producer, dataset, vintage — no command, no internal id (issue 20)
+        assert "Source : INSEE" in page and "données 20" in page
         assert page.index("Source :") > page.index("Progression")
+        assert "barometre build" not in page and "base_cc_comparateur" not in page and "SHA-256" not in page
     assert "Données attendues" in text and "Autonomie énergétique" in text and "Sources" in text
     assert "uv run" not in text
+    assert "barometre build" not in text
 
 
 def test_pptx_slides_native_charts_and_same_bytes(seance, tmp_path):

@@ -111,7 +111,7 @@ def titre_actif(ind: Indicateur, genre: Genre | None, niveau: str, code: str, co
         tendance = _tendance(ind, annees, valeurs)
         if tendance:
             parts.append(tendance)
-    if genre == "communes" and _n(communes) >= 2:
+    if genre == "communes" and not valeurs and _n(communes) >= 2:  # no own value: the communes' range says it
         known = communes.filter(pl.col("valeur").is_not_null()).sort(["valeur", "nom"])
         lo, hi = known.row(0, named=True), known.row(known.height - 1, named=True)
         parts.append(f"de {valeur_unite(lo['valeur'], ind.unite, ind.decimales)} ({lo['nom']}) à "
@@ -137,3 +137,16 @@ def source_lisible(origines: list[tuple[str, str]], annees: list[int] | None) ->
     quand = (f" — données {years[0]}" if len(years) == 1 else
              f" — données {', '.join(map(str, years[:-1]))} et {years[-1]}" if years else "")
     return "Source : " + " ; ".join(parts) + quand
+
+
+def classement(communes: pl.DataFrame, n: int = 8) -> tuple[pl.DataFrame, pl.DataFrame | None, int]:
+    """(top, bottom, others) of a ranking of communes: all of them when they fit — those without a value
+    last, to be named « secret » or « non disponible » —, else the ``n`` highest, then the ``n`` lowest with a
+    value and how many communes lie between (a break in the list)."""
+    known = communes.filter(pl.col("valeur").is_not_null()).sort(["valeur", "nom"], descending=[True, False])
+    if communes.height <= 2 * n:
+        return (pl.concat([known, communes.filter(pl.col("valeur").is_null()).sort("nom")], how="diagonal_relaxed"),
+                None, 0)
+    if known.height <= 2 * n:
+        return known, None, 0
+    return known.head(n), known.tail(n), communes.height - 2 * n

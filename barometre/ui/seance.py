@@ -19,7 +19,7 @@ import streamlit as st
 
 from barometre import formats
 from barometre.calculs import mouvements
-from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, genre_de_vue, source_lisible, titre_actif
+from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, classement, genre_de_vue, source_lisible, titre_actif
 from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
 from barometre.pilotage import rapport, synthese
@@ -70,19 +70,6 @@ def extremes(communes: pl.DataFrame, n: int = EXTREMES) -> pl.DataFrame:
     """The ``n`` highest and ``n`` lowest communes with a value (all of them when there are few)."""
     known = communes.filter(pl.col("valeur").is_not_null()).sort("valeur", descending=True)
     return known if known.height <= 2 * n else pl.concat([known.head(n), known.tail(n)])
-
-
-def classement(communes: pl.DataFrame, n: int = EXTREMES) -> tuple[pl.DataFrame, pl.DataFrame | None, int]:
-    """(top, bottom, others) of a ranking: all communes when they fit — those without a value last, named
-    « secret » or « non disponible » —, else the ``n`` highest, then the ``n`` lowest with a value and how
-    many communes lie between (in a break of the list)."""
-    known = communes.filter(pl.col("valeur").is_not_null()).sort(["valeur", "nom"], descending=[True, False])
-    if communes.height <= 2 * n:
-        return pl.concat([known, communes.filter(pl.col("valeur").is_null()).sort("nom")], how="diagonal_relaxed"), \
-            None, 0
-    if known.height <= 2 * n:
-        return known, None, 0
-    return known.head(n), known.tail(n), communes.height - 2 * n
 
 
 def reference_classement(v: Vue, annee: int | None) -> tuple[str, float] | None:
@@ -177,7 +164,8 @@ SALLE_CSS = """<style>
 .st-key-seance-vue { gap: 8px; }
 .st-key-seance-vue p, .st-key-seance-vue li, .st-key-seance-vue .verdict, .st-key-seance-vue div.salle-texte {
   font-size: 28px !important; line-height: 1.3; color: #111; }
-.salle-titre { font-size: 44px !important; font-weight: 700; line-height: 1.15; margin: 0; padding: 24px 0 0 0 !important; color: #111; }
+.salle-titre { font-size: 44px !important; font-weight: 700; line-height: 1.15; margin: 0;
+  padding: 24px 0 0 0 !important; color: #111; }
 .salle-sous-titre { font-size: 28px; color: #333; margin: 4px 0 0 0; }
 .salle-chiffre { font-size: 104px; font-weight: 700; line-height: 1.05; color: #111; }
 .salle-chiffre .unite { font-size: 40px; font-weight: 500; color: #333; margin-left: 8px; }

@@ -61,7 +61,11 @@ def test_seance_fills_a_1920_screen_in_projection(page_at):
 MESURE_JS = r"""() => {
   const vh = innerHeight, vw = innerWidth;
   const onScreen = (r) => r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < vh && r.right > 0 && r.left < vw;
-  const opacity = (el) => { let op = 1; for (let a = el; a; a = a.parentElement) op *= parseFloat(getComputedStyle(a).opacity); return op; };
+  const opacity = (el) => {
+    let op = 1;
+    for (let a = el; a; a = a.parentElement) op *= parseFloat(getComputedStyle(a).opacity);
+    return op;
+  };
   let smallest = 999, smallText = "";
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   let n;
@@ -73,7 +77,10 @@ MESURE_JS = r"""() => {
     const range = document.createRange(); range.selectNodeContents(n);
     if (!onScreen(range.getBoundingClientRect())) continue;
     let size = parseFloat(cs.fontSize) * (el.currentCSSZoom || 1);
-    if (el.closest('svg') && el.getScreenCTM) { const m = el.getScreenCTM(); size = parseFloat(cs.fontSize) * Math.hypot(m.a, m.b); }
+    if (el.closest('svg') && el.getScreenCTM) {  // chart text: its size as the screen draws it
+      const m = el.getScreenCTM();
+      size = parseFloat(cs.fontSize) * Math.hypot(m.a, m.b);
+    }
     if (size < smallest) { smallest = size; smallText = n.textContent.trim().slice(0, 60); }
   }
   const chart = [...document.querySelectorAll('.vega-embed')].map(e => e.getBoundingClientRect()).filter(onScreen)
