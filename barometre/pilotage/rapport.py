@@ -45,6 +45,7 @@ from barometre.settings import Settings, get_settings, load_territoire
 FORMATS = ("pdf", "pptx")
 VOLETS_EDITION = ("environnement", "qualite_de_vie")
 EXTREMES = 8
+HAUTEUR_PAGE = 400  # a page's chart height at its 620-pixel width: about half an A4 page
 CHART_FONT = "DejaVu Sans"  # the font Typst renders the SVG text with (installed by .ci/run)
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -133,12 +134,13 @@ def _page(con: duckdb.DuckDBPyConnection, cat: Catalogue, ind: Indicateur, nivea
         valeurs = rows["valeur"].to_list()
         surligne = next((i for i, r in enumerate(rows.iter_rows(named=True))
                          if (r["niveau"], r["code"]) == (niveau, code)), -1)
-        chart = charts.comparison_chart(rows, ind.unite, ind.decimales, font_size=11)
+        chart = charts.comparison_chart(rows, ind.unite, ind.decimales, font_size=11, height=HAUTEUR_PAGE)
     elif genre == "serie":
         rows = serie.filter(pl.col("valeur").is_not_null()).sort("annee")
         labels = [str(a) for a in rows["annee"]]
         valeurs = rows["valeur"].to_list()
-        chart = charts.series_chart(rows, ind.unite, ind.decimales, font_size=11, etiquettes=True)
+        chart = charts.series_chart(rows, ind.unite, ind.decimales, font_size=11, etiquettes=True,
+                                    height=HAUTEUR_PAGE)
     else:
         haut, bas, autres = classement(communes, EXTREMES)
         rows = haut if bas is None else pl.concat([haut, bas], how="diagonal_relaxed")
@@ -152,7 +154,7 @@ def _page(con: duckdb.DuckDBPyConnection, cat: Catalogue, ind: Indicateur, nivea
             remarque = (f"Les {EXTREMES} communes les plus élevées et les {EXTREMES} plus faibles sur "
                         f"{communes.height} communes ; le classement complet est sur la page Territoires.")
         chart = charts.classement_chart(haut, bas, ind.unite, ind.decimales, autres, ref, ind.nom_court,
-                                        font_size=11)
+                                        font_size=11, height=HAUTEUR_PAGE)
         # the slide's list: the same rows, the break, and the agglomeration at its rank (highlighted)
         items = [(r["nom"], r["valeur"]) for r in haut.iter_rows(named=True)]
         if bas is not None:
@@ -417,7 +419,21 @@ def _texte(frame, lignes: list[tuple[str, int, bool]], couleur=None) -> None:
             run.font.color.rgb = couleur
 
 
-LIGNES_PAR_DIAPO = 12  # a list slide holds this many lines at 16 pt; longer lists continue on the next slide
+def _par_diapo(items: list[str], size: int) -> list[list[str]]:
+    """A list cut into slides: each item's wrapped lines counted on the 12,1-inch box (an average glyph is
+    half its size wide), at most 80 % of the 5,6-inch box's height per slide."""
+    per_line = int(12.1 * 72 / (0.5 * size))
+    room = int(0.8 * 5.6 * 72 / (1.2 * size))
+    parts: list[list[str]] = []
+    used = room
+    for item in items:
+        lines = max(1, -(-len(item) // per_line))
+        if used + lines > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(item)
+        used += lines
+    return parts
 # PowerPoint number formats are written in its neutral syntax; [$-40C] shows them with French separators
 # (« 1 234,5 ») whatever the presenter's computer is set to.
 FORMAT_FR = "[$-40C]"
@@ -454,7 +470,7 @@ def rapport_pptx(r: Rapport) -> bytes:
 
     def liste(title: str, items: list[str], size: int) -> None:
         """A list over as many slides as it needs (« (suite) » on the next ones)."""
-        parts = [items[k:k + LIGNES_PAR_DIAPO] for k in range(0, len(items), LIGNES_PAR_DIAPO)] or [[]]
+        parts = _par_diapo(items, size) or [[]]
         for k, part in enumerate(parts):
             t = title + (f" ({k + 1}/{len(parts)})" if len(parts) > 1 else "")
             s = slide(t)
