@@ -39,6 +39,7 @@ import polars as pl
 from barometre import formats
 from barometre.calculs import verdicts as v
 
+TITRE = "Où en est le territoire ?"
 FENETRE_COURTE = 5  # Eurostat's short-term window (years)
 FENETRE_LONGUE = 15  # Eurostat's long-term window (years), for the record on Méthodologie
 BANDE_NETTE = 0.015  # Open SDG, without a target: ±1,5 % a year
@@ -286,6 +287,10 @@ class Evolution:
     def relative(self) -> float:
         return abs(self.variation) / abs(self.valeur0) if self.valeur0 else math.inf
 
+    def detail(self) -> str:
+        """The change without the indicator's name (a table row of the pack's « ce qui a bougé »)."""
+        return self.phrase().split(" : ", 1)[1]
+
     def phrase(self) -> str:
         change = formats.ecart(self.variation, self.unite, self.decimales)
         if "€" in self.unite:
@@ -373,10 +378,19 @@ class Synthese:
                 out.append(f"Aucun chargement de données enregistré depuis le {self.depuis}.")
         return out
 
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """The statements by section, with their titles (the three places show these, in this order)."""
+        return [
+            (f"Les cibles du projet de territoire ({self.nom_projet})",
+             [o.phrase() for o in self.objectifs] + [self.phrase_non_renseignes()]),
+            (f"Les verdicts des indicateurs de {self.territoire}", self.phrases_comptes()),
+            ("Ce qui a bougé" + (f" (chargements depuis le {self.depuis})" if self.depuis else ""),
+             self.phrases_mouvements()),
+        ]
+
     def phrases(self) -> list[str]:
         """Every statement of the synthesis, in the order all three places show them."""
-        return ([o.phrase() for o in self.objectifs] + [self.phrase_non_renseignes()] + self.phrases_comptes()
-                + self.phrases_mouvements())
+        return [p for _, lignes in self.sections() for p in lignes]
 
 
 def _serie(frame: pl.DataFrame, indicateur: str, niveau: str, code: str | None = None,

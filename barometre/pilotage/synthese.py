@@ -27,6 +27,18 @@ from barometre.settings import Settings, get_settings, load_territoire
 VOLETS = ("environnement", "qualite_de_vie")  # the indicators whose verdicts are counted (as the annual pack)
 
 
+JOURS_PAR_DEFAUT = 90  # without a previous séance, « what moved » looks back three months
+
+
+def depuis_par_defaut(store: Any, le: date) -> date:
+    """Where « what moved » starts when nothing else says: the previous séance held before ``le``, else
+    three months before (the séance page and its pack use the same rule; the home page too)."""
+    from datetime import timedelta
+
+    seances = store.seances().to_dicts() if store is not None else []
+    return mouvements.seance_precedente(seances, le) or le - timedelta(days=JOURS_PAR_DEFAUT)
+
+
 def chargements_enregistres(settings: Settings, store: Any = None) -> list[dict]:
     """Every load recorded, in the shape the digest reads (``fichier``, ``source``, ``modifie_le``,
     ``sha256``, ``annees``, ``revisions``, ``annule``): the lake's load records, and the rows of the
