@@ -198,7 +198,7 @@ def _confiance(row: Mapping[str, Any]) -> str:
 
 
 def etat_objectif(row: Mapping[str, Any], serie: Sequence[tuple[int, float | None]], sens: str,
-                  libelle_indicateur: str, annee_courante: int, marge: float | None = None) -> EtatObjectif:
+                  libelle_indicateur: str, annee_courante: int, marge: v.MargeLike = None) -> EtatObjectif:
     """The status of one register entry (a targets row with its description, or an aim's row with keys
     id, intitule, nature, indicateur, annee_cible, donnee_attendue…) from its indicator's observed series."""
     pts = _points(serie)
@@ -245,10 +245,13 @@ def objectifs_du_projet(rows: Sequence[Mapping[str, Any]], territoire: str) -> l
 # ------------------------------------------------------------------------------------------ the counts
 PROGRESSION = ("s_ameliore", "stable", "se_degrade", "trop_tot")
 SITUATION = ("plus_favorable", "comparable", "moins_favorable")
-LIBELLES_PROGRESSION = {"s_ameliore": "s'améliorent", "stable": "stables", "se_degrade": "se dégradent",
-                        "trop_tot": "trop tôt pour conclure"}
-LIBELLES_SITUATION = {"plus_favorable": "plus favorables", "comparable": "comparables",
-                      "moins_favorable": "moins favorables"}
+# (singular, plural)
+LIBELLES_PROGRESSION = {"s_ameliore": ("s'améliore", "s'améliorent"), "stable": ("stable", "stables"),
+                        "se_degrade": ("se dégrade", "se dégradent"),
+                        "trop_tot": ("trop tôt pour conclure", "trop tôt pour conclure")}
+LIBELLES_SITUATION = {"plus_favorable": ("plus favorable", "plus favorables"),
+                      "comparable": ("comparable", "comparables"),
+                      "moins_favorable": ("moins favorable", "moins favorables")}
 
 
 @dataclass(frozen=True)
@@ -301,14 +304,16 @@ class Evolution:
 
 
 def evolution(indicateur: str, libelle: str, serie: Sequence[tuple[int, float | None]], sens: str, unite: str,
-              decimales: int, marge: float | None = None) -> Evolution | None:
-    """The change between the latest two vintages; « stable » when it is nil or within ``marge``."""
+              decimales: int, marge: v.MargeLike = None) -> Evolution | None:
+    """The change between the latest two vintages; « stable » when it is within the indicator's margin
+    (:func:`barometre.calculs.verdicts.dans_la_marge`: its absolute part, or its relative part of the
+    earlier value)."""
     pts = _points(serie)
     if len(pts) < 2:
         return None
     (a0, v0), (a1, v1) = pts[-2], pts[-1]
     change = v1 - v0
-    if change == 0 or (marge is not None and abs(change) <= marge):
+    if v.dans_la_marge(change, marge, v0):  # the verdicts' one test (nil change without a margin)
         code = "stable"
     elif sens == "neutre":
         code = "en_hausse" if change > 0 else "en_baisse"
@@ -342,8 +347,8 @@ class Synthese:
     def phrases_comptes(self) -> list[str]:
         c = self.comptes
 
-        def liste(d: dict[str, int], libelles: dict[str, str]) -> str:
-            return ", ".join(f"{d.get(k, 0)} {libelles[k]}" for k in libelles)
+        def liste(d: dict[str, int], libelles: dict[str, tuple[str, str]]) -> str:
+            return ", ".join(f"{d.get(k, 0)} {libelles[k][d.get(k, 0) > 1]}" for k in libelles)
 
         out = [f"Progression des {c.n_progression} indicateurs orientés de {self.territoire} (deux derniers "
                f"millésimes) : {liste(c.progression, LIBELLES_PROGRESSION)}."]
@@ -405,7 +410,7 @@ def _serie(frame: pl.DataFrame, indicateur: str, niveau: str, code: str | None =
 
 def synthese(indicateurs: Sequence[Any], valeurs: pl.DataFrame, niveau: str, code: str, nom: str,
              registre: Sequence[Mapping[str, Any]], valeurs_projet: pl.DataFrame, code_projet: str, nom_projet: str,
-             annee_courante: int, *, marges: Mapping[str, float | None] | None = None,
+             annee_courante: int, *, marges: Mapping[str, v.MargeLike] | None = None,
              chargements: Sequence[str] = (), depuis: str = "") -> Synthese:
     """The synthesis of territory (``niveau``, ``code``, ``nom``).
 

@@ -136,7 +136,7 @@ def synthese_du_territoire(settings: Settings | None = None, con: duckdb.DuckDBP
     if depuis is not None:
         lignes = [phrase_mouvement(m) for m in digest(settings, catalogue, store, depuis, le)
                   if m.genre in ("millesime", "revision")]
-    marges = {i.id: getattr(i, "marge", None) for i in catalogue.indicateurs}
+    marges = {i.id: catalogue.marge(i) for i in catalogue.indicateurs}  # the verdicts' margins (issue 19)
     return synthese(inds, valeurs, niveau, code, nom, registre, valeurs_projet, terr.epci.code, terr.epci.nom,
                     le.year, marges=marges, chargements=lignes,
                     depuis=formats.date_longue(depuis) if depuis is not None else "")
