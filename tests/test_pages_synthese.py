@@ -72,3 +72,23 @@ def test_home_seance_and_pack_state_the_same_statements(store_vide):
     for phrase in phrases:
         assert phrase in first, phrase
     assert_ok(seance_at)
+
+
+def test_volet_opens_on_neutrality_and_shows_the_budgets_choices_and_range(store_vide):
+    at = goto(start(onglet_env="trajectoires"), "pages/environnement.py")
+    assert at.selectbox(key="traj_ind").value == "cae_1.a"  # not a target without data
+    body = _markdown(at)
+    assert "Neutralité carbone en 2050" in body
+    assert "de **11,00 à 17,40 Mt CO2e**, épuisé entre **2034 et 2040**" in body
+    assert at.selectbox(key="budget_reference").value == 2016
+    at.radio(key="budget_forme").set_value("lineaire").run()
+    at.radio(key="budget_perimetre").set_value("brut").run()
+    assert_ok(at)
+    from tests.test_pages import cards
+
+    assert cards(at)["Autorisé 2024–2050"].split("Autorisé 2024–2050")[1].strip().startswith("11,00")
+    import json
+
+    specs = [json.dumps(json.loads(el.proto.spec), ensure_ascii=False) for el in at.get("vega_lite_chart")]
+    # the chart shows today and the age of the latest observation
+    assert any("aujourd'hui" in s and "dernière observation : 2016 (donnée de" in s for s in specs)
