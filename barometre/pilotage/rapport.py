@@ -27,11 +27,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import bilan, mouvements
 from barometre.calculs.plan_seance import LIBELLES_GENRES, genre_de_vue
 from barometre.calculs.synthese import TITRE as TITRE_SYNTHESE
 from barometre.catalogue import Catalogue, Indicateur, load_catalogue
+from barometre.charts import indicateurs as charts
 from barometre.donnees import queries
 from barometre.donnees.db import connect
 from barometre.pilotage.objectifs import objectifs_rows, store_des_saisies
@@ -181,7 +182,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     terr = load_territoire(settings)
     con = connect(settings, cat)
     store = store if store is not None else _store(settings)
-    chargements = chargements_enregistres(settings, store)
+    chargements = chargements_enregistres(settings)
     seances = store.seances().to_dicts() if store is not None else []
     if composition is not None:
         seance_id = -1

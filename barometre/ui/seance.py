@@ -17,11 +17,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import mouvements
 from barometre.calculs.plan_seance import LIBELLE_SYNTHESE, LIBELLES_GENRES, SYNTHESE, Genre, etapes, genre_de_vue
 from barometre.calculs.synthese import TITRE as TITRE_SYNTHESE
 from barometre.catalogue import Indicateur
+from barometre.charts import indicateurs as charts
 from barometre.pilotage import rapport
 from barometre.pilotage import synthese as synthese_pilotage
 from barometre.pilotage.store import ErreurStore, Store, Utilisateur
