@@ -92,3 +92,21 @@ def test_volet_opens_on_neutrality_and_shows_the_budgets_choices_and_range(store
     specs = [json.dumps(json.loads(el.proto.spec), ensure_ascii=False) for el in at.get("vega_lite_chart")]
     # the chart shows today and the age of the latest observation
     assert any("aujourd'hui" in s and "dernière observation : 2016 (donnée de" in s for s in specs)
+
+
+def test_methodologie_shows_the_register_the_progress_rule_and_the_share_not_followed(store_vide):
+    at = goto(start(), "pages/methodologie.py")
+    body = _markdown(at)
+    assert "## Registre des objectifs et règle de progrès" in body
+    assert "95 % ou plus" in body and "+1,5 % par an" in body and "cinq dernières années" in body
+    assert "Trois choix changent le budget" in body
+    metric = next(m for m in at.metric if m.label == "Cibles du projet non renseignées")
+    assert metric.value == "4 sur 7"
+    frames = [df.value for df in at.dataframe if "Donnée attendue" in df.value.columns]
+    assert frames, "register table"
+    reg = frames[0]
+    assert reg["Objectif"].iloc[0] == "Neutralité carbone en 2050" and reg["Confiance"].iloc[0] == "adopté"
+    press = reg[reg["Objectif"] == "−80 % d'émissions de CO2 (chiffre de presse)"]
+    assert press["Confiance"].iloc[0] == "à confirmer"
+    assert "Équité : réduire les écarts entre communes et bassins de vie" in set(reg["Objectif"])
+    assert_ok(at)
