@@ -32,11 +32,13 @@ def du_jour(niveau: str, code: str, date_seance: str | None = None) -> Synthese:
 
 
 def _puce(synth: Synthese, ligne: str) -> str:
-    """A target's statement gets its status's symbol and colour (symbol + words, never colour alone)."""
+    """A target's statement gets its status's symbol and colour (symbol + words, never colour alone); the
+    same words as the pack's, only the target and its status set in bold."""
     for o in synth.objectifs:
         if o.phrase() == ligne:
             ton = TONALITES_ETATS[o.code]
-            return f":{_couleur(ton)}[{SYMBOLES.get(ton, '•')}] {echapper(ligne)}"
+            tete, _, reste = ligne.partition(" — ")  # the target and its status in bold, then origin…
+            return f":{_couleur(ton)}[{SYMBOLES.get(ton, '•')}] **{echapper(tete)}** — {echapper(reste)}"
     return echapper(ligne)
 
 
