@@ -103,8 +103,15 @@ class EtatObjectif:
     def tonalite(self) -> str:
         return TONALITES_ETATS[self.code]
 
+    def tete(self) -> str:
+        """The first part of the statement: the target, its status and its years (``phrase`` starts so)."""
+        return self._parts()[0]
+
     def phrase(self) -> str:
         """One statement: what, where it stands, when observed, by when, from where, how sure."""
+        return " — ".join(self._parts()) + "."
+
+    def _parts(self) -> list[str]:
         parts = [f"{self.intitule} : {self.libelle}"]
         quand = []
         if self.annee_observation is not None:
@@ -121,7 +128,7 @@ class EtatObjectif:
             parts.append(f"donnée attendue : {self.donnee_attendue}")
         parts.append(f"origine : {self.origine}")
         parts.append(self.confiance)
-        return " — ".join(parts) + "."
+        return parts
 
 
 def _points(serie: Sequence[tuple[int, float | None]]) -> list[tuple[int, float]]:

@@ -37,7 +37,8 @@ def _puce(synth: Synthese, ligne: str) -> str:
     for o in synth.objectifs:
         if o.phrase() == ligne:
             ton = TONALITES_ETATS[o.code]
-            tete, _, reste = ligne.partition(" — ")  # the target and its status in bold, then origin…
+            tete = o.tete()  # the target and its status in bold, then origin…
+            reste = ligne[len(tete) + len(" — "):]
             return f":{_couleur(ton)}[{SYMBOLES.get(ton, '•')}] **{echapper(tete)}** — {echapper(reste)}"
     return echapper(ligne)
 
