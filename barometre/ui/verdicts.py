@@ -26,6 +26,11 @@ def _objectifs() -> list[dict]:
         return []
 
 
+def objectifs_en_vigueur() -> list[dict]:
+    """The targets in force with their status and register description (cached)."""
+    return _objectifs()
+
+
 @st.cache_data(show_spinner=False, ttl=600)
 def lectures(niveau: str, code: str) -> dict[str, bilan.Lecture]:
     """Every indicator's verdicts for one territory (two queries, cached)."""
