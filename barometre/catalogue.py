@@ -26,6 +26,21 @@ TypeIndicateur = Literal["contexte", "realisation", "resultat", "impact"]
 # - aucune: not computable from communes (medians, poverty rates): only published levels.
 Agregation = Literal["somme", "ratio", "moyenne_ponderee", "evolution", "aucune"]
 OrigineMarge = Literal["producteur", "regle"]
+# What a value measures, for like-for-like references: a « total » (a count, a tonnage, a surface: it grows
+# with the territory's size) is never set beside another territory's total; a « taux » (a share, a rate, an
+# amount per inhabitant, a median, an index, a number of years) is comparable across scales.
+Grandeur = Literal["total", "taux"]
+_INTENSIVE_UNITS = ("%", "‰", "/", "pour ", "€", "indice")
+
+
+def grandeur_par_defaut(agregation: str, unite: str) -> Grandeur:
+    """« total » for what is summed over communes or counted in units that grow with size, else « taux »."""
+    if agregation == "somme":
+        return "total"
+    if agregation in ("ratio", "moyenne_ponderee", "evolution"):
+        return "taux"
+    u = unite.strip().lower()
+    return "taux" if any(k in u for k in _INTENSIVE_UNITS) or u in ("ans", "années") else "total"
 
 
 class RegleMarge(BaseModel):
@@ -109,6 +124,7 @@ class Indicateur(BaseModel):
     # The margin within which a change or a gap is not read as one: a rule of [marges.<id>] (by kind of
     # source), or the producer's own published margin given here (``marge`` in the indicator's unit,
     # ``marge_relative`` in %), which then replaces the rule's values; ``marge_note`` says where it comes from.
+    grandeur: Grandeur | None = None  # default from agregation and unite (grandeur_par_defaut)
     marge_regle: str = ""
     marge: float | None = Field(default=None, ge=0)
     marge_relative: float | None = Field(default=None, ge=0)
@@ -116,6 +132,8 @@ class Indicateur(BaseModel):
 
     @model_validator(mode="after")
     def _computation_is_complete(self) -> Indicateur:
+        if self.grandeur is None:
+            self.grandeur = grandeur_par_defaut(self.agregation, self.unite)
         if self.agregation == "ratio" and not (self.numerateur and self.denominateur):
             raise ValueError("un indicateur « ratio » doit avoir un numérateur et un dénominateur")
         if self.agregation == "moyenne_ponderee" and not self.poids:

@@ -218,3 +218,51 @@ def test_shipped_verdicts_use_margins_and_france():
     assert lec.situation.code == "comparable"
     noms = [n for n, _ in lec.situations]
     assert "France métropolitaine" in noms and noms[0] != "France métropolitaine"
+
+
+# ------------------------------------------------------------------ money in constant euros (issue 19)
+def test_insee_price_index_is_loaded_and_deflates_amounts():
+    from barometre.settings import get_settings
+    from barometre.sources.ipc import lire_ipc
+
+    ipc = lire_ipc(get_settings().raw_dir)
+    assert ipc[2015] == 100.0 and 2019 in ipc and 2021 in ipc and 2024 not in ipc  # « (O) »: not published
+    assert v.euros_constants(100.0, 2019, 2021, ipc) == 100.0 * ipc[2021] / ipc[2019]
+    assert v.euros_constants(100.0, 2019, 2030, ipc) is None  # never a guessed index
+    assert v.serie_euros_constants([(2019, 100.0), (2021, 110.0)], ipc)[-1] == (2021, 110.0)
+    assert v.serie_euros_constants([(2019, 100.0), (2030, 110.0)], ipc) is None
+    assert v.duree_periode("2011-2020") == 10 and v.duree_periode("2021-2023") == 3
+    assert v.duree_periode("") is None and v.duree_periode("rapport de 2022") is None
+
+
+def test_price_index_file_errors_are_french_and_located(tmp_path):
+    from barometre.sources.csvread import IngestError
+    from barometre.sources.ipc import DOSSIER, FICHIER, lire_ipc
+
+    assert lire_ipc(tmp_path) == {}  # no file: money stays in current euros, said so on the card
+    (tmp_path / DOSSIER).mkdir()
+    (tmp_path / DOSSIER / FICHIER).write_text("Libellé,idBank,2019,2020\nIPC,001764363,104.23,abc\n",
+                                              encoding="utf-8")
+    with pytest.raises(IngestError) as exc:
+        lire_ipc(tmp_path)
+    text = str(exc.value)
+    assert FICHIER in text and "ligne 2" in text and "2020" in text
+
+
+def test_income_progression_is_judged_after_inflation():
+    from barometre.calculs import bilan
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings, load_territoire
+    from barometre.sources.ipc import lire_ipc
+
+    settings = get_settings()
+    cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
+    refs = bilan.references(terr.departement.code, terr.region.code)
+    ind = [cat.indicateur("revenu_median_uc")]
+    reel = bilan.lectures(con, ind, "epci", terr.epci.code, refs, [], marges=bilan.marges(cat),
+                          ipc=lire_ipc(settings.raw_dir))["revenu_median_uc"].progression
+    courant = bilan.lectures(con, ind, "epci", terr.epci.code, refs, [],
+                             marges=bilan.marges(cat))["revenu_median_uc"].progression
+    assert "euros constants de 2021" in reel.detail and "+585" in reel.detail.replace("\u202f", "")
+    assert "euros courants" in courant.detail and "+980" in courant.detail.replace("\u202f", "")

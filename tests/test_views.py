@@ -212,7 +212,8 @@ def test_a_national_file_never_reaches_the_pickers_nor_the_comparisons(tmp_path)
     stranger_app = pl.DataFrame({"commune": ["59606"], "zonage": ["epci"], "zone": ["200041630"]})
     pl.concat([app, stranger_app], how="diagonal_relaxed").write_parquet(data / "appartenances.parquet")
     vals = pl.read_parquet(data / "valeurs" / "insee_comparateur.parquet")
-    model = vals.filter((pl.col("indicateur") == "population") & (pl.col("code") == "59172")).head(1)
+    # a rate-like indicator: a total (population) has no comparison rows at all (like for like, issue 19)
+    model = vals.filter((pl.col("indicateur") == "revenu_median_uc") & (pl.col("code") == "59172")).head(1)
     stranger = pl.concat([model.with_columns(pl.lit(n).alias("niveau"), pl.lit(c).alias("code"))
                           for n, c, _ in others])
     pl.concat([vals, stranger]).write_parquet(data / "valeurs" / "insee_comparateur.parquet")
@@ -220,12 +221,12 @@ def test_a_national_file_never_reaches_the_pickers_nor_the_comparisons(tmp_path)
     assert rows(con, "select count(*) as n from stg_valeurs where code = '200041630'")[0]["n"] > 0
     carried = [(r["niveau"], r["code"]) for r in rows(con, "select distinct niveau, code from mart_valeurs")]
     assert not {(n, c) for n, c, _ in others} & set(carried)  # read, not carried along
-    comp = queries.comparaison(con, "population", "commune", "59172")
+    comp = queries.comparaison(con, "revenu_median_uc", "commune", "59172")
     assert {(r["niveau"], r["code"]) for r in comp.to_dicts()} >= {("epci", EPCI)}
     assert not {"200041630", "62", "11", "59606"} & set(comp["code"].to_list())
     assert "59606" not in queries.territoires(con, "commune")["code"].to_list()
     assert "200041630" not in queries.territoires(con)["code"].to_list()
-    assert "59606" not in queries.valeurs(con, "population", "commune")["code"].to_list()
+    assert "59606" not in queries.valeurs(con, "revenu_median_uc", "commune")["code"].to_list()
     assert len(queries.valeurs_communes(con, "population", 2022, "bv2022")) == N_COMMUNES
 
 
