@@ -80,15 +80,17 @@ def _code_objectif(niveau: str, code: str) -> str:
 
 
 def choisir_objectif(rows: Sequence[dict], indicateur: str, territoire: str, annee: int) -> dict | None:
-    """The target that speaks for an indicator: the territory's own (not illustrative) targets first,
-    the nearest target year not yet past, with a path (a reference) preferred."""
+    """The target that speaks for an indicator: the territory's own (not illustrative) targets first, then
+    the register's headline target of the indicator (``principal``: carbon neutrality, not the press's
+    −80 % of CO2 alone), the nearest target year not yet past, with a path (a reference) preferred."""
     mine = [r for r in rows if r["indicateur"] == indicateur and r["territoire"] == territoire
             and r.get("valeur_cible") is not None]
     if not mine:
         return None
 
     def rank(r: dict) -> tuple:
-        return (bool(r.get("illustratif")), r["annee_cible"] < annee, r.get("annee_reference") is None,
+        return (bool(r.get("illustratif")), not r.get("principal"), r.get("confiance") != "adopte",
+                r["annee_cible"] < annee, r.get("annee_reference") is None,
                 abs(r["annee_cible"] - annee), r["id"])
 
     return sorted(mine, key=rank)[0]
