@@ -77,6 +77,9 @@ class Marge:
         return max(self.absolue or 0.0, rel)
 
 
+CalculSource = Literal["producteur", "tiers", "barometre"]
+
+
 class Source(BaseModel):
     id: str
     producteur: str
@@ -87,6 +90,19 @@ class Source(BaseModel):
     date_extraction: str = ""
     dossier_brut: str = ""
     note: str = ""
+    # Who made the values of this file: the producer itself (« publiée par le producteur »), a named third
+    # party that computed them from the producer's data (« calculée par … »), or the barometer. In a
+    # third party's file, ``publies_tels_quels`` lists the indicators it copies as the producer published
+    # them (Filosofi medians in the PTOD file).
+    calcul: CalculSource = "producteur"
+    calcule_par: str = ""
+    publies_tels_quels: list[str] = []
+
+    @model_validator(mode="after")
+    def _third_party_is_named(self) -> Source:
+        if self.calcul == "tiers" and not self.calcule_par.strip():
+            raise ValueError("une source « tiers » nomme qui a calculé ses valeurs (calcule_par)")
+        return self
 
 
 class Indicateur(BaseModel):
@@ -201,6 +217,40 @@ class Catalogue(BaseModel):
             if src.id == source_id:
                 return src
         raise KeyError(source_id)
+
+    def formule(self, ind: Indicateur) -> str:
+        """How the barometer computes the indicator from its inputs, in French (« logements vacants ÷
+        logements × 100 »), for the method label of every computed value."""
+        def nom(ref: str | None) -> str:
+            try:
+                return self.indicateur(ref or "").nom_court.lower()
+            except KeyError:
+                return ref or "?"
+        if ind.agregation == "ratio":
+            facteur = f" × {ind.facteur:g}" if ind.facteur != 1 else ""
+            return f"{nom(ind.numerateur)} ÷ {nom(ind.denominateur)}{facteur}"
+        if ind.agregation == "somme":
+            return "somme des valeurs des communes"
+        if ind.agregation == "moyenne_ponderee":
+            return f"moyenne des valeurs des communes pondérée par {nom(ind.poids)}"
+        if ind.agregation == "evolution":
+            return f"({nom(ind.numerateur)} de l'année ÷ {nom(ind.numerateur)} {ind.annee_reference} − 1) × 100"
+        return ind.definition
+
+    def methode_libelle(self, methode: str | None, source: str | None, ind: Indicateur, niveau: str = "") -> str:
+        """What a value's method column means, in French, true for every value: « publiée par le producteur
+        (INSEE) », « calculée par l'observatoire PTOD (…) », « calculée par le baromètre : formula »."""
+        try:
+            src = self.source(source or "")
+        except KeyError:
+            src = None
+        if methode == "tiers":
+            return f"calculée par {src.calcule_par if src else 'un tiers'}, recopiée telle quelle"
+        if methode == "calculee":
+            sur = (" sur les effectifs additionnés des communes (jamais une moyenne de taux)"
+                   if niveau not in ("commune", "") and ind.agregation in ("ratio", "evolution") else "")
+            return f"calculée par le baromètre : {self.formule(ind)}{sur}"
+        return f"publiée par le producteur ({src.producteur})" if src else "publiée par le producteur"
 
     def problems(self) -> list[str]:
         """Cross-entry checks: unique ids, known sources, computations over known indicators."""

@@ -266,3 +266,17 @@ def test_income_progression_is_judged_after_inflation():
                              marges=bilan.marges(cat))["revenu_median_uc"].progression
     assert "euros constants de 2021" in reel.detail and "+585" in reel.detail.replace("\u202f", "")
     assert "euros courants" in courant.detail and "+980" in courant.detail.replace("\u202f", "")
+
+
+def test_definitions_say_what_is_counted():
+    """Population is the population municipale, not « totale »; part-time employment counts employed
+    residents, not « emplois au lieu de travail »."""
+    from barometre.catalogue import load_catalogue
+    from barometre.settings import get_settings
+
+    cat = load_catalogue(get_settings().catalogue_dir)
+    pop = cat.indicateur("population").definition
+    assert "municipale" in pop and "totale" not in pop.lower()
+    tp = cat.indicateur("part_temps_partiel_salaries").definition
+    assert "lieu de résidence" in tp and "(emplois au lieu de travail)" not in tp
+    assert all("population totale" not in (i.definition + i.methode).lower() for i in cat.indicateurs)

@@ -77,8 +77,9 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
         note = cache.perimetre_note(niveau, code)
         if note:
             c1.caption(f"Périmètre : {note}.")
-        if row["methode"] == "calculee" and niveau != "commune":
-            c1.caption("Calculé à partir des effectifs additionnés des communes (jamais une moyenne de taux).")
+        if row.get("methode"):  # every value says how it was made: producer, named third party, or here
+            c1.caption("Méthode : " + cache.catalogue().methode_libelle(row["methode"], row.get("source"), ind,
+                                                                      niveau) + ".")
         with c2:
             chart = graphiques.afficher(
                 "comparison_chart", comp, ind.unite, ind.decimales, font_size=chart_font(sel),
