@@ -8,9 +8,10 @@ import html
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import verdicts as v
 from barometre.catalogue import Indicateur
+from barometre.charts import indicateurs as charts
 from barometre.ui import cache, etat, graphiques, provenance
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
