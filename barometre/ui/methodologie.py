@@ -61,11 +61,12 @@ def marges(cat: Catalogue) -> None:
     st.dataframe(pl.DataFrame([{"Règle": r.libelle, "Marge": marge_texte(Marge(k, r.absolue, r.relative), "")
                                 if r.absolue is not None or r.relative is not None else "celle du producteur",
                                 "Origine": "producteur" if r.origine == "producteur" else "règle du baromètre",
-                                "Indicateurs": usage[k], "Pourquoi": r.texte}
+                                "Indicateurs": usage[k]}
                                for k, r in cat.marges.items()]), hide_index=True, width="stretch")
     st.caption("Une marge absolue est dans l'unité de l'indicateur (en points pour un taux en %) ; une marge "
                "relative en % de la valeur comparée (la plus grande des deux s'applique). Détail par indicateur "
                "ci-dessous.")
+    st.markdown("\n".join(f"- **{r.libelle}** — {r.texte}" for r in cat.marges.values()))
     st.markdown(COMPARAISONS_FR)
     with st.expander("Marge et nature de chaque indicateur"):
         st.dataframe(pl.DataFrame([
