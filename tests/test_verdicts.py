@@ -280,3 +280,19 @@ def test_definitions_say_what_is_counted():
     tp = cat.indicateur("part_temps_partiel_salaries").definition
     assert "lieu de résidence" in tp and "(emplois au lieu de travail)" not in tp
     assert all("population totale" not in (i.definition + i.methode).lower() for i in cat.indicateurs)
+
+
+def test_poverty_rate_rise_of_half_a_point_is_read_as_a_change():
+    """Filosofi is exhaustive and published to 0,1 point: the agglomeration's +0,5 pt (2019 → 2021) is
+    « se dégrade », not hidden as « stable » by a census-sized margin."""
+    from barometre.calculs import bilan
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings, load_territoire
+
+    settings = get_settings()
+    cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
+    refs = bilan.references(terr.departement.code, terr.region.code)
+    lec = bilan.lectures(con, [cat.indicateur("taux_pauvrete")], "epci", terr.epci.code, refs, [],
+                         marges=bilan.marges(cat))["taux_pauvrete"]
+    assert lec.progression.code == "se_degrade", lec.progression
