@@ -1,5 +1,9 @@
 """Targets (objectifs), their trajectories and the status of the territory against them.
 
+Longer than ~600 lines because the targets' model (one pydantic model, its French errors), the
+trajectories and the status rule form one contract that the register, the pages and ``barometre objectifs``
+read together.
+
 Grain: one ``Objectif`` is one target of one indicator, for one territory and one target year, as written
 in the human-edited file ``data/catalogue/objectifs.csv`` (UTF-8, comma-separated, one header line, columns
 ``OBJECTIFS_COLUMNS``). Values are in the unit of the indicator: kteq CO2 for ``cae_1.a``, GWh for
