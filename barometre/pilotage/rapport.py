@@ -39,6 +39,7 @@ from barometre.pilotage.objectifs import objectifs_rows, store_des_saisies
 from barometre.pilotage.synthese import JOURS_PAR_DEFAUT, chargements_enregistres, synthese_du_territoire
 from barometre.pilotage.synthese import digest as digest_mouvements
 from barometre.settings import Settings, get_settings, load_territoire
+from barometre.sources.ipc import lire_ipc
 
 FORMATS = ("pdf", "pptx")
 VOLETS_EDITION = ("environnement", "qualite_de_vie")
@@ -214,7 +215,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     except Exception:  # noqa: BLE001 - a broken targets file is reported by `barometre objectifs`
         objectifs = []
     lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year,
-                              marges=bilan.marges(cat))
+                              marges=bilan.marges(cat), ipc=lire_ipc(settings.raw_dir))
     pages, attendues = [], []
     for ind in inds:
         page = _page(con, cat, ind, niveau, code, lectures.get(ind.id), chargements)
