@@ -14,7 +14,6 @@ from barometre.settings import PROJECT_ROOT
 from barometre.sources.csvread import IngestError, read_table
 from barometre.sources.detection import detect_layout
 from barometre.sources.layouts import ParseContext
-from barometre.sources.layouts_elections import parse_participation
 
 DATA_DIR = PROJECT_ROOT / "data"
 RAW = DATA_DIR / "raw" / "interieur_participation_elections_nord"
@@ -138,3 +137,43 @@ def test_bad_files_are_refused_in_french_with_line_and_column(tmp_path, name, te
         parse(tmp_path, name, text)
     assert err.value.ligne == ligne and err.value.colonne == colonne
     assert fragment in str(err.value)
+
+
+# ------------------------------------------------------------------------------------ the panel's index
+def test_the_index_engagement_civique_reads_one_election_the_presidential_first_round(warm_server, tmp_path,
+                                                                                      monkeypatch):
+    """Weights on « engagement civique » only: the first commune of the ranking is the commune with the
+    highest turnout in the 2022 presidential first round, found here from the raw file."""
+    import shutil
+
+    import polars as pl
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from barometre.calculs import bien_etre as be
+    from barometre.catalogue import load_catalogue
+
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy, ignore=shutil.ignore_patterns(be.PONDERATIONS_DIR, "raw"))
+    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(copy))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    corr = be.load_dimensions(copy / "catalogue" / be.DIMENSIONS_FILE, load_catalogue(copy / "catalogue"))
+    assert "engagement_civique" in corr.ids
+    notes = {d: (5 if d == "engagement_civique" else 0) for d in corr.ids}
+    terr = pl.read_parquet(DATA_DIR / "territoires.parquet").filter(pl.col("niveau") == "commune")
+    noms = dict(zip(terr["code"], terr["nom"], strict=True))
+    with (RAW / "turnout-pre-2022-r1.tsv").open(encoding="utf-8") as f:
+        turnout = {r["code"]: 1 - int(r["abs"]) / int(r["ins"]) for r in csv.DictReader(f, delimiter="\t")
+                   if r["code"] in noms}
+    best = noms[max(turnout, key=turnout.get)]
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["w"] = be.format_notes(notes, corr.ids)
+    at.switch_page("pages/bien_etre.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.radio(key="onglet_be").set_value("sensibilite").run()
+    table = next(df.value for df in at.dataframe if "Rang actuel" in df.value.columns)
+    assert len(table) == 47 and list(table["Commune"])[0] == best
+    st.cache_resource.clear()
+    st.cache_data.clear()

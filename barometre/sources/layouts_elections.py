@@ -111,10 +111,11 @@ def parse_participation(table: RawTable, ctx: ParseContext) -> list[Valeur]:
     departement = {c for c in ctx.communes_france if c.startswith(ctx.departement)}
     if departement and departement <= seen.keys():
         # every commune of the département (current geography) is in the file: its sums are the Nord's
+        dep = ctx.departement
         values += [
-            _valeur(INSCRITS, "departement", ctx.departement, annee, nord[0], SOURCE_ELECTIONS, ventilation=ventilation),
-            _valeur(VOTANTS, "departement", ctx.departement, annee, nord[1], SOURCE_ELECTIONS, ventilation=ventilation),
-            _valeur(TAUX, "departement", ctx.departement, annee, nord[1] / nord[0] * 100, SOURCE_ELECTIONS,
+            _valeur(INSCRITS, "departement", dep, annee, nord[0], SOURCE_ELECTIONS, ventilation=ventilation),
+            _valeur(VOTANTS, "departement", dep, annee, nord[1], SOURCE_ELECTIONS, ventilation=ventilation),
+            _valeur(TAUX, "departement", dep, annee, nord[1] / nord[0] * 100, SOURCE_ELECTIONS,
                     ventilation=ventilation),
         ]
     return values
