@@ -17,7 +17,7 @@ ctx = ui_eval.contexte(user)
 
 st.title("Évaluation du projet de territoire")
 st.caption("Le projet de territoire dit comment il sera jugé, « selon le principe des poupées gigognes » : "
-           + " ; ".join(QUESTIONS.values()) + ". Les engagements, orientations et projets sont ceux du projet ; "
+           + " ".join(QUESTIONS.values()) + " Les engagements, orientations et projets sont ceux du projet ; "
            "actions, jalons et ressources viennent de « Jalons et feuilles de route » ; les indicateurs de "
            "réalisation et de résultat et la confiance déclarée sont saisis par les services ; l'utilité lit les "
            "verdicts du baromètre pour l'agglomération.")

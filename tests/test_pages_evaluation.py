@@ -64,14 +64,14 @@ def shown(at: AppTest) -> str:
 def test_the_four_answers_per_engagement_signed_out(store):
     at = open_page()
     assert at.title[0].value == "Évaluation du projet de territoire"
-    table = next(df.value for df in at.dataframe if "Effectivité" in df.value.columns)
-    e1 = table.iloc[0].to_dict()
-    assert e1["Effectivité"].startswith("1 action(s) réalisée(s) sur 1 ; jalons : 0 à temps, 1 atteint(s) en retard")
-    assert "2 indicateur(s) de résultat : 1 favorable(s)" in e1["Efficacité"]
-    assert "1 exemple illustratif(s), non évalué(s)" in e1["Efficacité"]
-    assert e1["Utilité"].startswith("1 indicateur(s) d'impact")
-    assert "alloué inconnu, consommé inconnu" in e1["Efficience"]  # no resource entered: unknown, never 0
     text = shown(at)
+    assert ("**Effectivité**  \n1 action(s) réalisée(s) sur 1  \njalons : 0 atteint(s) à temps, 1 atteint(s) en "
+            "retard") in text
+    assert "2 indicateur(s) de résultat  \n1 favorable(s), 0 à accélérer, 0 défavorable(s), 0 trop tôt" in text
+    assert "1 exemple illustratif(s), non évalué(s)" in text
+    assert "**Utilité**  \n1 indicateur(s) d'impact du baromètre" in text
+    assert "alloué : inconnu  \nconsommé : inconnu" in text  # no resource entered: unknown, never 0
+    assert "Sans action saisie : Engagement 2" in text
     assert "Exemple : 10 % (2025) ; objectif : 20 % en 2030 — exemple illustratif : rien n'est calculé" in (
         text)
     assert ("Part formée (test) : 40 % (2025) ; objectif : 60 % en 2030 (référence 35 % en 2024) — sur la "

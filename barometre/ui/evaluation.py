@@ -70,30 +70,36 @@ def synthese(c: Contexte) -> None:
     impact = _verdicts_impact(c)
     util = ev.utilite(c.actions, impact)
     cout = ev.efficience(c.actions, c.s.ressources(), c.indicateurs, c.mesures)
-    rows = []
+    vides = []
     for g, e, f in zip(groupes, eff.iter_rows(named=True), effic.iter_rows(named=True), strict=True):
         ids = c.actions.filter(pl.col(par) == g)["id"].to_list() if c.actions.height else []
+        if not ids:
+            vides.append(c.labels.get(g, g))
+            continue
         u = util.filter(pl.col("action_id").is_in(ids)) if util.height else util
         r = cout.filter(pl.col("action_id").is_in(ids)) if cout.height else cout
         alloue = r["alloue"].sum() if r.height and r["alloue"].null_count() < r.height else None
         consomme = r["consomme"].sum() if r.height and r["consomme"].null_count() < r.height else None
-        rows.append({
-            NIVEAUX_GROUPE[par]: c.labels.get(g, g),
-            "Effectivité": (f"{e['actions_realisees']} action(s) réalisée(s) sur {e['actions']} ; jalons : "
-                            f"{e['atteints_a_temps']} à temps, {e['atteints_en_retard']} atteint(s) en retard, "
-                            f"{e['en_retard']} en retard, {e['a_venir']} à venir"),
-            "Efficacité": (f"{f['resultats']} indicateur(s) de résultat : {f['favorables']} favorable(s), "
-                           f"{f['a_surveiller']} à accélérer, {f['defavorables']} défavorable(s), {f['trop_tot']} "
-                           "trop tôt pour conclure" + (f" ; {f['illustratifs']} {ILLUSTRATIF}(s), non évalué(s)"
-                                                        if f["illustratifs"] else "")),
-            "Utilité": (f"{u.height} indicateur(s) d'impact : "
-                        f"{u.filter(pl.col('tonalite') == 'favorable').height} favorable(s), "
-                        f"{u.filter(pl.col('tonalite') == 'defavorable').height} défavorable(s), "
-                        f"{u.filter(pl.col('trop_tot')).height} trop tôt pour conclure" if u.height else
-                        "aucun indicateur d'impact rattaché"),
-            "Efficience": f"alloué {_euros(alloue)}, consommé {_euros(consomme)}" if ids else "aucune action",
-        })
-    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+        st.subheader(echapper(c.labels.get(g, g)))
+        blocs = {
+            "effectivite": [f"{e['actions_realisees']} action(s) réalisée(s) sur {e['actions']}",
+                            f"jalons : {e['atteints_a_temps']} atteint(s) à temps, {e['atteints_en_retard']} "
+                            f"atteint(s) en retard, {e['en_retard']} en retard, {e['a_venir']} à venir"],
+            "efficacite": [f"{f['resultats']} indicateur(s) de résultat",
+                           f"{f['favorables']} favorable(s), {f['a_surveiller']} à accélérer, "
+                           f"{f['defavorables']} défavorable(s), {f['trop_tot']} trop tôt pour conclure"]
+            + ([f"{f['illustratifs']} {ILLUSTRATIF}(s), non évalué(s)"] if f["illustratifs"] else []),
+            "utilite": ([f"{u.height} indicateur(s) d'impact du baromètre",
+                         f"{u.filter(pl.col('tonalite') == 'favorable').height} favorable(s), "
+                         f"{u.filter(pl.col('tonalite') == 'defavorable').height} défavorable(s), "
+                         f"{u.filter(pl.col('trop_tot')).height} trop tôt pour conclure"]
+                        if u.height else ["aucun indicateur d'impact rattaché"]),
+            "efficience": [f"alloué : {_euros(alloue)}", f"consommé : {_euros(consomme)}"],
+        }
+        for col, (cle, lignes) in zip(st.columns(4), blocs.items(), strict=True):
+            col.markdown(f"**{ev.QUESTIONS[cle].split(' — ')[0]}**  \n" + "  \n".join(lignes))
+    if vides:
+        st.caption("Sans action saisie : " + " ; ".join(echapper(x) for x in vides) + ".")
     st.caption("Efficacité : règle des verdicts du baromètre (Méthodologie) appliquée aux objectifs opérationnels "
                "des services ; utilité : verdicts du baromètre pour l'agglomération ; un montant inconnu reste "
                "« inconnu », jamais 0.")
