@@ -177,3 +177,25 @@ def test_the_index_engagement_civique_reads_one_election_the_presidential_first_
     assert len(table) == 47 and list(table["Commune"])[0] == best
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+# ------------------------------------------------------------------------------------ the volet's governance theme
+def test_turnout_in_the_volets_governance_theme_one_election_at_a_time(warm_server, monkeypatch):
+    """Through app.py: theme « Gouvernance », each election its own « Détail »; the equity panel reads the
+    chosen election's year (2020 for the municipal first round, not the latest election's 2024)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["theme_qv"] = "Gouvernance"
+    at.query_params["ind_qv"] = "taux_participation"
+    at.switch_page("pages/qualite_de_vie.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    detail = at.selectbox(key="qv_ventilation")
+    assert set(detail.options) == set(ELECTIONS)
+    detail.set_value("Municipales 2020, 1er tour").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.header[0].value == "Participation électorale (votants ÷ inscrits) — Municipales 2020, 1er tour"
+    headings = [m.value for m in at.markdown]
+    assert "### Équité entre communes (2020)" in headings
+    assert any("un seul millésime : pas d'évolution (2020)" in m for m in headings)  # elections are never one series

@@ -9,6 +9,7 @@ import streamlit as st
 from barometre import charts, formats
 from barometre.catalogue import Indicateur
 from barometre.ui import cache, etat, graphiques, provenance
+from barometre.ui import equite as ui_equite
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
@@ -90,6 +91,8 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     """The distribution across communes: ranking, spread, max/min ratio, and across zones."""
     niveau, code, zonage, ventilation = sel.niveau, sel.code, sel.zonage, sel.ventilation
     years = cache.annees(ind.id, "commune")
+    if ventilation:  # the vintages of the chosen breakdown (an election, an age group) only
+        years = sorted(set(cache.valeurs(ind.id, "commune", ventilation=ventilation)["annee"].to_list()))
     if not years:
         st.caption("Pas de valeurs communales pour cet indicateur : la répartition entre communes n'est pas "
                    "disponible.")
@@ -135,6 +138,7 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
                             alt=f"Dispersion de {ind.libelle} entre les communes de chaque zone")
         st.caption("Trait : de la commune la plus faible à la plus élevée ; boîte : quartiles ; repère orange : "
                    "médiane des communes de la zone.")
+    ui_equite.equite_dans_le_temps(ind, zonage, ventilation)
 
 
 # ---------------------------------------------------------------- key figures (home page, séance)
