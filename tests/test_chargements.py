@@ -300,11 +300,12 @@ def test_an_upload_above_the_size_cap_is_refused(data_copy, tmp_path, db_url, mo
 
 
 def test_the_meeting_pack_footnote_names_the_load_recorded_with_the_values(data_copy, tmp_path):
-    from barometre.pilotage.rapport import _chargement, _chargements_valeurs
+    from barometre.pilotage.rapport import _chargement
+    from barometre.pilotage.synthese import chargements_enregistres
 
     path = apl_file(tmp_path, "apl_2024.csv", [(2024, ABSCON, 5.0)], data_copy)
     report = ingest(path, data_copy)
-    note = _chargement(_chargements_valeurs(data_copy), "drees_apl")
+    note = _chargement(chargements_enregistres(data_copy), "drees_apl")
     assert "apl_2024.csv" in note and report.apercu.sha256 in note
     annuler(data_copy, report.chargement)
-    assert "barometre build" in _chargement(_chargements_valeurs(data_copy), "drees_apl")
+    assert "barometre build" in _chargement(chargements_enregistres(data_copy), "drees_apl")

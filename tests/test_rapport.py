@@ -26,7 +26,6 @@ def seance(tmp_path, monkeypatch) -> int:
     agent = Utilisateur("agent", "agent")
     s.creer_seance(agent, titre="Séance précédente", date_seance="2026-09-01", niveau="epci", code="200042190",
                    vues="population")
-    s.noter_chargement(agent, "enedis.csv", "enedis_consommation", "Consommation", 10, [2023])
     # A title typed by a person: shown as text, never read as markup by the PDF compiler.
     return s.creer_seance(agent, titre="Conseil #1 — *pas* du gras [x] $y$", date_seance="2026-12-10",
                           niveau="epci", code="200042190", vues=VUES)

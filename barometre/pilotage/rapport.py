@@ -24,13 +24,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import bilan, mouvements
 from barometre.calculs.plan_seance import LIBELLES_GENRES, genre_de_vue
 from barometre.catalogue import Catalogue, Indicateur, load_catalogue
+from barometre.charts import indicateurs as charts
 from barometre.donnees import queries
 from barometre.donnees.db import connect
 from barometre.pilotage.objectifs import objectifs_rows, store_des_saisies
+from barometre.pilotage.synthese import chargements_enregistres
 from barometre.settings import Settings, get_settings, load_territoire
 
 FORMATS = ("pdf", "pptx")
@@ -89,16 +91,6 @@ def _store(settings: Settings):
 def _nom(con: duckdb.DuckDBPyConnection, niveau: str, code: str) -> str:
     terr = queries.territoires(con, niveau).filter(pl.col("code") == code)
     return terr["nom"][0] if terr.height else code
-
-
-def _chargements_valeurs(settings) -> list[dict]:
-    """The loads recorded with the values (barometre.sources.entrepot), in the shape of the store's old
-    ``chargements`` rows that the footnote reads."""
-    from barometre.sources.entrepot import CHARGEMENT, Entrepot
-
-    return [{"id": c.id, "fichier": c.info.get("fichier", ""), "source": c.info.get("source", ""),
-             "modifie_le": c.quand, "sha256": c.info.get("sha256", ""), "annule": bool(c.info.get("annule_par"))}
-            for c in Entrepot(settings).chargements() if c.type == CHARGEMENT]
 
 
 def _chargement(chargements: list[dict], source: str) -> str:
@@ -182,7 +174,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     terr = load_territoire(settings)
     con = connect(settings, cat)
     store = store if store is not None else _store(settings)
-    chargements = (store.chargements().to_dicts() if store is not None else []) + _chargements_valeurs(settings)
+    chargements = chargements_enregistres(settings)
     seances = store.seances().to_dicts() if store is not None else []
     if composition is not None:
         seance_id = -1
@@ -228,7 +220,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
             pages.append(page)
     digest = []
     if store is not None:
-        for m in mouvements.depuis_le_store(store, cat, depuis, le, lectures):
+        for m in mouvements.depuis_le_store(store, cat, depuis, le, lectures, chargements):
             digest.append({"genre": mouvements.TITRES_GENRES[m.genre], "date": formats.date_longue(m.date),
                            "titre": m.titre, "detail": m.detail})
     if store is not None:  # the panel's recommendations made or answered in the period (issue 16)

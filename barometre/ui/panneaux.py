@@ -6,8 +6,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.catalogue import Indicateur
+from barometre.charts import indicateurs as charts
 from barometre.ui import cache, etat, graphiques, provenance
 from barometre.ui import equite as ui_equite
 from barometre.ui import verdicts as verdicts_ui

@@ -17,12 +17,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import mouvements
 from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, genre_de_vue
 from barometre.catalogue import Indicateur
-from barometre.pilotage import rapport
+from barometre.charts import indicateurs as charts
+from barometre.pilotage import rapport, synthese
 from barometre.pilotage.store import ErreurStore, Store, Utilisateur
+from barometre.settings import get_settings
 from barometre.texte import echapper
 from barometre.ui import cache, cadre, etat, panneaux, provenance
 from barometre.ui import pilotage as ui_pilotage
@@ -167,7 +169,8 @@ def _ce_qui_a_bouge(store: Store, date_seance: str | None, niveau: str, code: st
                                format="DD/MM/YYYY", key="seance_depuis")
         st.caption("Par défaut : depuis la séance précédente enregistrée, sinon les trois derniers mois.")
         digest = mouvements.depuis_le_store(store, cache.catalogue(), depuis, date.today(),
-                                            verdicts_ui.lectures(niveau, code))
+                                            verdicts_ui.lectures(niveau, code),
+                                            synthese.chargements_enregistres(get_settings()))
         if not digest:
             st.markdown(f"Rien de nouveau depuis le {formats.date_longue(depuis)}.")
         for genre, titre_genre in mouvements.TITRES_GENRES.items():
