@@ -11,6 +11,7 @@ from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
 from barometre.ui import cache, etat, graphiques, provenance
 from barometre.ui import equite as ui_equite
+from barometre.ui import femmes_hommes as ui_fh
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
@@ -58,6 +59,7 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     sel = sel.avec(indicateur=ind.id, ventilation=ventilation)
     st.header(ind.libelle + (f" — {ventilation}" if ventilation else ""))  # h2: the page title's child
     st.caption(f"{ind.definition} Unité : {ind.unite} ; {SENS_TEXT[ind.sens]}.")
+    ui_fh.femmes_hommes(ind, court=True)
     comp = cache.comparaison(ind.id, niveau, code, ventilation)
     own = comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code))
     if own.is_empty():
