@@ -19,15 +19,28 @@ import streamlit as st
 
 from barometre import formats
 from barometre.calculs import mouvements
-from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, classement, genre_de_vue, source_lisible, titre_actif
+from barometre.calculs.plan_seance import (
+    LIBELLE_SYNTHESE,
+    LIBELLES_GENRES,
+    SYNTHESE,
+    Genre,
+    classement,
+    etapes,
+    genre_de_vue,
+    source_lisible,
+    titre_actif,
+)
+from barometre.calculs.synthese import TITRE as TITRE_SYNTHESE
 from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
-from barometre.pilotage import rapport, synthese
+from barometre.pilotage import rapport
+from barometre.pilotage import synthese as synthese_pilotage
 from barometre.pilotage.store import ErreurStore, Store, Utilisateur
 from barometre.settings import get_settings
 from barometre.texte import echapper
 from barometre.ui import cache, cadre, etat, panneaux, provenance
 from barometre.ui import pilotage as ui_pilotage
+from barometre.ui import synthese as ui_synthese
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
@@ -247,6 +260,17 @@ def afficher_salle(v: Vue, step: int, n: int, nom: str) -> None:
         st.html(f"<p>{html.escape(source_lisible(_origines(ind, rows), annees))}</p>")
 
 
+def synthese_salle(niveau: str, code: str, date_seance: str | None, nom: str, step: int, n: int) -> None:
+    """« Où en est le territoire ? » on the room's screen: the same statements as the home page and the pack."""
+    with st.container(key="seance-vue"):
+        st.html(f'<h1 class="salle-titre">{html.escape(TITRE_SYNTHESE)}</h1><p class="salle-sous-titre">'
+                f"{html.escape(LIBELLE_SYNTHESE.capitalize())} — {html.escape(nom)} · vue {step} / {n}</p>")
+        ui_synthese.afficher(ui_synthese.du_jour(niveau, code, date_seance), titre=False)
+    with st.container(key="seance-pied"):
+        st.html("<p>Sources : registre des objectifs du territoire (PCAET, projet de territoire) et indicateurs du "
+                "baromètre, derniers millésimes publiés.</p>")
+
+
 def attendues_salle(attendues: list[Indicateur], nom: str, step: int, n: int) -> None:
     """« Données attendues » as the séance's last view: what could not be shown, and who publishes it."""
     with st.container(key="seance-vue"):
@@ -304,9 +328,8 @@ def _ce_qui_a_bouge(store: Store, date_seance: str | None, niveau: str, code: st
         depuis = st.date_input("Depuis le", value=precedente or date.today() - timedelta(days=90),
                                format="DD/MM/YYYY", key="seance_depuis")
         st.caption("Par défaut : depuis la séance précédente enregistrée, sinon les trois derniers mois.")
-        digest = mouvements.depuis_le_store(store, cache.catalogue(), depuis, date.today(),
-                                            verdicts_ui.lectures(niveau, code),
-                                            synthese.chargements_enregistres(get_settings()))
+        digest = synthese_pilotage.digest(get_settings(), cache.catalogue(), store, depuis, date.today(),
+                                          verdicts_ui.lectures(niveau, code))
         if not digest:
             st.markdown(f"Rien de nouveau depuis le {formats.date_longue(depuis)}.")
         for genre, titre_genre in mouvements.TITRES_GENRES.items():
@@ -356,19 +379,29 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
 
 
 @st.fragment  # the arrow keys redraw the view only, not the app's frame (sidebar, menu)
-def vue_courante(steps: list, attendues: list, titre: str, nom: str, font: int, salle: bool = False) -> None:
+def vue_courante(steps: list, attendues: list, titre: str, nom: str, font: int, niveau: str = "",
+                 code: str = "", date_seance: str | None = None, salle: bool = False) -> None:
     if salle:  # the room: every view, then « données attendues » as its own last view; controls on hover only
         n = len(steps) + (1 if attendues else 0)
         step = etat.etape("etape", n)
-        if step <= len(steps):
-            afficher_salle(steps[step - 1], step, n, nom)
-        else:
+        if step > len(steps):
             attendues_salle(attendues, nom, step, n)
+        elif steps[step - 1] == SYNTHESE:
+            synthese_salle(niveau, code, date_seance, nom, step, n)
+        else:
+            afficher_salle(steps[step - 1], step, n, nom)
         with st.container(key="seance-commandes"):
             etat.step_buttons("etape", step, n, key="seance", middle=1)
         return
     step = etat.etape("etape", len(steps))
     v = steps[step - 1]
+    if v == SYNTHESE:  # the first view: « Où en est le territoire ? » (the home page's and the pack's)
+        st.caption(f"{titre} — vue {step} / {len(steps)} — {nom} — {LIBELLE_SYNTHESE} — "
+                   "flèches ← → pour naviguer")
+        st.header(TITRE_SYNTHESE)
+        ui_synthese.afficher(ui_synthese.du_jour(niveau, code, date_seance), titre=False)
+        etat.step_buttons("etape", step, len(steps), key="seance")
+        return
     st.caption(f"{titre} — vue {step} / {len(steps)} — {nom} — {LIBELLES_GENRES[v.genre]} — "
                "flèches ← → pour naviguer")
     st.header(echapper(titre_actif(v.ind, v.genre, v.niveau, v.code, v.comparaison, v.serie, v.communes)))
@@ -432,7 +465,8 @@ def page(sel: Selection) -> None:
         if sel.projection:
             st.html(SALLE_CSS)
             st.html(SALLE_JS, unsafe_allow_javascript=True, width="content")
-        vue_courante(steps, attendues, f"{echapper(titre)}{quand}", nom, font, salle=sel.projection)
+        vue_courante(etapes(steps), attendues, f"{echapper(titre)}{quand}", nom, font, niveau, code, date_seance,
+                     salle=sel.projection)
     if sel.projection:
         return
     if steps:
