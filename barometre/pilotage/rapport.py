@@ -496,10 +496,16 @@ def rapport_pptx(r: Rapport) -> bytes:
     s = prs.slides.add_slide(blank)
     _texte(s.shapes.add_textbox(Inches(1), Inches(2.3), Inches(11.3), Inches(3)).text_frame,
            [(r.titre, 40, True), (r.sous_titre, 26, False), (r.date_texte, 20, False)])
+    suite = False
+    for section in r.synthese:  # « Où en est le territoire ? »: the first slides, each part cut to fit
+        for part in _par_diapo(section["lignes"], 14) or [[]]:
+            s = slide(f"{r.synthese_titre} (suite)" if suite else r.synthese_titre)
+            suite = True
+            _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.4), Inches(12.1), Inches(5.8)).text_frame,
+                   [(section["titre"], 18, True)] + [(ligne, 14, False) for ligne in part])
     digest = [f"{d['genre']} — {d['titre']}" + (f" : {d['detail']}" if d["detail"] else "") for d in r.digest]
     liste(f"Ce qui a bougé depuis le {r.digest_depuis}",
           digest or ["Rien de nouveau dans les données, les objectifs et les jalons."], 16)
-from barometre.calculs.synthese import TITRE as TITRE_SYNTHESE
     for p in r.pages:
         s = slide(p.titre, p.sous_titre)
         left = [(p.chiffre, 36, True), (p.unite, 18, False), (p.annee, 16, False)]
