@@ -31,6 +31,8 @@ from barometre.calculs.plan_seance import (
     titre_actif,
 )
 from barometre.calculs.synthese import TITRE as TITRE_SYNTHESE
+from barometre.calculs.synthese import TONALITES_ETATS
+from barometre.calculs.verdicts import COULEURS, SYMBOLES
 from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
 from barometre.pilotage import rapport
@@ -160,6 +162,7 @@ SALLE_HAUTEUR = 700  # the chart's height with its axes: about two-thirds of the
 # The chart's width, fixed in the screen's pixels like the rest (a "container" width would be read after the
 # zoom and shrink twice): 1920 less the margins, the figure's column and the gap.
 SALLE_LARGEUR = 1260
+SALLE_MOUVEMENTS = 2  # changes the synthesis view lists in the room (the pack lists them all)
 SALLE_JS = """<script>
 (() => {
   const fit = () => document.documentElement.style.setProperty('--salle-zoom',
@@ -190,6 +193,8 @@ SALLE_CSS = """<style>
   border-top: 2px solid #bbb; padding: 10px 48px 14px 48px; }
 .st-key-seance-pied p { font-size: 28px !important; line-height: 1.3; color: #222 !important; margin: 0; }
 .st-key-seance-commandes { position: fixed; right: 24px; bottom: 140px; z-index: 60; width: 520px; }
+.salle-liste { margin: 4px 0 16px 0; padding-left: 36px; }
+.salle-liste li { font-size: 28px; line-height: 1.3; margin-bottom: 6px; }
 .salle-attendues { columns: 2; column-gap: 48px; }
 .salle-attendues li { font-size: 28px; line-height: 1.3; break-inside: avoid; }
 </style>"""
@@ -265,7 +270,22 @@ def synthese_salle(niveau: str, code: str, date_seance: str | None, nom: str, st
     with st.container(key="seance-vue"):
         st.html(f'<h1 class="salle-titre">{html.escape(TITRE_SYNTHESE)}</h1><p class="salle-sous-titre">'
                 f"{html.escape(LIBELLE_SYNTHESE.capitalize())} — {html.escape(nom)} · vue {step} / {n}</p>")
-        ui_synthese.afficher(ui_synthese.du_jour(niveau, code, date_seance), titre=False)
+        synth = ui_synthese.du_jour(niveau, code, date_seance)
+        (t_cibles, _), (t_verdicts, comptes), (t_bouge, mouvements_) = synth.sections()
+        cibles = "".join(  # the room reads each target and where it stands; its origin and data are in the pack
+            f'<li><span style="color:{COULEURS[TONALITES_ETATS[o.code]]}">{SYMBOLES[TONALITES_ETATS[o.code]]}</span> '
+            f"<strong>{html.escape(o.tete())}</strong></li>" for o in synth.objectifs)
+        cibles += f"<li>{html.escape(synth.phrase_non_renseignes())}</li>"
+        bouge = mouvements_[:SALLE_MOUVEMENTS]
+        if len(mouvements_) > SALLE_MOUVEMENTS:
+            bouge.append(f"… et {len(mouvements_) - SALLE_MOUVEMENTS} autres : voir le dossier de séance.")
+        gauche, droite = st.columns([3, 2], gap="large")
+        gauche.html(f'<div class="salle-texte"><strong>{html.escape(t_cibles)}</strong></div>'
+                    f'<ul class="salle-liste">{cibles}</ul>')
+        droite.html(f'<div class="salle-texte"><strong>{html.escape(t_verdicts)}</strong></div><ul class="salle-liste">'
+                    + "".join(f"<li>{html.escape(x)}</li>" for x in comptes) + "</ul>"
+                    f'<div class="salle-texte"><strong>{html.escape(t_bouge)}</strong></div><ul class="salle-liste">'
+                    + "".join(f"<li>{html.escape(x)}</li>" for x in bouge) + "</ul>")
     with st.container(key="seance-pied"):
         st.html("<p>Sources : registre des objectifs du territoire (PCAET, projet de territoire) et indicateurs du "
                 "baromètre, derniers millésimes publiés.</p>")

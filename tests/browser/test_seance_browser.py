@@ -84,7 +84,9 @@ MESURE_JS = r"""() => {
     .filter(b => onScreen(b.getBoundingClientRect()) && opacity(b) > 0.05)
     .map(b => (b.innerText || b.getAttribute('aria-label') || b.tagName).trim().slice(0, 40));
   const titre = document.querySelector('.salle-titre');
+  const vue = document.querySelector('.st-key-seance-vue');
   return {vh, smallest, smallText, chart, controls, titre: titre ? titre.innerText : "",
+          vueBas: vue ? vue.getBoundingClientRect().bottom : 0,
           sousTitre: (document.querySelector('.salle-sous-titre') || {}).innerText || "",
           pied: piedBox && {top: piedBox.top, bottom: piedBox.bottom, texte: pied.innerText}};
 }"""
@@ -113,6 +115,7 @@ def test_every_view_reads_from_the_back_row(page_at, viewport):
         assert m["smallest"] >= plancher, (name, m["smallText"], m["smallest"])
         assert m["pied"] and m["pied"]["top"] >= 0 and m["pied"]["bottom"] <= m["vh"] + 0.5, (name, m["pied"])
         assert not m["controls"], (name, m["controls"])
+        assert m["vueBas"] <= m["pied"]["top"] + 1, (name, m["vueBas"], m["pied"])  # nothing hidden by the footer
         if m["titre"].startswith("Données attendues"):
             assert k == n  # its own view, the last one
         elif m["titre"] == "Où en est le territoire ?":
