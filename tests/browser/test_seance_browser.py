@@ -44,7 +44,7 @@ def test_seance_fills_a_1920_screen_in_projection(page_at):
     chart = page.locator(".vega-embed").first.bounding_box()
     assert chart["width"] >= 0.6 * FULL_HD["width"], chart  # the chart uses the room's screen
     text = page.locator("body").inner_text()
-    assert "uv run" not in text and "vue 2 / 2" in text
+    assert "uv run" not in text and "vue 2 / 3" in text  # the synthesis, then the two views
     screenshot(page, "seance-projection-1920")
 
 
