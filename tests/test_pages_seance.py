@@ -91,10 +91,10 @@ def test_default_seance_never_shows_a_lone_bar_nor_a_shell_command():
     caption = next(c.value for c in at.caption if "vue 1 / " in c.value)
     n = int(caption.split("vue 1 / ")[1].split(" ")[0])
     assert n >= 2
-    for step in range(1, n + 1):
-        if step > 1:
-            at.button(key="seance_next").click().run()
-            assert_ok(at)
+    assert "Les cibles du projet de territoire" in _page_text(at)  # the first view: the synthesis (issue 19)
+    for _step in range(2, n + 1):
+        at.button(key="seance_next").click().run()
+        assert_ok(at)
         drawn = _chart_rows(at)
         assert len(drawn) == 1, drawn  # one idea per screen
         assert drawn[0][1] >= 2, drawn  # never a lone bar
@@ -107,8 +107,8 @@ def test_views_without_data_are_listed_as_expected_data():
     from barometre.calculs.plan_seance import genre_de_vue  # noqa: F401 - the rule under test
 
     # autonomie_energetique has no value loaded for the EPCI in the shipped data (energy files not loaded)
-    at = goto(start(vues="autonomie_energetique,population"), "pages/seance.py")
-    assert any("vue 1 / 1" in c.value for c in at.caption)
+    at = goto(start(vues="autonomie_energetique,population", etape="2"), "pages/seance.py")
+    assert any("vue 2 / 2" in c.value for c in at.caption)  # the synthesis, then the one view with data
     assert any(m.value == "#### Données attendues" for m in at.markdown)
     assert any("Autonomie énergétique" in m.value for m in at.markdown)
 
@@ -126,13 +126,13 @@ def test_saved_seance_reopens_by_link(tmp_path, monkeypatch):
                          code="200042190", vues="taux_chomage_15_64,population")
     at = goto(start(seance=str(sid)), "pages/seance.py")
     caption = next(c.value for c in at.caption if "vue 1 / " in c.value)
-    assert caption.startswith("Conseil communautaire — 10 décembre 2026 — vue 1 / 2")
+    assert caption.startswith("Conseil communautaire — 10 décembre 2026 — vue 1 / 3")
     assert at.query_params["seance"] == str(sid)
     labels = {b.proto.label for b in at.get("download_button")}
     assert {"Dossier de séance (PDF)", "Diaporama (PowerPoint)"} <= labels
     at.button(key="seance_next").click().run()
     assert_ok(at)
-    assert any("vue 2 / 2" in c.value for c in at.caption)
+    assert any("vue 2 / 3" in c.value for c in at.caption)
 
 
 # ------------------------------------------------------------------------------------- explorer

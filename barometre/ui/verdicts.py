@@ -28,6 +28,11 @@ def _objectifs() -> list[dict]:
         return []
 
 
+def objectifs_en_vigueur() -> list[dict]:
+    """The targets in force with their status and register description (cached)."""
+    return _objectifs()
+
+
 @st.cache_data(show_spinner=False, ttl=600)
 def ipc() -> dict[int, float]:
     """INSEE's annual price index ({} without its file: money then stays in current euros, said so)."""
