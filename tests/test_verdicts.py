@@ -280,6 +280,7 @@ def test_definitions_say_what_is_counted():
     tp = cat.indicateur("part_temps_partiel_salaries").definition
     assert "lieu de résidence" in tp and "(emplois au lieu de travail)" not in tp
     assert all("population totale" not in (i.definition + i.methode).lower() for i in cat.indicateurs)
+    assert "France métropolitaine" in cat.indicateur("taux_pauvrete").definition  # Filosofi's threshold
 
 
 def test_poverty_rate_rise_of_half_a_point_is_read_as_a_change():
