@@ -127,7 +127,7 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     highlight = sel.commune
     refs = cache.comparaison(ind.id, group_niveau, group_code, ventilation)
     references = [(r["nom"], r["valeur"]) for r in refs.iter_rows(named=True)
-                  if r["valeur"] is not None and r["annee"] == annee and ind.agregation != "somme"]
+                  if r["valeur"] is not None and r["annee"] == annee and ind.grandeur != "total"]
     chart = graphiques.afficher("ranking_chart", communes, ind.unite, ind.decimales, highlight, ind.nom_court,
                                 references, font_size=chart_font(sel),
                                 alt=f"Classement des communes pour {ind.libelle}")
