@@ -171,6 +171,11 @@ def zonages_options() -> dict[str, str]:
     return options
 
 
+def nom_label() -> str:
+    """The name of the projet de territoire's label (territoire.toml, ``[documents] label``)."""
+    return territoire_config().documents.label or "du projet de territoire"
+
+
 def niveau_libelle(niveau: str) -> str:
     """A level's French label (data/catalogue/groupes.toml), the id itself when it has none."""
     return catalogue().groupes.niveaux.get(niveau, niveau)

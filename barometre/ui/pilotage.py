@@ -155,8 +155,15 @@ def _message_connexion(box) -> None:
     etat.vers_url("connexion", None)
 
 
+_CONNEXION_FAITE = "pilotage_connexion_dessinee"  # app.py drew the box in this run (set and cleared around the page)
+
+
 def connexion(container=None) -> Utilisateur | None:
-    """The sign-in / sign-out box (sidebar by default); returns the signed-in user or None."""
+    """The sign-in / sign-out box (sidebar by default); returns the signed-in user or None. app.py draws it
+    before every page (:func:`connexion_partout`): a page calling it in the same run then gets the user
+    without a second box."""
+    if etat.lire(_CONNEXION_FAITE):
+        return utilisateur()
     box = container or st.sidebar
     user = utilisateur()
     box.markdown("**Saisie**")
@@ -212,6 +219,17 @@ def connexion(container=None) -> Utilisateur | None:
         if submitted:
             _essayer_connexion(login, mdp)
     return None
+
+
+def connexion_partout() -> None:
+    """app.py, before each page: the sign-in box in the sidebar of every page (Accueil included), drawn once;
+    the page's own :func:`connexion` call then returns the user. :func:`fin_de_page` after the page."""
+    connexion()
+    etat.ecrire(_CONNEXION_FAITE, True)
+
+
+def fin_de_page() -> None:
+    etat.ecrire(_CONNEXION_FAITE, False)
 
 
 def adresse_client() -> str | None:
