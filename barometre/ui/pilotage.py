@@ -200,7 +200,7 @@ def connexion(container=None) -> Utilisateur | None:
             st.login(fournisseur) if fournisseur else st.login()
         return None
     with box.expander("Se connecter pour saisir"):
-        if store().nombre_comptes() == 0:
+        if _aucun_compte():
             st.caption("Aucun compte n'existe encore. Un administrateur crée le premier avec "
                        "`uv run python -m barometre.pilotage.auth creer-admin --login IDENTIFIANT`.")
         if http:
@@ -219,6 +219,13 @@ def connexion(container=None) -> Utilisateur | None:
         if submitted:
             _essayer_connexion(login, mdp)
     return None
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _aucun_compte() -> bool:
+    """No account yet (the box then says how to create the first): asked once a minute, not on every click
+    of every page (accounts are never deleted, so the answer only ever turns False)."""
+    return store().nombre_comptes() == 0
 
 
 def connexion_partout() -> None:
