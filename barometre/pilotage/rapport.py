@@ -214,7 +214,8 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         objectifs = objectifs_rows(settings, con, store)
     except Exception:  # noqa: BLE001 - a broken targets file is reported by `barometre objectifs`
         objectifs = []
-    lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year,
+    series = queries.series_territoires(con, [i.id for i in inds], [(niveau, code), *refs])
+    lectures = bilan.lectures(series, inds, niveau, code, objectifs, annee_courante=le.year,
                               marges=bilan.marges(cat), ipc=lire_ipc(settings.raw_dir))
     pages, attendues = [], []
     for ind in inds:

@@ -141,7 +141,8 @@ def comparer(c: Contexte) -> None:
     else:
         labels = {str(r["id"]): r["libelle"] for r in editions.iter_rows(named=True)}
         chosen_eds = st.multiselect("Éditions", list(labels), default=list(labels)[-3:],
-                                    format_func=labels.get, key="grille_comparer")
+                                    format_func=labels.get, key="grille_comparer",
+                                        select_all=False, placeholder="Choisir")
         colonne = st.selectbox("Colonne", list(COLONNES_GRILLE), format_func=COLONNES_GRILLE.get,
                                key="grille_colonne")
         par_edition = {labels[e]: s.lignes_grille(int(e)) for e in chosen_eds}

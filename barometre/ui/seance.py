@@ -188,7 +188,7 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
     cat = cache.catalogue()
     with st.expander("Composer la séance"):
         chosen = st.multiselect("Vues, dans l'ordre", ids, default=demandees, placeholder="Choisir des vues",
-                                format_func=lambda i: cat.indicateur(i).libelle, key="seance_vues")
+                                format_func=lambda i: cat.indicateur(i).libelle, key="seance_vues", select_all=False)
         if st.button("Appliquer", key="seance_appliquer"):
             etat.vers_url("seance", None)
             etat.url_ecrire({"vues": ",".join(chosen), "etape": "1"})
