@@ -26,6 +26,18 @@ from barometre.settings import Settings, get_settings, load_territoire
 VOLETS = ("environnement", "qualite_de_vie")  # the indicators whose verdicts are counted (as the annual pack)
 
 
+JOURS_PAR_DEFAUT = 90  # without a previous séance, « what moved » looks back three months
+
+
+def depuis_par_defaut(store: Any, le: date) -> date:
+    """Where « what moved » starts when nothing else says: the previous séance held before ``le``, else
+    three months before (the séance page and its pack use the same rule; the home page too)."""
+    from datetime import timedelta
+
+    seances = store.seances().to_dicts() if store is not None else []
+    return mouvements.seance_precedente(seances, le) or le - timedelta(days=JOURS_PAR_DEFAUT)
+
+
 def chargements_enregistres(settings: Settings) -> list[dict]:
     """Every load recorded in the lake, in the shape the digest and the pack's footnotes read (``id``,
     ``fichier``, ``source``, ``modifie_le``, ``sha256``, ``annees``, ``revisions``, ``annule``)."""
@@ -116,7 +128,7 @@ def synthese_du_territoire(settings: Settings | None = None, con: duckdb.DuckDBP
     if depuis is not None:
         lignes = [phrase_mouvement(m) for m in digest(settings, catalogue, store, depuis, le)
                   if m.genre in ("millesime", "revision")]
-    marges = {i.id: getattr(i, "marge", None) for i in catalogue.indicateurs}
+    marges = {i.id: catalogue.marge(i) for i in catalogue.indicateurs}  # the verdicts' margins (issue 19)
     return synthese(inds, valeurs, niveau, code, nom, registre, valeurs_projet, terr.epci.code, terr.epci.nom,
                     le.year, marges=marges, chargements=lignes,
                     depuis=formats.date_longue(depuis) if depuis is not None else "")
