@@ -167,6 +167,9 @@ def renseigner(c: Contexte) -> None:
     elif figee or edition["statut"] != "ouverte":
         st.info("Cette édition est validée : elle ne se modifie plus.")
     else:
+        st.caption("Avant de renseigner « impacts imputables » et « acquis », lisez la page « Évaluation » (menu "
+                   "Piloter) : par engagement, ce qui a été fait, si les objectifs sont atteints, ce que disent les "
+                   "indicateurs d'impact, à quel coût — aussi dans la feuille « Évaluation » de l'export XLSX.")
         crit_ids = [c.id for c in structure.criteres]
         libelles = {c.id: c.libelle for c in structure.criteres}
         chosen = st.selectbox("Critère", crit_ids, format_func=libelles.get, key="grille_saisie_critere")
