@@ -199,3 +199,17 @@ def test_turnout_in_the_volets_governance_theme_one_election_at_a_time(warm_serv
     headings = [m.value for m in at.markdown]
     assert "### Équité entre communes (2020)" in headings
     assert any("un seul millésime : pas d'évolution (2020)" in m for m in headings)  # elections are never one series
+
+
+def test_the_map_offers_the_chosen_elections_own_year(warm_server):
+    """Territoires: the election is chosen first and the year follows it (2020 for the municipal first round),
+    never an election paired with another election's year (an empty map)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["ind_carte"] = "taux_participation"
+    at.query_params["vent_carte"] = "Municipales 2020, 1er tour"
+    at.switch_page("pages/territoires.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Millésime : 2020" in [c.value for c in at.caption]

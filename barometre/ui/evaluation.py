@@ -147,7 +147,13 @@ def saisie(c: Contexte) -> None:
             except Exception as exc:  # noqa: BLE001 - IngestError: French, with the line, the column and the fix
                 st.error(echapper(exc))
             else:
-                st.dataframe(pl.DataFrame([li.__dict__ for li in lignes]), hide_index=True)
+                st.dataframe(pl.DataFrame([{
+                    "Ligne": li.ligne, "Action": li.action_id, "Niveau": ev.NIVEAUX[li.niveau],
+                    "Indicateur": li.libelle, "Unité": li.unite, "Année": str(li.annee),
+                    "Valeur": "–" if li.valeur is None else formats.nombre(li.valeur, 2),
+                    "Objectif": "" if li.objectif_valeur is None else
+                    f"{formats.nombre(li.objectif_valeur, 2)} en {li.objectif_annee}",
+                    "Illustratif": "oui" if li.illustratif else "non"} for li in lignes]), hide_index=True)
                 if st.button(f"Importer {len(lignes)} ligne(s)", key="eval_importer"):
                     counts: dict = {}
                     if ui_pilotage.ecrire(lambda: counts.update(c.e.importer(c.user, lignes)), "Import terminé."):
