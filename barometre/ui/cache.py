@@ -122,6 +122,13 @@ def annees(indicateur: str, niveau: str | None = None) -> list[int]:
     return list(_index_disponibilites().get(("annees", indicateur, niveau), []))
 
 
+def annees_ventilation(indicateur: str, niveau: str, ventilation: str) -> list[int]:
+    """The vintages of one breakdown (an election's year, not every election's): all of them for the total."""
+    if not ventilation:
+        return annees(indicateur, niveau)
+    return sorted(set(valeurs(indicateur, niveau, ventilation=ventilation)["annee"].to_list()))
+
+
 def ventilations(indicateur: str) -> list[str]:
     return list(_index_disponibilites().get(("ventilations", indicateur), []))
 

@@ -17,6 +17,7 @@ import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
 from barometre.pilotage import auth, sessions
+from barometre.pilotage import evaluation as _evaluation  # noqa: F401 - registers its tables (history, revert)
 from barometre.pilotage import panel as _panel  # noqa: F401 - registers the panel's tables, specs, domains
 from barometre.pilotage.store import (
     DOMAINES,
