@@ -18,6 +18,7 @@ from barometre import charts, charts_panel, formats
 from barometre.calculs import panel as calc
 from barometre.pilotage.panel import (
     CODES_MAX,
+    SCRUTIN_SECRET,
     SPECS_PANEL,
     STATUTS_VOTE,
     RefusLecture,
@@ -499,7 +500,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
     # ---------------------------------------------------------------- history
     with onglets["Historique"]:
         st.header("Historique des saisies du panel")
-        tables = [t for t in SPECS_PANEL if not t.startswith("label_")]
+        # Codes and ballots are never journaled (secret ballot): not asked for either.
+        tables = [t for t in SPECS_PANEL if not t.startswith("label_") and t not in SCRUTIN_SECRET]
         if not membre:
             st.caption("L'historique des saisies (textes compris) est réservé aux membres du panel et aux agents.")
         else:
