@@ -419,3 +419,30 @@ def test_votes_and_adopted_versions_only_through_their_own_methods(store, panel)
     with pytest.raises(DonneesInvalides):
         panel.modifier(ADMIN, "panel_versions_criteres", 1, 1, libelle="x")
     assert panel.vote(vote_id)["statut"] == "ouverte" and panel.nombre_votes(vote_id) == 0
+
+
+def test_a_ballot_cast_while_the_vote_closes_is_counted_or_refused(store, panel, monkeypatch):
+    """Issue 21 (medium): casting and closing serialise on the vote. The closing is started while a ballot
+    is between its checks and its write; the ballot is then either refused or counted in the frozen result,
+    never told « enregistré » and left out (PostgreSQL, read committed, before the row lock)."""
+    import threading
+
+    from barometre.pilotage import panel as panel_mod
+
+    vote_id, codes = _vote_ouvert(panel, 2)
+    panel.voter(vote_id, codes[0], {"moyens_de_vie": 1, "engagement": 2, "services": 3})
+    version = panel.vote(vote_id)["version"]
+    closing = threading.Thread(target=lambda: panel.clore_vote(AGENT, vote_id, version, "2027-03-12"))
+    original = panel_mod.Panel._id_bulletin
+
+    def close_meanwhile(conn):
+        closing.start()
+        closing.join(timeout=3)  # with the lock the closing waits for this ballot; without, it ends first
+        return original(conn)
+
+    monkeypatch.setattr(panel_mod.Panel, "_id_bulletin", staticmethod(close_meanwhile))
+    panel.voter(vote_id, codes[1], {"moyens_de_vie": 5, "engagement": 5, "services": 5})  # told: recorded
+    closing.join()
+    vote = panel.vote(vote_id)
+    assert vote["statut"] == "close"
+    assert vote["resultat"]["n"] == panel.nombre_votes(vote_id) == 2

@@ -581,7 +581,12 @@ class Panel:
             return codes
 
     def _vote(self, conn: sa.Connection, vote_id: int) -> dict:
-        vote = self.store._ligne(conn, SPECS["panel_votes"], vote_id)
+        """The vote's row, locked until the transaction ends: casting, closing, opening and issuing codes
+        serialise on it (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: every writer already holds the
+        database's write lock from ``BEGIN IMMEDIATE``). Without it, on PostgreSQL, a ballot cast while the
+        vote was being closed was told « enregistré », stored, and left out of the frozen result."""
+        row = conn.execute(sa.select(t_votes).where(t_votes.c.id == vote_id).with_for_update()).first()
+        vote = dict(row._mapping) if row else None
         if vote is None:
             raise LigneIntrouvable("Ce vote n'existe pas.")
         return vote
