@@ -8,6 +8,7 @@ import streamlit as st
 
 from barometre import charts, formats
 from barometre.catalogue import Indicateur
+from barometre.texte import Html, echapper, html_sur
 from barometre.ui import cache, etat, graphiques, provenance
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
@@ -54,7 +55,7 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     niveau, code, nom = sel.niveau, sel.code, sel.nom
     ventilation = etat.ventilation_picker(ind, key=f"{key}_ventilation")
     sel = sel.avec(indicateur=ind.id, ventilation=ventilation)
-    st.header(ind.libelle + (f" — {ventilation}" if ventilation else ""))  # h2: the page title's child
+    st.header(ind.libelle + (f" — {echapper(ventilation)}" if ventilation else ""))  # h2: the page title's child
     st.caption(f"{ind.definition} Unité : {ind.unite} ; {SENS_TEXT[ind.sens]}.")
     comp = cache.comparaison(ind.id, niveau, code, ventilation)
     own = comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code))
@@ -151,12 +152,17 @@ def delta_html(ind: Indicateur, row: dict) -> str:
     good = (change > 0) == (ind.sens == "hausse_favorable") if change else None
     colour = NEUTRAL_TEXT if ind.sens == "neutre" or good is None else (FAVOURABLE if good else UNFAVOURABLE)
     verdict = "" if ind.sens == "neutre" or good is None else (" (favorable)" if good else " (défavorable)")
-    return (f'<div style="color:{colour};font-size:.95rem">{arrow} {formats.ecart(change, ind.unite, ind.decimales)}'
-            f' depuis {row["annee_precedente"]}{verdict}</div>')
+    return Html(f'<div style="color:{colour};font-size:.95rem">{arrow} '
+                f'{html_sur(formats.ecart(change, ind.unite, ind.decimales))} depuis {row["annee_precedente"]}'
+                f'{verdict}</div>')
 
 
 def card(label: str, value: str, unit: str, lines: list[str], help_text: str) -> str:
-    body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{line}</div>' for line in lines)
+    """A figure card for ``st.html``. Every argument is text and is escaped (territory names, breakdown labels
+    read from loaded files…); only :class:`~barometre.texte.Html` lines built by our code stay markup."""
+    label, value, unit, help_text = (html_sur(x) for x in (label, value, unit, help_text))
+    body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{html_sur(line)}</div>'
+                   for line in lines)
     return (f'<div role="group" aria-label="{label}" title="{help_text}" style="border:1px solid #c9c9c9;'
             f'border-radius:.5rem;padding:.8rem 1rem;min-height:9.5rem;background:#fff">'
             f'<div style="font-size:1rem;font-weight:600;color:#111">{label}</div>'

@@ -1,0 +1,81 @@
+"""Issue 21 (« The secret ballot and the last open doors »): each finding beyond the secret ballot pinned by
+a test that failed on the code before its fix. The ballot itself: tests/test_panel_store.py and
+tests/test_pages_panel.py. Every crafted label, text and address below is test content.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from barometre.settings import PROJECT_ROOT, get_settings
+from barometre.sources.csvread import IngestError
+
+RAW = Path("/work/shared/data/raw")
+EMPLOI = RAW / "insee_chiffres_detailles_epci" / "act_caracteristiques_emploi_2018_epci200042190.csv"
+ORE = PROJECT_ROOT / "tests" / "fixtures" / "energie" / "ore_conso_elec_gaz_commune_2023.csv"
+IMAGE = "![x](https://intrus.example/pixel.png)"
+
+
+def _sans_progression(*_args) -> None:
+    return None
+
+
+# ---------------------------------------------------------------- breakdown labels of loaded files
+@pytest.mark.skipif(not EMPLOI.is_file(), reason="extrait INSEE emploi absent")
+def test_a_crafted_sex_label_is_refused_at_load_naming_file_line_and_column(tmp_path):
+    from barometre.sources.ingest import lire
+
+    lines = EMPLOI.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if ",ACT G1," in f",{line}" or line.startswith("ACT G1,"))
+    lines[n] = lines[n].replace(",Femmes,", f",Femmes{IMAGE},").replace(",Hommes,", f",Hommes{IMAGE},")
+    path = tmp_path / "emploi.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(IngestError) as exc:
+        lire(path, get_settings(), _sans_progression)
+    assert exc.value.fichier == "emploi.csv" and exc.value.ligne == n + 1 and exc.value.colonne == "sexe"
+
+
+def test_a_crafted_ore_sector_label_is_refused(tmp_path):
+    from barometre.sources.ingest import lire
+
+    text = ORE.read_text(encoding="utf-8").replace(";Résidentiel;;;", ";<img src=https://intrus.example/p>;;;", 1)
+    path = tmp_path / "ore.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(IngestError) as exc:
+        lire(path, get_settings(), _sans_progression)
+    assert exc.value.colonne and "secteur" in exc.value.colonne.lower()
+
+
+@pytest.mark.parametrize("label", [f"Femmes{IMAGE}", "<img src=x onerror=alert(1)>", "[lien](https://x.example)",
+                                   "www.intrus.example", "a_b_", "Hommes :red[rouge]"])
+def test_every_load_refuses_a_breakdown_label_that_is_not_plain_text(label):
+    from barometre.catalogue import load_catalogue
+    from barometre.sources.layouts import Valeur
+    from barometre.sources.valeurs import check_values
+
+    v = Valeur("part_temps_partiel_salaries", "epci", "200042190", 2018, 12.0, "insee_emploi_epci_2018",
+               ventilation=label, ligne=7)
+    with pytest.raises(IngestError, match="ventilation") as exc:
+        check_values([v], load_catalogue(get_settings().catalogue_dir), "f.csv")
+    assert exc.value.ligne == 7
+
+
+def test_the_breakdown_labels_shipped_are_plain_text():
+    import polars as pl
+
+    from barometre.sources.valeurs import ventilation_refusee
+
+    labels = pl.read_parquet(PROJECT_ROOT / "data" / "valeurs" / "*.parquet")["ventilation"].unique().to_list()
+    assert [x for x in labels if ventilation_refusee(x or "")] == []
+
+
+def test_cards_escape_every_text_they_show():
+    from barometre.texte import Html
+    from barometre.ui.panneaux import card
+
+    out = card(f"Part{IMAGE}", "<b>12</b>", "%<i>", ["2018 · <img src=https://intrus.example/p>",
+                                                   Html('<div class="ok">vérifié</div>')], 'aide" onmouseover="x')
+    assert "<img" not in out and "<b>12" not in out and "<i>" not in out and 'onmouseover="x' not in out
+    assert "&lt;img src=https://intrus.example/p&gt;" in out and '<div class="ok">vérifié</div>' in out
