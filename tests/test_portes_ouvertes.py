@@ -79,3 +79,82 @@ def test_cards_escape_every_text_they_show():
                                                    Html('<div class="ok">vérifié</div>')], 'aide" onmouseover="x')
     assert "<img" not in out and "<b>12" not in out and "<i>" not in out and 'onmouseover="x' not in out
     assert "&lt;img src=https://intrus.example/p&gt;" in out and '<div class="ok">vérifié</div>' in out
+
+
+# ---------------------------------------------------------------- typed text on public pages
+APP = PROJECT_ROOT / "app.py"
+PAYLOAD = f"<img src=https://intrus.example/h.png> {IMAGE} **GRASINJECTE**"
+
+
+def _rendu(markdown: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("gfm-like").render(markdown)
+
+
+@pytest.fixture
+def base(tmp_path, monkeypatch, warm_server):
+    from barometre.pilotage.store import Store, Utilisateur
+
+    url = f"sqlite:///{tmp_path / 'pilotage.sqlite'}"
+    monkeypatch.setenv("BAROMETRE_DATABASE_URL", url)
+    s = Store(url)
+    s.initialiser_admin("admin", "Admin", "$argon2id$test-only")
+    for role in ("agent", "panel"):
+        s.creer_compte(Utilisateur("admin", "admin"), role, role, role.capitalize(), "$argon2id$test-only")
+    yield s
+    s.fermer()
+
+
+def _page(page: str, **query):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _markdowns(at) -> list[str]:
+    return [m.value for m in (*at.markdown, *at.caption, *at.get("header"), *at.get("subheader"))]
+
+
+def test_an_objectives_source_is_shown_as_text(base):
+    from barometre.calculs.targets import OBJECTIFS_COLUMNS, load_objectifs
+    from barometre.pilotage.objectifs import OBJECTIFS_FILE
+    from barometre.pilotage.store import Utilisateur
+
+    shipped = load_objectifs(get_settings().catalogue_dir / OBJECTIFS_FILE)
+    obj = next(o for o in shipped if o.indicateur == "cae_1.a")  # a target with a trajectory drawn
+    fields = {c: getattr(obj, c) for c in OBJECTIFS_COLUMNS if c != "id"}
+    base.enregistrer_objectif(Utilisateur("agent", "agent"), obj.id, 0, **{**fields, "source": PAYLOAD})
+    at = _page("pages/environnement.py", onglet_env="trajectoires")
+    at.selectbox(key="traj_ind").set_value("cae_1.a").run()
+    shown = [m for m in _markdowns(at) if "GRASINJECTE" in m]
+    assert shown, "the source is shown"
+    for m in shown:
+        html = _rendu(m)
+        assert "<img" not in html and "<strong>GRASINJECTE" not in html, m
+
+
+def test_adopted_criteria_are_shown_as_text_in_the_method_section(base):
+    from barometre.pilotage.panel import Panel
+    from barometre.pilotage.store import Utilisateur
+
+    agent = Utilisateur("agent", "agent")
+    p = Panel(base)
+    seance = p.creer(agent, "panel_seances", date="2027-03-12", lieu="Salle (test)", groupe="Groupe (test)")
+    ok = p.creer(agent, "panel_criteres", famille="engagement", libelle="Avoir un emploi (test)",
+                 indicateurs=["taux_chomage_15_64"], a_construire=False, commentaire="")
+    bad = p.creer(agent, "panel_criteres", famille="services", libelle=PAYLOAD, indicateurs=[], a_construire=True,
+                  commentaire="")
+    p.adopter_criteres(agent, "Critères (test)", "2027-03-12", [ok, bad], seance)
+    at = _page("pages/bien_etre.py")
+    shown = [m for m in _markdowns(at) if "GRASINJECTE" in m]
+    assert shown, "the adopted criterion is quoted in the method section"
+    for m in shown:
+        html = _rendu(m)
+        assert "<img" not in html and "<strong>GRASINJECTE" not in html, m
