@@ -158,3 +158,16 @@ def test_adopted_criteria_are_shown_as_text_in_the_method_section(base):
     for m in shown:
         html = _rendu(m)
         assert "<img" not in html and "<strong>GRASINJECTE" not in html, m
+
+
+# ---------------------------------------------------------------- built-in table export, error details
+def test_tables_offer_no_builtin_export_and_visitors_see_no_error_details():
+    """Issue 21: Streamlit's own « Download as CSV » exported public tables (Label list, recommendations) with
+    their formulas untouched; the pages' own CSV / XLSX downloads are neutralised. Tracebacks named the
+    PostgreSQL host and server paths."""
+    import tomllib
+
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+    assert config["client"]["showErrorDetails"] == "none"
+    assert "disableDataExport" not in (PROJECT_ROOT / "app.py").read_text(encoding="utf-8")
