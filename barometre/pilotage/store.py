@@ -1240,14 +1240,23 @@ class Store:
         return faits
 
     # ------------------------------------------------------------ sign-in throttling and sessions (security)
-    def noter_echec_connexion(self, cles: list[str]) -> None:
-        """Record one failed sign-in under each key (``compte:…``, ``adresse:…``)."""
+    def noter_echec_connexion(self, cles: list[str]) -> list[int]:
+        """Record one failed sign-in under each key (``compte:…``, ``adresse:…``); returns the records' ids
+        (a sign-in attempt is recorded as a failure *before* its password is checked, and withdrawn with
+        :meth:`retirer_echecs_connexion` if it succeeds: no check-then-act window)."""
         now = _maintenant()
         veille = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="microseconds")
         with self._ecriture() as conn:
-            conn.execute(t_echecs_connexion.insert(), [{"cle": c[:300], "horodatage": now} for c in cles])
-            # housekeeping: failures older than a day count for nothing (the window is 15 minutes)
+            ids = [conn.execute(t_echecs_connexion.insert().values(cle=c[:300], horodatage=now)).inserted_primary_key[0]
+                   for c in cles]
+            # housekeeping: failures older than a day count for nothing
             conn.execute(t_echecs_connexion.delete().where(t_echecs_connexion.c.horodatage < veille))
+        return ids
+
+    def retirer_echecs_connexion(self, ids: list[int]) -> None:
+        """Withdraw the failure records of an attempt that succeeded."""
+        with self._ecriture() as conn:
+            conn.execute(t_echecs_connexion.delete().where(t_echecs_connexion.c.id.in_(ids)))
 
     def echecs_connexion(self, cle: str, depuis: datetime) -> list[str]:
         """Times (ISO UTC, oldest first) of the failed sign-ins under ``cle`` since ``depuis``."""
