@@ -171,3 +171,17 @@ def test_deliberation_link_must_be_https(store, lien):
         store.creer_deliberation(agent, numero="1", date="2026-01-01", objet="x", engagement=e1, lien=lien)
     store.creer_deliberation(agent, numero="2", date="2026-01-01", objet="x", engagement=e1,
                              lien="https://www.agglo-porteduhainaut.fr/deliberation-2")
+
+
+def test_a_password_change_signs_out_the_other_sessions(store):
+    """Issue 21: changing one's password left the other sessions signed in."""
+    agent = Utilisateur("agent", "agent")
+    e = {k: hashlib.sha256(k.encode()).hexdigest() for k in ("ici", "telephone", "ancien-poste")}
+    for h in e.values():
+        store.ouvrir_session("agent", h, datetime.now(UTC) + timedelta(hours=8))
+    store.definir_mot_de_passe(agent, "agent", store.compte("agent")["version"], auth.hacher("cheval agrafe batterie "
+                               "correcte"), garder_session=e["ici"])
+    assert store.session(e["ici"])["login"] == "agent"
+    assert store.session(e["telephone"]) is None and store.session(e["ancien-poste"]) is None
+    store.definir_mot_de_passe(ADMIN, "agent", store.compte("agent")["version"], auth.hacher(MDP))  # an admin
+    assert store.session(e["ici"]) is None  # set by an administrator: signed out everywhere

@@ -93,6 +93,13 @@ def _token(valeur: object) -> str | None:
     return token
 
 
+def empreinte_cookie(valeur: object) -> str | None:
+    """The store's hash of a cookie's session token (None unless the signature holds): the session to keep
+    when its holder changes their password."""
+    token = _token(valeur)
+    return empreinte(token) if token else None
+
+
 def lire(store: Store, valeur: object) -> Utilisateur | None:
     """The user of a cookie value: None unless the signature holds, the session is open (not expired nor
     revoked) and the account is still active (with its current role)."""

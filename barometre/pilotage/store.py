@@ -1341,17 +1341,26 @@ class Store:
             raise RefusEcriture("C'est le dernier administrateur actif : nommez-en un autre avant de le "
                                 "retirer.")
 
-    def definir_mot_de_passe(self, user: Utilisateur, login: str, version: int, hash_mdp: str) -> int:
-        """Set an account's password hash: the account holder for their own, or an administrator."""
+    def definir_mot_de_passe(self, user: Utilisateur, login: str, version: int, hash_mdp: str,
+                             garder_session: str | None = None) -> int:
+        """Set an account's password hash: the account holder for their own, or an administrator. In the same
+        transaction every open session of that account is revoked (whoever knew the old password is signed
+        out everywhere), except ``garder_session`` (the token hash of the holder's own session)."""
         spec = SPECS["comptes"]
         with self._ecriture() as conn:
             if user.login != login:
                 self._autoriser(conn, user, "comptes")
+                garder_session = None
             else:
                 compte = self._ligne(conn, spec, login)
                 if compte is None or not compte["actif"] or compte["role"] != user.role:
                     raise RefusEcriture("Compte inconnu, désactivé ou rôle changé : reconnectez-vous.")
-            return self._modifier(conn, spec, login, version, {"hash_mdp": hash_mdp}, user, str(uuid.uuid4()))
+            version = self._modifier(conn, spec, login, version, {"hash_mdp": hash_mdp}, user, str(uuid.uuid4()))
+            t = t_sessions
+            conn.execute(t.update().where(t.c.login == login, t.c.revoquee_le.is_(None),
+                                          t.c.empreinte != (garder_session or ""))
+                         .values(revoquee_le=_maintenant()))
+            return version
 
     def remplacer_hash(self, login: str, hash_mdp: str) -> None:
         """Replace a password hash by a hash of the *same* password with today's argon2 parameters, right
