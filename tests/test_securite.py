@@ -58,7 +58,7 @@ def test_failures_from_one_address_delay_that_address_and_survive_a_restart(db_u
 def test_nobody_locks_an_account_the_delay_grows_for_the_guesser_only(store):
     """Issue 21: anyone could lock any account (the admin's included) for 15 minutes, repeatably."""
     now = datetime.now(UTC)
-    for i in range(8):  # the guesser's failures, as if spread over time (each after its delay)
+    for _ in range(8):  # the guesser's failures, as if spread over time (each after its delay)
         store.noter_echec_connexion(["compte:admin|adresse:203.0.113.9", "adresse:203.0.113.9"])
     waits = [auth.delai(n, auth.ECHECS_PAIRE_LIBRES) for n in range(auth.ECHECS_PAIRE_LIBRES, 12)]
     assert waits == sorted(waits) and waits[0] == auth.DELAI_BASE and waits[-1] <= auth.DELAI_MAX
