@@ -144,7 +144,9 @@ def test_concurrent_password_checks_are_capped(monkeypatch):
     assert peak[0] == auth.VERIFICATIONS_SIMULTANEES
 
 
-@pytest.mark.parametrize("faible", ["aaaaaaaaaaaa", "azertyuiop12", "motdepasse123", "agent-agent-agent", "court"])
+@pytest.mark.parametrize("faible", ["aaaaaaaaaaaa", "azertyuiop12", "motdepasse123", "agent-agent-agent", "court",
+                                    # issue 21: French words, AZERTY walks, the territory's names
+                                    "Azerty123456!", "Hainaut2024!!", "Porteduhainaut59", "Raismes2024!!"])
 def test_weak_passwords_are_refused_in_french(faible):
     with pytest.raises(ValueError, match="trop facile|au moins 12"):
         auth.hacher(faible, ("agent", "Agent"))

@@ -57,7 +57,37 @@ from barometre.pilotage.store import ROLES, ErreurStore, Store, Utilisateur
 
 MOT_DE_PASSE_MIN = 12  # ANSSI recommends at least 12 characters for a password alone
 MOT_DE_PASSE_MAX = 256  # longer is no safer, and costs argon2 time for nothing
-SCORE_MIN = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
+SCORE_MIN = 4  # zxcvbn: 4 = "very unguessable" (10^10 guesses or more), counting the words below as known
+#: Known to whoever guesses a password here (zxcvbn's lists are English): French words and phrases common in
+#: passwords, AZERTY keyboard walks, the institution's words; the territory's names are added at run time.
+MOTS_CONNUS = (
+    "azerty", "azertyuiop", "qsdfghjklm", "wxcvbn", "poiuytreza", "mlkjhgfdsq", "nbvcxw", "aqwzsx", "azeqsd",
+    "&é\"'(-è_çà", "1234567890", "motdepasse", "mdp", "bonjour", "bonsoir", "salut", "soleil", "amour", "jetaime",
+    "chouchou", "doudou", "loulou", "bienvenue", "secret", "motdepasse", "changezmoi", "admin", "administrateur",
+    "utilisateur", "agent", "mairie", "commune", "agglo", "agglomeration", "communaute", "barometre", "panel",
+    "label", "projet", "territoire", "france", "nord", "paris", "lille", "valenciennes", "hautsdefrance",
+    "hainaut", "porteduhainaut", "portehainaut", "caph", "escaut", "scarpe",
+)
+
+
+def _mots_du_territoire() -> tuple[str, ...]:
+    """The territory's names (communes, zones, EPCI, département, région), as typed in a password."""
+    import unicodedata
+
+    from barometre.settings import get_settings
+
+    try:
+        import polars as pl
+
+        noms = pl.read_parquet(get_settings().data_dir / "territoires.parquet", columns=["nom"])["nom"].to_list()
+    except Exception:  # noqa: BLE001 - no built data yet: the fixed list still applies
+        return ()
+    out = set()
+    for nom in noms:
+        ascii_ = unicodedata.normalize("NFKD", str(nom)).encode("ascii", "ignore").decode().lower()
+        out.add("".join(c for c in ascii_ if c.isalnum()))
+        out.update(w for w in ascii_.replace("-", " ").replace("'", " ").split() if len(w) > 3)
+    return tuple(sorted(out))
 ENV_MOT_DE_PASSE_ADMIN = "BAROMETRE_MOT_DE_PASSE_ADMIN"
 FENETRE = timedelta(hours=24)  # failures older than this count for nothing (the store forgets them)
 ECHECS_PAIRE_LIBRES = 3  # failures of one account from one address before any delay
@@ -78,14 +108,16 @@ class ErreurConnexion(Exception):
 
 def verifier_force(mot_de_passe: str, entrees: tuple[str, ...] = ()) -> None:
     """Refuse (ValueError, French) a password too short, too long or too easy to guess (zxcvbn score
-    below :data:`SCORE_MIN`, the login and name counting as known words)."""
+    below :data:`SCORE_MIN`, the login, the name, :data:`MOTS_CONNUS` and the territory's names counting as
+    known words)."""
     if len(mot_de_passe) < MOT_DE_PASSE_MIN:
         raise ValueError(f"Le mot de passe doit compter au moins {MOT_DE_PASSE_MIN} caractères.")
     if len(mot_de_passe) > MOT_DE_PASSE_MAX:
         raise ValueError(f"Le mot de passe doit compter au plus {MOT_DE_PASSE_MAX} caractères.")
     from zxcvbn import zxcvbn
 
-    if zxcvbn(mot_de_passe, user_inputs=[e for e in entrees if e])["score"] < SCORE_MIN:
+    connus = [e for e in entrees if e] + list(MOTS_CONNUS) + list(_mots_du_territoire())
+    if zxcvbn(mot_de_passe, user_inputs=connus)["score"] < SCORE_MIN:
         raise ValueError("Ce mot de passe est trop facile à deviner (répétitions, suites, mot courant, "
                          "identifiant…). Choisissez une phrase de plusieurs mots peu courants, par exemple "
                          "quatre mots sans rapport entre eux.")
