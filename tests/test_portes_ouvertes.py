@@ -171,3 +171,38 @@ def test_tables_offer_no_builtin_export_and_visitors_see_no_error_details():
     assert config["client"]["disableDataExport"] is True
     assert config["client"]["showErrorDetails"] == "none"
     assert "disableDataExport" not in (PROJECT_ROOT / "app.py").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- security headers
+def _reponse(query: bytes, monkeypatch=None) -> dict[bytes, bytes]:
+    import asyncio
+
+    from barometre.pilotage.sessions import EntetesSecurite
+
+    sent = []
+
+    async def page(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": b"<html></html>"})
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request"}
+
+    asyncio.run(EntetesSecurite(page)({"type": "http", "query_string": query, "path": "/"}, receive, send))
+    return dict(sent[0]["headers"])
+
+
+def test_every_response_carries_the_security_headers(monkeypatch):
+    monkeypatch.delenv("BAROMETRE_CADRES_AUTORISES", raising=False)
+    h = _reponse(b"")
+    assert h[b"content-security-policy"] == b"frame-ancestors 'self'"
+    assert h[b"x-content-type-options"] == b"nosniff" and h[b"referrer-policy"] == b"same-origin"
+    assert _reponse(b"embed=true")[b"content-security-policy"] == b"frame-ancestors *"  # an embedded view
+    monkeypatch.setenv("BAROMETRE_CADRES_AUTORISES", "https://www.agglo.example; script-src *")
+    assert _reponse(b"vue=x&embed=true")[b"content-security-policy"] == (
+        b"frame-ancestors https://www.agglo.example script-src *")  # one directive only: « ; » cannot add one
+    app = (PROJECT_ROOT / "app.py").read_text(encoding="utf-8")
+    assert "middleware=sessions.middleware()" in app
