@@ -206,3 +206,25 @@ def test_every_response_carries_the_security_headers(monkeypatch):
         b"frame-ancestors https://www.agglo.example script-src *")  # one directive only: « ; » cannot add one
     app = (PROJECT_ROOT / "app.py").read_text(encoding="utf-8")
     assert "middleware=sessions.middleware()" in app
+
+
+def test_the_edit_database_is_private_to_the_server(tmp_path):
+    """Issue 21: the edit database (password hashes, sessions, ballots) was created world-readable."""
+    import os
+    import stat
+
+    from barometre.pilotage.store import Store
+
+    old = os.umask(0o022)
+    try:
+        s = Store(f"sqlite:///{tmp_path / 'edits' / 'pilotage.sqlite'}")
+        s.initialiser_admin("admin", "Admin", "$argon2id$test-only")
+        s.fermer()
+        shared = tmp_path / "partagee.sqlite"
+        shared.write_bytes(b"")
+        shared.chmod(0o644)
+        Store(f"sqlite:///{shared}").fermer()
+    finally:
+        os.umask(old)
+    for f in [*(tmp_path / "edits").iterdir(), shared]:
+        assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, (f.name, oct(f.stat().st_mode))
