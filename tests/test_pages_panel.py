@@ -262,7 +262,7 @@ def test_labelled_project_in_list_on_map_and_in_profile(store):
     assert "Jardin partagé <b>(test)</b>" in profile
 
 
-@pytest.mark.parametrize("vote", ["abc", "999999", "-1"])
+@pytest.mark.parametrize("vote", ["abc", "999999", "-1", "99999999999999999999", "2147483648"])  # huge: issue 21
 def test_a_broken_vote_link_says_so(store, vote):
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     at.query_params["vote"] = vote
@@ -270,7 +270,8 @@ def test_a_broken_vote_link_says_so(store, vote):
     at.run()
     at.switch_page("pages/panel.py").run()
     assert not at.exception, [e.message for e in at.exception]
-    assert [e.value for e in at.error] in (["Lien de vote invalide."], ["Ce vote n'existe pas : vérifiez le lien."])
+    assert [e.value for e in at.error] in (["Lien de vote invalide : ce vote est introuvable."],
+                                           ["Ce vote n'existe pas : vérifiez le lien."])
 
 
 def test_panel_history_holds_no_code_and_no_ballot(store):

@@ -228,3 +228,11 @@ def test_the_edit_database_is_private_to_the_server(tmp_path):
         os.umask(old)
     for f in [*(tmp_path / "edits").iterdir(), shared]:
         assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, (f.name, oct(f.stat().st_mode))
+
+
+@pytest.mark.parametrize("ident", ["99999999999999999999", "2147483648"])
+def test_a_huge_id_in_the_address_is_not_found_not_an_error(base, ident):
+    """Issue 21: ?seance=99999999999999999999 gave an error page (the engine's integer overflow)."""
+    at = _page("pages/seance.py", seance=ident)
+    assert any("Séance introuvable" in w.value for w in at.warning)
+    assert base.seance(int(ident)) is None and base.ligne("panel_votes", int(ident)) is None

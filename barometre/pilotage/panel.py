@@ -585,7 +585,8 @@ class Panel:
         serialise on it (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: every writer already holds the
         database's write lock from ``BEGIN IMMEDIATE``). Without it, on PostgreSQL, a ballot cast while the
         vote was being closed was told « enregistré », stored, and left out of the frozen result."""
-        row = conn.execute(sa.select(t_votes).where(t_votes.c.id == vote_id).with_for_update()).first()
+        row = (conn.execute(sa.select(t_votes).where(t_votes.c.id == vote_id).with_for_update()).first()
+               if isinstance(vote_id, int) and 0 < vote_id <= st_.ID_MAX else None)
         vote = dict(row._mapping) if row else None
         if vote is None:
             raise LigneIntrouvable("Ce vote n'existe pas.")

@@ -616,6 +616,9 @@ def url_base(url: str | None = None) -> str:
     return url
 
 
+ID_MAX = 2**31 - 1  # ids are 32-bit INTEGER on both engines: a larger number names no row
+
+
 def _fichier_prive(path: Path) -> None:
     """The edit database holds password hashes, sessions and ballots: created readable by the server's user
     only (0600; SQLite gives its -wal and -shm files the same mode), and an existing one tightened."""
@@ -747,6 +750,8 @@ class Store:
     # ------------------------------------------------------------ generic row operations
     def _ligne(self, conn: sa.Connection, spec: _Spec, key: Any) -> dict | None:
         t = spec.table
+        if isinstance(t.c[spec.pk].type, sa.Integer) and not (isinstance(key, int) and 0 < key <= ID_MAX):
+            return None  # an id from an address (?seance=99999999999999999999): not found, not an engine error
         row = conn.execute(sa.select(t).where(t.c[spec.pk] == key)).first()
         return dict(row._mapping) if row else None
 
@@ -1399,6 +1404,8 @@ class Store:
                       list(t_editions.c))
 
     def edition(self, edition_id: int) -> dict | None:
+        if not (isinstance(edition_id, int) and 0 < edition_id <= ID_MAX):
+            return None
         rows = self._lire(sa.select(t_editions).where(t_editions.c.id == edition_id))
         return rows[0] if rows else None
 
@@ -1446,6 +1453,8 @@ class Store:
         return _frame(rows, list(t_seances.c))
 
     def seance(self, seance_id: int) -> dict | None:
+        if not (isinstance(seance_id, int) and 0 < seance_id <= ID_MAX):
+            return None  # an id from an address: not found, not an engine error
         rows = self._lire(sa.select(t_seances).where(t_seances.c.id == seance_id))
         return rows[0] if rows else None
 

@@ -25,7 +25,7 @@ from barometre.pilotage.panel import (
     exports,
     tableau_recommandations,
 )
-from barometre.pilotage.store import ErreurStore
+from barometre.pilotage.store import ID_MAX, ErreurStore
 from barometre.texte import echapper
 from barometre.ui import cache, etat
 from barometre.ui import pilotage as ui_pilotage
@@ -161,8 +161,10 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
     if vote_param:
         try:
             vote_id_param = int(vote_param)
+            if not 0 < vote_id_param <= ID_MAX:
+                raise ValueError(vote_param)
         except ValueError:
-            st.error("Lien de vote invalide.")
+            st.error("Lien de vote invalide : ce vote est introuvable.")
             st.stop()
         if etat.url("jeton") or etat.url("voter"):
             bulletin(vote_id_param, etat.url("jeton"))
