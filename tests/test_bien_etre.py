@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barometre import charts
 from barometre.calculs import bien_etre as be
 from barometre.calculs import indices
 from barometre.catalogue import load_catalogue
+from barometre.charts import indicateurs as charts
 from barometre.donnees import queries
 from barometre.donnees.db import connect
 from barometre.settings import PROJECT_ROOT, Settings

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import bien_etre, indices
+from barometre.charts import indicateurs as charts
 from barometre.pilotage.store import ErreurStore, Utilisateur
 from barometre.settings import get_settings
 from barometre.texte import echapper
