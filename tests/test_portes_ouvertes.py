@@ -236,3 +236,19 @@ def test_a_huge_id_in_the_address_is_not_found_not_an_error(base, ident):
     at = _page("pages/seance.py", seance=ident)
     assert any("Séance introuvable" in w.value for w in at.warning)
     assert base.seance(int(ident)) is None and base.ligne("panel_votes", int(ident)) is None
+
+
+# ---------------------------------------------------------------- files written and fetched
+def test_the_pack_is_written_atomically_without_following_links(tmp_path, monkeypatch):
+    """Issue 21: ``rapport --sortie`` wrote through the predictable ``.<name>.tmp``, following a link there."""
+    from barometre.pilotage import rapport
+
+    monkeypatch.setattr(rapport, "rapport_pdf", lambda r: b"%PDF-test")
+    victim = tmp_path / "victime.txt"
+    victim.write_text("intact", encoding="utf-8")
+    (tmp_path / ".dossier.pdf.tmp").symlink_to(victim)  # the old predictable temporary name
+    (tmp_path / "dossier.pdf").symlink_to(victim)  # the output name itself is a link
+    out = rapport.ecrire(None, "pdf", tmp_path / "dossier.pdf")
+    assert victim.read_text(encoding="utf-8") == "intact"
+    assert not out.is_symlink() and out.read_bytes() == b"%PDF-test"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp") and not p.is_symlink()] == []
