@@ -252,3 +252,26 @@ def test_the_pack_is_written_atomically_without_following_links(tmp_path, monkey
     assert victim.read_text(encoding="utf-8") == "intact"
     assert not out.is_symlink() and out.read_bytes() == b"%PDF-test"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp") and not p.is_symlink()] == []
+
+
+@pytest.mark.parametrize("entree", [
+    {"url": "file:///etc/passwd"}, {"url": "ftp://intrus.example/f.csv"}, {"url": "http://intrus.example/f.csv"},
+    {"url": "https://u:p@intrus.example/f.csv"}, {"nom": "../../pilotage.sqlite"}, {"nom": ".bashrc"},
+    {"nom": "dossier/f.csv"}, {"nom": "f;rm -rf.csv"}])
+def test_downloads_take_https_addresses_and_plain_names_only(entree, tmp_path, monkeypatch):
+    """Issue 21: ``telecharger`` accepted any URL scheme and an unsanitised file name from the catalogue."""
+    from barometre.sources import telechargement as t
+
+    base = {"source": "insee_comparateur", "nom": "f.csv", "url": "https://www.insee.fr/f.csv"}
+    bad = {**base, **entree}
+    catalogue = tmp_path / "telechargements.toml"
+    catalogue.write_text("[[fichier]]\n" + "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in bad.items()),
+                         encoding="utf-8")
+    monkeypatch.setenv(t.ENV_CATALOGUE, str(catalogue))
+    with pytest.raises(IngestError) as exc:
+        t.fichiers(get_settings())
+    assert exc.value.colonne in entree and "n° 1" in exc.value.message
+    ok = tmp_path / "ok.toml"
+    ok.write_text("[[fichier]]\n" + "".join(f'{k} = "{v}"\n' for k, v in base.items()), encoding="utf-8")
+    monkeypatch.setenv(t.ENV_CATALOGUE, str(ok))
+    assert [f.nom for f in t.fichiers(get_settings())] == ["f.csv"]
