@@ -275,3 +275,19 @@ def test_downloads_take_https_addresses_and_plain_names_only(entree, tmp_path, m
     ok.write_text("[[fichier]]\n" + "".join(f'{k} = "{v}"\n' for k, v in base.items()), encoding="utf-8")
     monkeypatch.setenv(t.ENV_CATALOGUE, str(ok))
     assert [f.nom for f in t.fichiers(get_settings())] == ["f.csv"]
+
+
+def test_a_lake_that_cannot_be_attached_never_prints_its_password(tmp_path, monkeypatch):
+    """Issue 21: DuckLake ATTACH errors printed the PostgreSQL password (in the connection string)."""
+    from barometre.sources import entrepot
+
+    secret = "MotDePasseTresSecret42"
+    monkeypatch.setenv(entrepot.ENV_URL, f"postgresql://baro:{secret}@127.0.0.1:1/lac")
+    monkeypatch.setenv(entrepot.ENV_LAKE_DIR, str(tmp_path / "fichiers"))
+    e = entrepot.Entrepot(get_settings())
+    with pytest.raises(entrepot.ErreurEntrepot) as exc, e._ouvrir(ecriture=False):
+        pass
+    text = str(exc.value)
+    assert secret not in text and "injoignable" in text
+    assert exc.value.__cause__ is None and exc.value.__suppress_context__  # no chained engine message either
+    assert entrepot.masquer(f"x password={secret} y postgresql://baro:{secret}@h/d", None).count(secret) == 0
