@@ -291,3 +291,18 @@ def test_a_lake_that_cannot_be_attached_never_prints_its_password(tmp_path, monk
     assert secret not in text and "injoignable" in text
     assert exc.value.__cause__ is None and exc.value.__suppress_context__  # no chained engine message either
     assert entrepot.masquer(f"x password={secret} y postgresql://baro:{secret}@h/d", None).count(secret) == 0
+
+
+@pytest.mark.parametrize("nom,contenu", [("a.xlsx", b"PK\x03\x04junk"), ("a.csv", b"\xff\xfe\x00\x00junk"),
+                                         ("a.parquet", b"PAR1junk"), ("a.xls", b"\xd0\xcf\x11\xe0junk")])
+def test_an_upload_refusal_never_names_the_servers_temporary_folder(nom, contenu, tmp_path):
+    """Issue 21: upload refusals named /tmp/barometre-televersement-…/ (the server's temporary path)."""
+    from barometre.pilotage.store import Store, Utilisateur
+    from barometre.sources.ingest import ingest_televersement
+
+    s = Store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    s.initialiser_admin("admin", "Admin", "$argon2id$test-only")
+    with pytest.raises(IngestError) as exc:
+        ingest_televersement(nom, contenu, get_settings(), Utilisateur("admin", "admin"), s, apercu_seul=True)
+    s.fermer()
+    assert exc.value.fichier == nom and "/tmp" not in str(exc.value) and "televersement-" not in str(exc.value)
