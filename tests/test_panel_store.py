@@ -428,3 +428,18 @@ def test_a_ballot_cast_while_the_vote_closes_is_counted_or_refused(store, panel,
     vote = panel.vote(vote_id)
     assert vote["statut"] == "close"
     assert vote["resultat"]["n"] == panel.nombre_votes(vote_id) == 2
+
+
+def test_guessing_codes_from_one_address_is_slowed(store, panel):
+    """Issue 21: the ballot form was unthrottled (codes could be guessed online at any rate)."""
+    from barometre.pilotage.panel import CODES_ERRONES_LIBRES
+
+    vote_id, codes = _vote_ouvert(panel, 1)
+    ballot = {"moyens_de_vie": 1, "engagement": 2, "services": 3}
+    for _ in range(CODES_ERRONES_LIBRES):
+        with pytest.raises(RefusEcriture, match="inconnu"):
+            panel.voter(vote_id, "AAAA-AAAA", ballot, adresse="203.0.113.50")
+    with pytest.raises(RefusEcriture, match="Trop de codes erronés"):  # even a right code waits its turn
+        panel.voter(vote_id, codes[0], ballot, adresse="203.0.113.50")
+    panel.voter(vote_id, codes[0], ballot, adresse="203.0.113.51")  # another phone in the room is not held up
+    assert panel.nombre_votes(vote_id) == 1

@@ -74,6 +74,7 @@ from barometre.pilotage.store import (
 TAILLE_CODE = 8
 ALPHABET_CODE = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on a phone
 CODES_MAX = 500
+CODES_ERRONES_LIBRES = 10  # unknown codes from one address before any delay (typos in a room on one Wi-Fi)
 VOTANT = Utilisateur("(code de vote)", "panel", "Votant·e (code à usage unique)")
 STATUTS_VOTE = {"preparee": "En préparation", "ouverte": "Ouvert", "close": "Clos"}
 
@@ -617,9 +618,39 @@ class Panel:
             return self.store._modifier(conn, spec, vote_id, version,
                                         {"statut": "ouverte", "ouvert_le": _maintenant()}, user, str(uuid.uuid4()))
 
-    def voter(self, vote_id: int, code: str, notes: dict[str, int]) -> None:
+    def voter(self, vote_id: int, code: str, notes: dict[str, int], adresse: str | None = None) -> None:
         """Cast one ballot with a one-time code. Refused (nothing written) when the vote is not open, the
-        code unknown or already used, or a rating missing or outside 0–5."""
+        code unknown or already used, or a rating missing or outside 0–5.
+
+        Guessing codes is slowed per client ``adresse``: after :data:`CODES_ERRONES_LIBRES` unknown codes from
+        one address, each new ballot from it waits a delay that doubles (as sign-ins do, see
+        :mod:`barometre.pilotage.auth`); the unknown code is recorded before the answer."""
+        cle = f"vote:{adresse}" if adresse else None
+        if cle:
+            attente = self._attente_codes(cle)
+            if attente > 0:
+                raise RefusEcriture(f"Trop de codes erronés depuis cette adresse : réessayez dans "
+                                    f"{max(1, round(attente))} seconde(s).")
+        try:
+            self._voter(vote_id, code, notes)
+        except RefusEcriture as exc:
+            if cle and str(exc).startswith("Code inconnu"):
+                self.store.noter_echec_connexion([cle])
+            raise
+
+    def _attente_codes(self, cle: str) -> float:
+        from datetime import UTC, datetime  # noqa: PLC0415
+
+        from barometre.pilotage import auth  # noqa: PLC0415 - auth imports the store, not the panel
+
+        now = datetime.now(UTC)
+        echecs = self.store.echecs_connexion(cle, now - auth.FENETRE)
+        if not echecs:
+            return 0.0
+        libre = datetime.fromisoformat(echecs[-1]) + auth.delai(len(echecs), CODES_ERRONES_LIBRES)
+        return (libre - now).total_seconds()
+
+    def _voter(self, vote_id: int, code: str, notes: dict[str, int]) -> None:
         with self.store._ecriture() as conn:
             vote = self._vote(conn, vote_id)
             if vote["statut"] == "preparee":

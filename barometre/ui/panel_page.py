@@ -151,7 +151,7 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                      for o in vote["objets"]}
             if st.form_submit_button("Voter", type="primary"):
                 try:
-                    p.voter(vote_id, code, notes)
+                    p.voter(vote_id, code, notes, adresse=ui_pilotage.adresse_client())
                 except ErreurStore as exc:
                     ui_pilotage.erreur(exc)
                 else:
