@@ -133,6 +133,9 @@ class Indicateur(BaseModel):
     cle: bool = False  # shown among the key indicators of the home page
     peut_depasser_100: bool = False  # a percentage that may exceed 100 (energy autonomy of a producing commune)
     illustratif: bool = False
+    # The breakdown the well-being index reads for an indicator whose values are all broken down (turnout:
+    # one election, never several mixed): empty = the indicator's total.
+    ventilation_indice: str = ""
     # A reference with another definition, shown beside this indicator only with that difference named:
     # the other indicator's id and a short note of what differs.
     repere_autre_definition: str = ""

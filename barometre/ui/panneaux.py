@@ -12,6 +12,8 @@ from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
 from barometre.texte import Html, echapper, html_sur
 from barometre.ui import cache, etat, graphiques, provenance
+from barometre.ui import equite as ui_equite
+from barometre.ui import femmes_hommes as ui_fh
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
@@ -59,6 +61,7 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     sel = sel.avec(indicateur=ind.id, ventilation=ventilation)
     st.header(ind.libelle + (f" — {echapper(ventilation)}" if ventilation else ""))  # h2: the page title's child
     st.caption(f"{ind.definition} Unité : {ind.unite} ; {SENS_TEXT[ind.sens]}.")
+    ui_fh.femmes_hommes(ind, court=True)
     comp = cache.comparaison(ind.id, niveau, code, ventilation)
     own = comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code))
     if own.is_empty():
@@ -94,6 +97,8 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     """The distribution across communes: ranking, spread, max/min ratio, and across zones."""
     niveau, code, zonage, ventilation = sel.niveau, sel.code, sel.zonage, sel.ventilation
     years = cache.annees(ind.id, "commune")
+    if ventilation:  # the vintages of the chosen breakdown (an election, an age group) only
+        years = sorted(set(cache.valeurs(ind.id, "commune", ventilation=ventilation)["annee"].to_list()))
     if not years:
         st.caption("Pas de valeurs communales pour cet indicateur : la répartition entre communes n'est pas "
                    "disponible.")
@@ -139,6 +144,7 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
                             alt=f"Dispersion de {ind.libelle} entre les communes de chaque zone")
         st.caption("Trait : de la commune la plus faible à la plus élevée ; boîte : quartiles ; repère orange : "
                    "médiane des communes de la zone.")
+    ui_equite.equite_dans_le_temps(ind, zonage, ventilation)
 
 
 # ---------------------------------------------------------------- key figures (home page, séance)
