@@ -3,8 +3,6 @@ key-figure cards and tiles. Each takes the run's :class:`~barometre.ui.etat.Sele
 
 from __future__ import annotations
 
-import html
-
 import polars as pl
 import streamlit as st
 
@@ -12,6 +10,7 @@ from barometre import formats
 from barometre.calculs import verdicts as v
 from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
+from barometre.texte import Html, echapper, html_sur
 from barometre.ui import cache, etat, graphiques, provenance
 from barometre.ui import equite as ui_equite
 from barometre.ui import femmes_hommes as ui_fh
@@ -60,7 +59,7 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     niveau, code, nom = sel.niveau, sel.code, sel.nom
     ventilation = etat.ventilation_picker(ind, key=f"{key}_ventilation")
     sel = sel.avec(indicateur=ind.id, ventilation=ventilation)
-    st.header(ind.libelle + (f" — {ventilation}" if ventilation else ""))  # h2: the page title's child
+    st.header(ind.libelle + (f" — {echapper(ventilation)}" if ventilation else ""))  # h2: the page title's child
     st.caption(f"{ind.definition} Unité : {ind.unite} ; {SENS_TEXT[ind.sens]}.")
     ui_fh.femmes_hommes(ind, court=True)
     comp = cache.comparaison(ind.id, niveau, code, ventilation)
@@ -185,12 +184,17 @@ def delta_html(ind: Indicateur, row: dict) -> str:
         constant, _, current = money_note.partition(" · ")
         money_note = f"{constant}{verdict} · {current}"
         verdict = ""
-    return (f'<div style="color:{colour};font-size:.95rem">{arrow} {formats.ecart(change, ind.unite, ind.decimales)}'
-            f' depuis {row["annee_precedente"]}{html.escape(money_note)}{verdict}</div>')
+    return Html(f'<div style="color:{colour};font-size:.95rem">{arrow} '
+                f'{html_sur(formats.ecart(change, ind.unite, ind.decimales))} depuis {row["annee_precedente"]}'
+                f'{html_sur(money_note)}{html_sur(verdict)}</div>')
 
 
 def card(label: str, value: str, unit: str, lines: list[str], help_text: str) -> str:
-    body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{line}</div>' for line in lines)
+    """A figure card for ``st.html``. Every argument is text and is escaped (territory names, breakdown labels
+    read from loaded files…); only :class:`~barometre.texte.Html` lines built by our code stay markup."""
+    label, value, unit, help_text = (html_sur(x) for x in (label, value, unit, help_text))
+    body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{html_sur(line)}</div>'
+                   for line in lines)
     return (f'<div role="group" aria-label="{label}" title="{help_text}" style="border:1px solid #c9c9c9;'
             f'border-radius:.5rem;padding:.8rem 1rem;min-height:9.5rem;background:#fff">'
             f'<div style="font-size:1rem;font-weight:600;color:#111">{label}</div>'
@@ -238,7 +242,7 @@ def reference_levels_lines(ind: Indicateur, niveau: str, code: str) -> list[str]
         parts = " · ".join((f"{r['ventilation']} " if r["ventilation"] else "") + formats.nombre(r["valeur"],
                            ind.decimales) for r in mine)
         niveau_nom = "" if key[0] == "france" else f" ({cache.niveau_libelle(key[0]).lower()})"
-        out.append(f"{html.escape(mine[0]['nom'])}{niveau_nom}, {annee} : {parts} {html.escape(ind.unite)}")
+        out.append(f"{mine[0]['nom']}{niveau_nom}, {annee} : {parts} {ind.unite}")  # text: card() escapes it
     return out
 
 
@@ -260,8 +264,8 @@ def other_definition_lines(ind: Indicateur, niveau: str, code: str) -> list[str]
                            + formats.valeur_unite(r["valeur"], other.unite, other.decimales)
                            for r in sorted(mine, key=lambda r: r["ventilation"]))
         periode = mine[0].get("periode") or mine[0]["annee"]
-        shown.append(f"{html.escape(nom)} ({periode}) : {parts}")
-    return [f"Autre définition ({html.escape(ind.repere_autre_definition_note)}) : " + " ; ".join(shown)]
+        shown.append(f"{nom} ({periode}) : {parts}")  # text: card() escapes it
+    return [f"Autre définition ({ind.repere_autre_definition_note}) : " + " ; ".join(shown)]
 
 
 def _comparaisons_toutes_ventilations(indicateur: str, niveau: str, code: str) -> list[dict]:
