@@ -23,7 +23,7 @@ import polars as pl
 from barometre.catalogue import load_catalogue
 from barometre.settings import Settings, load_territoire
 from barometre.sources.build import parse_context
-from barometre.sources.csvread import IngestError, atomic_write_parquet, read_table
+from barometre.sources.csvread import IngestError, atomic_write_parquet, csv_du_zip, read_table
 from barometre.sources.detection import detect_layout
 from barometre.sources.entrepot import BUILD, CHARGEMENT, Entrepot, annuler, auteur_systeme, normaliser
 from barometre.sources.flux import SEUIL_FLUX, prefiltrer
@@ -121,18 +121,28 @@ def lire(path: Path, settings: Settings, progress: Callable[[int, int, str], Non
     territoire = load_territoire(settings)
     ctx = parse_context(settings, territoire)
     with tempfile.TemporaryDirectory(prefix="barometre-flux-") as folder:
-        lu = path
-        if path.stat().st_size >= SEUIL_FLUX:
-            lu = Path(folder) / path.name
-            prefiltrer(path, lu, [*ctx.communes, ctx.epci, ctx.departement, ctx.region],
+        dossier_zip = Path(folder) / "zip"
+        dossier_zip.mkdir()
+        extrait = csv_du_zip(path, dossier_zip)  # a zipped export: its CSV file, read as such
+        lu = source = extrait or path
+        if source.stat().st_size >= SEUIL_FLUX:
+            lu = Path(folder) / source.name
+            prefiltrer(source, lu, [*ctx.communes, ctx.epci, ctx.departement, ctx.region],
                        lambda f: progress(1 + f * 0.9, total, STEPS[0]))
-        table = _lire_table(lu, path)
+        table = _lire_table(lu, path if extrait is None else Path(f"{path.name} › {extrait.name}"))
     progress(2, total, STEPS[1])
     layout = detect_layout(table.header)
     if layout is None:
         raise IngestError(path.name, table.header_line, None, "format de fichier non reconnu", UNKNOWN_LAYOUT_HINT)
     progress(3, total, STEPS[2])
-    values = layout.parse(table, ctx)
+    try:
+        values = layout.parse(table, ctx)
+    except IngestError as exc:
+        if exc.message.startswith("aucune") and ("agglomération" in exc.message or "EPCI" in exc.message):
+            # Recognised, but not a file of this territory: say which dataset it is; nothing is written.
+            raise IngestError(exc.fichier, exc.ligne, exc.colonne,
+                              f"fichier reconnu ({layout.libelle}), mais {exc.message}", exc.conseil) from exc
+        raise
     del table
     progress(4, total, STEPS[3])
     check_values(values, load_catalogue(settings.catalogue_dir), path.name)
