@@ -3,7 +3,7 @@ the server, and a server-side session record revoked at sign-out.
 
 Why not Streamlit's session state: it lives as long as the browser tab's websocket, so a reload or an
 opened link signed people out. Why not ``st.login`` alone: it needs an identity provider, and local
-accounts have none. So the server started by ``streamlit run serveur.py`` (``st.App``) adds:
+accounts have none. So the server started by ``streamlit run app.py`` (``st.App``, see app.py) adds:
 
 - ``POST /_barometre/connexion`` (fields ``identifiant``, ``mot_de_passe``, ``retour``): checks the password
   with :func:`barometre.pilotage.auth.authentifier` (throttling per account and address, cap on concurrent
@@ -50,7 +50,7 @@ MESSAGES = {
     "refus": "Demande refusée : connectez-vous depuis le formulaire du baromètre.",
     "fin": "Vous êtes déconnecté·e, sur tous vos appareils.",
 }
-#: Set by :func:`routes` when the server carries the routes above (``streamlit run serveur.py``); the pages
+#: Set by :func:`routes` when the server carries the routes above (``streamlit run app.py``); the pages
 #: then offer the HTTP sign-in form instead of the in-tab one.
 ROUTES_ACTIVES = False
 
@@ -200,7 +200,7 @@ async def _deconnexion(request):
 
 
 def routes() -> list:
-    """The two routes for ``st.App(..., routes=routes())`` (see serveur.py)."""
+    """The two routes for ``st.App(..., routes=routes())`` (see app.py)."""
     from starlette.routing import Route
 
     global ROUTES_ACTIVES

@@ -2,8 +2,8 @@
 
 A page's unexpected exception (a bug, a database outage whose message names its host and user…) is
 written to the server log with a short reference, and the visitor sees a French message with that
-reference only — never a traceback nor a server path. ``serveur.py`` also turns Streamlit's own error
-details off (``client.showErrorDetails = "none"``) for anything outside a page.
+reference only — never a traceback nor a server path. ``.streamlit/config.toml`` and ``app.py`` also
+turn Streamlit's own error details off (``client.showErrorDetails = "none"``) for anything outside a page.
 
 Developers and tests see the real exception: ``BAROMETRE_ERREURS_DETAILLEES=1`` (set by tests/conftest.py)
 lets it through, as Streamlit shows it.

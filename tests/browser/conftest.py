@@ -107,7 +107,7 @@ def _stop_process_group(process: subprocess.Popen) -> None:
 def running_streamlit(extra_env: dict[str, str] | None = None, script: str = "app.py") -> Iterator[str]:
     """Start `streamlit run app.py` on a free loopback port (``extra_env`` added to its environment, e.g.
     another ``BAROMETRE_DATA_DIR``); yield its base URL once /_stcore/health says ok; stop it after.
-    ``script="serveur.py"`` starts the same app with the session routes (barometre/pilotage/sessions.py)."""
+    app.py is the one entry point: the server carries the session routes (barometre/pilotage/sessions.py)."""
     if not (APP_DIR / "app.py").is_file():
         _unavailable(f"no app.py in {APP_DIR} (set BAROMETRE_APP_DIR to another app folder)")
     port = _free_port()

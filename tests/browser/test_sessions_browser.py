@@ -1,4 +1,4 @@
-"""Sessions that survive a reload (issue 13, finding 4), in Chromium against `streamlit run serveur.py`:
+"""Sessions that survive a reload (issue 13, finding 4), in Chromium against `streamlit run app.py`:
 an agent signs in through the HTTP form, gets an HttpOnly + SameSite cookie, stays signed in after a
 reload and on another page, and « Se déconnecter » signs them out everywhere (another browser too, and the
 old cookie no longer works). A wrong password and a cross-site post are refused."""
@@ -27,7 +27,7 @@ def serveur(tmp_path_factory, browser):
     s.creer_compte(Utilisateur("admin", "admin"), "agent", "agent", "Agent Test", cheap.hash(MDP))
     s.fermer()
     env = {"BAROMETRE_DATABASE_URL": url, "BAROMETRE_CLE_SESSION": "cle-de-test-" + "x" * 20}
-    with running_streamlit(env, script="serveur.py") as base:
+    with running_streamlit(env) as base:
         yield base, url
 
 
