@@ -438,3 +438,27 @@ def test_cli_preview_of_an_agence_ore_file_with_the_47_communes(data_copy, tmp_p
     valeurs = Entrepot(data_copy).valeurs(["cae_2.d"]).filter(
         (pl.col("code") == reels.SECRET_COMMUNE) & (pl.col("ventilation") == "Industrie"))
     assert valeurs["secret"].to_list() == [True, True] and valeurs["valeur"].null_count() == 2  # never 0
+
+
+def test_a_revised_commune_value_is_named_from_its_level_and_code(data_copy, tmp_path):
+    """59172 is both the commune of Denain and the bassin de vie (INSEE entier) of Denain: a revised value of
+    the commune was shown as « Denain (bassin de vie INSEE entier) »; the name now comes from level and code."""
+    ingest(reels.ore_agregee(tmp_path / "v1", annees=(2023,)), data_copy)
+    text = reels.ore_agregee(tmp_path / "v2", annees=(2023,)).read_text(encoding="utf-8")
+    revised = tmp_path / "revise.csv"
+    lines = text.split("\n")
+    for i, line in enumerate(lines):  # Denain's electricity total revised by the producer (+1 %, made up)
+        if ";59172;" in line and ";Electricité;" in line:
+            cells = line.split(";")
+            cells[-2] = repr(float(cells[-2]) * 1.01)
+            lines[i] = ";".join(cells)
+    revised.write_text("\n".join(lines), encoding="utf-8")
+    report = ingest(revised, data_copy, apercu_seul=True)
+    modifies = report.apercu.modifies.filter(pl.col("code") == reels.DENAIN)
+    assert modifies.height and set(modifies["niveau"]) == {"commune"}
+    from barometre.sources.revue import nom_territoire
+
+    assert nom_territoire(report.apercu.noms, "commune", reels.DENAIN) == "Denain"
+    assert "bassin de vie" in nom_territoire(report.apercu.noms, "bv2022_insee", reels.DENAIN)
+    shown = "\n".join(report.lines())
+    assert "cae_2.a Denain (commune) 2023" in shown and "Denain (bassin de vie INSEE entier)" not in shown

@@ -28,7 +28,7 @@ from barometre.sources.detection import detect_layout
 from barometre.sources.entrepot import BUILD, CHARGEMENT, Entrepot, annuler, auteur_systeme, normaliser
 from barometre.sources.flux import SEUIL_FLUX, prefiltrer
 from barometre.sources.layouts import Layout, Valeur
-from barometre.sources.revue import Apercu, alertes, comparer, sha256_fichier
+from barometre.sources.revue import Apercu, Noms, alertes, comparer, nom_territoire, sha256_fichier
 from barometre.sources.valeurs import KEY, check_values, to_frame, write_source
 
 UNKNOWN_LAYOUT_HINT = (
@@ -108,7 +108,7 @@ class Lecture:
     frame: pl.DataFrame
     values: list[Valeur]
     absent: list[str]
-    noms: dict[str, str]
+    noms: Noms
     sha256: str
 
 
@@ -167,19 +167,21 @@ def _lire_table(lu: Path, path: Path):
                           "format de fichier non reconnu (aucune ligne d'en-tête connue)", UNKNOWN_LAYOUT_HINT) from exc
 
 
-def territory_names(settings: Settings) -> dict[str, str]:
+def territory_names(settings: Settings) -> Noms:
+    """(level, code) → name of every followed territory: a code alone is ambiguous (59172 is the commune of
+    Denain and the bassins de vie of Denain)."""
     path = settings.data_dir / "territoires.parquet"
     if not path.exists():
         return {}
-    df = pl.read_parquet(path, columns=["code", "nom"])
-    return dict(zip(df["code"].to_list(), df["nom"].to_list(), strict=True))
+    df = pl.read_parquet(path, columns=["niveau", "code", "nom"])
+    return {(n, c): nom for n, c, nom in df.iter_rows()}
 
 
 def _apercu(lecture: Lecture, existant: pl.DataFrame, remplacer: bool, settings: Settings
             ) -> tuple[Apercu, pl.DataFrame, pl.DataFrame]:
     inserer, supprimer, modifies, disparus, identiques = comparer(existant, lecture.frame, remplacer)
     alertes_ = alertes(existant, inserer, modifies, load_catalogue(settings.catalogue_dir))
-    absents = [f"{lecture.noms.get(c, c)} ({c})" for c in lecture.absent]
+    absents = [f"{nom_territoire(lecture.noms, 'commune', c)} ({c})" for c in lecture.absent]
     nouveaux = inserer.join(modifies.select(KEY), on=KEY, how="anti", nulls_equal=True).select(*KEY, "valeur")
     apercu = Apercu(lecture.path.name, lecture.layout.source, lecture.layout.libelle, lecture.sha256, nouveaux,
                     modifies, disparus, identiques, absents, alertes_,

@@ -20,6 +20,7 @@ from barometre.settings import get_settings
 from barometre.sources.csvread import IngestError
 from barometre.sources.entrepot import BUILD, CHARGEMENT, Chargement, Entrepot, ErreurEntrepot
 from barometre.sources.ingest import TAILLE_MAX_TELEVERSEMENT, IngestReport, annuler_chargement, ingest_televersement
+from barometre.sources.revue import nom_territoire
 from barometre.texte import nom_fichier
 from barometre.ui import etat, texte
 from barometre.ui import pilotage as ui_pilotage
@@ -279,7 +280,7 @@ def _table(a, df: pl.DataFrame, valeurs: dict[str, str]) -> pl.DataFrame:
     libelles = {i.id: i.libelle for i in cache.catalogue().indicateurs}
     out = {
         "Indicateur": [libelles.get(i, i) for i in df["indicateur"]],
-        "Territoire": [a.noms.get(c, c) for c in df["code"]],
+        "Territoire": [nom_territoire(a.noms, n, c) for n, c in zip(df["niveau"], df["code"], strict=True)],
         "Niveau": df["niveau"].to_list(),
         "Année": [str(x) for x in df["annee"]],
         "Ventilation": df["ventilation"].to_list(),
