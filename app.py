@@ -50,6 +50,7 @@ else:
             st.Page("pages/jalons.py", title="Jalons et feuilles de route", url_path="jalons"),
             st.Page("pages/panel.py", title="Panel", url_path="panel"),
             st.Page("pages/label.py", title="Label 2044", url_path="label"),
+            st.Page("pages/donnees.py", title="Données", url_path="donnees"),
             st.Page("pages/administration.py", title="Administration", url_path="administration"),
         ],
         "À propos": [

@@ -135,7 +135,8 @@ class Apercu:
 
     def _cle(self, r: dict) -> str:
         vent = f" [{r['ventilation']}]" if r["ventilation"] else ""
-        return f"{r['indicateur']}{vent} {nom_territoire(self.noms, r['niveau'], r['code'])} ({r['niveau']}) {r['annee']}"
+        nom = nom_territoire(self.noms, r["niveau"], r["code"])
+        return f"{r['indicateur']}{vent} {nom} ({r['niveau']}) {r['annee']}"
 
 
 def _val(v: float | None) -> str:
