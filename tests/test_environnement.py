@@ -492,3 +492,65 @@ def test_agent_adds_a_target_and_readers_see_no_form(warm_server, store, fresh_c
     reader = _sign_in(_open(), "lecteur")
     assert "Ajouter l'objectif" not in [b.label for b in reader.button]
     assert "Annuler cette opération" not in [b.label for b in reader.button]
+
+
+# ---------------------------------------------------------------- the volet on files in the producers' layouts
+from tests.fixtures.energie import fichiers_reels as reels  # noqa: E402 - builders of the real-layout files
+
+
+@pytest.fixture
+def energie_2019_2023(tmp_path, store, data_copy, fresh_caches) -> Settings:
+    """Agence ORE aggregated file (labels, as published) and Enedis production (labels export) for 2019 and
+    2023, values of the 47 communes MADE UP (marked in each row), loaded as an agent would."""
+    settings = Settings()
+    for path in (reels.ore_agregee(tmp_path / "ore"), reels.enedis_libelles(tmp_path / "enedis")):
+        ingest_televersement(path.name, path.read_bytes(), settings, AGENT, store, confirmer=True)
+    return settings
+
+
+def _headings(container) -> list[str]:
+    return [m.value for m in container.markdown if m.value.startswith("## ")]
+
+
+def test_volet_draws_consumption_production_and_trajectories_for_the_agglomeration(warm_server, energie_2019_2023):
+    at = _open(onglet_env="energie")
+    tab = _tab(at, "Énergie")
+    titres = _headings(tab)
+    assert any(t.startswith("## Consommation d'énergie par énergie et par secteur") and "(2023, GWh)" in t
+               for t in titres), titres
+    assert any(t.startswith("## Production d'électricité par filière") for t in titres)
+    assert any(t.startswith("## Autonomie énergétique : trajectoire vers 50 %") for t in titres)
+    assert any(t.startswith("## Consommation d'énergie : trajectoire vers −50 %") for t in titres)
+    table = next(d.value for d in tab.dataframe if "Énergie" in d.value.columns)
+    assert set(table["Énergie"]) == {"Électricité", "Gaz"}
+    assert set(table["Secteur"]) == {"Agriculture", "Industrie", "Tertiaire", "Résidentiel", "Secteur inconnu"}
+    # Bouchain's withheld electricity in industry: the agglomeration's sum is secret, never a smaller number.
+    industrie = table[(table["Énergie"] == "Électricité") & (table["Secteur"] == "Industrie")]["Consommation"]
+    assert industrie.tolist() == [SECRET_TEXT]
+    gaz = sum(reels.conso_fictive(c, 2023, "Gaz")["Résidentiel"] for c in reels.COMMUNES) / 1000
+    residentiel = table[(table["Énergie"] == "Gaz") & (table["Secteur"] == "Résidentiel")]["Consommation"]
+    assert residentiel.tolist() == [f"{nombre(gaz, 2)}\u202fGWh"]
+    avertissements = re.sub(r"\\(.)", r"\1", " ".join(w.value for w in tab.warning))
+    assert "maille(s) secrétisée(s)" in avertissements
+    text = _texts(tab)
+    assert "projet-autonomie-energetique-50-caph" in text and "pcaet-energie-moins-50-2050-caph" in text
+    assert "première observation chargée" in text  # the PCAET's reference year is not published
+    assert len(tab.get("arrow_vega_lite_chart")) >= 4 or len(tab.get("vega_lite_chart")) >= 4
+
+
+def test_volet_for_a_commune_and_a_bassin(warm_server, energie_2019_2023):
+    at = _open(onglet_env="energie", niveau="commune", code=reels.DENAIN)
+    tab = _tab(at, "Énergie")
+    titres = _headings(tab)
+    assert any("Denain (2023, GWh)" in t for t in titres), titres
+    assert any(t.startswith("## Autonomie énergétique : trajectoire vers 50 % — Denain") for t in titres)
+    avertissements = re.sub(r"\\(.)", r"\1", " ".join(w.value for w in tab.warning))
+    assert "Indice qualité faible" in avertissements and "Électricité – Résidentiel 0,25" in avertissements
+    prod = next(d.value for d in tab.dataframe if "Énergie" in d.value.columns)
+    elec = prod[(prod["Énergie"] == "Électricité") & (prod["Secteur"] == "Résidentiel")]["Consommation"]
+    expected = reels.conso_fictive(reels.DENAIN, 2023, "Electricité")["Résidentiel"] / 1000
+    assert elec.tolist() == [f"{nombre(expected, 2)}\u202fGWh"]
+    bassin = _open(onglet_env="energie", niveau="bv2022", code=reels.DENAIN)
+    titres = _headings(_tab(bassin, "Énergie"))
+    assert any(t.startswith("## Consommation d'énergie par énergie et par secteur") for t in titres), titres
+    assert any(t.startswith("## Consommation d'énergie : trajectoire vers −50 %") for t in titres), titres
