@@ -8,6 +8,7 @@ hand by the agglomeration's agents; ``barometre validate`` checks them.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,41 @@ TypeIndicateur = Literal["contexte", "realisation", "resultat", "impact"]
 # - evolution: (sum(numerateur at year) / sum(numerateur at annee_reference) − 1) × 100;
 # - aucune: not computable from communes (medians, poverty rates): only published levels.
 Agregation = Literal["somme", "ratio", "moyenne_ponderee", "evolution", "aucune"]
+OrigineMarge = Literal["producteur", "regle"]
+
+
+class RegleMarge(BaseModel):
+    """A documented margin rule for one kind of source (``[marges.<id>]`` in indicateurs.toml): a change or
+    a gap within it is not read as a change or a difference. ``absolue`` is in the indicator's unit
+    (points for a percentage); ``relative`` in % of the compared value; the larger applies."""
+
+    libelle: str
+    absolue: float | None = Field(default=None, ge=0)
+    relative: float | None = Field(default=None, ge=0)
+    origine: OrigineMarge = "regle"
+    texte: str  # the rule and its reason, shown verbatim on Méthodologie
+
+    @model_validator(mode="after")
+    def _has_a_threshold(self) -> RegleMarge:
+        if self.absolue is None and self.relative is None and self.origine != "producteur":
+            raise ValueError("une règle de marge donne « absolue », « relative » ou les deux")
+        return self
+
+
+@dataclass(frozen=True)
+class Marge:
+    """The margin that applies to one indicator, resolved from its rule and its own overrides."""
+
+    regle: str = ""
+    absolue: float | None = None  # indicator's unit (points for a percentage)
+    relative: float | None = None  # % of the compared value
+    origine: OrigineMarge = "regle"
+    note: str = ""
+
+    def seuil(self, reference: float | None = None) -> float:
+        """The largest change or gap still inside the margin, around ``reference`` (for a relative rule)."""
+        rel = (self.relative or 0.0) / 100 * abs(reference) if reference is not None else 0.0
+        return max(self.absolue or 0.0, rel)
 
 
 class Source(BaseModel):
@@ -70,6 +106,13 @@ class Indicateur(BaseModel):
     # the other indicator's id and a short note of what differs.
     repere_autre_definition: str = ""
     repere_autre_definition_note: str = ""
+    # The margin within which a change or a gap is not read as one: a rule of [marges.<id>] (by kind of
+    # source), or the producer's own published margin given here (``marge`` in the indicator's unit,
+    # ``marge_relative`` in %), which then replaces the rule's values; ``marge_note`` says where it comes from.
+    marge_regle: str = ""
+    marge: float | None = Field(default=None, ge=0)
+    marge_relative: float | None = Field(default=None, ge=0)
+    marge_note: str = ""
 
     @model_validator(mode="after")
     def _computation_is_complete(self) -> Indicateur:
@@ -110,6 +153,18 @@ class Catalogue(BaseModel):
     indicateurs: list[Indicateur]
     sources: list[Source]
     groupes: Groupes = Groupes()
+    marges: dict[str, RegleMarge] = {}
+
+    def marge(self, indicateur: str | Indicateur) -> Marge | None:
+        """The indicator's margin: its own published values if any, else its rule's; None without either."""
+        ind = self.indicateur(indicateur) if isinstance(indicateur, str) else indicateur
+        regle = self.marges.get(ind.marge_regle)
+        if ind.marge is not None or ind.marge_relative is not None:
+            return Marge(ind.marge_regle, ind.marge, ind.marge_relative,
+                         regle.origine if regle else "producteur", ind.marge_note)
+        if regle is None:
+            return None
+        return Marge(ind.marge_regle, regle.absolue, regle.relative, regle.origine, ind.marge_note)
 
     def themes(self, volet: str) -> list[str]:
         """The themes of a volet's indicators, in the catalogue's order (unlisted ones after, by name)."""
@@ -144,6 +199,9 @@ class Catalogue(BaseModel):
                 ref = getattr(ind, role)
                 if ref and ref not in known:
                     found.append(f"indicateur « {ind.id} » : {role} inconnu « {ref} »")
+            if ind.marge_regle and ind.marge_regle not in self.marges:
+                found.append(f"indicateur « {ind.id} » : règle de marge inconnue « {ind.marge_regle} » "
+                             f"(règles : {', '.join(sorted(self.marges)) or 'aucune'})")
             if not ind.definition.strip():
                 found.append(f"indicateur « {ind.id} » : définition vide")
         for ref in [*self.groupes.secteurs_ges, *self.groupes.energie]:
@@ -182,14 +240,17 @@ def _validate(model: type[BaseModel], raw: dict, path: Path, kind: str, index: i
 def load_catalogue(catalogue_dir: Path) -> Catalogue:
     ind_path = catalogue_dir / "indicateurs.toml"
     src_path = catalogue_dir / "sources.toml"
+    raw_ind = _load_toml(ind_path)
     indicateurs = [
         _validate(Indicateur, raw, ind_path, "indicateur", i)
-        for i, raw in enumerate(_load_toml(ind_path).get("indicateur", []))
+        for i, raw in enumerate(raw_ind.get("indicateur", []))
     ]
+    marges = {key: _validate(RegleMarge, {"id": key, **raw}, ind_path, "règle de marge", i)
+              for i, (key, raw) in enumerate(raw_ind.get("marges", {}).items())}
     sources = [
         _validate(Source, raw, src_path, "source", i)
         for i, raw in enumerate(_load_toml(src_path).get("source", []))
     ]
     grp_path = catalogue_dir / GROUPES_FILE
     groupes = _validate(Groupes, _load_toml(grp_path), grp_path, "groupes", 0) if grp_path.exists() else Groupes()
-    return Catalogue(indicateurs=indicateurs, sources=sources, groupes=groupes)
+    return Catalogue(indicateurs=indicateurs, sources=sources, groupes=groupes, marges=marges)

@@ -15,11 +15,23 @@ import duckdb
 import polars as pl
 
 from barometre.calculs import verdicts as v
-from barometre.catalogue import Indicateur
+from barometre.catalogue import Catalogue, Indicateur, Marge
 from barometre.donnees.db import query
+from barometre.sources.territoires import FRANCE_CODE
 
 NIVEAUX_REFERENCE = ("departement", "region", "france")
 FRANCE_TARGET_CODE = "FR"  # how the targets file names France (pilotage.objectifs.FRANCE_TARGET_CODE)
+
+
+def references(departement: str, region: str) -> list[tuple[str, str]]:
+    """The comparison levels of a situation, in order: the Nord, the région, France — France as its
+    values are stored (metropolitan France, ``FRM``), not as the targets file names it (``FR``)."""
+    return [("departement", departement), ("region", region), ("france", FRANCE_CODE)]
+
+
+def marges(catalogue: Catalogue) -> dict[str, Marge]:
+    """Every indicator's margin (its producer's, else its rule's), by indicator id."""
+    return {i.id: m for i in catalogue.indicateurs if (m := catalogue.marge(i)) is not None}
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,9 @@ class Lecture:
     objectif: v.Verdict | None = None
     objectif_id: str = ""
     objectif_libelle: str = ""  # "cible 2050 : 0 kteq CO2 (PCAET)"
+    # the situation against each reference level of the same vintage (Nord, région, France), in that order
+    situations: tuple[tuple[str, v.Verdict], ...] = ()
+    marge: Marge | None = None
 
     def verdicts(self) -> list[v.Verdict]:
         """Target verdict first when there is one (it replaces the bare direction), then the situation."""
@@ -64,15 +79,17 @@ def _code_objectif(niveau: str, code: str) -> str:
 
 
 def choisir_objectif(rows: Sequence[dict], indicateur: str, territoire: str, annee: int) -> dict | None:
-    """The target that speaks for an indicator: the territory's own (not illustrative) targets first,
-    the nearest target year not yet past, with a path (a reference) preferred."""
+    """The target that speaks for an indicator: the territory's own (not illustrative) targets first, then
+    the register's headline target of the indicator (``principal``: carbon neutrality, not the press's
+    −80 % of CO2 alone), the nearest target year not yet past, with a path (a reference) preferred."""
     mine = [r for r in rows if r["indicateur"] == indicateur and r["territoire"] == territoire
             and r.get("valeur_cible") is not None]
     if not mine:
         return None
 
     def rank(r: dict) -> tuple:
-        return (bool(r.get("illustratif")), r["annee_cible"] < annee, r.get("annee_reference") is None,
+        return (bool(r.get("illustratif")), not r.get("principal"), r.get("confiance") != "adopte",
+                r["annee_cible"] < annee, r.get("annee_reference") is None,
                 abs(r["annee_cible"] - annee), r["id"])
 
     return sorted(mine, key=rank)[0]
@@ -80,7 +97,7 @@ def choisir_objectif(rows: Sequence[dict], indicateur: str, territoire: str, ann
 
 def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, references: pl.DataFrame,
             objectifs: Sequence[dict] = (), annee_courante: int | None = None,
-            marge: float | None = None) -> Lecture:
+            marge: Marge | float | None = None) -> Lecture:
     """Verdicts of one indicator: ``serie`` the territory's (annee, valeur) rows, ``references`` the
     (nom, niveau, annee, valeur) rows of the Nord, the région and France (in that order of preference),
     ``objectifs`` the rows of :func:`barometre.pilotage.objectifs.objectifs_rows`."""
@@ -88,15 +105,17 @@ def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, refere
     pts = [(r["annee"], r["valeur"]) for r in serie.iter_rows(named=True)]
     fmt = {"decimales": ind.decimales, "unite": ind.unite}
     progression = v.verdict_tendance(pts, ind.sens, marge=marge, annee_courante=annee_courante, **fmt)
-    situation = None
+    situation, situations = None, ()
     if pts and niveau not in NIVEAUX_REFERENCE[1:] and ind.agregation != "somme":
         last_year, last_value = sorted(p for p in pts if p[1] is not None)[-1]
         order = {n: i for i, n in enumerate(NIVEAUX_REFERENCE)}
         refs = sorted((r for r in references.iter_rows(named=True) if r["niveau"] != niveau),
                       key=lambda r: order.get(r["niveau"], 9))
-        situation = v.verdict_situation(last_year, last_value,
-                                        [v.Repere(r["nom"], r["annee"], r["valeur"]) for r in refs],
-                                        ind.sens, marge=marge, annee_courante=annee_courante, **fmt)
+        reperes = [v.Repere(r["nom"], r["annee"], r["valeur"]) for r in refs]
+        situation = v.verdict_situation(last_year, last_value, reperes, ind.sens, marge=marge,
+                                        annee_courante=annee_courante, **fmt)
+        situations = tuple((r.nom, x) for r, x in v.verdicts_situation(
+            last_year, last_value, reperes, ind.sens, marge=marge, annee_courante=annee_courante, **fmt))
     row = choisir_objectif(objectifs, ind.id, _code_objectif(niveau, code), annee_courante)
     objectif_verdict, libelle = None, ""
     if row is not None:
@@ -111,13 +130,16 @@ def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, refere
                                                   base=base, marge=marge, annee_courante=annee_courante)
             libelle = (f"cible {row['annee_cible']} : {v._n(row['valeur_cible'], ind.decimales)} {ind.unite}"
                        + (" (repère illustratif)" if row.get("illustratif") else ""))
-    return Lecture(ind.id, progression, situation, objectif_verdict, row["id"] if row else "", libelle)
+    marge_obj = marge if isinstance(marge, Marge) or marge is None else Marge(absolue=float(marge))
+    return Lecture(ind.id, progression, situation, objectif_verdict, row["id"] if row else "", libelle,
+                   situations, marge_obj)
 
 
 def lectures(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[Indicateur], niveau: str, code: str,
              references: Sequence[tuple[str, str]], objectifs: Sequence[dict] = (),
-             annee_courante: int | None = None) -> dict[str, Lecture]:
-    """:func:`lecture` for several indicators of one territory, in two queries."""
+             annee_courante: int | None = None, marges: dict[str, Marge] | None = None) -> dict[str, Lecture]:
+    """:func:`lecture` for several indicators of one territory, in two queries; ``marges`` from
+    :func:`marges` (without it, only an exact equality is « comparable » or « stable »)."""
     ids = [i.id for i in indicateurs]
     data = series_territoires(con, ids, [(niveau, code), *references])
     out = {}
@@ -126,5 +148,6 @@ def lectures(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[Indicateur], 
                            & (pl.col("code") == code))
         refs = data.filter((pl.col("indicateur") == ind.id) & ~((pl.col("niveau") == niveau)
                                                                 & (pl.col("code") == code)))
-        out[ind.id] = lecture(ind, niveau, code, mine, refs, objectifs, annee_courante)
+        out[ind.id] = lecture(ind, niveau, code, mine, refs, objectifs, annee_courante,
+                              (marges or {}).get(ind.id))
     return out

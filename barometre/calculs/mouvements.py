@@ -98,7 +98,10 @@ def revisions(chargements: Iterable[Mapping], depuis: date, aujourd_hui: date = 
                 rev = json.loads(rev)
             except ValueError:
                 continue
-        n = rev if isinstance(rev, int) else len(rev) if isinstance(rev, list) else 0
+        # a count, or a list: one row per value, or per indicator and year with its count ``n`` (the lake's
+        # load records, barometre.sources.revue.Apercu.revisions)
+        n = rev if isinstance(rev, int) else (sum(int(r.get("n", 1)) if isinstance(r, Mapping) else 1 for r in rev)
+                                             if isinstance(rev, list) else 0)
         if n:
             out.append(Mouvement("revision", quand.isoformat(), f"{ch.get('source', '')} : {n} valeur"
                                  f"{'s' if n > 1 else ''} révisée{'s' if n > 1 else ''} par le producteur",
@@ -168,15 +171,18 @@ def seance_precedente(seances: Iterable[Mapping], avant: date) -> date | None:
 
 
 def depuis_le_store(store: Any, catalogue: Any, depuis: date, aujourd_hui: date,
-                    lectures: Mapping[str, Any] | None = None) -> list[Mouvement]:
-    """The digest read from a :class:`barometre.pilotage.store.Store` (load records, targets' journal,
-    milestones) and the catalogue (which indicators each source feeds)."""
+                    lectures: Mapping[str, Any] | None = None,
+                    chargements: Sequence[Mapping] | None = None) -> list[Mouvement]:
+    """The digest read from a :class:`barometre.pilotage.store.Store` (targets' journal, milestones) and the
+    catalogue (which indicators each source feeds). ``chargements``: the load records — the lake's, read by
+    :func:`barometre.pilotage.synthese.chargements_enregistres` (loads no longer write the store's former
+    ``chargements`` table, which is read only when they are not given)."""
     par_source: dict[str, list[str]] = {}
     for ind in catalogue.indicateurs:
         par_source.setdefault(ind.source, []).append(ind.id)
     return ce_qui_a_bouge(
         depuis, aujourd_hui,
-        chargements=store.chargements().to_dicts(),
+        chargements=list(chargements) if chargements is not None else store.chargements().to_dicts(),
         historique_objectifs=store.historique(["objectifs"], limite=5000).to_dicts(),
         jalons=store.jalons().to_dicts(),
         indicateurs_par_source=par_source,

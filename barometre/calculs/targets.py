@@ -25,6 +25,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,29 @@ OBJECTIFS_COLUMNS: tuple[str, ...] = (
     "illustratif",
     "commentaire",
 )
+
+# The register's columns (optional in the file, after OBJECTIFS_COLUMNS): what a council member needs to
+# weigh a target — its headline, whether it is a figure or a direction, whether it is the headline target
+# of its indicator, its scope, where it was written and how sure we are of it, and what data it awaits.
+# They describe the target and are read from the file only (the edits stored in the barometer change the
+# figures, OBJECTIFS_COLUMNS; a target added in the barometer gets the defaults of ``Registre``).
+REGISTRE_COLUMNS: tuple[str, ...] = (
+    "intitule",
+    "nature",
+    "principal",
+    "perimetre",
+    "document",
+    "date_document",
+    "localisation",
+    "confiance",
+    "donnee_attendue",
+)
+Nature = Literal["cible", "orientation"]
+Confiance = Literal["adopte", "a_confirmer"]
+NATURES: tuple[str, ...] = get_args(Nature)
+CONFIANCES: tuple[str, ...] = get_args(Confiance)
+CONFIANCES_FR: dict[str, str] = {"adopte": "adopté", "a_confirmer": "à confirmer"}
+NATURES_FR: dict[str, str] = {"cible": "cible chiffrée", "orientation": "orientation sans cible chiffrée"}
 
 # ±5 % of the path value: the margin the brief of the barometer asks for; a parameter of `status`.
 DEFAULT_TOLERANCE_PCT = 5.0
@@ -224,6 +248,99 @@ class Objectif(BaseModel):
         return self
 
 
+class Registre(BaseModel):
+    """The register's description of one row of objectifs.csv (columns REGISTRE_COLUMNS, all optional).
+
+    ``nature = "orientation"``: an aim of the Projet de territoire without a figure (« rapprocher
+    l'espérance de vie de la moyenne nationale »): no target value, no path; its progress is read from the
+    direction of its indicator (``indicateur`` may then be empty when no indicator measures it yet, and
+    ``donnee_attendue`` names the producer's dataset that would).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+
+    id: str = Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+    intitule: str = ""
+    nature: Nature = "cible"
+    principal: bool = False
+    perimetre: str = ""
+    document: str = ""
+    date_document: str = ""
+    localisation: str = ""
+    confiance: Confiance = "a_confirmer"
+    donnee_attendue: str = ""
+
+    @field_validator("nature", "confiance", "principal", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: Any, info: Any) -> Any:
+        if isinstance(value, str) and value.strip() == "":
+            return {"nature": "cible", "confiance": "a_confirmer", "principal": False}[info.field_name]
+        return value
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """An aim without a figure (``Registre.nature == "orientation"``): what it follows and where."""
+
+    id: str
+    indicateur: str  # "" when no indicator of the catalogue measures it yet
+    territoire: str
+    annee_cible: int | None
+    origine: str
+    source: str
+    commentaire: str
+
+
+@dataclass(frozen=True)
+class EntreeRegistre:
+    """One entry of the register of targets: a target with a figure (``objectif``) or an aim
+    (``orientation``), with its description (``registre``)."""
+
+    registre: Registre
+    objectif: Objectif | None = None
+    orientation: Orientation | None = None
+
+    @property
+    def id(self) -> str:
+        return self.registre.id
+
+    @property
+    def indicateur(self) -> str:
+        return self.objectif.indicateur if self.objectif else self.orientation.indicateur  # type: ignore[union-attr]
+
+    @property
+    def territoire(self) -> str:
+        return self.objectif.territoire if self.objectif else self.orientation.territoire  # type: ignore[union-attr]
+
+
+def registre_par_defaut(obj: Objectif) -> Registre:
+    """The description of a target that has none in the file (added in the barometer)."""
+    return Registre(id=obj.id, intitule=obj.id, confiance="a_confirmer" if obj.a_confirmer else "adopte")
+
+
+def _orientation(path: Path, line: int, row: Mapping[str, str]) -> Orientation:
+    """An aim's core columns: no target value; an indicator of the catalogue or none."""
+    indicateur = (row.get("indicateur") or "").strip()
+    if indicateur and not re.fullmatch(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*", indicateur):
+        raise ObjectifsError(path, line, "indicateur", f"« {indicateur} » n'a pas le format attendu",
+                             "écrivez " + _PATTERN_HINTS_FR["indicateur"] + ", ou laissez vide")
+    for column in ("valeur_cible", "variation_cible_pct", "valeur_reference"):
+        if (row.get(column) or "").strip():
+            raise ObjectifsError(path, line, column, "une orientation n'a pas de valeur chiffrée",
+                                 "videz cette colonne, ou mettez nature à cible")
+    annee = (row.get("annee_cible") or "").strip()
+    if annee and not (annee.isdigit() and 1900 <= int(annee) <= 2100):
+        raise ObjectifsError(path, line, "annee_cible", f"« {annee} » n'est pas une année",
+                             "écrivez une année entière sur quatre chiffres, par exemple 2044, ou laissez vide")
+    origine = (row.get("origine") or "").strip()
+    if origine not in ORIGINES:
+        raise ObjectifsError(path, line, "origine", f"« {origine} » n'est pas une valeur admise",
+                             "choisissez parmi : " + ", ".join(ORIGINES))
+    return Orientation(row["id"].strip(), indicateur, (row.get("territoire") or "").strip(),
+                       int(annee) if annee else None, origine, (row.get("source") or "").strip(),
+                       (row.get("commentaire") or "").strip())
+
+
 # --- loading --------------------------------------------------------------------------------------------
 
 _PATTERN_HINTS_FR = {
@@ -263,7 +380,8 @@ def _describe(err: Mapping[str, Any]) -> tuple[str | None, str, str]:
         allowed = bounds.get(column or "", "supérieure ou égale à -100 (une baisse ne dépasse pas 100 %)")
         return column, f"{shown} est hors des valeurs admises", f"indiquez une valeur {allowed}"
     if kind == "literal_error":
-        choices = {"forme": FORMES, "origine": ORIGINES}.get(column or "", ())
+        choices = {"forme": FORMES, "origine": ORIGINES, "nature": NATURES, "confiance": CONFIANCES}.get(
+            column or "", ())
         return column, f"{shown} n'est pas une valeur admise", "choisissez parmi : " + ", ".join(choices)
     if kind == "bool_parsing":
         return column, f"{shown} n'est pas un booléen", "écrivez true ou false"
@@ -311,8 +429,15 @@ def load_objectifs(path: Path | str, indicateurs_connus: Collection[str] | None 
     """Read and validate objectifs.csv; raise ObjectifsError (file, line, column, fix) on the first problem.
 
     `indicateurs_connus`, when given (the ids of the indicator catalogue), also rejects unknown indicators.
-    Line numbers are those of the file as seen in a text editor (the header is line 1).
+    Line numbers are those of the file as seen in a text editor (the header is line 1). The targets with a
+    figure only: the aims without one (``nature = orientation``) are in :func:`load_registre`.
     """
+    return [e.objectif for e in load_registre(path, indicateurs_connus) if e.objectif is not None]
+
+
+def load_registre(path: Path | str, indicateurs_connus: Collection[str] | None = None) -> list[EntreeRegistre]:
+    """The register of targets: every row of objectifs.csv (targets with a figure and aims), in file order,
+    each with its description (REGISTRE_COLUMNS). Same checks and errors as :func:`load_objectifs`."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM that Excel writes
@@ -349,7 +474,7 @@ def load_objectifs(path: Path | str, indicateurs_connus: Collection[str] | None 
             )
     seen_names: set[str] = set()
     for name in header:
-        if name not in OBJECTIFS_COLUMNS:
+        if name not in OBJECTIFS_COLUMNS and name not in REGISTRE_COLUMNS:
             raise ObjectifsError(
                 path,
                 1,
@@ -361,7 +486,7 @@ def load_objectifs(path: Path | str, indicateurs_connus: Collection[str] | None 
             raise ObjectifsError(path, 1, name, "colonne en double", "gardez une seule colonne de ce nom")
         seen_names.add(name)
 
-    objectifs: list[Objectif] = []
+    entries: list[EntreeRegistre] = []
     first_line: dict[str, int] = {}
     for record in reader:
         line = reader.line_num
@@ -376,8 +501,31 @@ def load_objectifs(path: Path | str, indicateurs_connus: Collection[str] | None 
                 f"{len(record)} valeurs au lieu de {len(header)}",
                 "vérifiez les virgules de la ligne ; mettez entre guillemets un texte contenant une virgule",
             )
+        row = dict(zip(header, record, strict=True))
         try:
-            objectif = Objectif.model_validate(dict(zip(header, record, strict=True)))
+            registre = Registre.model_validate(row)
+        except ValidationError as exc:
+            column, reason, fix = _describe(exc.errors()[0])
+            raise ObjectifsError(path, line, column, reason, fix) from None
+        if registre.nature == "orientation":
+            orientation = _orientation(path, line, row)
+            if orientation.indicateur == "" and not registre.donnee_attendue:
+                raise ObjectifsError(path, line, "donnee_attendue", "une orientation sans indicateur doit nommer "
+                                     "la donnée attendue", "indiquez le producteur et le jeu de données qui la "
+                                     "mesureraient")
+            if orientation.id in first_line:
+                raise ObjectifsError(path, line, "id", f"l'identifiant « {orientation.id} » est déjà utilisé ligne "
+                                     f"{first_line[orientation.id]}", "donnez un identifiant unique à chaque objectif")
+            if (indicateurs_connus is not None and orientation.indicateur
+                    and orientation.indicateur not in indicateurs_connus):
+                raise ObjectifsError(path, line, "indicateur", f"l'indicateur « {orientation.indicateur} » n'est "
+                                     "pas dans le catalogue", "utilisez un identifiant de "
+                                     "data/catalogue/indicateurs.toml, ou laissez vide")
+            first_line[orientation.id] = line
+            entries.append(EntreeRegistre(registre, orientation=orientation))
+            continue
+        try:
+            objectif = Objectif.model_validate({c: row[c] for c in OBJECTIFS_COLUMNS})
         except ValidationError as exc:
             column, reason, fix = _describe(exc.errors()[0])
             raise ObjectifsError(path, line, column, reason, fix) from None
@@ -398,8 +546,8 @@ def load_objectifs(path: Path | str, indicateurs_connus: Collection[str] | None 
                 "utilisez un identifiant de data/catalogue/indicateurs.toml, ou ajoutez-y l'indicateur",
             )
         first_line[objectif.id] = line
-        objectifs.append(objectif)
-    return objectifs
+        entries.append(EntreeRegistre(registre, objectif=objectif))
+    return entries
 
 
 # --- targets and trajectories ---------------------------------------------------------------------------

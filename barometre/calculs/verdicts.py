@@ -22,9 +22,12 @@ Without a target: the direction of the change between the last two comparable vi
 definition, no break of series), judged by the indicator's ``sens`` (« s'améliore », « se dégrade »;
 « en hausse » / « en baisse » for a context indicator without favourable direction).
 
-« Trop tôt pour conclure » whenever fewer than 2 comparable points exist, or the change lies within the
-margin of error the producer states (``marge``, in the indicator's unit). Every verdict carries its
-vintage (the latest observation's year) and the data's age in years at the date of reading.
+Margins (:class:`barometre.catalogue.Marge`, one per indicator in the catalogue: the producer's where
+published, else a documented rule by kind of source): a change between the last two vintages within the
+margin is « stable »; a gap with a reference within the margin is « comparable »; a change since the base
+of a target within the margin is « trop tôt pour conclure », as is a series of fewer than 2 comparable
+points. :func:`dans_la_marge` is the one test, also used by the synthesis (what moved). Every verdict
+carries its vintage (the latest observation's year) and the data's age in years at the date of reading.
 
 Pure functions: no Streamlit, no database. ``RULE_FR`` is the text the Méthodologie page shows verbatim.
 """
@@ -35,6 +38,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from barometre.catalogue import Marge
 
 # Open SDG thresholds on the ratio R (observed over required growth).
 SEUIL_TRAJECTOIRE = 0.95
@@ -88,11 +93,15 @@ RULE_FR = (
     "atteinte : « objectif atteint ». Quand la cible ou une valeur vaut zéro (neutralité carbone), le même "
     "rapport est pris sur les variations annuelles en unités, ce que le verdict indique. Sans objectif : le "
     "sens de la variation entre les deux derniers millésimes comparables (« s'améliore », « se dégrade » ; "
-    "« en hausse » ou « en baisse » pour un indicateur de contexte). **« Trop tôt pour conclure »** quand "
-    "moins de deux millésimes comparables existent ou que la variation reste dans la marge d'erreur "
-    "indiquée par le producteur. **Situation** (le territoire face au Nord, à la région, à la France, au "
-    "même millésime) : « plus favorable », « moins favorable » ou « comparable » (écart dans la marge "
-    "d'erreur). Chaque verdict indique son millésime et l'âge de la donnée."
+    "« en hausse » ou « en baisse » pour un indicateur de contexte) ; une variation dans la marge de "
+    "l'indicateur est « stable ». **« Trop tôt pour conclure »** quand moins de deux millésimes comparables "
+    "existent ou que la variation depuis l'année de base d'un objectif reste dans la marge. **Situation** "
+    "(le territoire face au Nord, à la région et à la France métropolitaine, chacun au même millésime, "
+    "jamais d'un millésime à l'autre) : « plus favorable », « moins favorable » ou « comparable » quand "
+    "l'écart reste dans la marge. **La marge** de chaque indicateur est la marge d'erreur publiée par le "
+    "producteur quand il en publie une ; sinon une règle écrite dans le catalogue selon le type de source "
+    "(taux du recensement, Filosofi, comptages administratifs, inventaires modélisés…), montrée avec chaque "
+    "indicateur dans le tableau ci-dessous. Chaque verdict indique son millésime et l'âge de la donnée."
 )
 
 
@@ -151,8 +160,34 @@ def _points(serie: Iterable[tuple[int, float | None]]) -> list[tuple[int, float]
     return sorted(out.items())
 
 
-def _within_margin(change: float, marge: float | None) -> bool:
-    return marge is not None and abs(change) <= marge
+MargeLike = Marge | float | None
+
+
+def _marge(marge: MargeLike) -> Marge | None:
+    if marge is None or isinstance(marge, Marge):
+        return marge
+    return Marge(absolue=float(marge))
+
+
+def seuil_marge(marge: MargeLike, reference: float | None = None) -> float:
+    """The largest change or gap still inside ``marge`` around ``reference`` (0 without a margin)."""
+    m = _marge(marge)
+    return 0.0 if m is None else m.seuil(reference)
+
+
+def dans_la_marge(ecart: float | None, marge: MargeLike, reference: float | None = None) -> bool:
+    """Whether a change or a gap ``ecart`` (indicator's unit) is inside the indicator's margin: below its
+    absolute part, or below its relative part taken on ``reference`` (the earlier value of a change, the
+    reference territory's value of a gap). Without a margin only an exact zero is inside. Rounding noise
+    of the float subtraction (1e-9 of the values) never turns an equality into a change."""
+    if ecart is None or not math.isfinite(ecart):
+        return False
+    tolerance = 1e-9 * max(abs(reference or 0.0), 1.0)
+    return abs(ecart) <= seuil_marge(marge, reference) + tolerance
+
+
+def _within_margin(change: float, marge: MargeLike, reference: float | None = None) -> bool:
+    return dans_la_marge(change, marge, reference)
 
 
 def cagr(v0: float, v1: float, years: float) -> float | None:
@@ -193,7 +228,7 @@ def code_depuis_ratio(r: float) -> Code:
 
 def verdict_objectif(serie: Sequence[tuple[int, float | None]], annee_cible: int, valeur_cible: float,
                      hausse_favorable: bool, *, base: tuple[int, float] | None = None,
-                     marge: float | None = None, annee_courante: int | None = None) -> Verdict:
+                     marge: MargeLike = None, annee_courante: int | None = None) -> Verdict:
     """Progression against a target: Open SDG ratio from ``base`` (default: the first observation of
     the series) to the latest observation. ``marge``: the producer's margin of error (unit of the
     indicator) — a change within it is « trop tôt pour conclure »."""
@@ -211,9 +246,9 @@ def verdict_objectif(serie: Sequence[tuple[int, float | None]], annee_cible: int
     if dernier[0] <= base[0]:  # nothing observed after the base: no change to measure
         return Verdict("trop_tot", "progression", annee, age,
                        "une seule observation depuis l'année de base : aucune évolution mesurable")
-    if _within_margin(dernier[1] - base[1], marge):
+    if _within_margin(dernier[1] - base[1], marge, base[1]):
         return Verdict("trop_tot", "progression", annee, age,
-                       "variation dans la marge d'erreur indiquée par le producteur")
+                       f"variation depuis {base[0]} dans la marge de l'indicateur (±{_n(seuil_marge(marge, base[1]))})")
     r, methode = ratio_progres(base, dernier, (annee_cible, valeur_cible), hausse_favorable)
     if r is None:
         return Verdict("trop_tot", "progression", annee, age, "trajectoire requise indéterminée")
@@ -223,7 +258,7 @@ def verdict_objectif(serie: Sequence[tuple[int, float | None]], annee_cible: int
                    f"{annee_cible} ({how})", ratio=r, methode=methode)  # type: ignore[arg-type]
 
 
-def verdict_tendance(serie: Sequence[tuple[int, float | None]], sens: str, *, marge: float | None = None,
+def verdict_tendance(serie: Sequence[tuple[int, float | None]], sens: str, *, marge: MargeLike = None,
                      annee_courante: int | None = None, decimales: int = 2, unite: str = "") -> Verdict:
     """Progression without a target: the direction of the change between the last two comparable
     vintages (the series given must hold comparable points only: same definition, no break)."""
@@ -236,11 +271,10 @@ def verdict_tendance(serie: Sequence[tuple[int, float | None]], sens: str, *, ma
     change = v1 - v0
     age = _age(a1, annee_courante)
     detail = f"{_signe(change, decimales, unite)} entre {a0} et {a1}"
-    if _within_margin(change, marge):
-        return Verdict("trop_tot", "progression", a1, age,
-                       f"{detail}, dans la marge d'erreur indiquée par le producteur", methode="variation")
-    if change == 0:
-        return Verdict("stable", "progression", a1, age, detail, methode="variation")
+    if _within_margin(change, marge, v0):
+        seuil = seuil_marge(marge, v0)
+        within = f", dans la marge de l'indicateur (±{_signe(seuil, decimales, unite)[1:]})" if seuil else ""
+        return Verdict("stable", "progression", a1, age, detail + within, methode="variation")
     if sens == "neutre":
         return Verdict("en_hausse" if change > 0 else "en_baisse", "progression", a1, age, detail,
                        methode="variation")
@@ -258,7 +292,7 @@ class Repere:
 
 
 def verdict_situation(annee: int, valeur: float, reperes: Sequence[Repere], sens: str, *,
-                      marge: float | None = None, annee_courante: int | None = None, decimales: int = 2,
+                      marge: MargeLike = None, annee_courante: int | None = None, decimales: int = 2,
                       unite: str = "") -> Verdict | None:
     """Situation against the references of the same vintage (the first of ``reperes`` in order, usually
     the Nord, then the région, then France). None when no reference of the same year exists: a situation
@@ -266,12 +300,27 @@ def verdict_situation(annee: int, valeur: float, reperes: Sequence[Repere], sens
     same = [r for r in reperes if r.annee == annee and r.valeur is not None]
     if not same:
         return None
-    ref = same[0]
+    return _situation(annee, valeur, same[0], sens, marge, annee_courante, decimales, unite)
+
+
+def verdicts_situation(annee: int, valeur: float, reperes: Sequence[Repere], sens: str, *,
+                       marge: MargeLike = None, annee_courante: int | None = None, decimales: int = 2,
+                       unite: str = "") -> list[tuple[Repere, Verdict]]:
+    """The situation against each reference of the same vintage, in the order given (Nord, région,
+    France): what the synthesis counts (« plus favorable que le Nord », « comparable à la France »)."""
+    return [(r, _situation(annee, valeur, r, sens, marge, annee_courante, decimales, unite))
+            for r in reperes if r.annee == annee and r.valeur is not None]
+
+
+def _situation(annee: int, valeur: float, ref: Repere, sens: str, marge: MargeLike, annee_courante: int | None,
+               decimales: int, unite: str) -> Verdict:
     diff = valeur - ref.valeur
     age = _age(annee, annee_courante)
     detail = f"écart de {_signe(diff, decimales, unite)} avec {ref.nom} ({annee})"
-    if diff == 0 or _within_margin(diff, marge):
-        return Verdict("comparable", "situation", annee, age, detail, methode="ecart")
+    if _within_margin(diff, marge, ref.valeur):
+        seuil = seuil_marge(marge, ref.valeur)
+        within = f", dans la marge de l'indicateur (±{_signe(seuil, decimales, unite)[1:]})" if seuil else ""
+        return Verdict("comparable", "situation", annee, age, detail + within, methode="ecart")
     if sens == "neutre":
         return Verdict("au_dessus" if diff > 0 else "en_dessous", "situation", annee, age, detail,
                        methode="ecart")

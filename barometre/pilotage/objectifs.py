@@ -22,10 +22,13 @@ import polars as pl
 
 from barometre.calculs.targets import (
     OBJECTIFS_COLUMNS,
+    EntreeRegistre,
     Objectif,
+    Registre,
     higher_is_better_from_sens,
-    load_objectifs,
+    load_registre,
     objectifs_table,
+    registre_par_defaut,
 )
 from barometre.catalogue import Catalogue, load_catalogue
 from barometre.donnees.db import connect, query
@@ -127,14 +130,30 @@ def store_des_saisies(settings: Settings) -> Store | None:
     return _store_pour(url)
 
 
+def registre_fichier(settings: Settings, catalogue: Catalogue | None = None) -> list[EntreeRegistre]:
+    """The register of targets as the file writes it (targets with a figure and aims, with their
+    description), indicators checked against the catalogue."""
+    catalogue = catalogue or load_catalogue(settings.catalogue_dir)
+    return load_registre(settings.catalogue_dir / OBJECTIFS_FILE,
+                         indicateurs_connus=[i.id for i in catalogue.indicateurs])
+
+
 def objectifs_saisis(settings: Settings, store: Store | None = None,
                      catalogue: Catalogue | None = None) -> list[ObjectifSaisi]:
     """The file's targets (validated, indicators checked against the catalogue) with the stored edits."""
-    catalogue = catalogue or load_catalogue(settings.catalogue_dir)
-    base = load_objectifs(settings.catalogue_dir / OBJECTIFS_FILE,
-                          indicateurs_connus=[i.id for i in catalogue.indicateurs])
+    base = [e.objectif for e in registre_fichier(settings, catalogue) if e.objectif is not None]
     store = store or store_des_saisies(settings)
     return superposer(base, store.objectifs_saisis() if store is not None else [])
+
+
+def descriptions(settings: Settings, catalogue: Catalogue | None = None) -> dict[str, Registre]:
+    """The register's description of each target of the file, by id."""
+    return {e.id: e.registre for e in registre_fichier(settings, catalogue)}
+
+
+def decrire(row: dict[str, Any], registre: Registre) -> dict[str, Any]:
+    """A targets row with its register description (REGISTRE_COLUMNS) added."""
+    return {**row, **registre.model_dump(exclude={"id"})}
 
 
 def objectifs_rows(settings: Settings, con: duckdb.DuckDBPyConnection | None = None,
@@ -143,6 +162,7 @@ def objectifs_rows(settings: Settings, con: duckdb.DuckDBPyConnection | None = N
     status (targets.objectifs_table columns)."""
     catalogue = load_catalogue(settings.catalogue_dir)
     objectifs = effectifs(saisis if saisis is not None else objectifs_saisis(settings, store, catalogue))
+    desc = descriptions(settings, catalogue)
     con = con or connect(settings, catalogue)
     obs = observations(con, {(o.indicateur, o.territoire) for o in objectifs})
     directions = {}
@@ -150,7 +170,9 @@ def objectifs_rows(settings: Settings, con: duckdb.DuckDBPyConnection | None = N
         d = higher_is_better_from_sens(ind.sens)
         if d is not None:
             directions[ind.id] = d
-    rows = objectifs_table(objectifs, obs, directions)
+    par_id = {o.id: o for o in objectifs}
+    rows = [decrire(r, desc.get(r["id"]) or registre_par_defaut(par_id[r["id"]]))
+            for r in objectifs_table(objectifs, obs, directions)]
     for row in rows:
         # A path that starts from the only observation cannot say whether the territory is on course.
         if (row["reference_source"] == "premiere_observation" and row["annee_observation"] is not None

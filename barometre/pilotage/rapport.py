@@ -208,12 +208,13 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         titre = f"Baromètre social & environnemental — édition {edition}"
         depuis = date(edition, 1, 1)
     inds = [cat.indicateur(i) for i in ids]
-    refs = [("departement", terr.departement.code), ("region", terr.region.code), ("france", "FR")]
+    refs = bilan.references(terr.departement.code, terr.region.code)
     try:
         objectifs = objectifs_rows(settings, con, store)
     except Exception:  # noqa: BLE001 - a broken targets file is reported by `barometre objectifs`
         objectifs = []
-    lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year)
+    lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year,
+                              marges=bilan.marges(cat))
     pages, attendues = [], []
     for ind in inds:
         page = _page(con, cat, ind, niveau, code, lectures.get(ind.id), chargements)

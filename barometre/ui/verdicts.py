@@ -15,7 +15,7 @@ from barometre.ui import cache
 
 def references() -> list[tuple[str, str]]:
     t = cache.territoire_config()
-    return [("departement", t.departement.code), ("region", t.region.code), ("france", "FR")]
+    return bilan.references(t.departement.code, t.region.code)
 
 
 @st.cache_data(show_spinner=False, ttl=600)
@@ -29,8 +29,9 @@ def _objectifs() -> list[dict]:
 @st.cache_data(show_spinner=False, ttl=600)
 def lectures(niveau: str, code: str) -> dict[str, bilan.Lecture]:
     """Every indicator's verdicts for one territory (two queries, cached)."""
-    return bilan.lectures(cache.connection(), cache.catalogue().indicateurs, niveau, code, references(),
-                          _objectifs())
+    cat = cache.catalogue()
+    return bilan.lectures(cache.connection(), cat.indicateurs, niveau, code, references(), _objectifs(),
+                          marges=bilan.marges(cat))
 
 
 def lecture(indicateur: str, niveau: str, code: str) -> bilan.Lecture | None:
