@@ -174,9 +174,10 @@ def production(sel: Selection) -> None:
 
 
 def _objectif(rows: list[dict], ind_id: str, epci: str) -> dict | None:
-    """The register's objective of ``ind_id`` for the agglomeration, adopted ones before illustrative ones."""
+    """The register's objective of ``ind_id`` for the agglomeration: its headline one (``principal``) first,
+    then adopted before illustrative ones."""
     candidats = [r for r in rows if r["indicateur"] == ind_id and r["territoire"] == epci]
-    candidats.sort(key=lambda r: (bool(r["illustratif"]), r["id"]))
+    candidats.sort(key=lambda r: (not r.get("principal", False), bool(r["illustratif"]), r["id"]))
     return candidats[0] if candidats else None
 
 
@@ -221,7 +222,8 @@ def trajectoires(sel: Selection, rows: list[dict]) -> None:
                                         ind.unite, r.get("annee_observation") or r["annee_reference"], ind.decimales,
                                         gap, font_size=panneaux.chart_font(sel))
         st.altair_chart(chart, width="stretch")
-        st.caption(f"Objectif {obj['id']} ({obj['origine']}, échéance {obj['annee_cible']})"
+        st.caption(f"Objectif « {obj.get('intitule') or obj['id']} » ({obj['id']}, {obj['origine']}, échéance "
+                   f"{obj['annee_cible']})"
                    + (", à confirmer" if obj["a_confirmer"] else "")
                    + (", objectif illustratif" if obj["illustratif"] else "")
                    + f". Référence : {formats.valeur_unite(r['valeur_reference'], ind.unite, ind.decimales)} en "
