@@ -182,7 +182,8 @@ def _apercu(lecture: Lecture, existant: pl.DataFrame, remplacer: bool, settings:
     inserer, supprimer, modifies, disparus, identiques = comparer(existant, lecture.frame, remplacer)
     alertes_ = alertes(existant, inserer, modifies, load_catalogue(settings.catalogue_dir))
     absents = [f"{nom_territoire(lecture.noms, 'commune', c)} ({c})" for c in lecture.absent]
-    nouveaux = inserer.join(modifies.select(KEY), on=KEY, how="anti", nulls_equal=True).select(*KEY, "valeur")
+    nouveaux = inserer.join(modifies.select(KEY), on=KEY, how="anti", nulls_equal=True).select(*KEY, "valeur",
+                                                                                                "secret")
     apercu = Apercu(lecture.path.name, lecture.layout.source, lecture.layout.libelle, lecture.sha256, nouveaux,
                     modifies, disparus, identiques, absents, alertes_,
                     sorted(lecture.frame["annee"].unique().to_list()), remplacer, lecture.noms)

@@ -28,6 +28,7 @@ from barometre.ui import pilotage as ui_pilotage
 REFRAICHISSEMENT_S = 30  # how often a server checks whether another one loaded data (shared catalog)
 CLE_RAPPORT = "chargement_rapport"
 CLE_APERCU = "chargement_apercu"
+APERCU_LIGNES_MAX = 500  # new values listed in the preview (all are counted)
 COLONNES = ("N°", "Fichier", "Jeu de données", "Nouvelles", "Modifiées", "Supprimées", "Années",
             "Révision du producteur", "Par", "Le", "État")
 
@@ -258,7 +259,14 @@ def montrer_apercu(report: IngestReport) -> None:
     if a.revisions:
         texte.info("Révision du producteur : des valeurs déjà publiées changent ("
                    + ", ".join(f"{r['indicateur']} {r['annee']} : {r['n']}" for r in a.revisions) + ").")
+    if a.nouveaux.height:
+        st.markdown("Valeurs nouvelles" + (f" ({APERCU_LIGNES_MAX} premières sur "
+                                            f"{formats.nombre(a.nouveaux.height, 0)})"
+                                            if a.nouveaux.height > APERCU_LIGNES_MAX else ""))
+        st.dataframe(_table(a, a.nouveaux.head(APERCU_LIGNES_MAX), {"valeur": "Nouvelle valeur"}),
+                     hide_index=True, width="stretch")
     if a.modifies.height:
+        st.markdown("Valeurs modifiées")
         st.dataframe(_table_modifies(a), hide_index=True, width="stretch")
     if a.disparus.height:
         st.markdown("Valeurs qui disparaîtraient")
@@ -286,6 +294,8 @@ def _table(a, df: pl.DataFrame, valeurs: dict[str, str]) -> pl.DataFrame:
         "Année": [str(x) for x in df["annee"]],
         "Ventilation": df["ventilation"].to_list(),
     }
+    secrets = df["secret"].fill_null(False).to_list() if "secret" in df.columns else [False] * df.height
     for col, nom in valeurs.items():
-        out[nom] = ["–" if v is None else formats.nombre(v, 3) for v in df[col]]
+        out[nom] = [formats.SECRET_TEXT if s and v is None else "–" if v is None else formats.nombre(v, 3)
+                    for v, s in zip(df[col], secrets, strict=True)]
     return pl.DataFrame(out, schema={k: pl.String for k in out})

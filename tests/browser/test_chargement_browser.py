@@ -1,4 +1,4 @@
-"""The upload in a real browser: a signed-in agent chooses a file, sees what it would change before anything
+"""The upload in a real browser, on the « Données » page: a signed-in agent chooses a file (here a DREES one), sees what it would change before anything
 is written (old → new, alert), cannot load until the alert is confirmed, then loads it; the load is recorded
 with the values. Server on a copy of data/ and its own SQLite edit database."""
 
@@ -18,7 +18,6 @@ from .streamlit_page import DESKTOP, assert_no_exception, screenshot, wait_for_a
 
 pytestmark = pytest.mark.browser
 
-TAB = "Énergie et autonomie"
 MDP = "mot-de-passe-de-test"
 APL_RAW = PROJECT_ROOT / "data" / "raw" / "drees_apl_mg" / "apl_medecins_generalistes_2022_2023_caph_communes.csv"
 
@@ -48,14 +47,12 @@ def test_an_agent_reviews_confirms_then_loads(browser, upload_server):
     opener = pages_on(browser, base)
     open_page = next(opener)
     try:
-        page = open_page("/environnement", viewport=DESKTOP)
+        page = open_page("/donnees", viewport=DESKTOP)
         wait_for_app(page)
         page.get_by_text("Se connecter pour saisir").first.click()
         page.locator(".st-key-connexion_login input").fill("agent")
         page.locator(".st-key-connexion_mdp input").fill(MDP)
         page.get_by_role("button", name="Se connecter").click()
-        wait_for_app(page)
-        page.get_by_role("radiogroup").get_by_text(TAB, exact=True).click()
         wait_for_app(page)
         page.locator('input[type="file"]').set_input_files(str(fichier))
         page.get_by_text("Aperçu : ce que ce fichier changerait").wait_for(timeout=120_000)
