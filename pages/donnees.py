@@ -12,6 +12,6 @@ user = ui_pilotage.connexion()
 st.title("Données")
 st.caption("Pour les agents : l'état de chaque jeu de données, et le chargement d'un nouveau fichier officiel "
            "(aperçu des valeurs nouvelles et modifiées avant « Charger », annulable).")
+donnees.chargement(user)
 donnees.statuts()
 donnees.regionaux()
-donnees.chargement(user)

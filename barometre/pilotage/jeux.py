@@ -21,7 +21,7 @@ NIVEAUX_LOCAUX = {"commune", "epci", "bv2022", "bv2022_insee", "canton", "ze2020
 NIVEAUX_FR = {"commune": "communes", "epci": "agglomération", "departement": "département", "region": "région",
               "france": "France", "bv2022": "bassins de vie", "bv2022_insee": "bassins de vie INSEE entiers",
               "canton": "cantons", "ze2020": "zones d'emploi"}
-COLONNES = ("Jeu de données", "Producteur", "Statut", "Niveaux", "Révision du producteur", "Téléchargement",
+COLONNES = ("Statut", "Jeu de données", "Producteur", "Niveaux", "Révision du producteur", "Téléchargement",
             "Adresse")
 
 
@@ -38,7 +38,8 @@ def statuts(cat: Catalogue, stockees: pl.DataFrame, chargements: list, telecharg
     for s in cat.sources:
         r = par_source.get(s.id)
         if r is None:
-            statut = "à charger" if "charger" in s.millesime else "manquant"
+            statut = ("à charger" if "charger" in s.millesime
+                      else "livré (référentiel, sans valeur d'indicateur)" if s.dossier_brut else "manquant")
         elif r["premiere_annee"] == r["derniere_annee"]:
             statut = f"chargé : {r['derniere_annee']}"
         else:

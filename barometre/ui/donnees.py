@@ -38,7 +38,7 @@ def statuts() -> None:
         faits = []
     table = jeux.statuts(cache.catalogue(), _stockees(), faits, _telechargeables())
     st.markdown("## Jeux de données attendus")
-    st.caption("« à charger » : le fichier n'est pas livré avec le baromètre, un agent le charge ci-dessous. "
+    st.caption("« à charger » : le fichier n'est pas livré avec le baromètre, un agent le charge ci-dessus. "
                "Révision du producteur : un chargement a modifié des valeurs déjà publiées.")
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={"Adresse": st.column_config.LinkColumn("Adresse")})

@@ -49,11 +49,15 @@ def test_an_agent_reviews_confirms_then_loads(browser, upload_server):
     try:
         page = open_page("/donnees", viewport=DESKTOP)
         wait_for_app(page)
-        page.get_by_text("Se connecter pour saisir").first.click()
-        page.locator(".st-key-connexion_login input").fill("agent")
-        page.locator(".st-key-connexion_mdp input").fill(MDP)
-        page.get_by_role("button", name="Se connecter").click()
+        sidebar = page.locator('[data-testid="stSidebar"]')  # the sign-in form of the one entry point (HTTP)
+        sidebar.get_by_text("Se connecter pour saisir").click()
+        sidebar.locator('input[name="identifiant"]').wait_for(state="visible", timeout=60_000)
+        sidebar.locator('input[name="identifiant"]').fill("agent")
+        sidebar.locator('input[name="mot_de_passe"]').fill(MDP)
+        with page.expect_navigation(timeout=90_000):
+            sidebar.get_by_role("button", name="Se connecter").click()
         wait_for_app(page)
+        assert "/donnees" in page.url, "back on the Données page after signing in"
         page.locator('input[type="file"]').set_input_files(str(fichier))
         page.get_by_text("Aperçu : ce que ce fichier changerait").wait_for(timeout=120_000)
         wait_for_app(page)
@@ -62,7 +66,7 @@ def test_an_agent_reviews_confirms_then_loads(browser, upload_server):
         assert not Entrepot(Settings(data_dir=data)).existe(), "the preview writes nothing"
         charger = page.get_by_role("button", name="Charger", exact=True)
         assert charger.is_disabled(), "alerts must be confirmed first"
-        screenshot(page, "televersement_apercu")
+        screenshot(page, "televersement_apercu", full_page=True)
         page.get_by_text("J'ai vérifié les 1 valeur(s) signalée(s)").click()
         wait_for_app(page)
         page.get_by_role("button", name="Charger", exact=True).click()
