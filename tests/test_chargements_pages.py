@@ -172,7 +172,8 @@ def test_the_donnees_page_lists_every_expected_dataset_and_takes_any_recognised_
 
     at = _open("pages/donnees.py")
     statuts = next(d.value for d in at.main.dataframe if "Statut" in d.value.columns)
-    cat_ore = statuts[statuts["Jeu de données"].str.startswith("Consommation annuelle d'électricité et gaz par commune")]
+    ore_titre = "Consommation annuelle d'électricité et gaz par commune"
+    cat_ore = statuts[statuts["Jeu de données"].str.startswith(ore_titre)]
     assert cat_ore["Statut"].tolist() == ["à charger"]
     assert cat_ore["Téléchargement"].tolist() == ["barometre telecharger"]
     assert statuts["Statut"].str.startswith("chargé").any()
@@ -189,7 +190,7 @@ def test_the_donnees_page_lists_every_expected_dataset_and_takes_any_recognised_
     ingest(ORE, env["settings"], auteur="agent")
     st.cache_data.clear()
     statuts = next(d.value for d in _open("pages/donnees.py").main.dataframe if "Statut" in d.value.columns)
-    ore = statuts[statuts["Jeu de données"].str.startswith("Consommation annuelle d'électricité et gaz par commune")]
+    ore = statuts[statuts["Jeu de données"].str.startswith(ore_titre)]
     assert ore["Statut"].tolist() == ["chargé : 2023"]
     apl = statuts[statuts["Producteur"].str.startswith("DREES")]
     assert apl["Révision du producteur"].str.startswith("oui").any()

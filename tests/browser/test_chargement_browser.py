@@ -1,6 +1,7 @@
-"""The upload in a real browser, on the « Données » page: a signed-in agent chooses a file (here a DREES one), sees what it would change before anything
-is written (old → new, alert), cannot load until the alert is confirmed, then loads it; the load is recorded
-with the values. Server on a copy of data/ and its own SQLite edit database."""
+"""The upload in a real browser, on the « Données » page: a signed-in agent chooses a file (here a DREES
+one), sees what it would change before anything is written (old → new, alert), cannot load until the alert
+is confirmed, then loads it; the load is recorded with the values. Server on a copy of data/ and its own
+SQLite edit database."""
 
 from __future__ import annotations
 
