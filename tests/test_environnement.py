@@ -529,7 +529,7 @@ def test_volet_draws_consumption_production_and_trajectories_for_the_agglomerati
     assert industrie.tolist() == [SECRET_TEXT]
     gaz = sum(reels.conso_fictive(c, 2023, "Gaz")["Résidentiel"] for c in reels.COMMUNES) / 1000
     residentiel = table[(table["Énergie"] == "Gaz") & (table["Secteur"] == "Résidentiel")]["Consommation"]
-    assert residentiel.tolist() == [f"{nombre(gaz, 2)}\u202fGWh"]
+    assert residentiel.tolist() == [f"{nombre(gaz, 3)}\u202fGWh"]
     avertissements = re.sub(r"\\(.)", r"\1", " ".join(w.value for w in tab.warning))
     assert "maille(s) secrétisée(s)" in avertissements
     text = _texts(tab)
@@ -549,7 +549,7 @@ def test_volet_for_a_commune_and_a_bassin(warm_server, energie_2019_2023):
     prod = next(d.value for d in tab.dataframe if "Énergie" in d.value.columns)
     elec = prod[(prod["Énergie"] == "Électricité") & (prod["Secteur"] == "Résidentiel")]["Consommation"]
     expected = reels.conso_fictive(reels.DENAIN, 2023, "Electricité")["Résidentiel"] / 1000
-    assert elec.tolist() == [f"{nombre(expected, 2)}\u202fGWh"]
+    assert elec.tolist() == [f"{nombre(expected, 3)}\u202fGWh"]
     bassin = _open(onglet_env="energie", niveau="bv2022", code=reels.DENAIN)
     titres = _headings(_tab(bassin, "Énergie"))
     assert any(t.startswith("## Consommation d'énergie par énergie et par secteur") for t in titres), titres

@@ -134,7 +134,7 @@ def consommation(sel: Selection) -> None:
                         alt=f"Consommation d'électricité et de gaz par secteur, {sel.nom}, {annee}")
     montre = pl.DataFrame({
         "Énergie": table["energie"], "Secteur": table["secteur"],
-        "Consommation": [formats.valeur_unite(v, "GWh", 2, s) for v, s in zip(table["valeur"], table["secret"],
+        "Consommation": [formats.valeur_unite(v, "GWh", 3, s) for v, s in zip(table["valeur"], table["secret"],
                                                                               strict=True)]},
         schema={"Énergie": pl.String, "Secteur": pl.String, "Consommation": pl.String})
     st.dataframe(montre, hide_index=True, width="stretch")
