@@ -48,6 +48,7 @@ else:
             st.Page("pages/seance.py", title="Séance (projection)", url_path="seance"),
             st.Page("pages/grille.py", title="Grille de positionnement", url_path="grille"),
             st.Page("pages/jalons.py", title="Jalons et feuilles de route", url_path="jalons"),
+            st.Page("pages/evaluation.py", title="Évaluation", url_path="evaluation"),
             st.Page("pages/panel.py", title="Panel", url_path="panel"),
             st.Page("pages/label.py", title="Label 2044", url_path="label"),
             st.Page("pages/donnees.py", title="Données", url_path="donnees"),

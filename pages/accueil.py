@@ -5,6 +5,7 @@ import streamlit as st
 from barometre import formats
 from barometre.ui import cache, etat, panneaux
 from barometre.ui import objectifs as ui_objectifs
+from barometre.ui import synthese as ui_synthese
 
 etat.ensure_entrypoint()
 sel = etat.selection()
@@ -14,6 +15,7 @@ st.markdown(f"## {sel.nom}")
 note = cache.perimetre_note(sel.niveau, sel.code)
 if note:
     st.caption(f"Périmètre : {note}.")
+ui_synthese.afficher(ui_synthese.du_jour(sel.niveau, sel.code))  # « Où en est le territoire ? »
 
 cles = [i for i in cache.catalogue().indicateurs if i.cle]
 n_cols = 2 if sel.projection else 3

@@ -16,7 +16,6 @@ st.markdown(
     "les taux des communes ; les médianes et les taux de pauvreté ne sont montrés que là où le producteur les "
     "publie, sinon leur dispersion entre communes. Les valeurs couvertes par le secret statistique sont "
     "signalées comme telles, jamais remplacées par zéro.")
-st.markdown("## Verdicts : progression et situation")
 methodologie.verdicts_et_budget()
 st.markdown("## Sources")
 st.dataframe(pl.DataFrame([{"Producteur": s.producteur, "Jeu de données": s.jeu_de_donnees,

@@ -34,3 +34,19 @@ def test_overdrawn_budget_and_no_data():
     assert budget_carbone([(2020, 5)], trajectory(2025, 5.0, 2050, 0.0), 2026) is None  # path starts late
     assert budget_carbone([(2020, 0.0)], PATH, 2026).annee_epuisement is None
     assert "2024" in METHODE_FR and "2050" in METHODE_FR
+
+
+def test_the_choices_give_the_range_issue_19_measured():
+    """Reference year, path shape and gross vs net change the budget from about 11.0 to 17.4 Mt, exhausted
+    between 2034 and 2040 (1 065,7 kteq in 2016, the only inventory loaded, read in 2026)."""
+    from barometre.calculs.budget_carbone import Choix, budget_choisi, fourchette, variantes
+
+    obs = [(2016, 1065.68570732)]
+    vs = variantes(obs, 2026)
+    assert len(vs) == 4  # one observed reference year × two shapes × two scopes
+    f = fourchette(vs)
+    assert round(f.autorise_min / 1e6, 1) == 11.0 and round(f.autorise_max / 1e6, 1) == 17.4
+    assert (f.epuisement_min, f.epuisement_max) == (2034, 2040)
+    strict = budget_choisi(obs, Choix(2016, "lineaire", "brut"), 2026)
+    assert vs[0][1] == strict and vs[0][0].texte() == "référence 2016, trajectoire linéaire, émissions brutes"
+    assert budget_choisi(obs, Choix(2017, "lineaire", "brut"), 2026) is None  # not an observed year

@@ -1,6 +1,6 @@
 """« Ce qui a bougé »: fixtures with known answers, tolerant of load records without new fields."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from barometre.calculs import mouvements as m
 from barometre.calculs import verdicts as v
@@ -70,3 +70,48 @@ def test_what_happened_after_the_reading_date_is_left_out():
     # A report dated 1 October does not list a load of 14 September… nor one of 1 October's future.
     out = m.ce_qui_a_bouge(DEPUIS, date(2026, 9, 30), chargements=CHARGEMENTS, indicateurs_par_source=PAR_SOURCE)
     assert [x.titre for x in out] == ["conso_elec"]
+
+
+def test_a_load_shows_in_what_moved_right_after_it(tmp_path, monkeypatch):
+    """Issue 19: loads record themselves in the versioned store (the lake), no longer in the store's
+    ``chargements`` table: the digest read that table and said « Rien de nouveau » right after a load."""
+    import shutil
+
+    import polars as pl
+
+    from barometre.catalogue import load_catalogue
+    from barometre.cli import format_number
+    from barometre.pilotage.store import Store
+    from barometre.pilotage.synthese import digest
+    from barometre.settings import PROJECT_ROOT, get_settings
+    from barometre.sources.entrepot import Entrepot
+    from barometre.sources.ingest import ingest
+
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(data))
+    settings = get_settings()
+    apl = Entrepot(settings).valeurs().filter((pl.col("source") == "drees_apl") & (pl.col("annee") == 2023))
+    cell = {(r["indicateur"], r["code"]): r["valeur"] for r in apl.iter_rows(named=True)}
+    codes = sorted({c for _, c in cell})
+    head = ("millesime;Code commune INSEE;APL aux médecins généralistes;"
+            "APL aux médecins généralistes de moins de 65 ans;Population standardisée pour la médecine générale")
+    lines = [head]
+    for year in (2023, 2024):
+        for i, c in enumerate(codes):
+            bump = 0.5 if (year == 2023 and i == 0) else 0.0  # the producer revises one published 2023 value
+            lines.append(";".join([str(year), c,
+                                   format_number(cell[("apl_medecins_generalistes", c)] + bump).replace(".", ","),
+                                   format_number(cell[("apl_medecins_generalistes_65", c)]).replace(".", ","),
+                                   format_number(cell[("population_standardisee_mg", c)]).replace(".", ",")]))
+    path = tmp_path / "apl_2024.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    ingest(path, settings)
+
+    store = Store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    today = date.today()
+    found = digest(settings, load_catalogue(settings.catalogue_dir), store, today - timedelta(days=1), today)
+    new = [m for m in found if m.genre == "millesime" and m.indicateur == "apl_medecins_generalistes"]
+    assert new and "millésimes 2023, 2024" in new[0].detail and "apl_2024.csv" in new[0].detail
+    revised = [m for m in found if m.genre == "revision"]
+    assert revised and revised[0].titre == "drees_apl : 1 valeur révisée par le producteur"

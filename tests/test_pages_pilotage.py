@@ -21,9 +21,9 @@ from argon2 import PasswordHasher
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from barometre import charts_pilotage
 from barometre.catalogue import load_catalogue
-from barometre.charts import HIGHLIGHT
+from barometre.charts import pilotage as charts_pilotage
+from barometre.charts.indicateurs import HIGHLIGHT
 from barometre.pilotage import auth
 from barometre.pilotage import exports as exports_pilotage
 from barometre.pilotage import structure as pilotage

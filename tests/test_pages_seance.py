@@ -28,6 +28,23 @@ def test_methodologie_states_the_verdict_rule():
     assert_ok(at)
 
 
+def test_methodologie_explains_margins_and_like_for_like():
+    """Issue 19: each kind of source's margin rule with its reason, each indicator's margin, the
+    like-for-like rule, constant euros and how every value was made."""
+    at = goto(start(), "pages/methodologie.py")
+    body = " ".join(m.value for m in at.markdown)
+    assert "Marges, comparaisons et méthodes" in body and "« stable »" in body and "« comparable »" in body
+    assert "jamais placé à côté du total d'un autre territoire" in body and "euros constants" in body
+    assert "calculée par le baromètre" in body and "PTOD" in body
+    rules = next(df.value for df in at.dataframe if "Règle" in df.value.columns and "Origine" in df.value.columns)
+    assert {"Taux et parts du recensement", "Niveaux de vie et effectifs Filosofi",
+            "Comptages administratifs et mesures de réseau", "Inventaires et indicateurs modélisés"} <= set(
+        rules["Règle"].to_list())
+    assert "±0,5" in " ".join(rules["Marge"].to_list())
+    assert "cinq années de collecte" in body  # each rule's reason, in full
+    assert_ok(at)
+
+
 def test_environment_volet_shows_the_carbon_budget_and_target_verdicts():
     at = goto(start(onglet_env="trajectoires"), "pages/environnement.py")  # the targets' section
     texts = cards(at)
@@ -74,10 +91,10 @@ def test_default_seance_never_shows_a_lone_bar_nor_a_shell_command():
     caption = next(c.value for c in at.caption if "vue 1 / " in c.value)
     n = int(caption.split("vue 1 / ")[1].split(" ")[0])
     assert n >= 2
-    for step in range(1, n + 1):
-        if step > 1:
-            at.button(key="seance_next").click().run()
-            assert_ok(at)
+    assert "Les cibles du projet de territoire" in _page_text(at)  # the first view: the synthesis (issue 19)
+    for _step in range(2, n + 1):
+        at.button(key="seance_next").click().run()
+        assert_ok(at)
         drawn = _chart_rows(at)
         assert len(drawn) == 1, drawn  # one idea per screen
         assert drawn[0][1] >= 2, drawn  # never a lone bar
@@ -90,8 +107,8 @@ def test_views_without_data_are_listed_as_expected_data():
     from barometre.calculs.plan_seance import genre_de_vue  # noqa: F401 - the rule under test
 
     # autonomie_energetique has no value loaded for the EPCI in the shipped data (energy files not loaded)
-    at = goto(start(vues="autonomie_energetique,population"), "pages/seance.py")
-    assert any("vue 1 / 1" in c.value for c in at.caption)
+    at = goto(start(vues="autonomie_energetique,population", etape="2"), "pages/seance.py")
+    assert any("vue 2 / 2" in c.value for c in at.caption)  # the synthesis, then the one view with data
     assert any(m.value == "#### Données attendues" for m in at.markdown)
     assert any("Autonomie énergétique" in m.value for m in at.markdown)
 
@@ -109,13 +126,13 @@ def test_saved_seance_reopens_by_link(tmp_path, monkeypatch):
                          code="200042190", vues="taux_chomage_15_64,population")
     at = goto(start(seance=str(sid)), "pages/seance.py")
     caption = next(c.value for c in at.caption if "vue 1 / " in c.value)
-    assert caption.startswith("Conseil communautaire — 10 décembre 2026 — vue 1 / 2")
+    assert caption.startswith("Conseil communautaire — 10 décembre 2026 — vue 1 / 3")
     assert at.query_params["seance"] == str(sid)
     labels = {b.proto.label for b in at.get("download_button")}
     assert {"Dossier de séance (PDF)", "Diaporama (PowerPoint)"} <= labels
     at.button(key="seance_next").click().run()
     assert_ok(at)
-    assert any("vue 2 / 2" in c.value for c in at.caption)
+    assert any("vue 2 / 3" in c.value for c in at.caption)
 
 
 # ------------------------------------------------------------------------------------- explorer

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -28,27 +27,10 @@ from barometre.pilotage.store import (
     Store,
     Utilisateur,
 )
-from barometre.pilotage.structure import charger_structure
+from tests.comptes import ADMIN, AGENT, LECTEUR, PANEL, USERS
 
-STRUCTURE = charger_structure()
-HASH = "$argon2id$test-only"
-ADMIN = Utilisateur("admin", "admin", "Administratrice")
-AGENT = Utilisateur("agent", "agent", "Agent")
-PANEL = Utilisateur("panel", "panel", "Membre du panel")
-LECTEUR = Utilisateur("lecteur", "lecteur", "Lecteur")
-USERS = {"admin": ADMIN, "agent": AGENT, "panel": PANEL, "lecteur": LECTEUR}
 DIMS = [{"id": "moyens_de_vie", "libelle": "Moyens de vie"}, {"id": "engagement", "libelle": "Engagement"},
         {"id": "services", "libelle": "Services"}]
-
-
-@pytest.fixture
-def store(db_url) -> Iterator[Store]:
-    s = Store(db_url, STRUCTURE)
-    s.initialiser_admin(ADMIN.login, ADMIN.nom, HASH)
-    for u in (AGENT, PANEL, LECTEUR):
-        s.creer_compte(ADMIN, u.login, u.role, u.nom, HASH)
-    yield s
-    s.fermer()
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def test_references_without_the_territory_are_not_a_comparison():
 
 
 def test_count_axes_start_at_zero_or_say_they_dont():
-    from barometre import charts
+    from barometre.charts import indicateurs as charts
 
     df = pl.DataFrame({"nom": ["A", "A"], "annee": [2016, 2022], "valeur": [158789.0, 158351.0]})
     counts = charts.series_chart(df, "habitants", 0).to_dict()

@@ -26,7 +26,6 @@ def seance(tmp_path, monkeypatch) -> int:
     agent = Utilisateur("agent", "agent")
     s.creer_seance(agent, titre="Séance précédente", date_seance="2026-09-01", niveau="epci", code="200042190",
                    vues="population")
-    s.noter_chargement(agent, "enedis.csv", "enedis_consommation", "Consommation", 10, [2023])
     # A title typed by a person: shown as text, never read as markup by the PDF compiler.
     return s.creer_seance(agent, titre="Conseil #1 — *pas* du gras [x] $y$", date_seance="2026-12-10",
                           niveau="epci", code="200042190", vues=VUES)
@@ -49,7 +48,8 @@ def test_pdf_footnote_under_every_figure_and_same_bytes(seance, tmp_path, capsys
     text = subprocess.run(["pdftotext", "-layout", str(a), "-"], capture_output=True, text=True, check=True).stdout
     pages = text.split("\f")
     assert "Conseil #1 — *pas* du gras [x] $y$" in pages[0] and "10 décembre 2026" in pages[0]
-    assert "Ce qui a bougé depuis le 1er septembre 2026" in pages[1]
+    assert "Où en est le territoire ?" in pages[1] and "Neutralité carbone en 2050" in pages[1]  # first page
+    assert "Ce qui a bougé depuis le 1er septembre 2026" in pages[2]
     figures = [p for p in pages if "Taux de chômage des 15-64 ans" in p or p.lstrip().startswith("Population")
                or "Part des logements vacants" in p.split("\n", 2)[0]]
     assert len(figures) == 3
@@ -68,9 +68,12 @@ def test_pptx_slides_native_charts_and_same_bytes(seance, tmp_path):
     prs = Presentation(str(a))
     assert round(prs.slide_width / prs.slide_height, 3) == round(16 / 9, 3)
     slides = list(prs.slides)
-    # title, digest, 3 views with data, expected data, sources
-    assert len(slides) == 7
-    for slide in slides[2:5]:
+    # title, « où en est le territoire ? » (targets; verdicts; what moved), digest, 3 views with data,
+    # expected data, sources
+    assert len(slides) == 10
+    first = " ".join(sh.text_frame.text for sh in slides[1].shapes if sh.has_text_frame)
+    assert first.startswith("Où en est le territoire ?") and "Neutralité carbone en 2050" in first
+    for slide in slides[5:8]:
         charts = [sh for sh in slide.shapes if sh.has_chart]
         assert len(charts) == 1 and len(charts[0].chart.plots[0].categories) >= 2  # never a lone bar
         texts = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
@@ -105,3 +108,16 @@ def test_panel_recommendations_in_what_moved(seance, monkeypatch):
     mine = [(d["genre"], d["titre"], d["date"]) for d in digest if "ecommandation" in d["genre"]]
     assert mine == [("Recommandation du panel", "Recommandation *de test*", "1er octobre 2026"),
                     ("Réponse à une recommandation", "Recommandation *de test*", "15 novembre 2026")]
+
+
+def test_annual_pack_what_moved_is_never_empty_on_the_shipped_data(tmp_path, monkeypatch):
+    """Issue 19: the shipped data has no load record, yet the pack shows the median income up, the poverty
+    rate up 0.5 pt…: what moved is read from the data itself (each indicator's latest two vintages)."""
+    from barometre.pilotage.rapport import construire
+
+    monkeypatch.setenv("BAROMETRE_DATABASE_URL", f"sqlite:///{tmp_path / 'vide.sqlite'}")
+    r = construire(edition=2026, store=Store(f"sqlite:///{tmp_path / 'vide.sqlite'}"))
+    moved = {d["titre"]: d["detail"] for d in r.digest}
+    assert moved["Taux de pauvreté au seuil de 60 %"].startswith("+0,5 pt entre 2019 et 2021")
+    assert "Revenu disponible médian par unité de consommation" in moved
+    assert r.synthese[0]["lignes"][0].startswith("Neutralité carbone en 2050 : ")

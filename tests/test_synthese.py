@@ -178,3 +178,14 @@ def test_neutrality_speaks_for_the_ghg_emissions_not_the_press_co2_figure():
     assert chosen["id"] == "pcaet-ges-neutralite-2050-caph" and chosen["valeur_cible"] == 0
     press = next(r for r in rows if r["id"] == "pcaet-co2-moins-80-2050-caph")
     assert press["confiance"] == "a_confirmer" and not press["principal"]
+
+
+def test_the_volet_opens_on_the_headline_target_with_data():
+    from barometre.calculs.targets import indicateurs_par_priorite
+
+    rows = [{"indicateur": "cae_2.a", "territoire": EPCI, "principal": True, "annee_observation": None},
+            {"indicateur": "autonomie_energetique", "territoire": EPCI, "principal": True, "annee_observation": None},
+            {"indicateur": "cae_1.a", "territoire": EPCI, "principal": False, "annee_observation": 2016},
+            {"indicateur": "cae_1.a", "territoire": EPCI, "principal": True, "annee_observation": 2016},
+            {"indicateur": "cae_4.a", "territoire": "FR", "principal": False, "annee_observation": 2020}]
+    assert indicateurs_par_priorite(rows, EPCI) == ["cae_1.a", "cae_2.a", "autonomie_energetique", "cae_4.a"]

@@ -13,11 +13,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from barometre.calculs.targets import (
-    REGISTRE_COLUMNS,
     DEFAULT_TOLERANCE_PCT,
     OBJECTIFS_COLUMNS,
     OBJECTIFS_TABLE_COLUMNS,
     ORIGINES,
+    REGISTRE_COLUMNS,
     SNBC_PROFILE,
     STATUS_LABELS_FR,
     STATUS_RULE_FR,

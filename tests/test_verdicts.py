@@ -218,3 +218,81 @@ def test_shipped_verdicts_use_margins_and_france():
     assert lec.situation.code == "comparable"
     noms = [n for n, _ in lec.situations]
     assert "France métropolitaine" in noms and noms[0] != "France métropolitaine"
+
+
+# ------------------------------------------------------------------ money in constant euros (issue 19)
+def test_insee_price_index_is_loaded_and_deflates_amounts():
+    from barometre.settings import get_settings
+    from barometre.sources.ipc import lire_ipc
+
+    ipc = lire_ipc(get_settings().raw_dir)
+    assert ipc[2015] == 100.0 and 2019 in ipc and 2021 in ipc and 2024 not in ipc  # « (O) »: not published
+    assert v.euros_constants(100.0, 2019, 2021, ipc) == 100.0 * ipc[2021] / ipc[2019]
+    assert v.euros_constants(100.0, 2019, 2030, ipc) is None  # never a guessed index
+    assert v.serie_euros_constants([(2019, 100.0), (2021, 110.0)], ipc)[-1] == (2021, 110.0)
+    assert v.serie_euros_constants([(2019, 100.0), (2030, 110.0)], ipc) is None
+    assert v.duree_periode("2011-2020") == 10 and v.duree_periode("2021-2023") == 3
+    assert v.duree_periode("") is None and v.duree_periode("rapport de 2022") is None
+
+
+def test_price_index_file_errors_are_french_and_located(tmp_path):
+    from barometre.sources.csvread import IngestError
+    from barometre.sources.ipc import DOSSIER, FICHIER, lire_ipc
+
+    assert lire_ipc(tmp_path) == {}  # no file: money stays in current euros, said so on the card
+    (tmp_path / DOSSIER).mkdir()
+    (tmp_path / DOSSIER / FICHIER).write_text("Libellé,idBank,2019,2020\nIPC,001764363,104.23,abc\n",
+                                              encoding="utf-8")
+    with pytest.raises(IngestError) as exc:
+        lire_ipc(tmp_path)
+    text = str(exc.value)
+    assert FICHIER in text and "ligne 2" in text and "2020" in text
+
+
+def test_income_progression_is_judged_after_inflation():
+    from barometre.calculs import bilan
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings, load_territoire
+    from barometre.sources.ipc import lire_ipc
+
+    settings = get_settings()
+    cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
+    refs = bilan.references(terr.departement.code, terr.region.code)
+    ind = [cat.indicateur("revenu_median_uc")]
+    reel = bilan.lectures(con, ind, "epci", terr.epci.code, refs, [], marges=bilan.marges(cat),
+                          ipc=lire_ipc(settings.raw_dir))["revenu_median_uc"].progression
+    courant = bilan.lectures(con, ind, "epci", terr.epci.code, refs, [],
+                             marges=bilan.marges(cat))["revenu_median_uc"].progression
+    assert "euros constants de 2021" in reel.detail and "+585" in reel.detail.replace("\u202f", "")
+    assert "euros courants" in courant.detail and "+980" in courant.detail.replace("\u202f", "")
+
+
+def test_definitions_say_what_is_counted():
+    """Population is the population municipale, not « totale »; part-time employment counts employed
+    residents, not « emplois au lieu de travail »."""
+    from barometre.catalogue import load_catalogue
+    from barometre.settings import get_settings
+
+    cat = load_catalogue(get_settings().catalogue_dir)
+    pop = cat.indicateur("population").definition
+    assert "municipale" in pop and "totale" not in pop.lower()
+    tp = cat.indicateur("part_temps_partiel_salaries").definition
+    assert "lieu de résidence" in tp and "(emplois au lieu de travail)" not in tp
+    assert all("population totale" not in (i.definition + i.methode).lower() for i in cat.indicateurs)
+
+
+def test_poverty_rate_rise_of_half_a_point_is_read_as_a_change():
+    """Filosofi is exhaustive and published to 0,1 point: the agglomeration's +0,5 pt (2019 → 2021) is
+    « se dégrade », not hidden as « stable » by a census-sized margin."""
+    from barometre.calculs import bilan
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings, load_territoire
+
+    settings = get_settings()
+    cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
+    refs = bilan.references(terr.departement.code, terr.region.code)
+    lec = bilan.lectures(con, [cat.indicateur("taux_pauvrete")], "epci", terr.epci.code, refs, [],
+                         marges=bilan.marges(cat))["taux_pauvrete"]
+    assert lec.progression.code == "se_degrade", lec.progression

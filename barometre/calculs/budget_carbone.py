@@ -126,3 +126,84 @@ def budget_du_territoire(rows: Sequence[dict], observations: Sequence[tuple[int,
     path = trajectory(row["annee_reference"], row["valeur_reference"], row["annee_cible"], row["valeur_cible"],
                       row["forme"])
     return budget_carbone(observations, path, annee_courante, facteur=KTEQ_EN_T), row
+
+
+# ------------------------------------------------------------------------------------------ the choices
+# Three choices change the budget; the volet shows them and the range they give. « Net » keeps, in 2050,
+# residual gross emissions that the territory's sequestration would offset: 20 % of the reference, the
+# share the press's −80 % (CO2) leaves — an assumption « à confirmer » until the PCAET's own figures and
+# the sequestration (cae_63.a) are loaded.
+PERIMETRES_FR: dict[str, str] = {
+    "brut": "neutralité posée sur les émissions brutes : 0 en 2050 (le plus exigeant)",
+    "net": "neutralité nette : 20 % d'émissions brutes résiduelles en 2050, compensées par la séquestration "
+           "(hypothèse tirée du −80 % cité par la presse, à confirmer)",
+}
+RESIDUEL_NET = 0.20
+FORMES_BUDGET_FR: dict[str, str] = {"lineaire": "linéaire", "snbc": "profil SNBC (lent jusqu'en 2030, rapide ensuite)"}
+
+CHOIX_FR = (
+    "Trois choix changent le budget : l'année de référence d'où part la trajectoire (une année observée au "
+    "plus tard en 2024 ; l'année du diagnostic du PCAET n'est pas connue), la forme de la trajectoire "
+    "(linéaire ou profil SNBC) et le périmètre (émissions brutes nulles en 2050, ou neutralité nette avec des "
+    "émissions résiduelles compensées par la séquestration). Le baromètre montre le budget de chaque "
+    "combinaison et la fourchette qu'elles donnent."
+)
+
+
+@dataclass(frozen=True)
+class Choix:
+    annee_reference: int
+    forme: str  # "lineaire" | "snbc"
+    perimetre: str  # "brut" | "net"
+
+    def texte(self) -> str:
+        return (f"référence {self.annee_reference}, trajectoire {FORMES_BUDGET_FR[self.forme]}, "
+                f"{'émissions brutes' if self.perimetre == 'brut' else 'neutralité nette'}")
+
+
+def budget_choisi(observations: Sequence[tuple[int, float | None]], choix: Choix, annee_courante: int, *,
+                  annee_cible: int = FIN, facteur: float = KTEQ_EN_T) -> BudgetCarbone | None:
+    """The budget for one set of choices: the path from the observed value of ``choix.annee_reference`` to
+    0 (``brut``) or to RESIDUEL_NET of it (``net``) in ``annee_cible``; None when that year is not observed."""
+    from barometre.calculs.targets import trajectory
+
+    ref = dict(_points(observations)).get(choix.annee_reference)
+    if ref is None or annee_cible <= choix.annee_reference:
+        return None
+    cible = 0.0 if choix.perimetre == "brut" else ref * RESIDUEL_NET
+    path = trajectory(choix.annee_reference, ref, annee_cible, cible, choix.forme)
+    return budget_carbone(observations, path, annee_courante, facteur=facteur)
+
+
+def variantes(observations: Sequence[tuple[int, float | None]], annee_courante: int, *,
+              annee_cible: int = FIN, facteur: float = KTEQ_EN_T) -> list[tuple[Choix, BudgetCarbone]]:
+    """The budget of every combination: each observed year up to ``DEBUT`` as reference, both shapes,
+    both scopes (sorted by allowed budget)."""
+    years = [y for y, _ in _points(observations) if y <= DEBUT]
+    out = []
+    for year in years:
+        for forme in FORMES_BUDGET_FR:
+            for perimetre in PERIMETRES_FR:
+                choix = Choix(year, forme, perimetre)
+                b = budget_choisi(observations, choix, annee_courante, annee_cible=annee_cible, facteur=facteur)
+                if b is not None:
+                    out.append((choix, b))
+    return sorted(out, key=lambda cb: (cb[1].autorise, cb[0].annee_reference, cb[0].forme, cb[0].perimetre))
+
+
+@dataclass(frozen=True)
+class Fourchette:
+    autorise_min: float
+    autorise_max: float
+    epuisement_min: int | None
+    epuisement_max: int | None
+    n: int
+
+
+def fourchette(vs: Sequence[tuple[Choix, BudgetCarbone]]) -> Fourchette | None:
+    """The range the choices give: smallest and largest allowed budget, earliest and latest exhaustion."""
+    if not vs:
+        return None
+    years = [b.annee_epuisement for _, b in vs if b.annee_epuisement is not None]
+    return Fourchette(min(b.autorise for _, b in vs), max(b.autorise for _, b in vs),
+                      min(years) if years else None, max(years) if years else None, len(vs))

@@ -1,11 +1,12 @@
 """« Ce qui a bougé » since a date (or the previous séance): new vintages with their change and verdict,
 producer revisions, targets changed, milestones reached or late.
 
-Inputs are plain rows, read by the caller from the store (``chargements``, ``historique`` of the table
-``objectifs``, ``jalons``) and from the data (the verdicts of :mod:`barometre.calculs.bilan`). Load
-records written by other versions of the barometer may lack fields (file SHA-256, revisions): absent
-fields are tolerated and simply not reported. Pure functions; the output is sorted (kind, date, title),
-so the same inputs give the same digest (the meeting pack relies on it).
+Inputs are plain rows, read by the caller from the lake (``chargements``: the loads recorded with the
+values), from the store (``historique`` of the table ``objectifs``, ``jalons``) and from the data (the
+verdicts of :mod:`barometre.calculs.bilan`). Load records written by other versions of the barometer may
+lack fields (file SHA-256, revisions): absent fields are tolerated and simply not reported. Pure functions;
+the output is sorted (kind, date, title), so the same inputs give the same digest (the meeting pack relies
+on it).
 """
 
 from __future__ import annotations
@@ -175,14 +176,13 @@ def depuis_le_store(store: Any, catalogue: Any, depuis: date, aujourd_hui: date,
                     chargements: Sequence[Mapping] | None = None) -> list[Mouvement]:
     """The digest read from a :class:`barometre.pilotage.store.Store` (targets' journal, milestones) and the
     catalogue (which indicators each source feeds). ``chargements``: the load records — the lake's, read by
-    :func:`barometre.pilotage.synthese.chargements_enregistres` (loads no longer write the store's former
-    ``chargements`` table, which is read only when they are not given)."""
+    :func:`barometre.pilotage.synthese.chargements_enregistres` (none when not given)."""
     par_source: dict[str, list[str]] = {}
     for ind in catalogue.indicateurs:
         par_source.setdefault(ind.source, []).append(ind.id)
     return ce_qui_a_bouge(
         depuis, aujourd_hui,
-        chargements=list(chargements) if chargements is not None else store.chargements().to_dicts(),
+        chargements=list(chargements or ()),
         historique_objectifs=store.historique(["objectifs"], limite=5000).to_dicts(),
         jalons=store.jalons().to_dicts(),
         indicateurs_par_source=par_source,

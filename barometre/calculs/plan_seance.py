@@ -10,6 +10,9 @@ For one indicator of one territory, in order of preference:
   how a median or a rate the producer does not publish for the territory is shown;
 - ``None`` — nothing to compare: the view is skipped and listed as « données attendues ».
 
+A séance opens on « Où en est le territoire ? » (:data:`SYNTHESE`, :func:`etapes`): the synthesis of
+:mod:`barometre.calculs.synthese`, the same statements as the home page and the pack's first page.
+
 Pure function over already-read frames; no Streamlit.
 """
 
@@ -49,3 +52,12 @@ def genre_de_vue(ind: Indicateur, niveau: str, code: str, comparaison: pl.DataFr
     if niveau != "commune" and _n(communes) >= 2:
         return "communes"
     return None
+
+
+SYNTHESE = "synthese"  # the séance's first step: « Où en est le territoire ? »
+LIBELLE_SYNTHESE = "les cibles du projet, les verdicts et ce qui a bougé"
+
+
+def etapes(vues: list) -> list:
+    """The séance's steps: the synthesis first, then the views with data, in the order chosen."""
+    return [SYNTHESE, *vues]

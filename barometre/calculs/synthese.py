@@ -39,6 +39,7 @@ import polars as pl
 from barometre import formats
 from barometre.calculs import verdicts as v
 
+TITRE = "Où en est le territoire ?"
 FENETRE_COURTE = 5  # Eurostat's short-term window (years)
 FENETRE_LONGUE = 15  # Eurostat's long-term window (years), for the record on Méthodologie
 BANDE_NETTE = 0.015  # Open SDG, without a target: ±1,5 % a year
@@ -102,8 +103,15 @@ class EtatObjectif:
     def tonalite(self) -> str:
         return TONALITES_ETATS[self.code]
 
+    def tete(self) -> str:
+        """The first part of the statement: the target, its status and its years (``phrase`` starts so)."""
+        return self._parts()[0]
+
     def phrase(self) -> str:
         """One statement: what, where it stands, when observed, by when, from where, how sure."""
+        return " — ".join(self._parts()) + "."
+
+    def _parts(self) -> list[str]:
         parts = [f"{self.intitule} : {self.libelle}"]
         quand = []
         if self.annee_observation is not None:
@@ -120,7 +128,7 @@ class EtatObjectif:
             parts.append(f"donnée attendue : {self.donnee_attendue}")
         parts.append(f"origine : {self.origine}")
         parts.append(self.confiance)
-        return " — ".join(parts) + "."
+        return parts
 
 
 def _points(serie: Sequence[tuple[int, float | None]]) -> list[tuple[int, float]]:
@@ -197,7 +205,7 @@ def _confiance(row: Mapping[str, Any]) -> str:
 
 
 def etat_objectif(row: Mapping[str, Any], serie: Sequence[tuple[int, float | None]], sens: str,
-                  libelle_indicateur: str, annee_courante: int, marge: float | None = None) -> EtatObjectif:
+                  libelle_indicateur: str, annee_courante: int, marge: v.MargeLike = None) -> EtatObjectif:
     """The status of one register entry (a targets row with its description, or an aim's row with keys
     id, intitule, nature, indicateur, annee_cible, donnee_attendue…) from its indicator's observed series."""
     pts = _points(serie)
@@ -244,10 +252,13 @@ def objectifs_du_projet(rows: Sequence[Mapping[str, Any]], territoire: str) -> l
 # ------------------------------------------------------------------------------------------ the counts
 PROGRESSION = ("s_ameliore", "stable", "se_degrade", "trop_tot")
 SITUATION = ("plus_favorable", "comparable", "moins_favorable")
-LIBELLES_PROGRESSION = {"s_ameliore": "s'améliorent", "stable": "stables", "se_degrade": "se dégradent",
-                        "trop_tot": "trop tôt pour conclure"}
-LIBELLES_SITUATION = {"plus_favorable": "plus favorables", "comparable": "comparables",
-                      "moins_favorable": "moins favorables"}
+# (singular, plural)
+LIBELLES_PROGRESSION = {"s_ameliore": ("s'améliore", "s'améliorent"), "stable": ("stable", "stables"),
+                        "se_degrade": ("se dégrade", "se dégradent"),
+                        "trop_tot": ("trop tôt pour conclure", "trop tôt pour conclure")}
+LIBELLES_SITUATION = {"plus_favorable": ("plus favorable", "plus favorables"),
+                      "comparable": ("comparable", "comparables"),
+                      "moins_favorable": ("moins favorable", "moins favorables")}
 
 
 @dataclass(frozen=True)
@@ -286,6 +297,10 @@ class Evolution:
     def relative(self) -> float:
         return abs(self.variation) / abs(self.valeur0) if self.valeur0 else math.inf
 
+    def detail(self) -> str:
+        """The change without the indicator's name (a table row of the pack's « ce qui a bougé »)."""
+        return self.phrase().split(" : ", 1)[1]
+
     def phrase(self) -> str:
         change = formats.ecart(self.variation, self.unite, self.decimales)
         if "€" in self.unite:
@@ -296,14 +311,16 @@ class Evolution:
 
 
 def evolution(indicateur: str, libelle: str, serie: Sequence[tuple[int, float | None]], sens: str, unite: str,
-              decimales: int, marge: float | None = None) -> Evolution | None:
-    """The change between the latest two vintages; « stable » when it is nil or within ``marge``."""
+              decimales: int, marge: v.MargeLike = None) -> Evolution | None:
+    """The change between the latest two vintages; « stable » when it is within the indicator's margin
+    (:func:`barometre.calculs.verdicts.dans_la_marge`: its absolute part, or its relative part of the
+    earlier value)."""
     pts = _points(serie)
     if len(pts) < 2:
         return None
     (a0, v0), (a1, v1) = pts[-2], pts[-1]
     change = v1 - v0
-    if change == 0 or (marge is not None and abs(change) <= marge):
+    if v.dans_la_marge(change, marge, v0):  # the verdicts' one test (nil change without a margin)
         code = "stable"
     elif sens == "neutre":
         code = "en_hausse" if change > 0 else "en_baisse"
@@ -337,8 +354,8 @@ class Synthese:
     def phrases_comptes(self) -> list[str]:
         c = self.comptes
 
-        def liste(d: dict[str, int], libelles: dict[str, str]) -> str:
-            return ", ".join(f"{d.get(k, 0)} {libelles[k]}" for k in libelles)
+        def liste(d: dict[str, int], libelles: dict[str, tuple[str, str]]) -> str:
+            return ", ".join(f"{d.get(k, 0)} {libelles[k][d.get(k, 0) > 1]}" for k in libelles)
 
         out = [f"Progression des {c.n_progression} indicateurs orientés de {self.territoire} (deux derniers "
                f"millésimes) : {liste(c.progression, LIBELLES_PROGRESSION)}."]
@@ -373,10 +390,19 @@ class Synthese:
                 out.append(f"Aucun chargement de données enregistré depuis le {self.depuis}.")
         return out
 
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """The statements by section, with their titles (the three places show these, in this order)."""
+        return [
+            (f"Les cibles du projet de territoire ({self.nom_projet})",
+             [o.phrase() for o in self.objectifs] + [self.phrase_non_renseignes()]),
+            (f"Les verdicts des indicateurs de {self.territoire}", self.phrases_comptes()),
+            ("Ce qui a bougé" + (f" (chargements depuis le {self.depuis})" if self.depuis else ""),
+             self.phrases_mouvements()),
+        ]
+
     def phrases(self) -> list[str]:
         """Every statement of the synthesis, in the order all three places show them."""
-        return ([o.phrase() for o in self.objectifs] + [self.phrase_non_renseignes()] + self.phrases_comptes()
-                + self.phrases_mouvements())
+        return [p for _, lignes in self.sections() for p in lignes]
 
 
 def _serie(frame: pl.DataFrame, indicateur: str, niveau: str, code: str | None = None,
@@ -391,7 +417,7 @@ def _serie(frame: pl.DataFrame, indicateur: str, niveau: str, code: str | None =
 
 def synthese(indicateurs: Sequence[Any], valeurs: pl.DataFrame, niveau: str, code: str, nom: str,
              registre: Sequence[Mapping[str, Any]], valeurs_projet: pl.DataFrame, code_projet: str, nom_projet: str,
-             annee_courante: int, *, marges: Mapping[str, float | None] | None = None,
+             annee_courante: int, *, marges: Mapping[str, v.MargeLike] | None = None,
              chargements: Sequence[str] = (), depuis: str = "") -> Synthese:
     """The synthesis of territory (``niveau``, ``code``, ``nom``).
 

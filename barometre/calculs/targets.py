@@ -1,5 +1,9 @@
 """Targets (objectifs), their trajectories and the status of the territory against them.
 
+Longer than ~600 lines because the targets' model (one pydantic model, its French errors), the
+trajectories and the status rule form one contract that the register, the pages and ``barometre objectifs``
+read together.
+
 Grain: one ``Objectif`` is one target of one indicator, for one territory and one target year, as written
 in the human-edited file ``data/catalogue/objectifs.csv`` (UTF-8, comma-separated, one header line, columns
 ``OBJECTIFS_COLUMNS``). Values are in the unit of the indicator: kteq CO2 for ``cae_1.a``, GWh for
@@ -856,3 +860,14 @@ def objectifs_to_json(rows: Sequence[Mapping[str, Any]]) -> str:
     """The table as a JSON array of objects (null for no value), UTF-8 text, keys OBJECTIFS_TABLE_COLUMNS."""
     ordered = [{column: row.get(column) for column in OBJECTIFS_TABLE_COLUMNS} for row in rows]
     return json.dumps(ordered, ensure_ascii=False, indent=2)
+
+
+def indicateurs_par_priorite(rows: Sequence[Mapping[str, Any]], territoire: str) -> list[str]:
+    """The indicators of the targets rows, the territory's headline targets (register ``principal``) with an
+    observation first — carbon neutrality opens the volet, not a target still without data —, then the
+    headline targets without data, then the others; the register's order otherwise."""
+    rank: dict[str, tuple] = {}
+    for i, r in enumerate(rows):
+        key = (not (r.get("principal") and r.get("territoire") == territoire), r.get("annee_observation") is None, i)
+        rank[r["indicateur"]] = min(rank.get(r["indicateur"], key), key)
+    return sorted(rank, key=rank.__getitem__)

@@ -68,31 +68,37 @@ def comparaison(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str, co
 def comparaisons(con: duckdb.DuckDBPyConnection, niveau: str, code: str, indicateur: str | None = None,
                  ventilation: str | None = None) -> pl.DataFrame:
     """:func:`comparaison` for every indicator and breakdown at once (None: all), one query per territory:
-    the pages ask it once and filter it for each card."""
+    the pages ask it once and filter it for each card. An indicator whose ``grandeur`` is « total » has
+    no reference rows (another territory's total is not comparable): per-inhabitant indicators carry the
+    comparison."""
     return query(
         con,
         """
         with choisi as (
-            select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
-                   decimales, 0 as ordre
+            select indicateur, ventilation, niveau, code, nom, annee, periode, valeur, secret, source, methode,
+                   unite, decimales, 0 as ordre
             from mart_dernieres_valeurs
             where niveau = $niveau and code = $code
               and niveau not in ('epci', 'departement', 'region', 'france')
             union all
             -- the whole INSEE bassin de vie, where the producer publishes it, beside its part in the agglomeration
-            select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
-                   decimales, 1 as ordre
+            select indicateur, ventilation, niveau, code, nom, annee, periode, valeur, secret, source, methode,
+                   unite, decimales, 1 as ordre
             from mart_dernieres_valeurs
             where $niveau = 'bv2022' and niveau = 'bv2022_insee' and code = $code
             union all
-            select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
-                   decimales, ordre
+            select indicateur, ventilation, niveau, code, nom, annee, periode, valeur, secret, source, methode,
+                   unite, decimales, ordre
             from mart_comparaison
         )
-        select * from choisi
-        where ($indicateur is null or indicateur = $indicateur)
-          and ($ventilation is null or ventilation = $ventilation)
-        order by indicateur, ventilation, ordre, niveau, code
+        -- like for like: a total (population, tonnes, hectares) is never set beside another territory's
+        -- total; only the chosen territory's own row of such an indicator is kept
+        select c.* from choisi c
+        where ($indicateur is null or c.indicateur = $indicateur)
+          and ($ventilation is null or c.ventilation = $ventilation)
+          and ((c.niveau = $niveau and c.code = $code)
+               or c.indicateur not in (select indicateur from stg_indicateurs where grandeur = 'total'))
+        order by c.indicateur, c.ventilation, c.ordre, c.niveau, c.code
         """,
         {"indicateur": indicateur, "ventilation": ventilation, "niveau": niveau, "code": code},
     )

@@ -2,6 +2,10 @@
 votes in séance with one-time codes, the weighting a vote adopts, recommendations and the steering
 body's answers, and the « Porte du Hainaut 2044 » label (calls, applications, jury decisions).
 
+Longer than ~600 lines because it registers eleven tables (specs, permissions, inputs) into the store and
+holds their dedicated writes (votes, codes, ballots); the next split is the label's tables into their own
+module, as :mod:`barometre.pilotage.store` is split.
+
 Same guarantees as every table of :mod:`barometre.pilotage.store` (the tables below are registered in
 its schema, specs and permission domains when it is imported): roles checked inside the store, a
 ``version`` per row against lost updates, every change journaled and revertable, one transaction per

@@ -1,9 +1,12 @@
 """The meeting pack: ``barometre rapport --seance ID | --edition ANNEE --format pdf|pptx --sortie F``.
 
-A title page, the « ce qui a bougé » digest, one page (PDF, A4) or slide (PPTX, 16:9) per view with its
-chart (vector: SVG from vl-convert in the PDF, native PowerPoint charts in the PPTX), its figure, its
-verdicts and a footnote naming producer, dataset, vintage and the load it came from (file SHA-256 from the
-load records when available); the « données attendues » and a sources annex.
+A title page, « Où en est le territoire ? » (barometre.calculs.synthese: the project's targets, the counts
+of verdicts, what moved — the statements the home page and the séance's first view show), the « ce qui a
+bougé » digest (loads, targets, milestones, and each indicator's latest two vintages), one page (PDF, A4)
+or slide (PPTX, 16:9) per view with its chart (vector: SVG from vl-convert in the PDF, native PowerPoint
+charts in the PPTX), its figure, its verdicts and a footnote naming producer, dataset, vintage and the load
+it came from (file SHA-256 from the load records when available); the « données attendues » and a sources
+annex.
 
 Same inputs → same bytes: the reading date is fixed (the séance's date, the edition's 31 December, or
 ``--date``), content is sorted, the PDF is compiled by Typst with a fixed timestamp, the PPTX is re-zipped
@@ -24,14 +27,19 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import bilan, mouvements
 from barometre.calculs.plan_seance import LIBELLES_GENRES, genre_de_vue
+from barometre.calculs.synthese import TITRE as TITRE_SYNTHESE
 from barometre.catalogue import Catalogue, Indicateur, load_catalogue
+from barometre.charts import indicateurs as charts
 from barometre.donnees import queries
 from barometre.donnees.db import connect
 from barometre.pilotage.objectifs import objectifs_rows, store_des_saisies
+from barometre.pilotage.synthese import JOURS_PAR_DEFAUT, chargements_enregistres, synthese_du_territoire
+from barometre.pilotage.synthese import digest as digest_mouvements
 from barometre.settings import Settings, get_settings, load_territoire
+from barometre.sources.ipc import lire_ipc
 
 FORMATS = ("pdf", "pptx")
 VOLETS_EDITION = ("environnement", "qualite_de_vie")
@@ -78,6 +86,9 @@ class Rapport:
     methode: str
     pied: str = ""
     extras: dict = field(default_factory=dict)
+    # « Où en est le territoire ? » (barometre.calculs.synthese): [{"titre": …, "lignes": [...]}], first page
+    synthese: list[dict] = field(default_factory=list)
+    synthese_titre: str = ""
 
 
 # ------------------------------------------------------------------------------------------------ content
@@ -89,16 +100,6 @@ def _store(settings: Settings):
 def _nom(con: duckdb.DuckDBPyConnection, niveau: str, code: str) -> str:
     terr = queries.territoires(con, niveau).filter(pl.col("code") == code)
     return terr["nom"][0] if terr.height else code
-
-
-def _chargements_valeurs(settings) -> list[dict]:
-    """The loads recorded with the values (barometre.sources.entrepot), in the shape of the store's old
-    ``chargements`` rows that the footnote reads."""
-    from barometre.sources.entrepot import CHARGEMENT, Entrepot
-
-    return [{"id": c.id, "fichier": c.info.get("fichier", ""), "source": c.info.get("source", ""),
-             "modifie_le": c.quand, "sha256": c.info.get("sha256", ""), "annule": bool(c.info.get("annule_par"))}
-            for c in Entrepot(settings).chargements() if c.type == CHARGEMENT]
 
 
 def _chargement(chargements: list[dict], source: str) -> str:
@@ -182,7 +183,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     terr = load_territoire(settings)
     con = connect(settings, cat)
     store = store if store is not None else _store(settings)
-    chargements = (store.chargements().to_dicts() if store is not None else []) + _chargements_valeurs(settings)
+    chargements = chargements_enregistres(settings)
     seances = store.seances().to_dicts() if store is not None else []
     if composition is not None:
         seance_id = -1
@@ -199,7 +200,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
             raise RapportErreur("cette séance n'a pas de date : indiquez --date AAAA-MM-JJ (la date de lecture "
                                 "fixe le contenu, pour que deux exports soient identiques)")
         titre = row["titre"]
-        depuis = mouvements.seance_precedente(seances, le) or le - timedelta(days=90)
+        depuis = mouvements.seance_precedente(seances, le) or le - timedelta(days=JOURS_PAR_DEFAUT)
     else:
         ids = [i.id for i in sorted((i for i in cat.indicateurs if i.volet in VOLETS_EDITION),
                                     key=lambda i: (VOLETS_EDITION.index(i.volet), i.theme, i.id))]
@@ -214,7 +215,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     except Exception:  # noqa: BLE001 - a broken targets file is reported by `barometre objectifs`
         objectifs = []
     lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year,
-                              marges=bilan.marges(cat))
+                              marges=bilan.marges(cat), ipc=lire_ipc(settings.raw_dir))
     pages, attendues = [], []
     for ind in inds:
         page = _page(con, cat, ind, niveau, code, lectures.get(ind.id), chargements)
@@ -227,10 +228,15 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         else:
             pages.append(page)
     digest = []
-    if store is not None:
-        for m in mouvements.depuis_le_store(store, cat, depuis, le, lectures):
-            digest.append({"genre": mouvements.TITRES_GENRES[m.genre], "date": formats.date_longue(m.date),
-                           "titre": m.titre, "detail": m.detail})
+    for m in digest_mouvements(settings, cat, store, depuis, le, lectures):
+        digest.append({"genre": mouvements.TITRES_GENRES[m.genre], "date": formats.date_longue(m.date),
+                       "titre": m.titre, "detail": m.detail})
+    synth = synthese_du_territoire(settings, con, niveau=niveau, code=code, le=le, depuis=depuis, store=store,
+                                   objectifs=objectifs, catalogue=cat)
+    # what the data itself says moved: each indicator's latest two vintages (never an empty « ce qui a bougé »)
+    for e in synth.evolutions_montrees():
+        digest.append({"genre": "Évolution entre les deux derniers millésimes", "date": f"{e.annee0}–{e.annee1}",
+                       "titre": e.libelle, "detail": e.detail()})
     if store is not None:  # the panel's recommendations made or answered in the period (issue 16)
         from barometre.calculs.panel import faits_recommandations
         from barometre.pilotage.panel import Panel
@@ -251,7 +257,9 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     return Rapport(titre=titre, sous_titre=nom, date_iso=le.isoformat(), date_texte=formats.date_longue(le),
                    territoire=nom, digest=digest, digest_depuis=formats.date_longue(depuis), pages=pages,
                    attendues=attendues, sources=sources, methode=RULE_FR.replace("**", ""),
-                   pied=f"{titre} — {formats.date_longue(le)}")
+                   pied=f"{titre} — {formats.date_longue(le)}",
+                   synthese=[{"titre": t, "lignes": lignes} for t, lignes in synth.sections()],
+                   synthese_titre=TITRE_SYNTHESE)
 
 
 # ------------------------------------------------------------------------------------------------ PDF
@@ -312,6 +320,11 @@ def rapport_pptx(r: Rapport) -> bytes:
     s = prs.slides.add_slide(blank)
     _texte(s.shapes.add_textbox(Inches(1), Inches(2.3), Inches(11.3), Inches(3)).text_frame,
            [(r.titre, 40, True), (r.sous_titre, 26, False), (r.date_texte, 22, False)])
+    for i, section in enumerate(r.synthese):  # « Où en est le territoire ? »: the first slides
+        s = slide(r.synthese_titre if i == 0 else f"{r.synthese_titre} (suite)")
+        _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.2), Inches(12.1), Inches(6.0)).text_frame,
+               [(section["titre"], 18, True)] + [(ligne, 12 if len(section["lignes"]) > 8 else 14, False)
+                                                  for ligne in section["lignes"]])
     s = slide(f"Ce qui a bougé depuis le {r.digest_depuis}")
     lignes = [(f"{d['genre']} — {d['titre']}" + (f" : {d['detail']}" if d["detail"] else ""), 16, False)
               for d in r.digest[:14]] or [("Rien de nouveau dans les données, les objectifs et les jalons.", 18,

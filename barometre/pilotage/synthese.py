@@ -4,8 +4,7 @@ targets, the loads recorded in the versioned store, and the pure computation of
 call :func:`synthese_du_territoire`: one computation, the same statements in the three places.
 
 It also gives the loads the « ce qui a bougé » digest reads (:func:`chargements_enregistres`): the load
-records live with the values, in the lake (:mod:`barometre.sources.entrepot`), since loads stopped
-writing the store's old ``chargements`` table.
+records live with the values, in the lake (:mod:`barometre.sources.entrepot`).
 """
 
 from __future__ import annotations
@@ -27,28 +26,33 @@ from barometre.settings import Settings, get_settings, load_territoire
 VOLETS = ("environnement", "qualite_de_vie")  # the indicators whose verdicts are counted (as the annual pack)
 
 
-def chargements_enregistres(settings: Settings, store: Any = None) -> list[dict]:
-    """Every load recorded, in the shape the digest reads (``fichier``, ``source``, ``modifie_le``,
-    ``sha256``, ``annees``, ``revisions``, ``annule``): the lake's load records, and the rows of the
-    store's former ``chargements`` table when a store is given (loads of earlier versions)."""
+JOURS_PAR_DEFAUT = 90  # without a previous séance, « what moved » looks back three months
+
+
+def depuis_par_defaut(store: Any, le: date) -> date:
+    """Where « what moved » starts when nothing else says: the previous séance held before ``le``, else
+    three months before (the séance page and its pack use the same rule; the home page too)."""
+    from datetime import timedelta
+
+    seances = store.seances().to_dicts() if store is not None else []
+    return mouvements.seance_precedente(seances, le) or le - timedelta(days=JOURS_PAR_DEFAUT)
+
+
+def chargements_enregistres(settings: Settings) -> list[dict]:
+    """Every load recorded in the lake, in the shape the digest and the pack's footnotes read (``id``,
+    ``fichier``, ``source``, ``modifie_le``, ``sha256``, ``annees``, ``revisions``, ``annule``)."""
     from barometre.sources.entrepot import CHARGEMENT, Entrepot
 
-    out = [{"id": c.id, "fichier": c.info.get("fichier", ""), "source": c.info.get("source", ""),
-            "modifie_le": c.quand, "sha256": c.info.get("sha256", ""), "annees": c.info.get("annees") or [],
-            "revisions": c.info.get("revisions") or [], "annule": bool(c.info.get("annule_par"))}
-           for c in Entrepot(settings).chargements() if c.type == CHARGEMENT]
-    if store is not None:
-        try:
-            out += store.chargements().to_dicts()
-        except Exception:  # noqa: BLE001 - an old store without the table: the lake's records are enough
-            pass
-    return out
+    return [{"id": c.id, "fichier": c.info.get("fichier", ""), "source": c.info.get("source", ""),
+             "modifie_le": c.quand, "sha256": c.info.get("sha256", ""), "annees": c.info.get("annees") or [],
+             "revisions": c.info.get("revisions") or [], "annule": bool(c.info.get("annule_par"))}
+            for c in Entrepot(settings).chargements() if c.type == CHARGEMENT]
 
 
 def digest(settings: Settings, catalogue: Catalogue, store: Any, depuis: date, le: date,
            lectures: dict | None = None) -> list[mouvements.Mouvement]:
     """« Ce qui a bougé » since ``depuis``: loads (lake), targets changed and milestones (store)."""
-    charges = chargements_enregistres(settings, store)
+    charges = chargements_enregistres(settings)
     if store is None:
         par_source: dict[str, list[str]] = {}
         for ind in catalogue.indicateurs:
@@ -124,7 +128,7 @@ def synthese_du_territoire(settings: Settings | None = None, con: duckdb.DuckDBP
     if depuis is not None:
         lignes = [phrase_mouvement(m) for m in digest(settings, catalogue, store, depuis, le)
                   if m.genre in ("millesime", "revision")]
-    marges = {i.id: getattr(i, "marge", None) for i in catalogue.indicateurs}
+    marges = {i.id: catalogue.marge(i) for i in catalogue.indicateurs}  # the verdicts' margins (issue 19)
     return synthese(inds, valeurs, niveau, code, nom, registre, valeurs_projet, terr.epci.code, terr.epci.nom,
                     le.year, marges=marges, chargements=lignes,
                     depuis=formats.date_longue(depuis) if depuis is not None else "")

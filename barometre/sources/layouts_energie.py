@@ -1,5 +1,8 @@
 """Energy, air and land importers: official open files in their published layouts, for ``barometre ingest``.
 
+Longer than ~600 lines because of the list below: which column names of each dataset were verified and
+how, kept beside the code that reads them.
+
 Each layout is recognised by its header (see ``barometre.sources.detection.detect_layout``), keeps only the rows of the
 configured territory (national files work), refuses what it cannot read with a French message naming the
 file, the line and the column, and converts units exactly (named constants below, exact rational factors).

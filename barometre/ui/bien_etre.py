@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import bien_etre, indices
+from barometre.charts import indicateurs as charts
 from barometre.pilotage.store import ErreurStore, Utilisateur
 from barometre.settings import get_settings
 from barometre.texte import echapper
@@ -122,17 +123,19 @@ class Valeurs:
 def lire_valeurs(corr: bien_etre.Correspondance, zonage: str) -> Valeurs:
     out = Valeurs({}, {}, {}, {})
     for ind_id in corr.indicateurs():
-        years = cache.annees(ind_id, "commune")
+        vent = cache.catalogue().indicateur(ind_id).ventilation_indice  # one election for turnout
+        years = (cache.annees(ind_id, "commune") if not vent else
+                 sorted(set(cache.valeurs(ind_id, "commune", ventilation=vent)["annee"].to_list())))
         annee = years[-1] if years else None
         out.annees[ind_id] = annee
         if annee is None:
             out.communes[ind_id] = {}
             out.zones[ind_id] = {}
             continue
-        df = cache.valeurs_communes(ind_id, annee, zonage)
+        df = cache.valeurs_communes(ind_id, annee, zonage, vent)
         out.communes[ind_id] = bien_etre.observations(df)
         out.zone_of.update({r["code"]: r["nom_zone"] for r in df.iter_rows(named=True) if r["nom_zone"]})
-        zdf = cache.valeurs(ind_id, zonage, None, annee, "")
+        zdf = cache.valeurs(ind_id, zonage, None, annee, vent)
         out.zones[ind_id] = {
             r["code"]: bien_etre.Observation(
                 r["valeur"], bool(r["secret"]), r["annee"], r["source"] or "",
@@ -384,7 +387,8 @@ def methode(ctx: Contexte, annees: dict[str, int | None]) -> None:
             f"- Source de la méthode : {indices.BETTER_LIFE_SOURCE}.")
         st.dataframe(pl.DataFrame([
             {"Dimension": d.etiquette, "Famille du projet": d.famille,
-             "Indicateurs": ", ".join(f"{cat.indicateur(i).libelle} ({annees[i] or 'aucune année'})"
+             "Indicateurs": ", ".join(f"{cat.indicateur(i).libelle} "
+                                      f"({cat.indicateur(i).ventilation_indice or annees[i] or 'aucune année'})"
                                       for i in d.indicateurs),
              "Pourquoi": d.pourquoi} for d in corr.dimensions]), hide_index=True, width="stretch")
         if corr.non_couverte:

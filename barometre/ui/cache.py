@@ -70,6 +70,11 @@ def _comparaisons_territoire(niveau: str, code: str) -> pl.DataFrame:
     return queries.comparaisons(connection(), niveau, code)
 
 
+def comparaisons_territoire(niveau: str, code: str) -> pl.DataFrame:
+    """Every indicator's and breakdown's comparison rows for one territory (cached)."""
+    return _comparaisons_territoire(niveau, code)
+
+
 def comparaison(indicateur: str, niveau: str, code: str, ventilation: str = "") -> pl.DataFrame:
     return _comparaisons_territoire(niveau, code).filter(
         (pl.col("indicateur") == indicateur) & (pl.col("ventilation") == ventilation))

@@ -11,10 +11,11 @@ import streamlit as st
 
 from barometre import formats
 from barometre.calculs import verdicts
-from barometre.calculs.targets import STATUS_RULE_FR, trajectory
+from barometre.calculs.targets import CONFIANCES_FR, STATUS_RULE_FR, indicateurs_par_priorite, trajectory
 from barometre.pilotage.objectifs import ObjectifSaisi, objectifs_rows, objectifs_saisis
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.settings import get_settings
+from barometre.texte import echapper
 from barometre.ui import budget as ui_budget
 from barometre.ui import cache, graphiques, panneaux, provenance
 from barometre.ui import energie as ui_energie
@@ -91,12 +92,14 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
     if sel.niveau == "epci":
         ui_budget.panneau(rows, sel.code)
     st.info(f"Règle de statut : {STATUS_RULE_FR}")
-    ids = sorted({r["indicateur"] for r in rows})
+    ids = indicateurs_par_priorite(rows, sel.epci)  # the headline target first: neutrality (issue 19)
     labels = {i.id: i.libelle for i in cat.indicateurs}
     ind_id = st.selectbox("Indicateur", ids, format_func=lambda i: labels.get(i, i), key="traj_ind")
-    for r in [r for r in rows if r["indicateur"] == ind_id and r["territoire"] == sel.epci]:
+    mine = [r for r in rows if r["indicateur"] == ind_id and r["territoire"] == sel.epci]
+    for r in sorted(mine, key=lambda r: (not r.get("principal"), bool(r.get("illustratif")), r["annee_cible"])):
         ind = cat.indicateur(ind_id)
-        st.markdown(f"**{r['id']}** — origine : {r['origine']}, échéance {r['annee_cible']} — statut : "
+        st.markdown(f"**{echapper(r.get('intitule') or r['id'])}** ({r['id']}) — origine : {r['origine']}, "
+                    f"échéance {r['annee_cible']} — {CONFIANCES_FR.get(r.get('confiance', ''), '')} — statut : "
                     f"**{r['statut_libelle']}**" + (" — *à confirmer*" if r["a_confirmer"] else "")
                     + (" — *objectif national transposé, illustratif*" if r["illustratif"] else ""))
         if r["annee_reference"] is None or r["valeur_reference"] is None or r["valeur_cible"] is None:
@@ -118,7 +121,7 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
         st.html(ui_verdicts.verdict_html(verdict)
                 + f'<div style="font-size:.85rem;color:#444">{html.escape(verdict.detail)}</div>')
         graphiques.afficher("trajectory_chart", obs, pl.DataFrame(path, schema=["annee", "valeur"], orient="row"),
-                            ind.unite, r["annee_observation"] or r["annee_reference"], ind.decimales, gap,
+                            ind.unite, date.today().year, ind.decimales, gap,
                             font_size=panneaux.chart_font(sel), alt=f"Trajectoire {r['id']}")
         if r["reference_source"] == "premiere_observation":
             st.caption("Année de référence du PCAET inconnue : la trajectoire part provisoirement de la première "

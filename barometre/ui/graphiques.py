@@ -14,7 +14,8 @@ from typing import Any
 
 import streamlit as st
 
-from barometre import charts, charts_pilotage
+from barometre.charts import indicateurs as charts
+from barometre.charts import pilotage as charts_pilotage
 
 _MODULES = {"charts": charts, "charts_pilotage": charts_pilotage}
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import bien_etre, indices
+from barometre.charts import indicateurs as charts
 from barometre.ui import cache, etat, graphiques, panneaux, provenance
 from barometre.ui.etat import Selection
 

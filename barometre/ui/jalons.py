@@ -10,7 +10,8 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from barometre import charts_pilotage, formats
+from barometre import formats
+from barometre.charts import pilotage as charts_pilotage
 from barometre.pilotage import structure as pilotage
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.pilotage.structure import NIVEAUX_INDICATEUR, STATUTS_JALON

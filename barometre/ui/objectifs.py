@@ -241,7 +241,8 @@ def trajectoires_territoire(rows: list[dict], ind_id: str, niveau: str, code: st
                             font_size: int) -> None:
     """The agglomeration's targets of ``ind_id`` applied to the territory picked in the sidebar (a commune
     or a zone: its own reference value, method written), and the same for every territory of its level."""
-    from barometre import charts, formats
+    from barometre import formats
+    from barometre.charts import indicateurs as charts
     from barometre.pilotage.objectifs import METHODE_TERRITOIRES, objectifs_par_territoire
 
     st.markdown("### Trajectoires des communes et des bassins")

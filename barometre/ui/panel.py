@@ -13,9 +13,9 @@ from urllib.parse import urlencode, urlsplit
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
-from barometre import charts_panel
 from barometre.calculs import bien_etre
 from barometre.calculs import panel as calc
+from barometre.charts import panel as charts_panel
 from barometre.formats import neutraliser_df
 from barometre.pilotage.panel import Panel, tableau_recommandations
 from barometre.settings import get_settings

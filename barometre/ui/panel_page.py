@@ -14,8 +14,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from barometre import charts, charts_panel, formats
+from barometre import formats
 from barometre.calculs import panel as calc
+from barometre.charts import indicateurs as charts
+from barometre.charts import panel as charts_panel
 from barometre.pilotage.panel import (
     CODES_MAX,
     SPECS_PANEL,

@@ -17,15 +17,20 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import mouvements
-from barometre.calculs.plan_seance import LIBELLES_GENRES, Genre, genre_de_vue
+from barometre.calculs.plan_seance import LIBELLE_SYNTHESE, LIBELLES_GENRES, SYNTHESE, Genre, etapes, genre_de_vue
+from barometre.calculs.synthese import TITRE as TITRE_SYNTHESE
 from barometre.catalogue import Indicateur
+from barometre.charts import indicateurs as charts
 from barometre.pilotage import rapport
+from barometre.pilotage import synthese as synthese_pilotage
 from barometre.pilotage.store import ErreurStore, Store, Utilisateur
+from barometre.settings import get_settings
 from barometre.texte import echapper
 from barometre.ui import cache, cadre, etat, panneaux, provenance
 from barometre.ui import pilotage as ui_pilotage
+from barometre.ui import synthese as ui_synthese
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
@@ -166,8 +171,8 @@ def _ce_qui_a_bouge(store: Store, date_seance: str | None, niveau: str, code: st
         depuis = st.date_input("Depuis le", value=precedente or date.today() - timedelta(days=90),
                                format="DD/MM/YYYY", key="seance_depuis")
         st.caption("Par défaut : depuis la séance précédente enregistrée, sinon les trois derniers mois.")
-        digest = mouvements.depuis_le_store(store, cache.catalogue(), depuis, date.today(),
-                                            verdicts_ui.lectures(niveau, code))
+        digest = synthese_pilotage.digest(get_settings(), cache.catalogue(), store, depuis, date.today(),
+                                          verdicts_ui.lectures(niveau, code))
         if not digest:
             st.markdown(f"Rien de nouveau depuis le {formats.date_longue(depuis)}.")
         for genre, titre_genre in mouvements.TITRES_GENRES.items():
@@ -217,9 +222,17 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
 
 
 @st.fragment  # the arrow keys redraw the view only, not the app's frame (sidebar, menu)
-def vue_courante(steps: list, attendues: list, titre: str, nom: str, font: int) -> None:
+def vue_courante(steps: list, attendues: list, titre: str, nom: str, font: int, niveau: str = "",
+                 code: str = "", date_seance: str | None = None) -> None:
     step = etat.etape("etape", len(steps))
     v = steps[step - 1]
+    if v == SYNTHESE:  # the first view: « Où en est le territoire ? » (the home page's and the pack's)
+        st.caption(f"{titre} — vue {step} / {len(steps)} — {nom} — {LIBELLE_SYNTHESE} — "
+                   "flèches ← → pour naviguer")
+        st.header(TITRE_SYNTHESE)
+        ui_synthese.afficher(ui_synthese.du_jour(niveau, code, date_seance), titre=False)
+        etat.step_buttons("etape", step, len(steps), key="seance")
+        return
     st.caption(f"{titre} — vue {step} / {len(steps)} — {nom} — {LIBELLES_GENRES[v.genre]} — "
                "flèches ← → pour naviguer")
     st.header(v.ind.libelle)
@@ -270,7 +283,7 @@ def page(sel: Selection) -> None:
         st.info(f"Aucune des vues choisies n'a de données pour {nom}.")
         _donnees_attendues(attendues, nom)
     else:
-        vue_courante(steps, attendues, f"{echapper(titre)}{quand}", nom, font)
+        vue_courante(etapes(steps), attendues, f"{echapper(titre)}{quand}", nom, font, niveau, code, date_seance)
     if sel.projection:
         return
     if steps:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.catalogue import Catalogue
+from barometre.charts import indicateurs as charts
 from barometre.ui import cache, etat, panneaux, provenance
 from barometre.ui import panel as ui_panel
 from barometre.ui.etat import Selection

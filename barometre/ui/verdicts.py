@@ -10,6 +10,8 @@ from barometre.calculs import bilan
 from barometre.calculs import verdicts as v
 from barometre.pilotage.objectifs import objectifs_rows
 from barometre.settings import get_settings
+from barometre.sources.csvread import IngestError
+from barometre.sources.ipc import lire_ipc
 from barometre.ui import cache
 
 
@@ -26,12 +28,26 @@ def _objectifs() -> list[dict]:
         return []
 
 
+def objectifs_en_vigueur() -> list[dict]:
+    """The targets in force with their status and register description (cached)."""
+    return _objectifs()
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def ipc() -> dict[int, float]:
+    """INSEE's annual price index ({} without its file: money then stays in current euros, said so)."""
+    try:
+        return lire_ipc(get_settings().raw_dir)
+    except IngestError:
+        return {}
+
+
 @st.cache_data(show_spinner=False, ttl=600)
 def lectures(niveau: str, code: str) -> dict[str, bilan.Lecture]:
     """Every indicator's verdicts for one territory (two queries, cached)."""
     cat = cache.catalogue()
     return bilan.lectures(cache.connection(), cat.indicateurs, niveau, code, references(), _objectifs(),
-                          marges=bilan.marges(cat))
+                          marges=bilan.marges(cat), ipc=ipc())
 
 
 def lecture(indicateur: str, niveau: str, code: str) -> bilan.Lecture | None:
@@ -54,6 +70,10 @@ def lignes(indicateur: str, niveau: str, code: str) -> list[str]:
     if lec is None:
         return []
     out = [verdict_html(x, small=True) for x in lec.verdicts()]
+    if len(lec.situations) > 1:  # the situation against each reference level, not only the first
+        each = " · ".join(f"{html.escape(nom)} : {html.escape(x.libelle)}" for nom, x in lec.situations)
+        out.append(f'<div style="font-size:.8rem;color:#444">Face à chaque repère ({lec.situations[0][1].annee}) : '
+                   f"{each}</div>")
     if lec.objectif is not None and lec.objectif_libelle:
         out.insert(1, f'<div style="font-size:.8rem;color:#444">Objectif : {html.escape(lec.objectif_libelle)}'
                       "</div>")

@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from PIL import Image
 
-from barometre import charts
 from barometre.catalogue import load_catalogue
+from barometre.charts import indicateurs as charts
 from barometre.settings import get_settings
 
 from .streamlit_page import (

@@ -202,7 +202,8 @@ def stacked_sectors_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font
 
 def trajectory_chart(observed: pl.DataFrame, path: pl.DataFrame, unite: str, current_year: int,
                      decimales: int = 1, gap_text: str = "", font_size: int = FONT_SIZE) -> alt.Chart:
-    """Observed series (solid), target path (dotted), a rule at the current year, the gap annotated.
+    """Observed series (solid), target path (dotted), a rule at the current year (« aujourd'hui »), the
+    latest observation marked with its year and age, the gap annotated.
 
     observed: annee, valeur; path: annee, valeur (reference → target)."""
     fmt = _fmt(decimales)
@@ -217,13 +218,19 @@ def trajectory_chart(observed: pl.DataFrame, path: pl.DataFrame, unite: str, cur
         x="annee:Q", y="valeur:Q",
         tooltip=[alt.Tooltip("annee:Q", title="Année", format="d"),
                  alt.Tooltip("valeur:Q", title=f"Trajectoire ({unite})", format=fmt)])
-    now = alt.Chart(alt.Data(values=[{"annee": current_year, "texte": f"{current_year}"}])).mark_rule(
+    now = alt.Chart(alt.Data(values=[{"annee": current_year, "texte": f"aujourd'hui : {current_year}"}])).mark_rule(
         color="#666", strokeDash=[2, 2]).encode(x="annee:Q")
-    layers = obs + traj + now
+    now_label = alt.Chart(alt.Data(values=[{"annee": current_year, "texte": f"aujourd'hui : {current_year}"}])
+                          ).mark_text(align="left", dx=4, baseline="top", fontSize=font_size, color="#444").encode(
+        x="annee:Q", y=alt.value(2), text="texte:N")
+    layers = obs + traj + now + now_label
     if not observed.is_empty():
-        # the marker of the latest observation, with its year (and the gap to the path when there is one)
+        # the marker of the latest observation, with its year and age (and the gap to the path when there is one)
         last = observed.sort("annee").tail(1).to_dicts()[0]
-        text = f"dernière observation : {last['annee']}" + (f" · {gap_text}" if gap_text else "")
+        age = current_year - int(last["annee"])
+        text = (f"dernière observation : {last['annee']}"
+                + (f" (donnée de {age} an{'s' if age > 1 else ''})" if age > 0 else "")
+                + (f" · {gap_text}" if gap_text else ""))
         marker = alt.Chart(alt.Data(values=[{**last, "texte": text}])).mark_point(
             shape="diamond", size=260, filled=True, color=ANNOTATION_COLOUR).encode(x="annee:Q", y="valeur:Q")
         note = alt.Chart(alt.Data(values=[{**last, "texte": text}])).mark_text(

@@ -12,7 +12,7 @@ import polars as pl
 import pydeck as pdk
 import segno
 
-from barometre.charts import configure_text
+from barometre.charts.indicateurs import configure_text
 
 # Labelled projects on the map: a dark ring around a bright fill, visible over every class of the choropleth.
 PROJET_RGB = [0, 158, 115]  # Okabe-Ito bluish green

@@ -7,7 +7,7 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from barometre.charts import HIGHLIGHT, configure_text
+from barometre.charts.indicateurs import HIGHLIGHT, configure_text
 from barometre.pilotage.structure import RETARD_ATTEINT, RETARD_EN_COURS, STATUTS_JALON, jalons_avec_retard
 
 # Colour of each state of a milestone on the timeline (Okabe-Ito, colour-blind safe); "en retard"
