@@ -13,7 +13,7 @@ from datetime import date
 import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
-from barometre import charts, formats
+from barometre import formats
 from barometre.calculs import energie as calc
 from barometre.calculs import verdicts
 from barometre.calculs.energie import tableau_autonomie
@@ -218,10 +218,9 @@ def trajectoires(sel: Selection, rows: list[dict]) -> None:
                                             annee_courante=date.today().year)
         st.html(ui_verdicts.verdict_html(verdict))
         gap = f"écart : {formats.ecart(r['ecart'], ind.unite, ind.decimales)}" if r.get("ecart") is not None else ""
-        chart = charts.trajectory_chart(obs, pl.DataFrame(path, schema=["annee", "valeur"], orient="row"),
-                                        ind.unite, r.get("annee_observation") or r["annee_reference"], ind.decimales,
-                                        gap, font_size=panneaux.chart_font(sel))
-        st.altair_chart(chart, width="stretch")
+        graphiques.afficher("trajectory_chart", obs, pl.DataFrame(path, schema=["annee", "valeur"], orient="row"),
+                            ind.unite, r.get("annee_observation") or r["annee_reference"], ind.decimales, gap,
+                            font_size=panneaux.chart_font(sel), alt=f"{titre}, {sel.nom}")
         st.caption(f"Objectif « {obj.get('intitule') or obj['id']} » ({obj['id']}, {obj['origine']}, échéance "
                    f"{obj['annee_cible']})"
                    + (", à confirmer" if obj["a_confirmer"] else "")
