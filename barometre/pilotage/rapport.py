@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -157,7 +158,7 @@ def _page(con: duckdb.DuckDBPyConnection, cat: Catalogue, ind: Indicateur, nivea
         ref = None
         own_c = comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code) & pl.col("valeur").is_not_null()
                             & (pl.col("annee") == annee_c))
-        if ind.agregation != "somme" and own_c.height:
+        if ind.grandeur != "total" and own_c.height:
             ref = ("Agglomération" if niveau == "epci" else _nom(con, niveau, code), float(own_c["valeur"][0]))
         if bas is not None:
             remarque = (f"Les {EXTREMES} communes les plus élevées et les {EXTREMES} plus faibles sur "
@@ -334,7 +335,8 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     if edition is not None:
         ids = edition_retenue(cat, ids)
         inds = [cat.indicateur(i) for i in ids]
-    lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year,
+    series = queries.series_territoires(con, [i.id for i in inds], [(niveau, code), *refs])
+    lectures = bilan.lectures(series, inds, niveau, code, objectifs, annee_courante=le.year,
                               marges=bilan.marges(cat), ipc=lire_ipc(settings.raw_dir))
     pages, attendues = [], []
     for ind in inds:
@@ -380,6 +382,12 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     nom = _nom(con, niveau, code)
     from barometre.calculs.verdicts import RULE_FR
 
+    evaluation = []  # the edition's section « Évaluation du projet de territoire » (issue 23)
+    if edition is not None and store is not None:
+        from barometre.pilotage.evaluation import section_pack
+
+        evaluation.append(section_pack(store, {i: (x.objectif or x.progression) for i, x in lectures.items()}, le))
+
     vintages = sorted({int(a[:4]) for p in pages for a in [p.annee] if a[:4].isdigit()})
     loads = sorted(str(c.get("modifie_le") or "")[:10] for c in chargements if c.get("modifie_le"))
     loads = [d for d in loads if d <= le.isoformat()]
@@ -393,7 +401,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
                    territoire=nom, digest=digest, digest_depuis=formats.date_longue(depuis), pages=pages,
                    attendues=attendues, sources=sources, methode=RULE_FR.replace("**", ""),
                    pied=f"{titre} — {formats.date_longue(le)}",
-                   synthese=[{"titre": t, "lignes": lignes} for t, lignes in synth.sections()],
+                   synthese=[{"titre": t, "lignes": lignes} for t, lignes in synth.sections()] + evaluation,
                    synthese_titre=TITRE_SYNTHESE)
 
 
@@ -579,13 +587,21 @@ def _zip_fige(data: bytes, classeur: bool = False) -> bytes:
 
 
 def ecrire(r: Rapport, fmt: str, sortie: Path) -> Path:
-    """Write the pack to ``sortie`` through a temporary file and a rename (nothing half-written)."""
+    """Write the pack to ``sortie`` through a temporary file and a rename (nothing half-written). The
+    temporary file has an unpredictable name, is created exclusively (``O_EXCL``: never through a link someone
+    placed there) and the rename replaces ``sortie`` itself, never the target of a link at that name."""
     if fmt not in FORMATS:
         raise RapportErreur(f"format « {fmt} » inconnu (attendu : pdf ou pptx)")
     data = rapport_pdf(r) if fmt == "pdf" else rapport_pptx(r)
     sortie = Path(sortie)
     sortie.parent.mkdir(parents=True, exist_ok=True)
-    tmp = sortie.with_name(f".{sortie.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(sortie)
+    fd, tmp = tempfile.mkstemp(dir=sortie.parent, prefix=f".{sortie.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # a pack is a public document: readable like any file written here
+        os.replace(tmp, sortie)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return sortie

@@ -268,7 +268,8 @@ def detail(ctx: Contexte, sel: Selection, indice: bien_etre.IndiceBienEtre, plag
     clicked = charts.commune_cliquee(event)
     default_detail = [c for c in (highlight, clicked) if c]
     detail = st.multiselect("Communes à détailler (ou cliquer sur la carte)", codes, default=default_detail[:1],
-                            format_func=names.get, key="be_detail", placeholder="Choisir des communes")
+                            format_func=names.get, key="be_detail", placeholder="Choisir des communes",
+                                select_all=False)
     if clicked and clicked not in detail:
         detail = [*detail, clicked]
     for code in detail:
@@ -393,5 +394,6 @@ def methode(ctx: Contexte, annees: dict[str, int | None]) -> None:
              "Pourquoi": d.pourquoi} for d in corr.dimensions]), hide_index=True, width="stretch")
         if corr.non_couverte:
             st.markdown("**Familles du bien-être sans indicateur communal** (l'indice ne les mesure pas) :")
-            st.markdown("\n".join(f"- {f.famille} (OCDE : {f.theme_ocde}) — {f.raison}"
+            # the reason quotes the adopted criteria (typed on the Panel page): text, never Markdown
+            st.markdown("\n".join(f"- {echapper(f.famille)} (OCDE : {echapper(f.theme_ocde)}) — {echapper(f.raison)}"
                                   for f in corr.non_couverte))

@@ -89,7 +89,7 @@ def extremes(communes: pl.DataFrame, n: int = EXTREMES) -> pl.DataFrame:
 
 def reference_classement(v: Vue, annee: int | None) -> tuple[str, float] | None:
     """The territory's own value beside its communes (same vintage; never a total beside its parts)."""
-    if v.ind.agregation == "somme" or annee is None:
+    if v.ind.grandeur == "total" or annee is None:
         return None
     own = v.comparaison.filter((pl.col("niveau") == v.niveau) & (pl.col("code") == v.code)
                                & pl.col("valeur").is_not_null() & (pl.col("annee") == annee))
@@ -365,7 +365,7 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
     cat = cache.catalogue()
     with st.expander("Composer la séance"):
         chosen = st.multiselect("Vues, dans l'ordre", ids, default=demandees, placeholder="Choisir des vues",
-                                format_func=lambda i: cat.indicateur(i).libelle, key="seance_vues")
+                                format_func=lambda i: cat.indicateur(i).libelle, key="seance_vues", select_all=False)
         if st.button("Appliquer", key="seance_appliquer"):
             etat.vers_url("seance", None)
             etat.url_ecrire({"vues": ",".join(chosen), "etape": "1"})

@@ -61,7 +61,7 @@ def profil_table(latest: pl.DataFrame, epci: pl.DataFrame, cat: Catalogue) -> pl
         "Valeur": [formats.valeur_unite(r["valeur"], *units[r["indicateur"]], r["secret"]) for r in rows],
         "Agglomération": [formats.valeur_unite(r["valeur_epci"], *units[r["indicateur"]])
                           if r["valeur_epci"] is not None else "–" for r in rows],
-        "Source": joined["source"].to_list(),
+        "Source": [provenance.source_name(s) if s else "–" for s in joined["source"].to_list()],
     })
 
 
