@@ -344,7 +344,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         if page is None:
             try:
                 src = cat.source(ind.source)
-                attendues.append(f"{ind.libelle} — {src.producteur}, {src.jeu_de_donnees}")
+                attendues.append(f"{ind.libelle} — {src.producteur}, {sans_identifiant(src.jeu_de_donnees)}")
             except KeyError:
                 attendues.append(ind.libelle)
         else:
