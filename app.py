@@ -21,7 +21,7 @@ if __name__ != "__main__":  # imported by the ASGI server that `streamlit run ap
     # .streamlit/config.toml already says "none"; developers and tests (BAROMETRE_ERREURS_DETAILLEES=1) see
     # the traceback, everybody else the French message and a reference.
     config.set_option("client.showErrorDetails", "full" if erreurs.details_visibles() else "none")
-    app = st.App(__file__, routes=sessions.routes())
+    app = st.App(__file__, routes=sessions.routes(), middleware=sessions.middleware())  # + security headers
 else:
     from barometre.ui import cache, cadre, chargements, erreurs, etat
     from barometre.ui import pilotage as ui_pilotage
@@ -48,6 +48,7 @@ else:
             st.Page("pages/seance.py", title="Séance (projection)", url_path="seance"),
             st.Page("pages/grille.py", title="Grille de positionnement", url_path="grille"),
             st.Page("pages/jalons.py", title="Jalons et feuilles de route", url_path="jalons"),
+            st.Page("pages/evaluation.py", title="Évaluation", url_path="evaluation"),
             st.Page("pages/panel.py", title="Panel", url_path="panel"),
             st.Page("pages/label.py", title="Label 2044", url_path="label"),
             st.Page("pages/administration.py", title="Administration", url_path="administration"),
@@ -73,6 +74,16 @@ else:
     else:  # projection: the picker folds away so that the room sees the figures
         with st.expander("Changer de territoire"):
             etat.territory_picker(container=st.container())
-    # first the data version (a load made elsewhere — command line, another server on the catalog — shows here),
-    # then the page; a failure of either: a French message and a reference, details in the log
-    erreurs.executer(page, avant=chargements.suivre_version)
+    saisie = not cadre.embed_mode() and not etat.projection_mode()  # the room's screen shows no sign-in
+
+    def avant_la_page() -> None:
+        chargements.suivre_version()
+        if saisie:  # the sign-in box, in the sidebar of every page (Accueil included)
+            ui_pilotage.connexion_partout()
+
+    # first the data version (a load made elsewhere — command line, another server on the catalog — shows here)
+    # and the sign-in box, then the page; a failure of any: a French message and a reference, details in the log
+    try:
+        erreurs.executer(page, avant=avant_la_page)
+    finally:
+        ui_pilotage.fin_de_page()

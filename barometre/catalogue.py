@@ -26,6 +26,21 @@ TypeIndicateur = Literal["contexte", "realisation", "resultat", "impact"]
 # - aucune: not computable from communes (medians, poverty rates): only published levels.
 Agregation = Literal["somme", "ratio", "moyenne_ponderee", "evolution", "aucune"]
 OrigineMarge = Literal["producteur", "regle"]
+# What a value measures, for like-for-like references: a « total » (a count, a tonnage, a surface: it grows
+# with the territory's size) is never set beside another territory's total; a « taux » (a share, a rate, an
+# amount per inhabitant, a median, an index, a number of years) is comparable across scales.
+Grandeur = Literal["total", "taux"]
+_INTENSIVE_UNITS = ("%", "‰", "/", "pour ", "€", "indice")
+
+
+def grandeur_par_defaut(agregation: str, unite: str) -> Grandeur:
+    """« total » for what is summed over communes or counted in units that grow with size, else « taux »."""
+    if agregation == "somme":
+        return "total"
+    if agregation in ("ratio", "moyenne_ponderee", "evolution"):
+        return "taux"
+    u = unite.strip().lower()
+    return "taux" if any(k in u for k in _INTENSIVE_UNITS) or u in ("ans", "années") else "total"
 
 
 class RegleMarge(BaseModel):
@@ -62,6 +77,9 @@ class Marge:
         return max(self.absolue or 0.0, rel)
 
 
+CalculSource = Literal["producteur", "tiers", "barometre"]
+
+
 class Source(BaseModel):
     id: str
     producteur: str
@@ -72,6 +90,19 @@ class Source(BaseModel):
     date_extraction: str = ""
     dossier_brut: str = ""
     note: str = ""
+    # Who made the values of this file: the producer itself (« publiée par le producteur »), a named third
+    # party that computed them from the producer's data (« calculée par … »), or the barometer. In a
+    # third party's file, ``publies_tels_quels`` lists the indicators it copies as the producer published
+    # them (Filosofi medians in the PTOD file).
+    calcul: CalculSource = "producteur"
+    calcule_par: str = ""
+    publies_tels_quels: list[str] = []
+
+    @model_validator(mode="after")
+    def _third_party_is_named(self) -> Source:
+        if self.calcul == "tiers" and not self.calcule_par.strip():
+            raise ValueError("une source « tiers » nomme qui a calculé ses valeurs (calcule_par)")
+        return self
 
 
 class Indicateur(BaseModel):
@@ -102,6 +133,9 @@ class Indicateur(BaseModel):
     cle: bool = False  # shown among the key indicators of the home page
     peut_depasser_100: bool = False  # a percentage that may exceed 100 (energy autonomy of a producing commune)
     illustratif: bool = False
+    # The breakdown the well-being index reads for an indicator whose values are all broken down (turnout:
+    # one election, never several mixed): empty = the indicator's total.
+    ventilation_indice: str = ""
     # A reference with another definition, shown beside this indicator only with that difference named:
     # the other indicator's id and a short note of what differs.
     repere_autre_definition: str = ""
@@ -109,6 +143,7 @@ class Indicateur(BaseModel):
     # The margin within which a change or a gap is not read as one: a rule of [marges.<id>] (by kind of
     # source), or the producer's own published margin given here (``marge`` in the indicator's unit,
     # ``marge_relative`` in %), which then replaces the rule's values; ``marge_note`` says where it comes from.
+    grandeur: Grandeur | None = None  # default from agregation and unite (grandeur_par_defaut)
     marge_regle: str = ""
     marge: float | None = Field(default=None, ge=0)
     marge_relative: float | None = Field(default=None, ge=0)
@@ -116,6 +151,8 @@ class Indicateur(BaseModel):
 
     @model_validator(mode="after")
     def _computation_is_complete(self) -> Indicateur:
+        if self.grandeur is None:
+            self.grandeur = grandeur_par_defaut(self.agregation, self.unite)
         if self.agregation == "ratio" and not (self.numerateur and self.denominateur):
             raise ValueError("un indicateur « ratio » doit avoir un numérateur et un dénominateur")
         if self.agregation == "moyenne_ponderee" and not self.poids:
@@ -183,6 +220,40 @@ class Catalogue(BaseModel):
             if src.id == source_id:
                 return src
         raise KeyError(source_id)
+
+    def formule(self, ind: Indicateur) -> str:
+        """How the barometer computes the indicator from its inputs, in French (« logements vacants ÷
+        logements × 100 »), for the method label of every computed value."""
+        def nom(ref: str | None) -> str:
+            try:
+                return self.indicateur(ref or "").nom_court.lower()
+            except KeyError:
+                return ref or "?"
+        if ind.agregation == "ratio":
+            facteur = f" × {ind.facteur:g}" if ind.facteur != 1 else ""
+            return f"{nom(ind.numerateur)} ÷ {nom(ind.denominateur)}{facteur}"
+        if ind.agregation == "somme":
+            return "somme des valeurs des communes"
+        if ind.agregation == "moyenne_ponderee":
+            return f"moyenne des valeurs des communes pondérée par {nom(ind.poids)}"
+        if ind.agregation == "evolution":
+            return f"({nom(ind.numerateur)} de l'année ÷ {nom(ind.numerateur)} {ind.annee_reference} − 1) × 100"
+        return ind.definition
+
+    def methode_libelle(self, methode: str | None, source: str | None, ind: Indicateur, niveau: str = "") -> str:
+        """What a value's method column means, in French, true for every value: « publiée par le producteur
+        (INSEE) », « calculée par l'observatoire PTOD (…) », « calculée par le baromètre : formula »."""
+        try:
+            src = self.source(source or "")
+        except KeyError:
+            src = None
+        if methode == "tiers":
+            return f"calculée par {src.calcule_par if src else 'un tiers'}, recopiée telle quelle"
+        if methode == "calculee":
+            sur = (" sur les effectifs additionnés des communes (jamais une moyenne de taux)"
+                   if niveau not in ("commune", "") and ind.agregation in ("ratio", "evolution") else "")
+            return f"calculée par le baromètre : {self.formule(ind)}{sur}"
+        return f"publiée par le producteur ({src.producteur})" if src else "publiée par le producteur"
 
     def problems(self) -> list[str]:
         """Cross-entry checks: unique ids, known sources, computations over known indicators."""

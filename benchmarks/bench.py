@@ -1,5 +1,8 @@
 """``barometre bench``: how fast the pages' queries are, on the shipped data and at national scale.
 
+Longer than ~600 lines because the bench is one program (data sets, phases, baseline, report) run in
+subprocesses it spawns itself; it is outside the product and read by whoever measures.
+
 What is measured (``uv run barometre bench [--quick] [--json]``):
 
 - for the queries behind each page (Accueil, the two volets, Territoires, Explorateur, and the indices
@@ -1131,26 +1134,15 @@ def _app_pages() -> list[str]:
     return [c.args[0].value for c in calls]
 
 
-def phase_apptest(data_dir: str, reps: int, sql_dir: str | None = None, strategie: str = "vues") -> dict[str, Any]:
+def phase_apptest(data_dir: str, reps: int, sql_dir: str | None = None) -> dict[str, Any]:
     """Every page through AppTest, as a user arrives: app.py (Accueil) first, then each page: its first
     render, its rerun (what a widget change costs when the data are cached), and a change of territory
-    (Échelle → commune: queries the cache has not seen). ``strategie="tables"``: the app's connection is
-    materialised (:func:`materialise`), as the proposal would have ``connect()`` do."""
+    (Échelle → commune: queries the cache has not seen). The app as shipped, driven only through its public
+    entry (app.py, the widgets' keys): nothing of ``barometre.ui`` is patched."""
     os.environ["BAROMETRE_DATA_DIR"] = data_dir
     _sql_dir(sql_dir)
     from streamlit.runtime.pages_manager import PagesManager  # noqa: TID251 - AppTest drives the pages
     from streamlit.testing.v1 import AppTest  # noqa: TID251 - AppTest drives the pages
-
-    if strategie == "tables":
-        import barometre.ui.cache as ui  # the app's own connection, materialised
-        from barometre.donnees.db import connect
-
-        def connect_materialise(*args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
-            con = connect(*args, **{**kwargs, "materialise": False})
-            materialise(con)
-            return con
-
-        ui.connect = connect_materialise
 
     original = PagesManager.__init__
 
@@ -1344,10 +1336,9 @@ def run_bench(r: Reglages) -> dict[str, Any]:
                                        "reps": r.reps_baseline, "budget_page_s": r.budget_page_s}, isoler=r.isoler)
         apptest: dict[str, Any] = {}
         if r.apptest:
-            for s in ("vues", "tables"):
-                _log(f"AppTest (données livrées, {s})…")
-                apptest[s] = lancer("apptest", {"data_dir": r.data_dir, "reps": r.reps_apptest, "sql_dir": r.sql_dir,
-                                                "strategie": s}, isoler=r.isoler)
+            _log("AppTest (données livrées, l'application telle que livrée)…")
+            apptest["application"] = lancer("apptest", {"data_dir": r.data_dir, "reps": r.reps_apptest,
+                                                        "sql_dir": r.sql_dir}, isoler=r.isoler)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

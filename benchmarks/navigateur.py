@@ -209,7 +209,7 @@ def _essayer(mesure, page, quoi: str) -> float | None:
         return None
 
 
-def mesurer_page(browser, base: str, p: PageApp, fleche: bool) -> dict[str, float | None]:
+def mesurer_page(browser, base: str, p: PageApp, fleche: bool, nom: str = "app") -> dict[str, float | None]:
     context = browser.new_context(viewport=VIEWPORT, locale="fr-FR", timezone_id="Europe/Paris")
     context.add_init_script(_MONITEUR_JS)
     try:
@@ -217,12 +217,14 @@ def mesurer_page(browser, base: str, p: PageApp, fleche: bool) -> dict[str, floa
         page.goto(base + p.chemin, wait_until="commit", timeout=DELAI_MS)
         ouverture = _attendre_calme(page, 0)
         premier = page.evaluate("() => window.__bm.premier")
+        if premier is None:
+            ERREURS.append(f"{nom} {p.url_path} : premier contenu jamais vu")
         out: dict[str, float | None] = {"premier_contenu_ms": premier, "ouverture_ms": ouverture}
-        out["changement_ms"] = _essayer(_changer, page, f"{p.url_path} : changement")
+        out["changement_ms"] = _essayer(_changer, page, f"{nom} {p.url_path} : changement")
         if fleche:
             page.goto(base + p.chemin, wait_until="commit", timeout=DELAI_MS)  # back to the first view
             _attendre_calme(page, 0)
-            out["fleche_ms"] = _essayer(_fleche, page, f"{p.url_path} : flèche")
+            out["fleche_ms"] = _essayer(_fleche, page, f"{nom} {p.url_path} : flèche")
         return out
     finally:
         context.close()
@@ -240,6 +242,7 @@ def mesurer(runs: int = 3, pages: list[str] | None = None, app_dir: Path = PROJE
 
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} introuvable : `apt-get install chromium` (fait par .ci/run)")
+    ERREURS.clear()  # this pass's misses only
     toutes = pages_de(app_dir / "app.py")
     choisies = [p for p in toutes if pages is None or p.url_path in pages]
     brut: dict[str, dict[str, list[dict]]] = {"app": {p.url_path: [] for p in choisies},
@@ -256,7 +259,7 @@ def mesurer(runs: int = 3, pages: list[str] | None = None, app_dir: Path = PROJE
                 for p in choisies:
                     for nom, url in (("plancher", url_plancher), ("app", url_app)):
                         try:
-                            m = mesurer_page(browser, url, p, fleche=(p.url_path == SEANCE and nom == "app"))
+                            m = mesurer_page(browser, url, p, fleche=(p.url_path == SEANCE and nom == "app"), nom=nom)
                         except PlaywrightTimeout as exc:  # the page did not settle: say so, go on
                             ERREURS.append(f"{nom} {p.url_path} : {str(exc).splitlines()[0][:200]}")
                             continue
@@ -277,14 +280,15 @@ def resume(brut: dict[str, dict[str, list[dict]]], runs: int) -> dict[str, Any]:
         plancher = brut["plancher"][url_path]
         ligne: dict[str, Any] = {}
         for cle in CLES:
+            if not any(cle in m for m in mesures):
+                continue  # not measured on this page (the arrow exists on the séance only)
+            # None: the interaction never completed in any pass (named in ``erreurs``), never a made-up figure
             ours = _mediane([m.get(cle) for m in mesures])
-            if ours is None:
-                continue
             # the séance's arrow is compared with the floor's select change (one interaction, one rerun)
             ref = _mediane([m.get("changement_ms" if cle == "fleche_ms" else cle) for m in plancher])
             ligne[cle] = ours
             ligne[cle.replace("_ms", "_plancher_ms")] = ref
-            if ref:
+            if ours is not None and ref:
                 ligne[cle.replace("_ms", "_ratio")] = round(ours / ref, 2)
                 ligne[cle.replace("_ms", "_ecart_ms")] = round(ours - ref, 1)
         pages[url_path] = ligne
@@ -314,8 +318,11 @@ def texte(res: dict[str, Any]) -> str:
     def cell(lg: dict, cle: str) -> str:
         if cle + "_ms" not in lg:
             return f"{'–':>24}"
-        ref, ratio = lg.get(cle + "_plancher_ms") or 0, lg.get(cle + "_ratio") or 0
-        return f"{lg[cle + '_ms']:>7.0f} ({ref:>5.0f}, ×{ratio:.1f})"
+        ours, ref, ratio = lg[cle + "_ms"], lg.get(cle + "_plancher_ms"), lg.get(cle + "_ratio")
+        if ours is None or ref is None:  # a missed interaction is said so, never shown as ×0.0
+            return (f"{'non mesuré' if ours is None else f'{ours:.0f}':>7} "
+                    f"({'non mesuré' if ref is None else f'{ref:.0f}'})")
+        return f"{ours:>7.0f} ({ref:>5.0f}, ×{ratio:.1f})"
 
     for erreur in res.get("erreurs", []):
         lignes.append(f"(non mesuré : {erreur})")

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from barometre.ui import cache, etat, graphiques, panneaux, provenance
+from barometre.ui import cache, etat, femmes_hommes, graphiques, panneaux, provenance
 
 etat.ensure_entrypoint()
 sel = etat.selection()
@@ -50,6 +50,7 @@ def explorer() -> None:
         provenance.table_and_downloads(df, ind, {"nom": "Territoire", "niveau": "Niveau", "code": "Code",
                                                  "annee": "Année", "ventilation": "Détail", "valeur": "Valeur",
                                                  "methode": "Méthode", "source": "Source"}, key="explo", chart=chart)
+    femmes_hommes.femmes_hommes(ind)
 
 
 explorer()

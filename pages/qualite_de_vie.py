@@ -9,8 +9,9 @@ sel = etat.selection()
 
 st.title("Volet qualité de vie & bien-être")
 st.caption(f"Territoire : {sel.nom}. Conditions de vie (revenus, emploi, santé, logement, "
-           "familles, personnes âgées, accès aux services) ; les indicateurs de gouvernance (coopération, "
-           "participation citoyenne) relèvent de la grille de positionnement renseignée par le panel.")
+           "familles, personnes âgées, accès aux services) ; gouvernance : la participation électorale par "
+           "élection (thème « Gouvernance ») ; coopération et participation citoyenne relèvent de la grille "
+           "de positionnement renseignée par le panel.")
 
 
 @st.fragment  # a change of theme, indicator or zoning reruns this part only, not the app's frame

@@ -12,8 +12,8 @@ niveaux as (
 
 final as (
     select
-        d.indicateur, d.ventilation, d.niveau, d.code, d.nom, d.annee, d.valeur, d.secret, d.source, d.methode,
-        d.unite, d.decimales, n.ordre
+        d.indicateur, d.ventilation, d.niveau, d.code, d.nom, d.annee, d.periode, d.valeur, d.secret, d.source,
+        d.methode, d.unite, d.decimales, n.ordre
     from dernieres as d
     inner join niveaux as n on n.niveau = d.niveau and n.code = d.code
 )

@@ -27,7 +27,8 @@ final as (
         millesime,
         cast(decimales as integer) as decimales,
         cle,
-        peut_depasser_100
+        peut_depasser_100,
+        grandeur  -- « total » (grows with the territory's size) or « taux » (comparable across scales)
     from source
 )
 

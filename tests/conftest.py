@@ -1,15 +1,23 @@
-"""Fixtures shared by the test modules: a server already in st.navigation mode for AppTest, and a fresh
-edit database on SQLite and on PostgreSQL."""
+"""Fixtures shared by the test modules: a server already in st.navigation mode for AppTest, a fresh edit
+database on SQLite and on PostgreSQL (``db_url``), a store on it with one account of each role (``store``,
+accounts in tests/comptes.py), and a private copy of data/ (``data_copy``; ``data_copy_db`` with the test
+database as BAROMETRE_DATABASE_URL)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from streamlit.runtime.pages_manager import PagesManager
+
+from barometre.pilotage.store import Store
+from barometre.settings import PROJECT_ROOT, Settings, get_settings
+from tests.comptes import ADMIN, AGENT, HASH, LECTEUR, PANEL, STRUCTURE
 
 ENV_PG = "BAROMETRE_TEST_POSTGRES_URL"
 # Tests see a page's real exception (visitors get a French message and a reference: barometre/ui/erreurs.py);
@@ -65,3 +73,47 @@ def db_url(request, tmp_path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture
+def store(db_url) -> Iterator[Store]:
+    """A store on a fresh database (SQLite and PostgreSQL) with one active account of each role
+    (tests/comptes.py: ADMIN, AGENT, PANEL, LECTEUR)."""
+    s = Store(db_url, STRUCTURE)
+    s.initialiser_admin(ADMIN.login, ADMIN.nom, HASH)
+    for u in (AGENT, PANEL, LECTEUR):
+        s.creer_compte(ADMIN, u.login, u.role, u.nom, HASH)
+    yield s
+    s.fermer()
+
+
+DATA_DIR = PROJECT_ROOT / "data"
+NON_COPIES = ("raw", "lake", "edits")  # raw extracts, the built lake and the edits: each test builds its own
+
+
+def copier_donnees(destination: Path) -> Path:
+    """A copy of data/ without raw extracts, lake nor edits (the lake is rebuilt from the values on first use)."""
+    destination.mkdir(parents=True)
+    for item in DATA_DIR.iterdir():
+        if item.name not in NON_COPIES:
+            (shutil.copytree if item.is_dir() else shutil.copy2)(item, destination / item.name)
+    return destination
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch) -> Settings:
+    """A private copy of data/ as BAROMETRE_DATA_DIR, its edits and lake embedded in it (no database URL)."""
+    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(copier_donnees(tmp_path / "data")))
+    monkeypatch.delenv("BAROMETRE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("BAROMETRE_LAKE_DIR", raising=False)
+    return get_settings()
+
+
+@pytest.fixture
+def data_copy_db(tmp_path, monkeypatch, db_url) -> Settings:
+    """A private copy of data/ with the test database as BAROMETRE_DATABASE_URL: on SQLite the lake is
+    embedded in the copy, on PostgreSQL its catalog is in that database."""
+    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(copier_donnees(tmp_path / "data")))
+    monkeypatch.setenv("BAROMETRE_DATABASE_URL", db_url)
+    monkeypatch.delenv("BAROMETRE_LAKE_DIR", raising=False)
+    return get_settings()

@@ -8,8 +8,17 @@ imports only modules of a lower layer, or of its own layer *and* its own package
 - only ``barometre/ui/``, ``app.py`` and ``pages/`` import streamlit;
 - only ``barometre/ui/etat.py`` touches ``st.session_state`` / ``st.query_params`` (the others call it);
 - pages never import ``donnees``, ``sources`` or ``pilotage`` (they go through ``ui``);
-- computations (``calculs``) never import charts nor write files;
-- no import cycle, counting imports inside functions.
+- computations (``calculs``) never import charts nor write files, and never hold a connection (no
+  ``barometre.donnees``, no ``duckdb``): the callers read the data and hand frames in;
+- no import cycle, counting imports inside functions;
+- the product loads the benchmark only when asked: ``barometre.cli`` imports ``benchmarks`` inside the
+  ``bench`` command, no product module imports it at module level;
+- the benchmark measures through public functions: it never imports ``barometre.ui`` (it drives the app
+  through app.py, AppTest or a browser) nor a private name (``_x``) of a product module;
+- the store is a package by what it stores: no module of it holds the tables of another one, and the
+  generic history/version machinery (``store.versions``) names no table but the journal and the accounts;
+- no module over ~600 lines without a reason written at the top of its docstring (« Longer than ~600 lines
+  because … »).
 
 Each rule is also run on a small synthetic tree that breaks it, so that a rule that cannot fail is seen.
 """
@@ -49,6 +58,7 @@ STATE_ATTRIBUTES = {"session_state", "query_params"}
 PAGES_FORBIDDEN = ("barometre.donnees", "barometre.sources", "barometre.pilotage")
 COMPUTATION = "barometre.calculs"
 CHARTS = ("barometre.charts",)
+CONNECTIONS = ("barometre.donnees", "duckdb")  # what a computation must not reach for
 # Calls that write a file: path / frame methods and helpers, and os / shutil / json functions.
 WRITE_METHODS = {"write_text", "write_bytes", "write_parquet", "write_csv", "write_excel", "write_json",
                  "to_csv", "to_parquet", "mkdir", "unlink", "touch", "atomic_write_bytes", "atomic_write_text"}
@@ -161,6 +171,8 @@ def computation_violations(mods: dict[str, Module]) -> list[str]:
             continue
         found += [f"{m.name}:{line} importe {imported} (un calcul ne dessine pas)"
                   for imported, line in m.imports if any(_within(imported, c) for c in CHARTS)]
+        found += [f"{m.name}:{line} importe {imported} (un calcul reçoit des tables, sans connexion)"
+                  for imported, line in m.imports if any(_within(imported, c) for c in CONNECTIONS)]
         if m.name in WRITES_ALLOWED:
             continue
         for node in ast.walk(m.tree):
@@ -201,9 +213,81 @@ def cycles(mods: dict[str, Module]) -> list[list[str]]:
     return found
 
 
+BENCH = "benchmarks"
+LONG_MODULE_LINES = 650  # "~600": a little slack before a module must say why it is longer
+LONG_MODULE_REASON = "Longer than ~600 lines because"
+STORE_GENERIC = "barometre.pilotage.store.versions"
+STORE_GENERIC_TABLES = {"t_historique", "t_comptes"}  # the journal it writes, the accounts it checks
+
+
+def _module_level_imports(mod: Module) -> list[tuple[str, int]]:
+    """Imports executed when the module is imported (not those inside a function or a class body)."""
+    found = []
+    for node in mod.tree.body:
+        if isinstance(node, ast.Import):
+            found += [(a.name, node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, node.lineno))
+    return found
+
+
+def bench_loading_violations(mods: dict[str, Module]) -> list[str]:
+    return [f"{m.name}:{line} importe {imported} au chargement (le banc se charge dans la commande bench)"
+            for m in mods.values() if _within(m.name, ROOT_PACKAGE)
+            for imported, line in _module_level_imports(m) if _within(imported, BENCH)]
+
+
+def bench_public_violations(mods: dict[str, Module]) -> list[str]:
+    found = []
+    for m in mods.values():
+        if not _within(m.name, BENCH):
+            continue
+        found += [f"{m.name}:{line} importe {imported} (le banc passe par app.py, pas par barometre.ui)"
+                  for imported, line in m.imports if _within(imported, "barometre.ui")]
+        for node in ast.walk(m.tree):
+            if isinstance(node, ast.ImportFrom) and node.module and _within(node.module, ROOT_PACKAGE):
+                found += [f"{m.name}:{node.lineno} importe {node.module}.{a.name} (nom privé)"
+                          for a in node.names if a.name.startswith("_")]
+    return found
+
+
+def store_violations(mods: dict[str, Module]) -> list[str]:
+    """Each table of the store is defined in one module of the package; the generic machinery uses none but
+    the journal and the accounts (the others reach it through the hooks their modules override)."""
+    found, owner = [], {}
+    for m in mods.values():
+        if not _within(m.name, "barometre.pilotage.store"):
+            continue
+        for node in m.tree.body:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
+                    getattr(node.value.func, "attr", "") == "Table":
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        if t.id in owner:
+                            found.append(f"{m.name}:{node.lineno} redéfinit {t.id} (déjà dans {owner[t.id]})")
+                        owner[t.id] = m.name
+        if m.name == STORE_GENERIC:
+            used = {n.id for n in ast.walk(m.tree) if isinstance(n, ast.Name) and n.id.startswith("t_")}
+            found += [f"{m.name} utilise la table {t} (passer par un crochet du module qui la détient)"
+                      for t in sorted(used - STORE_GENERIC_TABLES)]
+    return found
+
+
+def size_violations(mods: dict[str, Module]) -> list[str]:
+    found = []
+    for m in mods.values():
+        n = len(m.path.read_text(encoding="utf-8").splitlines())
+        doc = ast.get_docstring(m.tree) or ""
+        if n > LONG_MODULE_LINES and LONG_MODULE_REASON not in " ".join(doc.split()):
+            found.append(f"{m.name} : {n} lignes, sans « {LONG_MODULE_REASON} … » en tête")
+    return found
+
+
 RULES = {"layering": layering_violations, "streamlit": streamlit_violations, "state": state_violations,
          "pages": page_violations, "computation": computation_violations,
-         "cycles": lambda mods: [" → ".join(c) for c in cycles(mods)]}
+         "cycles": lambda mods: [" → ".join(c) for c in cycles(mods)],
+         "bench_loading": bench_loading_violations, "bench_public": bench_public_violations,
+         "store": store_violations, "size": size_violations}
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +319,8 @@ BROKEN = {
     "barometre/calculs/__init__.py": "",
     "barometre/calculs/indices.py": ("import streamlit as st\nfrom barometre import charts\n"
                                      "def f(p, df):\n    p.write_text('x')\n    open(p, 'w')\n"
-                                     "    df.rename({'a': 'b'})\n    'x'.replace('x', 'y')\n"),
+                                     "    df.rename({'a': 'b'})\n    'x'.replace('x', 'y')\n"
+                                     "import duckdb\nfrom barometre.donnees import db\n"),
     "barometre/charts/__init__.py": "",
     "barometre/ui/__init__.py": "",
     "barometre/ui/cache.py": "import streamlit as st\nfrom barometre.ui import panneaux\n",
@@ -244,6 +329,15 @@ BROKEN = {
     "barometre/ui/etat.py": "import streamlit as st\nst.query_params.get('code')\n",
     "pages/accueil.py": "from barometre.donnees import db\n",
     "app.py": "import streamlit as st\n",
+    "barometre/cli.py": "import benchmarks.bench\ndef bench():\n    from benchmarks import navigateur\n",
+    "benchmarks/bench.py": "from barometre.ui import cache\nfrom barometre.formats import _private, nombre\n",
+    "barometre/pilotage/store/__init__.py": "",
+    "barometre/pilotage/store/versions.py": ("import sqlalchemy as sa\nt_historique = sa.Table('historique')\n"
+                                             "def f():\n    return t_grille, t_historique\n"),
+    "barometre/pilotage/store/grille.py": "import sqlalchemy as sa\nt_grille = sa.Table('grille_lignes')\n",
+    "barometre/pilotage/store/plan.py": "import sqlalchemy as sa\nt_grille = sa.Table('grille_lignes')\n",
+    "barometre/sources/__init__.py": '"""A long module."""\n' + "x = 1\n" * 700,
+    "barometre/sources/csvread.py": '"""Long.\n\nLonger than ~600 lines because it must be."""\n' + "x = 1\n" * 700,
 }
 EXPECTED = {
     "layering": ["barometre.donnees.db:1 importe barometre.ui.cache"],
@@ -251,8 +345,14 @@ EXPECTED = {
     "state": ["barometre.ui.panneaux:3 touche st.session_state"],
     "pages": ["pages.accueil:1 importe barometre.donnees"],
     "computation": ["barometre.calculs.indices:2 importe barometre.charts", "indices:4 écrit un fichier (write_text)",
-                    "indices:5 écrit un fichier (open)"],
+                    "indices:5 écrit un fichier (open)", "barometre.calculs.indices:8 importe duckdb",
+                    "barometre.calculs.indices:9 importe barometre.donnees"],
     "cycles": ["barometre.ui.cache → barometre.ui.panneaux → barometre.ui.cache"],
+    "bench_loading": ["barometre.cli:1 importe benchmarks.bench au chargement"],
+    "bench_public": ["benchmarks.bench:1 importe barometre.ui.cache",
+                     "benchmarks.bench:2 importe barometre.formats._private"],
+    "store": ["redéfinit t_grille", "barometre.pilotage.store.versions utilise la table t_grille"],
+    "size": ["barometre.sources : 701 lignes"],
 }
 
 
@@ -278,3 +378,10 @@ def test_renaming_a_frame_is_not_writing_a_file(broken):
 
 def test_etat_itself_may_touch_the_state(broken):
     assert not any(f.startswith(STATE_MODULE + ":") for f in state_violations(broken))
+
+
+def test_lazy_imports_and_public_names_are_not_reported(broken):
+    """The bench imported inside the command, a public name, a reason written: none is reported."""
+    assert not any("navigateur" in f for f in bench_loading_violations(broken))
+    assert not any("nombre" in f for f in bench_public_violations(broken))
+    assert not any("csvread" in f for f in size_violations(broken))

@@ -132,3 +132,19 @@ def test_browser_bench_summary_medians_ratios_and_aims():
     assert ligne["fleche_plancher_ms"] == 400.0 and ligne["fleche_ratio"] == 1.5
     assert res["objectifs"]["seance"] == {"premier_contenu": True, "ouverture": False, "changement": True,
                                           "fleche": True}
+
+
+def test_browser_bench_reports_a_missed_floor_interaction_as_missed():
+    """When the floor's select change never completed (a loaded machine), the summary keeps the field with no
+    value and no ratio, its aim is unknown, and the text says « non mesuré » (it showed ×0.0 before)."""
+    from benchmarks import navigateur
+
+    app = [{"premier_contenu_ms": 1000.0, "ouverture_ms": 2000.0, "changement_ms": 500.0, "fleche_ms": 400.0}]
+    floor = [{"premier_contenu_ms": 800.0, "ouverture_ms": 1000.0, "changement_ms": None}]
+    res = navigateur.resume({"app": {"seance": app}, "plancher": {"seance": floor}}, 1)
+    ligne = res["pages"]["seance"]
+    assert ligne["changement_ms"] == 500.0 and ligne["changement_plancher_ms"] is None
+    assert "changement_ratio" not in ligne and "fleche_ratio" not in ligne
+    assert res["objectifs"]["seance"]["changement"] is None
+    texte = navigateur.texte(res)
+    assert "non mesuré" in texte and "×0.0" not in texte

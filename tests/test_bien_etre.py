@@ -262,8 +262,9 @@ def test_shipped_data_index_is_in_unit_interval(corr, catalogue, con):
     codes = queries.territoires(con, "commune")["code"].to_list()
     communes = {}
     for ind in corr.indicateurs():
-        annee = queries.annees(con, ind, "commune")[-1]
-        df = queries.valeurs_communes(con, ind, annee, "bv2022")
+        vent = catalogue.indicateur(ind).ventilation_indice  # turnout: one election (the page does the same)
+        annee = max(queries.valeurs(con, ind, "commune", ventilation=vent)["annee"])
+        df = queries.valeurs_communes(con, ind, annee, "bv2022", vent)
         communes[ind] = {
             r["code"]: be.Observation(r["valeur"], r["secret"], r["annee"], r["source"], r["methode"])
             for r in df.iter_rows(named=True) if r["annee"] is not None}
@@ -277,17 +278,17 @@ def test_shipped_data_index_is_in_unit_interval(corr, catalogue, con):
 
 
 def test_weights_round_trip_through_the_url(corr):
-    notes = dict(zip(corr.ids, [2, 3, 1, 0, 5], strict=False))
+    notes = dict(zip(corr.ids, [2, 3, 1, 0, 5, 4], strict=False))
     text = be.format_notes(notes, corr.ids)
-    assert text == "2,3,1,0,5"
+    assert text == "2,3,1,0,5,4"
     assert be.parse_notes(text, corr.ids) == notes
-    assert be.parse_notes(" 2, 3,1 ,0,5 ", corr.ids) == notes
+    assert be.parse_notes(" 2, 3,1 ,0,5 , 4", corr.ids) == notes
 
 
 @pytest.mark.parametrize("garbage", [
-    "", "zzz", "1,2", "1,2,3,4,5,6", "9,9,9,9,9", "-1,2,3,4,5", "1.5,2,3,4,5", "1,,3,4,5", "١,2,3,4,5",
-    "３,3,3,3,3", "1e0,2,3,4,5", "0x1,2,3,4,5", "1,2,3,4,5" * 1000, None, 12345, ["1", "2"],
-    "../../etc/passwd", "1;2;3;4;5",
+    "", "zzz", "1,2", "1,2,3,4,5,6,7", "9,9,9,9,9,9", "-1,2,3,4,5,6", "1.5,2,3,4,5,6", "1,,3,4,5,6",
+    "١,2,3,4,5,6", "３,3,3,3,3,3", "1e0,2,3,4,5,6", "0x1,2,3,4,5,6", "1,2,3,4,5" * 1000, None, 12345, ["1", "2"],
+    "../../etc/passwd", "1;2;3;4;5;6",
 ])
 def test_garbage_weights_give_none_and_the_neutral_default(corr, tmp_path, garbage):
     assert be.parse_notes(garbage, corr.ids) is None
@@ -323,8 +324,8 @@ def _ponderation(corr, slug="2025-03-12-panel", notes=None, statut="adoptee", di
 
 
 def test_a_link_reopens_a_weighting_of_the_store_exactly(corr):
-    p = _ponderation(corr, notes=dict(zip(corr.ids, [5, 0, 2, 4, 1], strict=False)))
-    state = be.etat_initial(corr, {p.slug: p}.get, p.slug, "1,1,1,1,1")  # the saved weighting wins over w
+    p = _ponderation(corr, notes=dict(zip(corr.ids, [5, 0, 2, 4, 1, 3], strict=False)))
+    state = be.etat_initial(corr, {p.slug: p}.get, p.slug, "1,1,1,1,1,1")  # the saved weighting wins over w
     assert (state.notes, state.origine, state.ponderation) == (p.notes, "ponderation", p)
 
 
@@ -341,7 +342,7 @@ def test_a_bad_or_unknown_link_is_a_french_error_and_falls_back_to_neutral(corr,
 
 
 def test_a_link_with_a_bad_weighting_falls_back_to_the_url_weights(corr):
-    state = be.etat_initial(corr, {}.get, "2025-03-12-absent", "5,4,3,2,1")
+    state = be.etat_initial(corr, {}.get, "2025-03-12-absent", "5,4,3,2,1,0")
     assert state.origine == "url" and len(state.erreurs) == 1
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import threading
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 from barometre.cli import main
 from barometre.pilotage.store import RefusEcriture, Store, Utilisateur
 from barometre.pilotage.structure import charger_structure
-from barometre.settings import PROJECT_ROOT, Settings, get_settings
+from barometre.settings import PROJECT_ROOT, Settings
 from barometre.sources.csvread import IngestError
 from barometre.sources.entrepot import Entrepot, ErreurEntrepot, annuler
 from barometre.sources.ingest import AlertesAConfirmer, ingest, ingest_televersement
@@ -35,19 +34,9 @@ HEADER = ("millesime,Code commune INSEE,APL aux médecins généralistes,APL aux
 
 
 @pytest.fixture
-def data_copy(tmp_path, monkeypatch, db_url) -> Settings:
-    """A copy of data/ (no raw extracts); BAROMETRE_DATABASE_URL is the test database: SQLite → embedded
-    lake, PostgreSQL → the lake's catalog in that database."""
-    data = tmp_path / "data"
-    data.mkdir()
-    for item in DATA_DIR.iterdir():
-        if item.name in ("raw", "lake", "edits"):
-            continue
-        (shutil.copytree if item.is_dir() else shutil.copy2)(item, data / item.name)
-    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(data))
-    monkeypatch.setenv("BAROMETRE_DATABASE_URL", db_url)
-    monkeypatch.delenv("BAROMETRE_LAKE_DIR", raising=False)
-    return get_settings()
+def data_copy(data_copy_db) -> Settings:
+    """Every test here runs on SQLite and on PostgreSQL (tests/conftest.py: data_copy_db)."""
+    return data_copy_db
 
 
 def apl_rows(settings: Settings, annee: int) -> pl.DataFrame:

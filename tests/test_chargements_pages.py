@@ -10,7 +10,6 @@ Runs on a copy of data/ (BAROMETRE_DATA_DIR); the energy files are the TEST fixt
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,17 +40,10 @@ HEADER = ("millesime,Code commune INSEE,APL aux médecins généralistes,APL aux
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch, db_url):
+def env(monkeypatch, db_url, data_copy_db):
     """A copy of data/, the test database as BAROMETRE_DATABASE_URL (SQLite: embedded lake; PostgreSQL: the
     lake's catalog there), one agent and one administrator, fresh Streamlit caches."""
-    data = tmp_path / "data"
-    data.mkdir()
-    for item in DATA_DIR.iterdir():
-        if item.name not in ("raw", "lake", "edits"):
-            (shutil.copytree if item.is_dir() else shutil.copy2)(item, data / item.name)
-    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(data))
-    monkeypatch.setenv("BAROMETRE_DATABASE_URL", db_url)
-    monkeypatch.delenv("BAROMETRE_LAKE_DIR", raising=False)
+    data = data_copy_db.data_dir
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     store = Store(db_url)
     store.initialiser_admin("admin", "Admin", auth.hacher(MDP))

@@ -8,7 +8,6 @@ import csv
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from barometre.settings import PROJECT_ROOT, get_settings
+from barometre.settings import PROJECT_ROOT
 from barometre.sources import flux
 from barometre.sources.csvread import DETECTION_LINES, IngestError
 from barometre.sources.flux import prefiltrer
@@ -25,18 +24,6 @@ from barometre.sources.ingest import ingest
 DATA_DIR = PROJECT_ROOT / "data"
 COMPARATEUR = DATA_DIR / "raw" / "insee_comparateur_territoires" / "base_cc_comparateur_caph_communes.csv"
 LIMITE_RSS_MO = 1024
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    data.mkdir()
-    for item in DATA_DIR.iterdir():
-        if item.name not in ("raw", "lake", "edits"):
-            (shutil.copytree if item.is_dir() else shutil.copy2)(item, data / item.name)
-    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(data))
-    monkeypatch.delenv("BAROMETRE_DATABASE_URL", raising=False)
-    return get_settings()
 
 
 def national_file(path: Path, n_extra: int, n_communes: int | None = None) -> int:

@@ -267,8 +267,8 @@ def test_moving_a_slider_changes_the_ranking_and_the_url(data_dir, corr):
 
 
 def test_weights_in_the_url_set_the_sliders(data_dir, corr):
-    at = open_page(BIEN_ETRE_PAGE, w="1,2,3,4,5")
-    assert list(sliders(at, corr).values()) == [1, 2, 3, 4, 5]
+    at = open_page(BIEN_ETRE_PAGE, w="1,2,3,4,5,0")
+    assert list(sliders(at, corr).values()) == [1, 2, 3, 4, 5, 0]
 
 
 def test_garbage_in_the_url_gives_the_neutral_default_without_exception(data_dir, corr):
@@ -318,7 +318,7 @@ def sign_in(at: AppTest, login: str) -> AppTest:
 def test_an_adopted_weighting_reopens_identically_by_its_link(data_dir, corr, comptes):
     from barometre.pilotage.store import Utilisateur
 
-    notes = dict(zip(corr.ids, [2, 5, 0, 1, 4], strict=True))
+    notes = dict(zip(corr.ids, [2, 5, 0, 1, 4, 3], strict=True))
     p = comptes.proposer_ponderation(Utilisateur("panel", "panel"), "Panel de mars", notes, dt.date(2025, 3, 12),
                                      be.dimensions_figees(corr))
     proposed = open_page(BIEN_ETRE_PAGE, ponderation=p["slug"])
@@ -336,7 +336,7 @@ def test_an_adopted_weighting_reopens_identically_by_its_link(data_dir, corr, co
 
 
 def test_signed_out_visitors_save_nothing(data_dir, corr, comptes):
-    at = open_page(BIEN_ETRE_PAGE, w="4,3,2,1,0")
+    at = open_page(BIEN_ETRE_PAGE, w="4,3,2,1,0,5")
     assert not any(b.label.startswith(("Proposer", "Enregistrer", "Adopter")) for b in at.button)
     assert "demande un compte du panel" in texts(at.caption)
     assert comptes.ponderations(("proposee", "adoptee", "retiree")) == []
@@ -344,7 +344,7 @@ def test_signed_out_visitors_save_nothing(data_dir, corr, comptes):
 
 
 def test_the_panel_proposes_and_an_agent_adopts_from_the_page(data_dir, corr, comptes):
-    at = sign_in(open_page(BIEN_ETRE_PAGE, w="4,3,2,1,0"), "panel")
+    at = sign_in(open_page(BIEN_ETRE_PAGE, w="4,3,2,1,0,5"), "panel")
     assert not any(b.label == "Adopter cette pondération" for b in at.button)
     next(t for t in at.text_input if t.label == "Nom de la pondération").input("![x](https://exemple.invalid/i.png)")
     at.date_input[0].set_value(dt.date(2025, 6, 30))

@@ -40,7 +40,7 @@ def home() -> dict[str, str]:
     return cards(at)
 
 
-@pytest.mark.parametrize("indicateur", ["population", "revenu_median_uc", "taux_pauvrete", "part_logements_vacants"])
+@pytest.mark.parametrize("indicateur", ["revenu_median_uc", "taux_pauvrete", "part_logements_vacants"])
 def test_home_cards_compare_with_nord_and_region(home, indicateur):
     label = load_catalogue(get_settings().catalogue_dir).indicateur(indicateur).nom_court
     text = home[label]
@@ -68,7 +68,7 @@ def test_reference_with_another_definition_names_the_difference(home):
     assert "France métropolitaine" in home[cat.indicateur("part_logements_vacants").nom_court]
 
 
-COMPARABLES = ["population", "revenu_median_uc", "taux_pauvrete", "part_logements_vacants", "part_75_ans_et_plus",
+COMPARABLES = ["revenu_median_uc", "taux_pauvrete", "part_logements_vacants", "part_75_ans_et_plus",
                "part_sans_bac_15_plus", "part_jeunes_non_inseres"]
 
 
@@ -98,3 +98,50 @@ def test_explorer_lists_the_chosen_territories_without_a_value():
     assert not at.exception, [e.message for e in at.exception]
     said = [c.value for c in at.caption if c.value.startswith("Aucune valeur de même définition pour")]
     assert said and "Nord" in said[0] and "Hauts-de-France" in said[0]
+
+
+# ------------------------------------------------------------------ like for like (issue 19)
+def test_totals_show_no_other_territorys_total(home):
+    """A total (population, tonnes of GHG) is never set beside a total of the Nord or the région: the
+    agglomeration's GHG card no longer lists « Hauts-de-France : 48 000 kteq (2021) »."""
+    cat = load_catalogue(get_settings().catalogue_dir)
+    ges = home[cat.indicateur("cae_1.a").nom_court]
+    assert "Hauts-de-France" not in ges and "48" not in ges.split("kteq", 1)[1], ges
+    population = home[cat.indicateur("population").nom_court]
+    assert "Repères" not in population and "Nord" not in population, population
+
+
+def test_life_expectancy_is_never_shown_as_the_territorys_own_value(home):
+    """The Nord's life expectancy is a labelled reference, not the agglomeration's headline figure; the
+    local OR2S gap with France (men −6, women −3,7 years) is shown as what it is."""
+    cat = load_catalogue(get_settings().catalogue_dir)
+    ev = home[cat.indicateur("esperance_vie_naissance").nom_court]
+    headline = ev.split(cat.indicateur("esperance_vie_naissance").nom_court, 1)[1].strip()
+    assert headline.startswith("non publié"), ev
+    assert "Nord (département)" in ev and "ce ne sont pas les valeurs du territoire" in ev
+    assert "OR2S" in ev and re.search(r"Hommes [−-]6,0", ev) and re.search(r"Femmes [−-]3,7", ev), ev
+
+
+def test_commune_card_life_expectancy_and_situation_against_each_reference():
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["niveau"] = "commune"
+    at.query_params["code"] = "59207"  # Escautpont
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    found = cards(at)
+    cat = load_catalogue(get_settings().catalogue_dir)
+    ev = found[cat.indicateur("esperance_vie_naissance").nom_court]
+    assert ev.split(cat.indicateur("esperance_vie_naissance").nom_court, 1)[1].strip().startswith("non publié")
+    vacance = found[cat.indicateur("part_logements_vacants").nom_court]
+    assert "Situation : comparable" in vacance and "plus favorable (" not in vacance, vacance
+    assert "France métropolitaine : " in vacance.split("Face à chaque repère", 1)[1], vacance
+
+
+def test_income_change_in_constant_euros_on_the_card(home):
+    """« +980 € depuis 2019 (favorable) » was in current euros: the card gives the change after inflation
+    (INSEE's annual price index) and says so, with the current-euro change beside it."""
+    cat = load_catalogue(get_settings().catalogue_dir)
+    revenu = home[cat.indicateur("revenu_median_uc").nom_court]
+    m = re.search(r"\+(\d+) € depuis 2019 en euros constants de 2021 \(favorable\) · \+980 € en euros courants",
+                  revenu)
+    assert m and 560 <= int(m.group(1)) <= 620, revenu

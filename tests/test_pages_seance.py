@@ -28,6 +28,23 @@ def test_methodologie_states_the_verdict_rule():
     assert_ok(at)
 
 
+def test_methodologie_explains_margins_and_like_for_like():
+    """Issue 19: each kind of source's margin rule with its reason, each indicator's margin, the
+    like-for-like rule, constant euros and how every value was made."""
+    at = goto(start(), "pages/methodologie.py")
+    body = " ".join(m.value for m in at.markdown)
+    assert "Marges, comparaisons et méthodes" in body and "« stable »" in body and "« comparable »" in body
+    assert "jamais placé à côté du total d'un autre territoire" in body and "euros constants" in body
+    assert "calculée par le baromètre" in body and "PTOD" in body
+    rules = next(df.value for df in at.dataframe if "Règle" in df.value.columns and "Origine" in df.value.columns)
+    assert {"Taux et parts du recensement", "Niveaux de vie et effectifs Filosofi",
+            "Comptages administratifs et mesures de réseau", "Inventaires et indicateurs modélisés"} <= set(
+        rules["Règle"].to_list())
+    assert "±0,5" in " ".join(rules["Marge"].to_list())
+    assert "cinq années de collecte" in body  # each rule's reason, in full
+    assert_ok(at)
+
+
 def test_environment_volet_shows_the_carbon_budget_and_target_verdicts():
     at = goto(start(onglet_env="trajectoires"), "pages/environnement.py")  # the targets' section
     texts = cards(at)

@@ -5,7 +5,6 @@ SQLite and on PostgreSQL (``db_url``, tests/conftest.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,30 +13,13 @@ from barometre.pilotage.store import (
     ConflitEdition,
     DonneesInvalides,
     RefusEcriture,
-    Store,
     Utilisateur,
 )
-from barometre.pilotage.structure import charger_structure
+from tests.comptes import ADMIN, AGENT, LECTEUR, PANEL
 
-STRUCTURE = charger_structure()
-HASH = "$argon2id$test-only"
-ADMIN = Utilisateur("admin", "admin", "Administratrice")
-AGENT = Utilisateur("agent", "agent", "Agent")
-PANEL = Utilisateur("panel", "panel", "Membre du panel")
-LECTEUR = Utilisateur("lecteur", "lecteur", "Lecteur")
 NOTES = {"a": 2, "b": 5, "c": 0}
 DIMS = [{"id": "a", "libelle": "A", "indicateurs": ["x"]}, {"id": "b", "libelle": "B", "indicateurs": []},
         {"id": "c", "libelle": "C", "indicateurs": []}]
-
-
-@pytest.fixture
-def store(db_url) -> Iterator[Store]:
-    s = Store(db_url, STRUCTURE)
-    s.initialiser_admin(ADMIN.login, ADMIN.nom, HASH)
-    for u in (AGENT, PANEL, LECTEUR):
-        s.creer_compte(ADMIN, u.login, u.role, u.nom, HASH)
-    yield s
-    s.fermer()
 
 
 def test_only_the_panel_and_agents_propose_and_only_agents_adopt(store):

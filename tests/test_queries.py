@@ -91,3 +91,45 @@ def test_a_level_is_fetched_without_the_indicator_columns_only(con):
     assert list(queries.COLONNES_VALEUR) + list(queries.COLONNES_INDICATEUR) == columns
     assert queries.valeurs_niveau(con, "epci").columns == list(queries.COLONNES_VALEUR)
     assert queries.indicateurs_colonnes(con).columns == ["indicateur", *queries.COLONNES_INDICATEUR]
+
+
+# ------------------------------------------------------------------ like for like (issue 19)
+def test_no_reference_of_another_unit_kind_or_scale_for_any_territory():
+    """Every card and panel takes its references from :func:`queries.comparaisons`: for every followed
+    territory of every level, a reference row (another territory's value) exists only for an indicator
+    comparable across scales (a rate, a share, an amount per inhabitant, a median…), in the indicator's
+    own unit; never a total (population, kteq, ha) of another territory."""
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings
+
+    cat = load_catalogue(get_settings().catalogue_dir)
+    grandeur = {i.id: i.grandeur for i in cat.indicateurs}
+    unite = {i.id: i.unite for i in cat.indicateurs}
+    con = connect()
+    terrs = queries.territoires(con)
+    assert terrs.height > 47
+    seen_refs = 0
+    for niveau, code in terrs.select("niveau", "code").iter_rows():
+        comp = queries.comparaisons(con, niveau, code)
+        refs = comp.filter(~((comp["niveau"] == niveau) & (comp["code"] == code)))
+        bad = [(r["indicateur"], r["niveau"], r["code"]) for r in refs.iter_rows(named=True)
+               if grandeur[r["indicateur"]] != "taux" or r["unite"] != unite[r["indicateur"]]]
+        assert not bad, (niveau, code, bad[:5])
+        seen_refs += refs.height
+    assert seen_refs > 0  # rates do keep their references
+    ges = queries.comparaison(con, "cae_1.a", "epci", "200042190")
+    assert set(ges["niveau"]) == {"epci"}  # not the région's 48 000 kteq of another inventory and year
+    assert {i.id: i.grandeur for i in cat.indicateurs}["population"] == "total"
+
+
+def test_land_take_totals_of_different_lengths_are_not_one_series():
+    """« −12 527 ha depuis 2020 » subtracted a 10-year total (2011-2020) from a 3-year one (2021-2023)."""
+    from barometre.donnees.db import connect
+
+    con = connect()
+    rows = queries.dernieres_valeurs(con, ["consommation_enaf"], "region", "32").filter(
+        pl.col("ventilation") == "")
+    row = rows.to_dicts()[0]
+    assert row["periode"] == "2021-2023"
+    assert row["annee_precedente"] is None and row["evolution"] is None

@@ -18,7 +18,6 @@ import sys
 import textwrap
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -34,30 +33,14 @@ from barometre.pilotage.store import (
     Store,
     Utilisateur,
 )
-from barometre.pilotage.structure import LigneComptable, charger_structure
+from barometre.pilotage.structure import LigneComptable
 from barometre.settings import PROJECT_ROOT
+from tests.comptes import ADMIN, AGENT, HASH, LECTEUR, PANEL, STRUCTURE, USERS
 
-STRUCTURE = charger_structure()
-HASH = "$argon2id$test-only"  # the store stores hashes, it never checks them (barometre.pilotage.auth does)
 SUBPROCESS_TIMEOUT_S = 30
 
 
-# ---------------------------------------------------------------- databases: db_url (tests/conftest.py)
-ADMIN = Utilisateur("admin", "admin", "Administratrice")
-AGENT = Utilisateur("agent", "agent", "Agent")
-PANEL = Utilisateur("panel", "panel", "Membre du panel")
-LECTEUR = Utilisateur("lecteur", "lecteur", "Lecteur")
-USERS = {"admin": ADMIN, "agent": AGENT, "panel": PANEL, "lecteur": LECTEUR}
-
-
-@pytest.fixture
-def store(db_url) -> Iterator[Store]:
-    s = Store(db_url, STRUCTURE)
-    s.initialiser_admin(ADMIN.login, ADMIN.nom, HASH)
-    for u in (AGENT, PANEL, LECTEUR):
-        s.creer_compte(ADMIN, u.login, u.role, u.nom, HASH)
-    yield s
-    s.fermer()
+# ---------------------------------------------------------------- databases: db_url, store (tests/conftest.py)
 
 
 def _action(s: Store, user: Utilisateur = AGENT, **extra) -> int:

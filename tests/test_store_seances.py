@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from barometre.pilotage.store import ConflitEdition, DonneesInvalides, RefusEcriture
-from tests.test_store import AGENT, LECTEUR, PANEL, store  # noqa: F401 - the store fixture
+from tests.comptes import AGENT, LECTEUR, PANEL
 
 
-def test_agent_saves_a_seance_and_order_is_kept(store):  # noqa: F811
+def test_agent_saves_a_seance_and_order_is_kept(store):
     sid = store.creer_seance(AGENT, titre="Conseil du 10 décembre", date_seance="2026-12-10", niveau="epci",
                              code="200042190", vues=["taux_pauvrete", "population", "taux_pauvrete"])
     row = store.seance(sid)
@@ -30,7 +30,7 @@ def test_only_agents_and_admins_save(store, user):  # noqa: F811
     assert store.seances().is_empty()
 
 
-def test_unknown_views_and_bad_input_are_refused(store):  # noqa: F811
+def test_unknown_views_and_bad_input_are_refused(store):
     with pytest.raises(DonneesInvalides, match="vues inconnues du catalogue : nimporte"):
         store.creer_seance(AGENT, titre="x", niveau="epci", code="200042190", vues="population,nimporte")
     with pytest.raises(DonneesInvalides, match="titre"):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from barometre.cli import main
-from barometre.settings import PROJECT_ROOT, get_settings
+from barometre.settings import PROJECT_ROOT
 from barometre.sources.entrepot import Entrepot
 
 DATA_DIR = PROJECT_ROOT / "data"
@@ -44,18 +44,6 @@ def serveur(tmp_path):
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    data.mkdir()
-    for item in DATA_DIR.iterdir():
-        if item.name not in ("raw", "lake", "edits"):
-            (shutil.copytree if item.is_dir() else shutil.copy2)(item, data / item.name)
-    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(data))
-    monkeypatch.delenv("BAROMETRE_DATABASE_URL", raising=False)
-    return get_settings()
 
 
 def catalogue(tmp_path: Path, monkeypatch, entries: list[dict]) -> None:

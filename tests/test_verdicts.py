@@ -4,7 +4,15 @@ import math
 
 import pytest
 
+from barometre.calculs import bilan
 from barometre.calculs import verdicts as v
+from barometre.donnees import queries
+
+
+def _lectures(con, inds, niveau: str, code: str, refs, objectifs, **kw):
+    """bilan.lectures on the series read as the pages read them (one query, then frames)."""
+    series = queries.series_territoires(con, [i.id for i in inds], [(niveau, code), *refs])
+    return bilan.lectures(series, inds, niveau, code, objectifs, **kw)
 
 
 @pytest.mark.parametrize(("ratio", "code"), [
@@ -105,7 +113,6 @@ def test_lectures_on_shipped_data_follow_the_series():
     data, not hard-coded), with the latest vintage."""
     import polars as pl
 
-    from barometre.calculs import bilan
     from barometre.catalogue import load_catalogue
     from barometre.donnees import queries
     from barometre.donnees.db import connect
@@ -117,7 +124,7 @@ def test_lectures_on_shipped_data_follow_the_series():
              .filter(pl.col("ventilation") == "").sort("annee"))
     (a0, v0), (a1, v1) = list(zip(serie["annee"], serie["valeur"], strict=True))[-2:]
     refs = [("departement", terr.departement.code), ("region", terr.region.code), ("france", "FR")]
-    res = bilan.lectures(con, cat.indicateurs, "epci", terr.epci.code, refs, [], annee_courante=2026)
+    res = _lectures(con, cat.indicateurs, "epci", terr.epci.code, refs, [], annee_courante=2026)
     pop = res["population"].progression
     assert pop.code == ("en_hausse" if v1 > v0 else "en_baisse")  # population has no favourable direction
     assert (pop.annee, pop.age) == (a1, 2026 - a1) and str(a0) in pop.detail
@@ -213,8 +220,121 @@ def test_shipped_verdicts_use_margins_and_france():
     refs = bilan.references(terr.departement.code, terr.region.code)
     assert ("france", "FRM") in refs
     ind = cat.indicateur("part_logements_vacants")
-    lec = bilan.lectures(con, [ind], "commune", code, refs, [], annee_courante=2026,
+    lec = _lectures(con, [ind], "commune", code, refs, [], annee_courante=2026,
                          marges=bilan.marges(cat))["part_logements_vacants"]
     assert lec.situation.code == "comparable"
     noms = [n for n, _ in lec.situations]
     assert "France métropolitaine" in noms and noms[0] != "France métropolitaine"
+
+
+# ------------------------------------------------------------------ money in constant euros (issue 19)
+def test_insee_price_index_is_loaded_and_deflates_amounts():
+    from barometre.settings import get_settings
+    from barometre.sources.ipc import lire_ipc
+
+    ipc = lire_ipc(get_settings().raw_dir)
+    assert ipc[2015] == 100.0 and 2019 in ipc and 2021 in ipc and 2024 not in ipc  # « (O) »: not published
+    assert v.euros_constants(100.0, 2019, 2021, ipc) == 100.0 * ipc[2021] / ipc[2019]
+    assert v.euros_constants(100.0, 2019, 2030, ipc) is None  # never a guessed index
+    assert v.serie_euros_constants([(2019, 100.0), (2021, 110.0)], ipc)[-1] == (2021, 110.0)
+    assert v.serie_euros_constants([(2019, 100.0), (2030, 110.0)], ipc) is None
+    assert v.duree_periode("2011-2020") == 10 and v.duree_periode("2021-2023") == 3
+    assert v.duree_periode("") is None and v.duree_periode("rapport de 2022") is None
+
+
+def test_price_index_file_errors_are_french_and_located(tmp_path):
+    from barometre.sources.csvread import IngestError
+    from barometre.sources.ipc import DOSSIER, FICHIER, lire_ipc
+
+    assert lire_ipc(tmp_path) == {}  # no file: money stays in current euros, said so on the card
+    (tmp_path / DOSSIER).mkdir()
+    (tmp_path / DOSSIER / FICHIER).write_text("Libellé,idBank,2019,2020\nIPC,001764363,104.23,abc\n",
+                                              encoding="utf-8")
+    with pytest.raises(IngestError) as exc:
+        lire_ipc(tmp_path)
+    text = str(exc.value)
+    assert FICHIER in text and "ligne 2" in text and "2020" in text
+
+
+def test_income_progression_is_judged_after_inflation():
+    from barometre.calculs import bilan
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings, load_territoire
+    from barometre.sources.ipc import lire_ipc
+
+    settings = get_settings()
+    cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
+    refs = bilan.references(terr.departement.code, terr.region.code)
+    ind = [cat.indicateur("revenu_median_uc")]
+    reel = _lectures(con, ind, "epci", terr.epci.code, refs, [], marges=bilan.marges(cat),
+                          ipc=lire_ipc(settings.raw_dir))["revenu_median_uc"].progression
+    courant = _lectures(con, ind, "epci", terr.epci.code, refs, [],
+                             marges=bilan.marges(cat))["revenu_median_uc"].progression
+    assert "euros constants de 2021" in reel.detail and "+585" in reel.detail.replace("\u202f", "")
+    assert "euros courants" in courant.detail and "+980" in courant.detail.replace("\u202f", "")
+
+
+def test_definitions_say_what_is_counted():
+    """Population is the population municipale, not « totale »; part-time employment counts employed
+    residents, not « emplois au lieu de travail »."""
+    from barometre.catalogue import load_catalogue
+    from barometre.settings import get_settings
+
+    cat = load_catalogue(get_settings().catalogue_dir)
+    pop = cat.indicateur("population").definition
+    assert "municipale" in pop and "totale" not in pop.lower()
+    tp = cat.indicateur("part_temps_partiel_salaries").definition
+    assert "lieu de résidence" in tp and "(emplois au lieu de travail)" not in tp
+    assert all("population totale" not in (i.definition + i.methode).lower() for i in cat.indicateurs)
+    assert "France métropolitaine" in cat.indicateur("taux_pauvrete").definition  # Filosofi's threshold
+
+
+def test_poverty_rate_rise_of_half_a_point_is_read_as_a_change():
+    """Filosofi is exhaustive and published to 0,1 point: the agglomeration's +0,5 pt (2019 → 2021) is
+    « se dégrade », not hidden as « stable » by a census-sized margin."""
+    from barometre.calculs import bilan
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings, load_territoire
+
+    settings = get_settings()
+    cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
+    refs = bilan.references(terr.departement.code, terr.region.code)
+    lec = _lectures(con, [cat.indicateur("taux_pauvrete")], "epci", terr.epci.code, refs, [],
+                         marges=bilan.marges(cat))["taux_pauvrete"]
+    assert lec.progression.code == "se_degrade", lec.progression
+
+
+def test_a_total_never_gets_a_situation_verdict():
+    """The agglomeration's number of GPs (a count the INSEE publishes for the Nord too) is never judged
+    against the Nord's count: a total has no situation, whatever its aggregation rule."""
+    from barometre.calculs import bilan
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings, load_territoire
+
+    settings = get_settings()
+    cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
+    refs = bilan.references(terr.departement.code, terr.region.code)
+    totals = [i for i in cat.indicateurs if i.grandeur == "total"]
+    assert any(i.agregation == "aucune" for i in totals)  # not only the summed ones
+    for niveau, code in (("epci", terr.epci.code), ("commune", "59172")):
+        out = bilan.lectures(con, totals, niveau, code, refs, [], marges=bilan.marges(cat))
+        assert all(lec.situation is None and not lec.situations for lec in out.values())
+
+
+def test_a_published_count_is_not_judged_against_the_nords_count():
+    import polars as pl
+
+    from barometre.calculs import bilan
+    from barometre.catalogue import Indicateur
+
+    ind = Indicateur(id="medecins", libelle="Médecins", volet="qualite_de_vie", theme="Santé",
+                     unite="médecins", sens="hausse_favorable", definition="Nombre de médecins.",
+                     agregation="aucune", source="x", millesime="2024")
+    assert ind.grandeur == "total"
+    serie = pl.DataFrame({"annee": [2024], "valeur": [120.0]})
+    refs = pl.DataFrame({"nom": ["Nord"], "niveau": ["departement"], "annee": [2024], "valeur": [2600.0]})
+    lec = bilan.lecture(ind, "epci", "200042190", serie, refs, annee_courante=2026)
+    assert lec.situation is None

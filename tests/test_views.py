@@ -212,7 +212,8 @@ def test_a_national_file_never_reaches_the_pickers_nor_the_comparisons(tmp_path)
     stranger_app = pl.DataFrame({"commune": ["59606"], "zonage": ["epci"], "zone": ["200041630"]})
     pl.concat([app, stranger_app], how="diagonal_relaxed").write_parquet(data / "appartenances.parquet")
     vals = pl.read_parquet(data / "valeurs" / "insee_comparateur.parquet")
-    model = vals.filter((pl.col("indicateur") == "population") & (pl.col("code") == "59172")).head(1)
+    # a rate-like indicator: a total (population) has no comparison rows at all (like for like, issue 19)
+    model = vals.filter((pl.col("indicateur") == "revenu_median_uc") & (pl.col("code") == "59172")).head(1)
     stranger = pl.concat([model.with_columns(pl.lit(n).alias("niveau"), pl.lit(c).alias("code"))
                           for n, c, _ in others])
     pl.concat([vals, stranger]).write_parquet(data / "valeurs" / "insee_comparateur.parquet")
@@ -220,12 +221,12 @@ def test_a_national_file_never_reaches_the_pickers_nor_the_comparisons(tmp_path)
     assert rows(con, "select count(*) as n from stg_valeurs where code = '200041630'")[0]["n"] > 0
     carried = [(r["niveau"], r["code"]) for r in rows(con, "select distinct niveau, code from mart_valeurs")]
     assert not {(n, c) for n, c, _ in others} & set(carried)  # read, not carried along
-    comp = queries.comparaison(con, "population", "commune", "59172")
+    comp = queries.comparaison(con, "revenu_median_uc", "commune", "59172")
     assert {(r["niveau"], r["code"]) for r in comp.to_dicts()} >= {("epci", EPCI)}
     assert not {"200041630", "62", "11", "59606"} & set(comp["code"].to_list())
     assert "59606" not in queries.territoires(con, "commune")["code"].to_list()
     assert "200041630" not in queries.territoires(con)["code"].to_list()
-    assert "59606" not in queries.valeurs(con, "population", "commune")["code"].to_list()
+    assert "59606" not in queries.valeurs(con, "revenu_median_uc", "commune")["code"].to_list()
     assert len(queries.valeurs_communes(con, "population", 2022, "bv2022")) == N_COMMUNES
 
 
@@ -248,7 +249,7 @@ def test_stg_valeurs_secret_values_are_never_numbers(con):
 
 def test_mart_valeurs_methode_and_statut_accepted_values(con):
     methodes = {r["methode"] for r in rows(con, "select distinct methode from mart_valeurs")}
-    assert methodes == {"publiee", "calculee"}
+    assert methodes == {"publiee", "calculee", "tiers"}  # tiers: computed by a named third party (issue 19)
     statuts = {r["statut"] for r in rows(con, "select distinct statut from mart_valeurs")}
     # a computed index that cannot be computed says why (IDH-4: "non_calculable : il manque …")
     assert {s for s in statuts if not s.startswith("non_calculable : ")} <= {
@@ -391,3 +392,37 @@ def test_int_calculees_is_unique_when_a_partial_sum_has_a_secret_member(tmp_path
         where indicateur = 'cae_1.c' group by all having count(*) > 1""")
     assert dups == []
 
+
+
+# ------------------------------------------------------------------ method labels (issue 19)
+def _methode(con, indicateur, niveau, code, annee=None):
+    found = rows(con, f"""select methode, source from mart_valeurs where indicateur = '{indicateur}'
+                         and niveau = '{niveau}' and code = '{code}' and ventilation = ''
+                         {f'and annee = {annee}' if annee else ''} order by annee desc limit 1""")
+    return found[0]["methode"], found[0]["source"]
+
+
+def test_every_value_says_truthfully_how_it_was_made(con):
+    """IDH-4 computed here is « calculée », not « publiée »; shares a third-party observatory computed are
+    « tiers » (with its name), Filosofi medians it copies stay « publiée »; a commune's own published count
+    is « publiée », its rate computed here « calculée » with the formula."""
+    from barometre.catalogue import load_catalogue
+    from barometre.settings import get_settings
+
+    cat = load_catalogue(get_settings().catalogue_dir)
+    assert _methode(con, "idh4", "epci", EPCI)[0] == "calculee"
+    assert _methode(con, "idh4", "commune", "59172")[0] == "calculee"
+    methode, source = _methode(con, "part_logements_vacants", "departement", "59")
+    assert methode == "tiers"
+    assert "PTOD" in cat.methode_libelle(methode, source, cat.indicateur("part_logements_vacants"), "departement")
+    assert _methode(con, "revenu_median_uc", "departement", "59")[0] == "publiee"
+    assert _methode(con, "part_sans_bac_15_plus", "commune", "59172")[0] == "tiers"
+    assert _methode(con, "population", "commune", "59172")[0] == "publiee"  # the commune's own count
+    assert _methode(con, "population", "epci", EPCI)[0] == "calculee"  # summed here
+    methode, source = _methode(con, "part_logements_vacants", "commune", "59172")
+    label = cat.methode_libelle(methode, source, cat.indicateur("part_logements_vacants"), "commune")
+    assert methode == "calculee" and label == ("calculée par le baromètre : logements vacants ÷ logements × 100")
+    label = cat.methode_libelle("calculee", source, cat.indicateur("part_logements_vacants"), "epci")
+    assert "effectifs additionnés" in label
+    assert cat.methode_libelle("publiee", "insee_comparateur", cat.indicateur("population")) == (
+        "publiée par le producteur (INSEE)")

@@ -1,5 +1,8 @@
 """Composite indices as the pages show them: the panel-weighted well-being index and the IDH-4.
 
+Longer than ~600 lines because both indices are assembled here with, for every commune, what is missing
+and why (the pages show those explanations verbatim); the formulas are in :mod:`barometre.calculs.indices`.
+
 Pure logic, no Streamlit (STYLE.md, rule 1): pages/bien_etre.py and pages/idh4.py give it plain values
 read through barometre.ui.cache and render what it returns. The formulas themselves live in
 :mod:`barometre.calculs.indices` (min-max normalisation, composite, ranks, rank sensitivity, IDH-4); this module

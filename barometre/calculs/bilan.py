@@ -1,22 +1,21 @@
 """The verdicts of one territory's indicators, read from the built data and the targets in force.
 
-Glue between the data (``mart_valeurs``, the targets overlay of :mod:`barometre.pilotage.objectifs`) and
-the pure rules of :mod:`barometre.calculs.verdicts`. Used by the cards, the séance and ``barometre
-rapport``. No Streamlit here.
+Glue between the data's frames (the series of :func:`barometre.donnees.queries.series_territoires`, the
+targets overlay of :mod:`barometre.pilotage.objectifs`) and the pure rules of :mod:`barometre.calculs.verdicts`.
+Used by the cards, the séance and ``barometre rapport``. No Streamlit here, and no connection: callers read
+the data and hand frames in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-import duckdb
 import polars as pl
 
 from barometre.calculs import verdicts as v
 from barometre.catalogue import Catalogue, Indicateur, Marge
-from barometre.donnees.db import query
 from barometre.sources.territoires import FRANCE_CODE
 
 NIVEAUX_REFERENCE = ("departement", "region", "france")
@@ -56,24 +55,6 @@ class Lecture:
         return out
 
 
-def series_territoires(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[str],
-                       territoires: Sequence[tuple[str, str]]) -> pl.DataFrame:
-    """(indicateur, niveau, code, nom, annee, valeur) of the given territories, no breakdown, values only."""
-    if not indicateurs or not territoires:
-        return pl.DataFrame(schema={"indicateur": pl.String, "niveau": pl.String, "code": pl.String,
-                                    "nom": pl.String, "annee": pl.Int32, "valeur": pl.Float64})
-    return query(
-        con,
-        """
-        select indicateur, niveau, code, nom, annee, valeur from mart_valeurs
-        where ventilation = '' and valeur is not null and not coalesce(secret, false)
-          and list_contains($indicateurs, indicateur) and list_contains($keys, niveau || '|' || code)
-        order by indicateur, niveau, code, annee
-        """,
-        {"indicateurs": sorted(set(indicateurs)), "keys": [f"{n}|{c}" for n, c in territoires]},
-    )
-
-
 def _code_objectif(niveau: str, code: str) -> str:
     return FRANCE_TARGET_CODE if niveau == "france" else code
 
@@ -95,18 +76,40 @@ def choisir_objectif(rows: Sequence[dict], indicateur: str, territoire: str, ann
     return sorted(mine, key=rank)[0]
 
 
+def _progression_monnaie(ind: Indicateur, pts: list, marge: Marge | float | None, annee_courante: int,
+                         ipc: dict[int, float] | None) -> v.Verdict:
+    """An amount's direction after inflation: the last two vintages in euros of the latest one (INSEE's
+    IPC); without the index of either year, the direction in current euros, said so."""
+    fmt = {"decimales": ind.decimales, "unite": ind.unite}
+    reel = v.serie_euros_constants(pts[-2:] if len(pts) >= 2 else pts, ipc or {})
+    if reel is None or len(reel) < 2:
+        out = v.verdict_tendance(pts, ind.sens, marge=marge, annee_courante=annee_courante, **fmt)
+        if len(v._points(pts)) >= 2:
+            out = replace(out, detail=f"{out.detail} (euros courants : indice des prix non chargé pour ces "
+                                      "années, inflation non déduite)")
+        return out
+    out = v.verdict_tendance(reel, ind.sens, marge=marge, annee_courante=annee_courante, **fmt)
+    return replace(out, detail=f"{out.detail} en euros constants de {reel[-1][0]} (indice des prix INSEE)")
+
+
 def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, references: pl.DataFrame,
             objectifs: Sequence[dict] = (), annee_courante: int | None = None,
-            marge: Marge | float | None = None) -> Lecture:
+            marge: Marge | float | None = None, ipc: dict[int, float] | None = None) -> Lecture:
     """Verdicts of one indicator: ``serie`` the territory's (annee, valeur) rows, ``references`` the
     (nom, niveau, annee, valeur) rows of the Nord, the région and France (in that order of preference),
     ``objectifs`` the rows of :func:`barometre.pilotage.objectifs.objectifs_rows`."""
     annee_courante = annee_courante or date.today().year
-    pts = [(r["annee"], r["valeur"]) for r in serie.iter_rows(named=True)]
+    rows = sorted(serie.iter_rows(named=True), key=lambda r: r["annee"])
+    if rows and "periode" in serie.columns:  # totals over periods of another length are another series
+        last = v.duree_periode(rows[-1]["periode"])
+        rows = [r for r in rows if last is None or v.duree_periode(r["periode"]) == last]
+    pts = [(r["annee"], r["valeur"]) for r in rows]
     fmt = {"decimales": ind.decimales, "unite": ind.unite}
-    progression = v.verdict_tendance(pts, ind.sens, marge=marge, annee_courante=annee_courante, **fmt)
+    progression = _progression_monnaie(ind, pts, marge, annee_courante, ipc) if ind.unite == "€" else None
+    progression = progression or v.verdict_tendance(pts, ind.sens, marge=marge, annee_courante=annee_courante,
+                                                    **fmt)
     situation, situations = None, ()
-    if pts and niveau not in NIVEAUX_REFERENCE[1:] and ind.agregation != "somme":
+    if pts and niveau not in NIVEAUX_REFERENCE[1:] and ind.grandeur != "total":
         last_year, last_value = sorted(p for p in pts if p[1] is not None)[-1]
         order = {n: i for i, n in enumerate(NIVEAUX_REFERENCE)}
         refs = sorted((r for r in references.iter_rows(named=True) if r["niveau"] != niveau),
@@ -135,13 +138,15 @@ def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, refere
                    situations, marge_obj)
 
 
-def lectures(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[Indicateur], niveau: str, code: str,
-             references: Sequence[tuple[str, str]], objectifs: Sequence[dict] = (),
-             annee_courante: int | None = None, marges: dict[str, Marge] | None = None) -> dict[str, Lecture]:
-    """:func:`lecture` for several indicators of one territory, in two queries; ``marges`` from
-    :func:`marges` (without it, only an exact equality is « comparable » or « stable »)."""
-    ids = [i.id for i in indicateurs]
-    data = series_territoires(con, ids, [(niveau, code), *references])
+def lectures(series: pl.DataFrame, indicateurs: Sequence[Indicateur], niveau: str, code: str,
+             objectifs: Sequence[dict] = (), annee_courante: int | None = None,
+             marges: dict[str, Marge] | None = None, ipc: dict[int, float] | None = None) -> dict[str, Lecture]:
+    """:func:`lecture` for several indicators of one territory; ``series`` the rows of
+    :func:`barometre.donnees.queries.series_territoires` for the territory and its :func:`references` (read in
+    one query by the caller); ``marges`` from :func:`marges` (without it, only an exact equality is
+    « comparable » or « stable »); ``ipc`` INSEE's annual price index (:func:`barometre.sources.ipc.lire_ipc`):
+    amounts in euros are judged after inflation."""
+    data = series
     out = {}
     for ind in indicateurs:
         mine = data.filter((pl.col("indicateur") == ind.id) & (pl.col("niveau") == niveau)
@@ -149,5 +154,5 @@ def lectures(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[Indicateur], 
         refs = data.filter((pl.col("indicateur") == ind.id) & ~((pl.col("niveau") == niveau)
                                                                 & (pl.col("code") == code)))
         out[ind.id] = lecture(ind, niveau, code, mine, refs, objectifs, annee_courante,
-                              (marges or {}).get(ind.id))
+                              (marges or {}).get(ind.id), ipc)
     return out

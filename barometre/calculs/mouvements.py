@@ -4,9 +4,9 @@ producer revisions, targets changed, milestones reached or late.
 Inputs are plain rows, read by the caller from the lake (``chargements``: the loads recorded with the
 values), from the store (``historique`` of the table ``objectifs``, ``jalons``) and from the data (the
 verdicts of :mod:`barometre.calculs.bilan`). Load records written by other versions of the barometer may
-lack fields (file SHA-256, revisions): absent fields are tolerated and simply not reported. Pure
-functions; the output is sorted (kind, date, title), so the same inputs give the same digest (the meeting
-pack relies on it).
+lack fields (file SHA-256, revisions): absent fields are tolerated and simply not reported. Pure functions;
+the output is sorted (kind, date, title), so the same inputs give the same digest (the meeting pack relies
+on it).
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """Targets (objectifs), their trajectories and the status of the territory against them.
 
+Longer than ~600 lines because the targets' model (one pydantic model, its French errors), the
+trajectories and the status rule form one contract that the register, the pages and ``barometre objectifs``
+read together.
+
 Grain: one ``Objectif`` is one target of one indicator, for one territory and one target year, as written
 in the human-edited file ``data/catalogue/objectifs.csv`` (UTF-8, comma-separated, one header line, columns
 ``OBJECTIFS_COLUMNS``). Values are in the unit of the indicator: kteq CO2 for ``cae_1.a``, GWh for
@@ -845,7 +849,8 @@ def objectifs_to_csv(rows: Sequence[Mapping[str, Any]], *, sep: str = ",", decim
     in French use ``sep=";", decimal=","``.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=sep, lineterminator="\n")
+    # every field quoted: a text holding the other separator (« Asso;=1+2 ») never splits into a formula cell
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(OBJECTIFS_TABLE_COLUMNS)
     for row in rows:
         writer.writerow([_csv_cell(row.get(column), decimal) for column in OBJECTIFS_TABLE_COLUMNS])

@@ -190,6 +190,35 @@ def _within_margin(change: float, marge: MargeLike, reference: float | None = No
     return dans_la_marge(change, marge, reference)
 
 
+def duree_periode(periode: str | None) -> int | None:
+    """Years covered by a « 2011-2020 » period (10); None for a single year or a free text."""
+    text = (periode or "").strip()
+    if len(text) == 9 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        return int(text[5:]) - int(text[:4]) + 1
+    return None
+
+
+def euros_constants(valeur: float, annee: int, annee_cible: int, ipc: dict[int, float]) -> float | None:
+    """An amount of ``annee`` in euros of ``annee_cible``: valeur × IPC(annee_cible) ÷ IPC(annee), with
+    INSEE's annual consumer price index; None when either year's index is missing (never a guess)."""
+    if annee not in ipc or annee_cible not in ipc or ipc[annee] <= 0:
+        return None
+    return valeur * ipc[annee_cible] / ipc[annee]
+
+
+def serie_euros_constants(serie: Sequence[tuple[int, float | None]], ipc: dict[int, float],
+                          annee_cible: int | None = None) -> list[tuple[int, float]] | None:
+    """The series in euros of ``annee_cible`` (default: its latest year); None when a year lacks its index."""
+    pts = _points(serie)
+    if not pts:
+        return []
+    cible = annee_cible if annee_cible is not None else pts[-1][0]
+    out = [(a, euros_constants(x, a, cible, ipc)) for a, x in pts]
+    if any(x is None for _, x in out):
+        return None
+    return [(a, float(x)) for a, x in out if x is not None]
+
+
 def cagr(v0: float, v1: float, years: float) -> float | None:
     """Compound annual growth rate from v0 to v1 over ``years``; None when undefined (values ≤ 0)."""
     if years <= 0 or v0 <= 0 or v1 < 0:

@@ -122,6 +122,11 @@ def register_tables(con: duckdb.DuckDBPyConnection, settings: Settings, catalogu
     register_values(con, settings, version)
     frame = catalogue_frame(catalogue)  # noqa: F841 - read by DuckDB's replacement scan below
     con.execute("create or replace table catalogue_indicateurs as select * from frame")
+    con.execute("create or replace table catalogue_sources (source varchar, calcul varchar, calcule_par varchar, "
+                "publies_tels_quels varchar[])")
+    if catalogue.sources:
+        con.executemany("insert into catalogue_sources values (?, ?, ?, ?)",
+                        [[s.id, s.calcul, s.calcule_par, s.publies_tels_quels] for s in catalogue.sources])
     conf = load_territoire(settings)
     con.execute("create or replace table territoire_suivi (niveau varchar, code varchar, ordre integer)")
     con.executemany("insert into territoire_suivi values (?, ?, ?)",

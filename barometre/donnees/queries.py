@@ -68,31 +68,37 @@ def comparaison(con: duckdb.DuckDBPyConnection, indicateur: str, niveau: str, co
 def comparaisons(con: duckdb.DuckDBPyConnection, niveau: str, code: str, indicateur: str | None = None,
                  ventilation: str | None = None) -> pl.DataFrame:
     """:func:`comparaison` for every indicator and breakdown at once (None: all), one query per territory:
-    the pages ask it once and filter it for each card."""
+    the pages ask it once and filter it for each card. An indicator whose ``grandeur`` is « total » has
+    no reference rows (another territory's total is not comparable): per-inhabitant indicators carry the
+    comparison."""
     return query(
         con,
         """
         with choisi as (
-            select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
-                   decimales, 0 as ordre
+            select indicateur, ventilation, niveau, code, nom, annee, periode, valeur, secret, source, methode,
+                   unite, decimales, 0 as ordre
             from mart_dernieres_valeurs
             where niveau = $niveau and code = $code
               and niveau not in ('epci', 'departement', 'region', 'france')
             union all
             -- the whole INSEE bassin de vie, where the producer publishes it, beside its part in the agglomeration
-            select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
-                   decimales, 1 as ordre
+            select indicateur, ventilation, niveau, code, nom, annee, periode, valeur, secret, source, methode,
+                   unite, decimales, 1 as ordre
             from mart_dernieres_valeurs
             where $niveau = 'bv2022' and niveau = 'bv2022_insee' and code = $code
             union all
-            select indicateur, ventilation, niveau, code, nom, annee, valeur, secret, source, methode, unite,
-                   decimales, ordre
+            select indicateur, ventilation, niveau, code, nom, annee, periode, valeur, secret, source, methode,
+                   unite, decimales, ordre
             from mart_comparaison
         )
-        select * from choisi
-        where ($indicateur is null or indicateur = $indicateur)
-          and ($ventilation is null or ventilation = $ventilation)
-        order by indicateur, ventilation, ordre, niveau, code
+        -- like for like: a total (population, tonnes, hectares) is never set beside another territory's
+        -- total; only the chosen territory's own row of such an indicator is kept
+        select c.* from choisi c
+        where ($indicateur is null or c.indicateur = $indicateur)
+          and ($ventilation is null or c.ventilation = $ventilation)
+          and ((c.niveau = $niveau and c.code = $code)
+               or c.indicateur not in (select indicateur from stg_indicateurs where grandeur = 'total'))
+        order by c.indicateur, c.ventilation, c.ordre, c.niveau, c.code
         """,
         {"indicateur": indicateur, "ventilation": ventilation, "niveau": niveau, "code": code},
     )
@@ -318,4 +324,23 @@ def series(con: duckdb.DuckDBPyConnection, indicateur: str, territoires_choisis:
         order by niveau, code, annee, ventilation
         """,
         {"indicateur": indicateur, "keys": keys, "ventilation": ventilation},
+    )
+
+
+def series_territoires(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[str],
+                       territoires: Sequence[tuple[str, str]]) -> pl.DataFrame:
+    """(indicateur, niveau, code, nom, annee, valeur) of the given territories, no breakdown, values only."""
+    if not indicateurs or not territoires:
+        return pl.DataFrame(schema={"indicateur": pl.String, "niveau": pl.String, "code": pl.String,
+                                    "nom": pl.String, "annee": pl.Int32, "periode": pl.String,
+                                    "valeur": pl.Float64})
+    return query(
+        con,
+        """
+        select indicateur, niveau, code, nom, annee, periode, valeur from mart_valeurs
+        where ventilation = '' and valeur is not null and not coalesce(secret, false)
+          and list_contains($indicateurs, indicateur) and list_contains($keys, niveau || '|' || code)
+        order by indicateur, niveau, code, annee
+        """,
+        {"indicateurs": sorted(set(indicateurs)), "keys": [f"{n}|{c}" for n, c in territoires]},
     )

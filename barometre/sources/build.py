@@ -91,7 +91,7 @@ def parse_layout(layout: Layout, path: Path, ctx: ParseContext) -> list[Valeur]:
     return layout.parse(table, ctx)
 
 
-RAW_SUFFIXES = (".csv", ".txt")
+RAW_SUFFIXES = (".csv", ".txt", ".tsv")  # .tsv: the Ministry of the Interior's turnout files
 NO_HEADER = "aucune ligne d'en-tête"
 
 

@@ -1,5 +1,8 @@
 """Low-level, source-agnostic reading of official CSV files "as agents receive them".
 
+Longer than ~600 lines because every rule of reading (encoding, separator, header, rows, numbers) is
+written down below with why, beside the one reader that applies them.
+
 This is the bottom layer of ``barometre ingest``: it knows nothing about INSEE, DREES or Enedis
 columns. It turns the bytes of a file into a :class:`RawTable` of text cells with their physical line
 numbers, and offers the checks every source needs (numbers, commune codes, unique keys, ranges) and

@@ -8,6 +8,7 @@ A module of its own so that neither layout module imports the other's user (no i
 from __future__ import annotations
 
 from barometre.sources.layouts import LAYOUTS, Layout
+from barometre.sources.layouts_elections import ELECTIONS_LAYOUTS
 from barometre.sources.layouts_energie import ENERGY_LAYOUTS
 from barometre.sources.layouts_refs import REFS_LAYOUTS
 
@@ -15,7 +16,7 @@ from barometre.sources.layouts_refs import REFS_LAYOUTS
 def all_layouts() -> list[Layout]:
     """The layouts of the shipped sources, the energy / air / land importers and the comparison, context
     and IDH-4 extracts (:mod:`barometre.sources.layouts_refs`)."""
-    return LAYOUTS + list(ENERGY_LAYOUTS) + REFS_LAYOUTS
+    return LAYOUTS + list(ENERGY_LAYOUTS) + REFS_LAYOUTS + ELECTIONS_LAYOUTS
 
 
 def detect_layout(header: list[str]) -> Layout | None:

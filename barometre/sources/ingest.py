@@ -149,8 +149,9 @@ def _lire_table(lu: Path, path: Path):
     try:
         return read_table(lu, header_predicate=lambda header: detect_layout(header) is not None)
     except IngestError as exc:
-        if lu != path and exc.fichier == str(lu):
-            exc.fichier = str(path)  # name the agent's file, not the filtered copy
+        # name the agent's file by its name only: never the filtered copy nor the server's temporary folder
+        # of an upload (/tmp/barometre-televersement-…/), which a refusal showed on the page
+        exc.fichier = path.name
         if "aucune ligne d'en-tête" not in exc.message:
             raise
         raise IngestError(path.name, exc.ligne, exc.colonne,

@@ -1,5 +1,8 @@
 """Energy, air and land importers: official open files in their published layouts, for ``barometre ingest``.
 
+Longer than ~600 lines because of the list below: which column names of each dataset were verified and
+how, kept beside the code that reads them.
+
 Each layout is recognised by its header (see ``barometre.sources.detection.detect_layout``), keeps only the rows of the
 configured territory (national files work), refuses what it cannot read with a French message naming the
 file, the line and the column, and converts units exactly (named constants below, exact rational factors).
@@ -211,10 +214,25 @@ ORE_LIBELLES = ColonnesOre("Année", "Filière", "Code Grand Secteur", "Libellé
                            "Consommation (MWh)", "Code Commune")
 
 
-def _secteur(row: RawRow, code_col: str | None, libelle_col: str | None) -> str:
+#: The grand secteurs of the ORE files, by comparison key of their label or code (labels NOT verified on a
+#: whole commune file, see the module docstring): a breakdown label is one of these, never the cell as written
+#: (a label reaches every visitor's page).
+ORE_SECTEURS = {"agriculture": "Agriculture", "industrie": "Industrie", "tertiaire": "Tertiaire",
+                "residentiel": "Résidentiel", "inconnu": ORE_SECTEUR_INCONNU, "nonaffecte": ORE_SECTEUR_INCONNU,
+                "secteurnonaffecte": ORE_SECTEUR_INCONNU, "autre": ORE_SECTEUR_INCONNU,
+                "a": "Agriculture", "i": "Industrie", "t": "Tertiaire", "r": "Résidentiel"}  # one-letter codes
+
+
+def _secteur(table: RawTable, row: RawRow, code_col: str | None, libelle_col: str | None) -> str:
     for col in (libelle_col, code_col):
         if col is not None and row.cells[col].strip():
-            return row.cells[col].strip()
+            secteur = ORE_SECTEURS.get(_cle(row.cells[col]))
+            if secteur is None:
+                raise IngestError(fichier=table.path.name, ligne=row.line, colonne=col,
+                                  message=f"grand secteur « {row.cells[col].strip()[:60]} » inconnu",
+                                  conseil="valeurs attendues : " + ", ".join(sorted(set(ORE_SECTEURS.values())))
+                                          + " (le fichier publié par l'Agence ORE, sans retouche).")
+            return secteur
     return ORE_SECTEUR_INCONNU
 
 
@@ -240,7 +258,7 @@ def parse_ore(colonnes: ColonnesOre) -> Callable[[RawTable, ParseContext], list[
             indicateur = ORE_FILIERES.get(_cle(row.cells[filiere_col]))
             if indicateur is not None:
                 par_energie[(code, annee, indicateur, "")].append(raw)
-                par_energie[(code, annee, indicateur, _secteur(row, code_sect, lib_sect))].append(raw)
+                par_energie[(code, annee, indicateur, _secteur(table, row, code_sect, lib_sect))].append(raw)
         values = [
             _valeur("cae_2.a", "commune", code, annee, _convertir(_somme(parts), MWH_TO_GWH), SOURCE_ORE,
                     ligne=premiere_ligne[(code, annee)], colonne=conso_col)

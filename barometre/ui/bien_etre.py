@@ -123,17 +123,19 @@ class Valeurs:
 def lire_valeurs(corr: bien_etre.Correspondance, zonage: str) -> Valeurs:
     out = Valeurs({}, {}, {}, {})
     for ind_id in corr.indicateurs():
-        years = cache.annees(ind_id, "commune")
+        vent = cache.catalogue().indicateur(ind_id).ventilation_indice  # one election for turnout
+        years = (cache.annees(ind_id, "commune") if not vent else
+                 sorted(set(cache.valeurs(ind_id, "commune", ventilation=vent)["annee"].to_list())))
         annee = years[-1] if years else None
         out.annees[ind_id] = annee
         if annee is None:
             out.communes[ind_id] = {}
             out.zones[ind_id] = {}
             continue
-        df = cache.valeurs_communes(ind_id, annee, zonage)
+        df = cache.valeurs_communes(ind_id, annee, zonage, vent)
         out.communes[ind_id] = bien_etre.observations(df)
         out.zone_of.update({r["code"]: r["nom_zone"] for r in df.iter_rows(named=True) if r["nom_zone"]})
-        zdf = cache.valeurs(ind_id, zonage, None, annee, "")
+        zdf = cache.valeurs(ind_id, zonage, None, annee, vent)
         out.zones[ind_id] = {
             r["code"]: bien_etre.Observation(
                 r["valeur"], bool(r["secret"]), r["annee"], r["source"] or "",
@@ -266,7 +268,8 @@ def detail(ctx: Contexte, sel: Selection, indice: bien_etre.IndiceBienEtre, plag
     clicked = charts.commune_cliquee(event)
     default_detail = [c for c in (highlight, clicked) if c]
     detail = st.multiselect("Communes à détailler (ou cliquer sur la carte)", codes, default=default_detail[:1],
-                            format_func=names.get, key="be_detail", placeholder="Choisir des communes")
+                            format_func=names.get, key="be_detail", placeholder="Choisir des communes",
+                                select_all=False)
     if clicked and clicked not in detail:
         detail = [*detail, clicked]
     for code in detail:
@@ -385,10 +388,12 @@ def methode(ctx: Contexte, annees: dict[str, int | None]) -> None:
             f"- Source de la méthode : {indices.BETTER_LIFE_SOURCE}.")
         st.dataframe(pl.DataFrame([
             {"Dimension": d.etiquette, "Famille du projet": d.famille,
-             "Indicateurs": ", ".join(f"{cat.indicateur(i).libelle} ({annees[i] or 'aucune année'})"
+             "Indicateurs": ", ".join(f"{cat.indicateur(i).libelle} "
+                                      f"({cat.indicateur(i).ventilation_indice or annees[i] or 'aucune année'})"
                                       for i in d.indicateurs),
              "Pourquoi": d.pourquoi} for d in corr.dimensions]), hide_index=True, width="stretch")
         if corr.non_couverte:
             st.markdown("**Familles du bien-être sans indicateur communal** (l'indice ne les mesure pas) :")
-            st.markdown("\n".join(f"- {f.famille} (OCDE : {f.theme_ocde}) — {f.raison}"
+            # the reason quotes the adopted criteria (typed on the Panel page): text, never Markdown
+            st.markdown("\n".join(f"- {echapper(f.famille)} (OCDE : {echapper(f.theme_ocde)}) — {echapper(f.raison)}"
                                   for f in corr.non_couverte))

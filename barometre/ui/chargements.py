@@ -168,7 +168,7 @@ def televersement(user: Utilisateur | None, titre: str, ouvert: bool, cle: str) 
                    "avant « Charger ». Un chargement s'annule. Taille maximale : "
                    f"{TAILLE_MAX_TELEVERSEMENT // (1024 * 1024)} Mo (au-delà, `barometre ingest`).")
         # A new key after each load empties the field: the loaded file is not offered again.
-        fichier = st.file_uploader("Fichier officiel (CSV tel que téléchargé)", type=["csv", "txt"],
+        fichier = st.file_uploader("Fichier officiel (CSV tel que téléchargé)", type=["csv", "txt", "tsv"],
                                    key=f"{cle}_fichier_{etat.lire(f'{cle}_envois', 0)}")
         remplacer = st.checkbox("Remplacer les millésimes du fichier (supprime les valeurs publiées que le fichier "
                                 "ne donne plus)", key=f"{cle}_remplacer")

@@ -15,7 +15,7 @@ from barometre.calculs.targets import CONFIANCES_FR, STATUS_RULE_FR, indicateurs
 from barometre.pilotage.objectifs import ObjectifSaisi, objectifs_rows, objectifs_saisis
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.settings import get_settings
-from barometre.texte import echapper
+from barometre.texte import echapper, texte_sur
 from barometre.ui import budget as ui_budget
 from barometre.ui import cache, graphiques, panneaux, provenance
 from barometre.ui import energie as ui_energie
@@ -98,8 +98,9 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
     mine = [r for r in rows if r["indicateur"] == ind_id and r["territoire"] == sel.epci]
     for r in sorted(mine, key=lambda r: (not r.get("principal"), bool(r.get("illustratif")), r["annee_cible"])):
         ind = cat.indicateur(ind_id)
-        st.markdown(f"**{echapper(r.get('intitule') or r['id'])}** ({r['id']}) — origine : {r['origine']}, "
-                    f"échéance {r['annee_cible']} — {CONFIANCES_FR.get(r.get('confiance', ''), '')} — statut : "
+        st.markdown(f"**{echapper(r.get('intitule') or r['id'])}** ({echapper(r['id'])}) — origine : "
+                    f"{echapper(r['origine'])}, échéance {r['annee_cible']} — "
+                    f"{CONFIANCES_FR.get(r.get('confiance', ''), '')} — statut : "
                     f"**{r['statut_libelle']}**" + (" — *à confirmer*" if r["a_confirmer"] else "")
                     + (" — *objectif national transposé, illustratif*" if r["illustratif"] else ""))
         if r["annee_reference"] is None or r["valeur_reference"] is None or r["valeur_cible"] is None:
@@ -127,7 +128,7 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
             st.caption("Année de référence du PCAET inconnue : la trajectoire part provisoirement de la première "
                        "observation disponible. Avec une seule observation, le statut ne mesure pas encore une "
                        "tendance.")
-        st.caption(f"Source de l'objectif : {r['source']}")
+        st.caption(f"Source de l'objectif : {texte_sur(r['source'])}")  # typed by an agent: text, never Markdown
     ui_objectifs.trajectoires_territoire(rows, ind_id, sel.niveau, sel.code, sel.nom, panneaux.chart_font(sel))
     with st.expander("Tous les objectifs en vigueur"):
         st.dataframe(ui_objectifs.tableau(saisis, rows, cat), hide_index=True, width="stretch")

@@ -20,13 +20,14 @@ from barometre.charts import indicateurs as charts
 from barometre.charts import panel as charts_panel
 from barometre.pilotage.panel import (
     CODES_MAX,
+    SCRUTIN_SECRET,
     SPECS_PANEL,
     STATUTS_VOTE,
     RefusLecture,
     exports,
     tableau_recommandations,
 )
-from barometre.pilotage.store import ErreurStore
+from barometre.pilotage.store import ID_MAX, ErreurStore
 from barometre.texte import echapper
 from barometre.ui import cache, etat
 from barometre.ui import pilotage as ui_pilotage
@@ -150,7 +151,7 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                      for o in vote["objets"]}
             if st.form_submit_button("Voter", type="primary"):
                 try:
-                    p.voter(vote_id, code, notes)
+                    p.voter(vote_id, code, notes, adresse=ui_pilotage.adresse_client())
                 except ErreurStore as exc:
                     ui_pilotage.erreur(exc)
                 else:
@@ -162,8 +163,10 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
     if vote_param:
         try:
             vote_id_param = int(vote_param)
+            if not 0 < vote_id_param <= ID_MAX:
+                raise ValueError(vote_param)
         except ValueError:
-            st.error("Lien de vote invalide.")
+            st.error("Lien de vote invalide : ce vote est introuvable.")
             st.stop()
         if etat.url("jeton") or etat.url("voter"):
             bulletin(vote_id_param, etat.url("jeton"))
@@ -298,7 +301,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                                    key="critere_famille")
                 libelle = st.text_input("Critère", key="critere_libelle", max_chars=300)
                 inds = st.multiselect("Indicateurs candidats du catalogue (communaux)", [i.id for i in communaux],
-                                      format_func=_ind_label, key="critere_indicateurs", placeholder="Choisir")
+                                      format_func=_ind_label, key="critere_indicateurs", placeholder="Choisir",
+                                          select_all=False)
                 a_construire = st.checkbox("Indicateur à construire", key="critere_a_construire")
                 if st.form_submit_button("Proposer le critère"):
                     if ui_pilotage.ecrire(lambda: p.creer(user, "panel_criteres", famille=fam, libelle=libelle,
@@ -314,7 +318,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                     d = c2.date_input("Date d'adoption", value=today, format="DD/MM/YYYY", key="adopter_date")
                     labels = {r["id"]: f"{r['id']} — {r['libelle']}" for r in criteres.iter_rows(named=True)}
                     choix = st.multiselect("Critères adoptés", list(labels), default=list(labels),
-                                           format_func=labels.get, key="adopter_criteres", placeholder="Choisir")
+                                           format_func=labels.get, key="adopter_criteres", placeholder="Choisir",
+                                               select_all=False)
                     if st.form_submit_button("Adopter ces critères"):
                         if ui_pilotage.ecrire(lambda: p.adopter_criteres(user, nom_version, d, choix),
                                               "Critères adoptés : l'indice de bien-être les utilise."):
@@ -464,7 +469,7 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                                       format_func=lambda c: crit_noms.get(c, "—"),
                                     key="reco_crit")
                 inds = st.multiselect("Indicateurs sur lesquels elle s'appuie", [i.id for i in cat.indicateurs],
-                                      format_func=_ind_label, key="reco_inds", placeholder="Choisir")
+                                      format_func=_ind_label, key="reco_inds", placeholder="Choisir", select_all=False)
                 c1, c2 = st.columns(2)
                 d = c1.date_input("Date", value=today, format="DD/MM/YYYY", key="reco_date")
                 ech = c2.date_input("Réponse attendue le", value=None, format="DD/MM/YYYY", key="reco_echeance")
@@ -501,7 +506,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
     # ---------------------------------------------------------------- history
     with onglets["Historique"]:
         st.header("Historique des saisies du panel")
-        tables = [t for t in SPECS_PANEL if not t.startswith("label_")]
+        # Codes and ballots are never journaled (secret ballot): not asked for either.
+        tables = [t for t in SPECS_PANEL if not t.startswith("label_") and t not in SCRUTIN_SECRET]
         if not membre:
             st.caption("L'historique des saisies (textes compris) est réservé aux membres du panel et aux agents.")
         else:

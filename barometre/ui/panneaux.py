@@ -7,9 +7,13 @@ import polars as pl
 import streamlit as st
 
 from barometre import formats
+from barometre.calculs import verdicts as v
 from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
+from barometre.texte import Html, echapper, html_sur
 from barometre.ui import cache, etat, graphiques, provenance
+from barometre.ui import equite as ui_equite
+from barometre.ui import femmes_hommes as ui_fh
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
@@ -55,8 +59,9 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     niveau, code, nom = sel.niveau, sel.code, sel.nom
     ventilation = etat.ventilation_picker(ind, key=f"{key}_ventilation")
     sel = sel.avec(indicateur=ind.id, ventilation=ventilation)
-    st.header(ind.libelle + (f" — {ventilation}" if ventilation else ""))  # h2: the page title's child
+    st.header(ind.libelle + (f" — {echapper(ventilation)}" if ventilation else ""))  # h2: the page title's child
     st.caption(f"{ind.definition} Unité : {ind.unite} ; {SENS_TEXT[ind.sens]}.")
+    ui_fh.femmes_hommes(ind, court=True)
     comp = cache.comparaison(ind.id, niveau, code, ventilation)
     own = comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code))
     if own.is_empty():
@@ -75,8 +80,9 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
         note = cache.perimetre_note(niveau, code)
         if note:
             c1.caption(f"Périmètre : {note}.")
-        if row["methode"] == "calculee" and niveau != "commune":
-            c1.caption("Calculé à partir des effectifs additionnés des communes (jamais une moyenne de taux).")
+        if row.get("methode"):  # every value says how it was made: producer, named third party, or here
+            c1.caption("Méthode : " + cache.catalogue().methode_libelle(row["methode"], row.get("source"), ind,
+                                                                      niveau) + ".")
         with c2:
             chart = graphiques.afficher(
                 "comparison_chart", comp, ind.unite, ind.decimales, font_size=chart_font(sel),
@@ -91,6 +97,8 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     """The distribution across communes: ranking, spread, max/min ratio, and across zones."""
     niveau, code, zonage, ventilation = sel.niveau, sel.code, sel.zonage, sel.ventilation
     years = cache.annees(ind.id, "commune")
+    if ventilation:  # the vintages of the chosen breakdown (an election, an age group) only
+        years = sorted(set(cache.valeurs(ind.id, "commune", ventilation=ventilation)["annee"].to_list()))
     if not years:
         st.caption("Pas de valeurs communales pour cet indicateur : la répartition entre communes n'est pas "
                    "disponible.")
@@ -118,7 +126,7 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     highlight = sel.commune
     refs = cache.comparaison(ind.id, group_niveau, group_code, ventilation)
     references = [(r["nom"], r["valeur"]) for r in refs.iter_rows(named=True)
-                  if r["valeur"] is not None and r["annee"] == annee and ind.agregation != "somme"]
+                  if r["valeur"] is not None and r["annee"] == annee and ind.grandeur != "total"]
     chart = graphiques.afficher("ranking_chart", communes, ind.unite, ind.decimales, highlight, ind.nom_court,
                                 references, font_size=chart_font(sel),
                                 alt=f"Classement des communes pour {ind.libelle}")
@@ -136,6 +144,7 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
                             alt=f"Dispersion de {ind.libelle} entre les communes de chaque zone")
         st.caption("Trait : de la commune la plus faible à la plus élevée ; boîte : quartiles ; repère orange : "
                    "médiane des communes de la zone.")
+    ui_equite.equite_dans_le_temps(ind, zonage, ventilation)
 
 
 # ---------------------------------------------------------------- key figures (home page, séance)
@@ -145,19 +154,47 @@ NEUTRAL_TEXT = "#444"
 
 
 def delta_html(ind: Indicateur, row: dict) -> str:
+    """The change since the previous vintage, judged with the indicator's margin (inside it: « stable »);
+    an amount in euros after inflation (INSEE's price index) with its current-euro change beside it, or
+    said to be in current euros when the index is missing."""
     if row.get("annee_precedente") is None or row.get("evolution") is None:
         return ""
-    change = row["evolution"]
-    arrow = "▲" if change > 0 else ("▼" if change < 0 else "▶")
-    good = (change > 0) == (ind.sens == "hausse_favorable") if change else None
+    change, money_note = row["evolution"], ""
+    base = row.get("valeur_precedente")
+    if ind.unite == "€" and base is not None and row.get("valeur") is not None:
+        reel = v.euros_constants(base, row["annee_precedente"], row["annee"], verdicts_ui.ipc())
+        courant = formats.ecart(change, ind.unite, ind.decimales)
+        if reel is None:
+            money_note = " en euros courants (inflation non déduite : indice des prix non chargé)"
+        else:
+            change, base = row["valeur"] - reel, reel
+            money_note = f" en euros constants de {row['annee']} · {courant} en euros courants"
+    marge = cache.catalogue().marge(ind)
+    stable = v.dans_la_marge(change, marge, base)
+    arrow = "▶" if stable else ("▲" if change > 0 else "▼")
+    good = None if stable else (change > 0) == (ind.sens == "hausse_favorable")
     colour = NEUTRAL_TEXT if ind.sens == "neutre" or good is None else (FAVOURABLE if good else UNFAVOURABLE)
-    verdict = "" if ind.sens == "neutre" or good is None else (" (favorable)" if good else " (défavorable)")
-    return (f'<div style="color:{colour};font-size:.95rem">{arrow} {formats.ecart(change, ind.unite, ind.decimales)}'
-            f' depuis {row["annee_precedente"]}{verdict}</div>')
+    if money_note.startswith(" en euros courants"):  # not judged without inflation
+        colour, verdict = NEUTRAL_TEXT, ""
+    elif stable:
+        verdict = " (stable : dans la marge de l'indicateur)" if change else " (stable)"
+    else:
+        verdict = "" if ind.sens == "neutre" else (" (favorable)" if good else " (défavorable)")
+    if money_note.startswith(" en euros constants"):  # the verdict is on the constant-euro change
+        constant, _, current = money_note.partition(" · ")
+        money_note = f"{constant}{verdict} · {current}"
+        verdict = ""
+    return Html(f'<div style="color:{colour};font-size:.95rem">{arrow} '
+                f'{html_sur(formats.ecart(change, ind.unite, ind.decimales))} depuis {row["annee_precedente"]}'
+                f'{html_sur(money_note)}{html_sur(verdict)}</div>')
 
 
 def card(label: str, value: str, unit: str, lines: list[str], help_text: str) -> str:
-    body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{line}</div>' for line in lines)
+    """A figure card for ``st.html``. Every argument is text and is escaped (territory names, breakdown labels
+    read from loaded files…); only :class:`~barometre.texte.Html` lines built by our code stay markup."""
+    label, value, unit, help_text = (html_sur(x) for x in (label, value, unit, help_text))
+    body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{html_sur(line)}</div>'
+                   for line in lines)
     return (f'<div role="group" aria-label="{label}" title="{help_text}" style="border:1px solid #c9c9c9;'
             f'border-radius:.5rem;padding:.8rem 1rem;min-height:9.5rem;background:#fff">'
             f'<div style="font-size:1rem;font-weight:600;color:#111">{label}</div>'
@@ -192,6 +229,50 @@ def reference_lines(ind: Indicateur, niveau: str, code: str, comp: pl.DataFrame)
     return lines
 
 
+def reference_levels_lines(ind: Indicateur, niveau: str, code: str) -> list[str]:
+    """One line per reference level with a value (« Nord (département), 2024 : Femmes 84,4 · Hommes 78,4
+    ans »), every breakdown of the latest year; the chosen territory itself excluded."""
+    rows = [r for r in _comparaisons_toutes_ventilations(ind.id, niveau, code)
+            if r["ordre"] >= 1 and r["valeur"] is not None and (r["niveau"], r["code"]) != (niveau, code)]
+    out = []
+    for key in dict.fromkeys((r["niveau"], r["code"]) for r in rows):
+        mine = [r for r in rows if (r["niveau"], r["code"]) == key]
+        annee = max(r["annee"] for r in mine)
+        mine = sorted((r for r in mine if r["annee"] == annee), key=lambda r: r["ventilation"])
+        parts = " · ".join((f"{r['ventilation']} " if r["ventilation"] else "") + formats.nombre(r["valeur"],
+                           ind.decimales) for r in mine)
+        niveau_nom = "" if key[0] == "france" else f" ({cache.niveau_libelle(key[0]).lower()})"
+        out.append(f"{mine[0]['nom']}{niveau_nom}, {annee} : {parts} {ind.unite}")  # text: card() escapes it
+    return out
+
+
+def other_definition_lines(ind: Indicateur, niveau: str, code: str) -> list[str]:
+    """The catalogue's reference of another definition for this territory (every breakdown), named so:
+    for life expectancy, the OR2S gap with France of the agglomeration's territory."""
+    if not ind.repere_autre_definition:
+        return []
+    other = cache.catalogue().indicateur(ind.repere_autre_definition)
+    rows = [r for r in _comparaisons_toutes_ventilations(other.id, niveau, code) if r["valeur"] is not None]
+    if not rows:
+        return []
+    by_place: dict[str, list[dict]] = {}
+    for r in rows:
+        by_place.setdefault(r["nom"], []).append(r)
+    shown = []
+    for nom, mine in by_place.items():
+        parts = " · ".join((f"{r['ventilation']} " if r["ventilation"] else "")
+                           + formats.valeur_unite(r["valeur"], other.unite, other.decimales)
+                           for r in sorted(mine, key=lambda r: r["ventilation"]))
+        periode = mine[0].get("periode") or mine[0]["annee"]
+        shown.append(f"{nom} ({periode}) : {parts}")  # text: card() escapes it
+    return [f"Autre définition ({ind.repere_autre_definition_note}) : " + " ; ".join(shown)]
+
+
+def _comparaisons_toutes_ventilations(indicateur: str, niveau: str, code: str) -> list[dict]:
+    frame = cache.comparaisons_territoire(niveau, code)
+    return frame.filter(pl.col("indicateur") == indicateur).to_dicts()
+
+
 def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True) -> None:
     """A key figure card: the territory's value, its change and its references; where the value is not
     published for the territory, the range across its communes or the nearest published level, said so."""
@@ -204,7 +285,8 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
     if row is not None:
         comp = cache.comparaison(ind.id, niveau, code, "")
         value = "secret" if row["secret"] else f(row["valeur"])
-        lines = [f"{row['annee']}" + (f" · {row['periode']}" if row["periode"] else "")]
+        lines = [f"{row['annee']}" + (f" · {row['periode']}" if row["periode"] else "")
+                 + f" · Source : {html.escape(provenance.producteur(row.get('source') or ind.source))}"]
         delta = delta_html(ind, row)
         if delta:
             lines.append(delta)
@@ -215,7 +297,9 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         return
     if latest.height:  # published only by breakdown (life expectancy by sex)
         parts = [f"{r['ventilation']} {f(r['valeur'])}" for r in latest.iter_rows(named=True)]
-        container.html(card(label, " · ".join(parts), ind.unite, [str(latest["annee"].max())], ind.definition))
+        source = provenance.producteur(latest["source"][0] if "source" in latest.columns else ind.source)
+        container.html(card(label, " · ".join(parts), ind.unite,
+                            [f"{latest['annee'].max()} · Source : {html.escape(source)}"], ind.definition))
         return
     group = (niveau, code) if niveau != "commune" else None
     dist = cache.distribution(ind.id, *group) if group else pl.DataFrame()
@@ -225,24 +309,20 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         d = dist.to_dicts()[0]
         secret_note = f", {d['n_secret']} communes sous secret statistique" if d["n_secret"] else ""
         lines = [f"{d['annee']} · écart entre communes : pas de valeur publiée pour ce territoire "
-                 f"(indicateur non additif){secret_note}"]
+                 f"(indicateur non additif){secret_note} · Source : {html.escape(provenance.producteur(ind.source))}"]
         if published:
             lines.append("Repères : " + " · ".join(
                 f"{r['nom']} {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
                 for r in published))
         container.html(card(label, f"{f(d['minimum'])} à {f(d['maximum'])}", ind.unite, lines, ind.definition))
         return
-    by_sex = cache.comparaison(ind.id, "departement", cache.territoire_config().departement.code, "Femmes")
-    if published or by_sex.height:
-        src = published or [r for r in by_sex.iter_rows(named=True) if r["valeur"] is not None]
-        r = src[0]
-        lines = [f"Non publié pour ce territoire : valeur {cache.niveau_libelle(r['niveau']).lower()} "
-                 f"({r['nom']}, {r['annee']})"]
-        hommes = cache.comparaison(ind.id, r["niveau"], r["code"], "Hommes") if by_sex.height else pl.DataFrame()
-        value = f(r["valeur"])
-        if hommes.height:
-            value = f"F {f(r['valeur'])} · H {f(hommes['valeur'][0])}"
-        container.html(card(label, value, ind.unite, lines, ind.definition))
+    other_levels = reference_levels_lines(ind, niveau, code)
+    if other_levels:  # never the territory's own figure: the other levels' values, each named with its level
+        lines = ["Pas de valeur publiée pour ce territoire. Repères d'autres niveaux (ce ne sont pas les "
+                 "valeurs du territoire) :", *other_levels]
+        lines.extend(other_definition_lines(ind, niveau, code))
+        lines.append(f"Source : {html.escape(provenance.producteur(ind.source))}")
+        container.html(card(label, "non publié", "", lines, ind.definition))
         return
     container.html(card(label, "—", "", ["Donnée pas encore chargée : voir Volet environnemental."],
                          ind.definition))

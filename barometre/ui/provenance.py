@@ -20,6 +20,15 @@ def source_name(source_id: str) -> str:
         return source_id or "–"
 
 
+def producteur(source_id: str | None) -> str:
+    """The producer of a source id (« INSEE », « DREES »), for a card's one-line source; the full name is in
+    the page's source line and the methodology."""
+    try:
+        return cache.catalogue().source(source_id).producteur
+    except KeyError:
+        return source_name(source_id or "")
+
+
 def source_line(ind: Indicateur, source_ids: list[str] | None = None, annees_vues: list[int] | None = None) -> str:
     cat = cache.catalogue()
     ids = source_ids or [ind.source]
@@ -40,17 +49,27 @@ def caption_source(ind: Indicateur, df: pl.DataFrame | None = None) -> None:
     st.caption(source_line(ind, sources or None, years or None))
 
 
-METHODES_FR = {"calculee": "calculée (effectifs additionnés des communes)", "publiee": "publiée par le producteur"}
+METHODES_FR = {"calculee": "calculée par le baromètre", "publiee": "publiée par le producteur",
+               "tiers": "calculée par un tiers, recopiée telle quelle"}
 
 
-def libelles_lisibles(df: pl.DataFrame) -> pl.DataFrame:
-    """Levels, methods and sources as people read them (« Département », « publiée par le producteur »,
-    « INSEE, Comparateur de territoires »), never their ids."""
+def libelles_lisibles(df: pl.DataFrame, ind: Indicateur | None = None) -> pl.DataFrame:
+    """Levels, methods and sources as people read them (« Département », « publiée par le producteur
+    (INSEE) », « calculée par le baromètre : logements vacants ÷ logements × 100 », « calculée par
+    l'observatoire PTOD… »), never their ids; with ``ind`` the method names its formula or its third party."""
     out = df
+    if "methode" in df.columns:
+        if ind is not None:
+            cat = cache.catalogue()
+            sources = df["source"].to_list() if "source" in df.columns else [None] * df.height
+            niveaux = df["niveau"].to_list() if "niveau" in df.columns else [""] * df.height
+            out = out.with_columns(pl.Series("methode", [
+                cat.methode_libelle(m, s, ind, n) if m else "" for m, s, n in
+                zip(df["methode"].to_list(), sources, niveaux, strict=True)], dtype=pl.String))
+        else:
+            out = out.with_columns(pl.col("methode").replace(METHODES_FR))
     if "niveau" in df.columns:
         out = out.with_columns(pl.col("niveau").map_elements(cache.niveau_libelle, return_dtype=pl.String))
-    if "methode" in df.columns:
-        out = out.with_columns(pl.col("methode").replace(METHODES_FR))
     if "source" in df.columns:
         out = out.with_columns(pl.col("source").map_elements(source_name, return_dtype=pl.String))
     return out
@@ -58,7 +77,7 @@ def libelles_lisibles(df: pl.DataFrame) -> pl.DataFrame:
 
 def display_table(df: pl.DataFrame, ind: Indicateur, columns: dict[str, str]) -> pl.DataFrame:
     """The table behind a chart, with French formatted values, secrecy spelled out and readable labels."""
-    out = libelles_lisibles(df)
+    out = libelles_lisibles(df, ind)
     if "valeur" in df.columns:
         secret = df["secret"] if "secret" in df.columns else pl.Series([False] * df.height)
         out = out.with_columns(pl.Series("valeur", [
@@ -74,7 +93,7 @@ def table_and_downloads(df: pl.DataFrame, ind: Indicateur, columns: dict[str, st
     """The accessible table behind a chart, and CSV (French Excel) / XLSX / chart downloads."""
     with st.expander("Tableau des données et téléchargements"):
         st.dataframe(display_table(df, ind, columns), hide_index=True, width="stretch")
-        export = libelles_lisibles(df).select([c for c in columns if c in df.columns]).rename(
+        export = libelles_lisibles(df, ind).select([c for c in columns if c in df.columns]).rename(
             {c: columns[c] for c in columns if c in df.columns})
         if "secret" in df.columns and "valeur" in df.columns:  # an empty cell must say why it is empty
             export = export.with_columns(

@@ -77,7 +77,7 @@ def profil_table(latest: pl.DataFrame, reference: pl.DataFrame, cat: Catalogue,
         "Valeur": [formats.valeur_unite(r["valeur"], inds[r["indicateur"]].unite, inds[r["indicateur"]].decimales,
                                         r["secret"]) for r in rows],
         nom_reference: [ref(r) for r in rows],
-        "Source": joined["source"].to_list(),
+        "Source": [provenance.source_name(s) if s else "–" for s in joined["source"].to_list()],
     }, schema={"Indicateur": pl.String, "Année": pl.Int64, "Valeur": pl.String, nom_reference: pl.String,
                "Source": pl.String})
 

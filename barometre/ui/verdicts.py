@@ -8,8 +8,12 @@ import streamlit as st
 
 from barometre.calculs import bilan
 from barometre.calculs import verdicts as v
+from barometre.donnees import queries
 from barometre.pilotage.objectifs import objectifs_rows
 from barometre.settings import get_settings
+from barometre.sources.csvread import IngestError
+from barometre.sources.ipc import lire_ipc
+from barometre.texte import Html
 from barometre.ui import cache
 
 
@@ -32,11 +36,22 @@ def objectifs_en_vigueur() -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, ttl=600)
+def ipc() -> dict[int, float]:
+    """INSEE's annual price index ({} without its file: money then stays in current euros, said so)."""
+    try:
+        return lire_ipc(get_settings().raw_dir)
+    except IngestError:
+        return {}
+
+
+@st.cache_data(show_spinner=False, ttl=600)
 def lectures(niveau: str, code: str) -> dict[str, bilan.Lecture]:
-    """Every indicator's verdicts for one territory (two queries, cached)."""
+    """Every indicator's verdicts for one territory (one query for the series, cached)."""
     cat = cache.catalogue()
-    return bilan.lectures(cache.connection(), cat.indicateurs, niveau, code, references(), _objectifs(),
-                          marges=bilan.marges(cat))
+    series = queries.series_territoires(cache.connection(), [i.id for i in cat.indicateurs],
+                                        [(niveau, code), *references()])
+    return bilan.lectures(series, cat.indicateurs, niveau, code, _objectifs(), marges=bilan.marges(cat),
+                          ipc=ipc())
 
 
 def lecture(indicateur: str, niveau: str, code: str) -> bilan.Lecture | None:
@@ -47,7 +62,7 @@ def verdict_html(verdict: v.Verdict, small: bool = False) -> str:
     """One verdict as a coloured line (symbol + words: never colour alone), with its vintage and age."""
     size = ".85rem" if small else ".95rem"
     quand = v.age_texte(verdict.annee, verdict.age)
-    return (f'<div class="verdict verdict-{verdict.tonalite}" style="color:{verdict.couleur};font-size:{size};'
+    return Html(f'<div class="verdict verdict-{verdict.tonalite}" style="color:{verdict.couleur};font-size:{size};'
             f'margin-top:.25rem" title="{html.escape(verdict.detail)}">{verdict.symbole} '
             f'<strong>{verdict.nature.capitalize()} : {html.escape(verdict.libelle)}</strong>'
             + (f' <span style="color:#444">({html.escape(quand)})</span>' if quand else "") + "</div>")
@@ -59,9 +74,13 @@ def lignes(indicateur: str, niveau: str, code: str) -> list[str]:
     if lec is None:
         return []
     out = [verdict_html(x, small=True) for x in lec.verdicts()]
+    if len(lec.situations) > 1:  # the situation against each reference level, not only the first
+        each = " · ".join(f"{html.escape(nom)} : {html.escape(x.libelle)}" for nom, x in lec.situations)
+        out.append(Html(f'<div style="font-size:.8rem;color:#444">Face à chaque repère '
+                        f"({lec.situations[0][1].annee}) : {each}</div>"))
     if lec.objectif is not None and lec.objectif_libelle:
-        out.insert(1, f'<div style="font-size:.8rem;color:#444">Objectif : {html.escape(lec.objectif_libelle)}'
-                      "</div>")
+        out.insert(1, Html(f'<div style="font-size:.8rem;color:#444">Objectif : '
+                           f'{html.escape(lec.objectif_libelle)}</div>'))
     return out
 
 

@@ -10,6 +10,7 @@
 - Keyboard only: from the page load, Tab reaches the sidebar's "Échelle" and "Territoire" selectboxes
   and the page's main selectbox, which the keyboard then operates.
 - Every chart (Vega-Lite) and map (pydeck) has a text alternative.
+- The document is declared French (``<html lang="fr">``) on every page, read from the same loads.
 
 Every violation (all impacts) is written to ``screenshots/axe_report.json``.
 """
@@ -44,6 +45,7 @@ BLOCKING_IMPACTS = ("serious", "critical")
 # screen-reader users jump through, and the sidebar menu's sections are h2s too: a skipped level fails.
 BLOCKING_RULES = ("heading-order",)
 CHART_RENDER_TIMEOUT_MS = 15_000
+LANG_TIMEOUT_MS = 40_000
 MAX_TABS = 60  # Tab presses allowed to reach the three selectboxes
 
 # Facts gathered in the page about each node axe flags: enough to tell a known cause from a new one.
@@ -123,6 +125,7 @@ class Scan:
     exception: str = ""
     errors: list[str] = field(default_factory=list)
     sidebar_visible: bool = False
+    lang: str = ""  # document.documentElement.lang once the page has settled
 
     def blocking(self, known: bool) -> list[dict]:
         return [v for v in self.violations
@@ -188,6 +191,11 @@ def scans(browser, streamlit_server, axe_source):
             exceptions = page.locator('[data-testid="stException"]')
             scan.exception = "\n".join(exceptions.all_inner_texts()) if exceptions.count() else ""
             scan.sidebar_visible = page.locator('[data-testid="stSidebar"]').is_visible()
+            try:  # the app sets it from a script once the page has rendered
+                page.wait_for_function("document.documentElement.lang === 'fr'", timeout=LANG_TIMEOUT_MS)
+            except Exception:  # reported by the lang test with the value found
+                pass
+            scan.lang = page.evaluate("document.documentElement.lang")
             _wait_for_charts(page)
             record(page, scan, "page")
             tabs = page.locator('[data-testid="stMain"] [role="tab"]')
@@ -237,6 +245,13 @@ def test_projection_mode_of_every_page(scans, app_page):
     assert not scan.sidebar_visible, f"sidebar shown in projection mode on {scan.url}"
     assert scan.errors == [], f"JS errors on {scan.url}"
     assert scans(app_page, "normal").sidebar_visible
+
+
+@pytest.mark.parametrize(("app_page", "mode"), CASES)
+def test_document_is_french_on_every_page(scans, app_page, mode):
+    """Screen readers read the page in French: ``lang="fr"`` on every page, in both modes (the scans' loads)."""
+    scan = scans(app_page, mode)
+    assert scan.lang == "fr", f"lang={scan.lang!r} on {scan.url}"
 
 
 @pytest.mark.parametrize(
