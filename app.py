@@ -51,6 +51,7 @@ else:
             st.Page("pages/evaluation.py", title="Évaluation", url_path="evaluation"),
             st.Page("pages/panel.py", title="Panel", url_path="panel"),
             st.Page("pages/label.py", title="Label 2044", url_path="label"),
+            st.Page("pages/donnees.py", title="Données", url_path="donnees"),
             st.Page("pages/administration.py", title="Administration", url_path="administration"),
         ],
         "À propos": [

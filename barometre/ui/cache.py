@@ -103,6 +103,11 @@ def _communes_zonage(zonage: str) -> pl.DataFrame:
     return queries.communes_zonage(connection(), zonage)
 
 
+def communes_zonage(zonage: str) -> pl.DataFrame:
+    """The followed communes with their zone in ``zonage`` (code, nom, zone, nom_zone)."""
+    return _communes_zonage(zonage)
+
+
 def valeurs_communes(indicateur: str, annee: int, zonage: str, ventilation: str = "") -> pl.DataFrame:
     return queries.joindre_communes(_communes_zonage(zonage),
                                     valeurs(indicateur, NIVEAU_COMMUNE, annee=annee, ventilation=ventilation))

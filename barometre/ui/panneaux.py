@@ -286,7 +286,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         comp = cache.comparaison(ind.id, niveau, code, "")
         value = "secret" if row["secret"] else f(row["valeur"])
         lines = [f"{row['annee']}" + (f" · {row['periode']}" if row["periode"] else "")
-                 + f" · Source : {html.escape(provenance.producteur(row.get('source') or ind.source))}"]
+                 + f" · Source : {provenance.producteur(row.get('source') or ind.source)}"]
         delta = delta_html(ind, row)
         if delta:
             lines.append(delta)
@@ -299,7 +299,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         parts = [f"{r['ventilation']} {f(r['valeur'])}" for r in latest.iter_rows(named=True)]
         source = provenance.producteur(latest["source"][0] if "source" in latest.columns else ind.source)
         container.html(card(label, " · ".join(parts), ind.unite,
-                            [f"{latest['annee'].max()} · Source : {html.escape(source)}"], ind.definition))
+                            [f"{latest['annee'].max()} · Source : {source}"], ind.definition))
         return
     group = (niveau, code) if niveau != "commune" else None
     dist = cache.distribution(ind.id, *group) if group else pl.DataFrame()
@@ -309,7 +309,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         d = dist.to_dicts()[0]
         secret_note = f", {d['n_secret']} communes sous secret statistique" if d["n_secret"] else ""
         lines = [f"{d['annee']} · écart entre communes : pas de valeur publiée pour ce territoire "
-                 f"(indicateur non additif){secret_note} · Source : {html.escape(provenance.producteur(ind.source))}"]
+                 f"(indicateur non additif){secret_note} · Source : {provenance.producteur(ind.source)}"]
         if published:
             lines.append("Repères : " + " · ".join(
                 f"{r['nom']} {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
@@ -321,7 +321,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         lines = ["Pas de valeur publiée pour ce territoire. Repères d'autres niveaux (ce ne sont pas les "
                  "valeurs du territoire) :", *other_levels]
         lines.extend(other_definition_lines(ind, niveau, code))
-        lines.append(f"Source : {html.escape(provenance.producteur(ind.source))}")
+        lines.append(f"Source : {provenance.producteur(ind.source)}")
         container.html(card(label, "non publié", "", lines, ind.definition))
         return
     container.html(card(label, "—", "", ["Donnée pas encore chargée : voir Volet environnemental."],
