@@ -113,3 +113,14 @@ def test_menu_focus_ring_is_visible():
     assert "a:focus-visible" in cadre.BASE_CSS and cadre.FOCUS_COLOUR in cadre.BASE_CSS
     hi, lo = sorted((lum(cadre.FOCUS_COLOUR), lum("#F0F2F6")), reverse=True)
     assert (hi + 0.05) / (lo + 0.05) >= 3
+
+
+def test_accueil_shows_no_indicator_nor_source_id():
+    """The synthesis and the cards speak French: no catalogue id (cae_2.a, atmo_hdf_inventaire_epci) in the text."""
+    at = start()
+    cat = load_catalogue(get_settings().catalogue_dir)
+    ids = {s.id for s in cat.sources} | {i.id for i in cat.indicateurs if "." in i.id}
+    text = " ".join([m.value for m in at.markdown] + [re.sub(r"<[^>]+>", " ", h.proto.body) for h in at.get("html")
+                                                      if "<script" not in h.proto.body])
+    found = sorted(i for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w.])", text))
+    assert not found, found
