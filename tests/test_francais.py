@@ -115,12 +115,17 @@ def test_menu_focus_ring_is_visible():
     assert (hi + 0.05) / (lo + 0.05) >= 3
 
 
-def test_accueil_shows_no_indicator_nor_source_id():
-    """The synthesis and the cards speak French: no catalogue id (cae_2.a, atmo_hdf_inventaire_epci) in the text."""
-    at = start()
+def test_register_texts_shown_to_readers_name_no_catalogue_id():
+    """The register's texts that the synthesis (Accueil, séance, pack) and the methodology show as they are
+    (headline, scope, awaited data, document, place) speak French: no catalogue id (cae_2.a,
+    atmo_hdf_inventaire_epci) in them."""
+    import csv
+
     cat = load_catalogue(get_settings().catalogue_dir)
     ids = {s.id for s in cat.sources} | {i.id for i in cat.indicateurs if "." in i.id}
-    text = " ".join([m.value for m in at.markdown] + [re.sub(r"<[^>]+>", " ", h.proto.body) for h in at.get("html")
-                                                      if "<script" not in h.proto.body])
-    found = sorted(i for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w.])", text))
+    with (get_settings().catalogue_dir / "objectifs.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    found = sorted({(r["id"], champ, i) for r in rows
+                    for champ in ("intitule", "perimetre", "donnee_attendue", "document", "localisation")
+                    for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w.])", r.get(champ) or "")})
     assert not found, found
