@@ -21,7 +21,7 @@ if __name__ != "__main__":  # imported by the ASGI server that `streamlit run ap
     # .streamlit/config.toml already says "none"; developers and tests (BAROMETRE_ERREURS_DETAILLEES=1) see
     # the traceback, everybody else the French message and a reference.
     config.set_option("client.showErrorDetails", "full" if erreurs.details_visibles() else "none")
-    app = st.App(__file__, routes=sessions.routes())
+    app = st.App(__file__, routes=sessions.routes(), middleware=sessions.middleware())  # + security headers
 else:
     from barometre.ui import cache, cadre, chargements, erreurs, etat
     from barometre.ui import pilotage as ui_pilotage
@@ -51,6 +51,7 @@ else:
             st.Page("pages/evaluation.py", title="Évaluation", url_path="evaluation"),
             st.Page("pages/panel.py", title="Panel", url_path="panel"),
             st.Page("pages/label.py", title="Label 2044", url_path="label"),
+            st.Page("pages/donnees.py", title="Données", url_path="donnees"),
             st.Page("pages/administration.py", title="Administration", url_path="administration"),
         ],
         "À propos": [

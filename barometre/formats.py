@@ -65,15 +65,17 @@ OPTIONS_XLSX = {"in_memory": True, "strings_to_formulas": False, "strings_to_url
 
 
 def csv_excel(df: pl.DataFrame) -> bytes:
-    """CSV for French Excel: ``;`` separator, decimal comma, UTF-8 with BOM; text cells neutralised
-    (:func:`neutraliser`)."""
+    """CSV for French Excel: ``;`` separator, decimal comma, UTF-8 with BOM, every field quoted; text cells
+    neutralised (:func:`neutraliser`)."""
     df = neutraliser_df(df)
     out = df.with_columns(
         pl.col(c).map_elements(lambda v: "" if v is None else repr(float(v)).replace(".", ","),
                                return_dtype=pl.String)
         for c, t in df.schema.items() if t.is_float()
     )
-    text = out.write_csv(separator=";")
+    # Every field quoted: a cell like « Asso,=1+2 » opened where the list separator is « , » would otherwise
+    # split into a second cell that starts with « = » (a formula).
+    text = out.write_csv(separator=";", quote_style="always")
     return ("\ufeff" + text).encode("utf-8")
 
 

@@ -18,6 +18,7 @@ Pure functions, no Streamlit (the page-side wrappers are in :mod:`barometre.ui.t
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import quote, urlsplit
 
@@ -103,6 +104,18 @@ def texte_sur(valeur: object) -> str:
         pos = end
     out.append(echapper(text[pos:]))
     return "".join(out)
+
+
+class Html(str):
+    """A fragment of HTML built by our code (never from a value read or typed): :func:`html_sur` keeps it."""
+
+
+def html_sur(valeur: object) -> str:
+    """Any value for an HTML fragment (``st.html`` cards, attributes included): escaped, unless it is an
+    :class:`Html` fragment of ours. A label read from a loaded file or typed on a page is text, never markup."""
+    if isinstance(valeur, Html):
+        return str(valeur)
+    return html.escape(_texte(valeur), quote=True)
 
 
 NOM_FICHIER_MAX = 120  # characters kept of an uploaded file's name (a file system allows 255 bytes)

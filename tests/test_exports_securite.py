@@ -106,4 +106,4 @@ def test_objectifs_csv_and_cli_neutralise_an_agents_formula(store, capsys):
     assert not any(v.startswith(formats.DEBUTS_FORMULE) for r in rows for k, v in r.items()
                    if k not in ("valeur_reference", "valeur_cible", "variation_cible_pct", "valeur", "ecart"))
     text = objectifs_to_csv([{"id": "x", "source": "-1+1", "valeur_cible": -2.5}], sep=";", decimal=",")
-    assert "'-1+1" in text and ";-2,5" in text
+    assert "'-1+1" in text and ';"-2,5"' in text

@@ -6,6 +6,7 @@ with the same header and values.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 
@@ -139,15 +140,24 @@ def test_csv_excel_bytes(frame):
     assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM so that Excel reads the accents"
     text = data.decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0] == "Territoire;Année;Valeur;Petite;Source"
-    assert lines[1].split(";")[:3] == ["Denain", "2022", "31,88666553111205"]
+    assert lines[0] == '"Territoire";"Année";"Valeur";"Petite";"Source"'  # every field quoted (issue 21)
+    assert lines[1].split(";")[:3] == ['"Denain"', '"2022"', '"31,88666553111205"']
     assert "12345,5" in lines[3]
     assert "." not in "".join(line.split(";")[2] for line in lines[1:]), "no decimal point in values"
     assert '"Lieu; dit"' in lines[4]
 
 
+def test_csv_excel_quotes_every_field_so_no_cell_splits_into_a_formula():
+    """Issue 21: « Asso,=1+2 » opened where the list separator is « , » must stay one text cell."""
+    text = formats.csv_excel(pl.DataFrame({"Porteur": ["Asso,=1+2"], "n": [3]})).decode("utf-8-sig")
+    assert text.splitlines() == ['"Porteur";"n"', '"Asso,=1+2";"3"']
+    read_with_commas = list(csv.reader(io.StringIO(text), delimiter=","))  # the other list separator
+    assert not any(cell.startswith("=") for row in read_with_commas for cell in row)
+
+
 def test_csv_excel_rereads(frame):
-    back = pl.read_csv(io.BytesIO(formats.csv_excel(frame)), separator=";", decimal_comma=True)
+    back = pl.read_csv(io.BytesIO(formats.csv_excel(frame)), separator=";", decimal_comma=True,
+                       schema_overrides={"Valeur": pl.Float64, "Année": pl.Int64, "Petite": pl.Float64})
     assert back.columns == frame.columns
     assert back["Valeur"].dtype.is_float()
     assert back["Territoire"].to_list() == frame["Territoire"].to_list()
@@ -159,7 +169,7 @@ def test_csv_excel_rereads(frame):
 def test_csv_excel_empty_frame_keeps_header():
     df = pl.DataFrame(schema={"Commune": pl.String, "Valeur": pl.Float64})
     data = formats.csv_excel(df)
-    assert data.decode("utf-8-sig").splitlines() == ["Commune;Valeur"]
+    assert data.decode("utf-8-sig").splitlines() == ['"Commune";"Valeur"']
 
 
 def test_xlsx_reopens(frame):

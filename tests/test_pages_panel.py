@@ -262,7 +262,7 @@ def test_labelled_project_in_list_on_map_and_in_profile(store):
     assert "Jardin partagé <b>(test)</b>" in profile
 
 
-@pytest.mark.parametrize("vote", ["abc", "999999", "-1"])
+@pytest.mark.parametrize("vote", ["abc", "999999", "-1", "99999999999999999999", "2147483648"])  # huge: issue 21
 def test_a_broken_vote_link_says_so(store, vote):
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     at.query_params["vote"] = vote
@@ -270,4 +270,23 @@ def test_a_broken_vote_link_says_so(store, vote):
     at.run()
     at.switch_page("pages/panel.py").run()
     assert not at.exception, [e.message for e in at.exception]
-    assert [e.value for e in at.error] in (["Lien de vote invalide."], ["Ce vote n'existe pas : vérifiez le lien."])
+    assert [e.value for e in at.error] in (["Lien de vote invalide : ce vote est introuvable."],
+                                           ["Ce vote n'existe pas : vérifiez le lien."])
+
+
+def test_panel_history_holds_no_code_and_no_ballot(store):
+    """Issue 21 (high): a panel member's « Historique » tab lists the vote, never its codes' digests nor
+    the ballots (their scores beside the code that cast them, under one operation)."""
+    p = Panel(store)
+    seance = p.creer(AGENT, "panel_seances", date="2027-03-12", lieu="Salle (test)", groupe="Groupe (test)")
+    vote_id = p.creer_vote(AGENT, seance, "grille", "Situation (test)",
+                           [{"id": "neutralite_carbone", "libelle": "Neutralité carbone"}])
+    codes = p.generer_codes(AGENT, vote_id, 2)
+    p.ouvrir_vote(AGENT, vote_id, p.vote(vote_id)["version"])
+    p.voter(vote_id, codes[0], {"neutralite_carbone": 4})
+    digest = __import__("barometre.pilotage.panel", fromlist=["x"]).empreinte_code(vote_id, codes[1])
+    at = sign_in(goto("pages/panel.py"), "panel")
+    shown = " ".join(str(df.value.to_dict()) for df in at.dataframe)
+    assert "Situation (test)" in shown  # the history is there, with the vote
+    assert digest not in shown and digest[:16] not in shown
+    assert "neutralite_carbone\": 4" not in shown and "code de vote" not in shown.lower()

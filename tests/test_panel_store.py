@@ -201,17 +201,88 @@ def test_codes_valid_only_during_the_vote_and_only_digests_stored(store, panel):
         panel.voter(vote_id, codes[0], {})
     panel.voter(vote_id, codes[0], {"neutralite_carbone": 4})  # the refused attempts did not use the code
     assert panel.nombre_votes(vote_id) == 1
-    h = store.historique(["panel_codes"], limite=100)
-    assert not any(c in (v or "") for c in codes for v in h["apres"].to_list())
-    assert empreinte_code(vote_id, codes[1]) in " ".join(v or "" for v in h["apres"].to_list())
     with pytest.raises(DonneesInvalides):
         panel.generer_codes(AGENT, vote_id, CODES_MAX + 1)
-    # a ballot is a record: its operation cannot be reverted, even by an administrator
-    op = store.historique(["panel_bulletins"], limite=1)["operation"][0]
-    with pytest.raises(RefusEcriture, match="relevé"):
-        store.annuler(ADMIN, op)
     panel.clore_vote(AGENT, vote_id, panel.vote(vote_id)["version"], "2027-03-12")
     assert store.ponderation_adoptee() is None  # a grille vote adopts no weighting
+
+
+def _toutes_les_valeurs(s: Store, sauf: set[str]) -> str:
+    """Every value of every table of the database (history included), as one text, except ``sauf``."""
+    import sqlalchemy as sa
+
+    from barometre.pilotage.store import metadata
+
+    out = []
+    with s.engine.connect() as conn:
+        for t in metadata.sorted_tables:
+            if t.name not in sauf:
+                out += [" ".join(str(v) for v in r) for r in conn.execute(sa.select(t))]
+    return "\n".join(out)
+
+
+def test_secret_ballot_nothing_links_a_ballot_to_its_code(store, panel):
+    """Issue 21 (high): no history row, export or shared field links a ballot to the code that cast it,
+    and a stored code digest cannot be searched offline without the server secret."""
+    import hashlib
+
+    import sqlalchemy as sa
+
+    from barometre.pilotage.panel import t_bulletins, t_codes
+
+    vote_id, codes = _vote_ouvert(panel, 3)
+    panel.voter(vote_id, codes[2], {"moyens_de_vie": 5, "engagement": 0, "services": 1})
+    panel.voter(vote_id, codes[0], {"moyens_de_vie": 2, "engagement": 4, "services": 3})
+    # codes and ballots never reach the journal: nothing to show in « Historique », nothing to export
+    h = store.historique(limite=100_000)
+    assert not set(h["table_nom"].to_list()) & {"panel_codes", "panel_bulletins"}
+    with store.engine.connect() as conn:
+        code_rows = [dict(r._mapping) for r in conn.execute(sa.select(t_codes).order_by(t_codes.c.id))]
+        ballots = [dict(r._mapping) for r in conn.execute(sa.select(t_bulletins))]
+    digests = [r["empreinte"] for r in code_rows]
+    everything = _toutes_les_valeurs(store, sauf={"panel_codes"})
+    assert not any(d in everything for d in digests)  # a digest lives in its own table only
+    assert '"moyens_de_vie": 5' not in " ".join(h["apres"].drop_nulls().to_list())
+    # stored keyed: not the plain SHA-256 of the vote and the code (searchable offline over ~40 bits)
+    plain = hashlib.sha256(f"{vote_id}:{codes[1].replace('-', '')}".encode()).hexdigest()
+    assert plain not in digests and empreinte_code(vote_id, codes[1]) in digests
+    # no shared time, order or operation: used codes and ballots carry only the vote's opening time
+    ouvert = panel.vote(vote_id)["ouvert_le"]
+    used = [r for r in code_rows if r["utilise_le"] is not None]
+    assert len(used) == 2 and {r["utilise_le"] for r in used} == {ouvert}
+    assert {r["modifie_le"] for r in used} == {r["modifie_le"] for r in code_rows if r["utilise_le"] is None}
+    assert {r["version"] for r in code_rows} == {1}
+    assert {b["modifie_le"] for b in ballots} == {ouvert}
+    assert {b["modifie_par"] for b in ballots} == {"(code de vote)"}
+    # ballot ids are random, not the casting order (1, 2, …)
+    assert sorted(b["id"] for b in ballots) != [1, 2]
+    # and a vote still cannot reuse a code
+    with pytest.raises(RefusEcriture, match="déjà servi"):
+        panel.voter(vote_id, codes[0], {"moyens_de_vie": 1, "engagement": 1, "services": 1})
+
+
+def test_old_databases_lose_their_ballot_traces(store, panel):
+    """Rows journaled by earlier versions (a digest, a ballot's scores, a shared operation) are purged when
+    the panel's tables are opened."""
+    import sqlalchemy as sa
+
+    from barometre.pilotage import panel as panel_mod
+    from barometre.pilotage.store import t_historique
+
+    vote_id, codes = _vote_ouvert(panel, 1)
+    panel.voter(vote_id, codes[0], {"moyens_de_vie": 5, "engagement": 0, "services": 1})
+    with store.engine.begin() as conn:
+        conn.execute(t_historique.insert(), [
+            {"operation": "x" * 36, "table_nom": t, "ligne": "1", "champ": "notes", "avant": None,
+             "apres": '"secret"', "nature": "creation", "login": "(code de vote)", "role": "panel",
+             "horodatage": "2027-03-12T10:00:00", "annule": None} for t in ("panel_codes", "panel_bulletins")])
+        conn.execute(panel_mod.t_bulletins.update().values(modifie_le="2027-03-12T10:03:17"))
+    panel_mod._SCHEMAS_CREES.discard(store.engine)
+    Panel(store)
+    assert not set(store.historique(limite=1000)["table_nom"].to_list()) & {"panel_codes", "panel_bulletins"}
+    with store.engine.connect() as conn:
+        assert set(conn.execute(sa.select(panel_mod.t_bulletins.c.modifie_le)).scalars()) == {
+            panel.vote(vote_id)["ouvert_le"]}
 
 
 def test_closing_is_revertable_and_reopens_the_vote(store, panel):
@@ -330,3 +401,45 @@ def test_votes_and_adopted_versions_only_through_their_own_methods(store, panel)
     with pytest.raises(DonneesInvalides):
         panel.modifier(ADMIN, "panel_versions_criteres", 1, 1, libelle="x")
     assert panel.vote(vote_id)["statut"] == "ouverte" and panel.nombre_votes(vote_id) == 0
+
+
+def test_a_ballot_cast_while_the_vote_closes_is_counted_or_refused(store, panel, monkeypatch):
+    """Issue 21 (medium): casting and closing serialise on the vote. The closing is started while a ballot
+    is between its checks and its write; the ballot is then either refused or counted in the frozen result,
+    never told « enregistré » and left out (PostgreSQL, read committed, before the row lock)."""
+    import threading
+
+    from barometre.pilotage import panel as panel_mod
+
+    vote_id, codes = _vote_ouvert(panel, 2)
+    panel.voter(vote_id, codes[0], {"moyens_de_vie": 1, "engagement": 2, "services": 3})
+    version = panel.vote(vote_id)["version"]
+    closing = threading.Thread(target=lambda: panel.clore_vote(AGENT, vote_id, version, "2027-03-12"))
+    original = panel_mod.Panel._id_bulletin
+
+    def close_meanwhile(conn):
+        closing.start()
+        closing.join(timeout=3)  # with the lock the closing waits for this ballot; without, it ends first
+        return original(conn)
+
+    monkeypatch.setattr(panel_mod.Panel, "_id_bulletin", staticmethod(close_meanwhile))
+    panel.voter(vote_id, codes[1], {"moyens_de_vie": 5, "engagement": 5, "services": 5})  # told: recorded
+    closing.join()
+    vote = panel.vote(vote_id)
+    assert vote["statut"] == "close"
+    assert vote["resultat"]["n"] == panel.nombre_votes(vote_id) == 2
+
+
+def test_guessing_codes_from_one_address_is_slowed(store, panel):
+    """Issue 21: the ballot form was unthrottled (codes could be guessed online at any rate)."""
+    from barometre.pilotage.panel import CODES_ERRONES_LIBRES
+
+    vote_id, codes = _vote_ouvert(panel, 1)
+    ballot = {"moyens_de_vie": 1, "engagement": 2, "services": 3}
+    for _ in range(CODES_ERRONES_LIBRES):
+        with pytest.raises(RefusEcriture, match="inconnu"):
+            panel.voter(vote_id, "AAAA-AAAA", ballot, adresse="203.0.113.50")
+    with pytest.raises(RefusEcriture, match="Trop de codes erronés"):  # even a right code waits its turn
+        panel.voter(vote_id, codes[0], ballot, adresse="203.0.113.50")
+    panel.voter(vote_id, codes[0], ballot, adresse="203.0.113.51")  # another phone in the room is not held up
+    assert panel.nombre_votes(vote_id) == 1

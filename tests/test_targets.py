@@ -545,7 +545,7 @@ def test_exports_round_trip():
     assert parsed[0]["valeur_cible"] == "800" and parsed[0]["a_confirmer"] == "false"
     assert parsed[2]["valeur_cible"] == "" and parsed[2]["statut_libelle"] == "Sans donnée"
     excel = objectifs_to_csv(rows, sep=";", decimal=",")
-    assert excel.splitlines()[0].startswith("id;indicateur;") and ";-22,2222222222;" in excel
+    assert excel.splitlines()[0].startswith('"id";"indicateur";') and ';"-22,2222222222";' in excel
     decoded = json.loads(objectifs_to_json(rows))
     assert decoded == [{c: r[c] for c in OBJECTIFS_TABLE_COLUMNS} for r in rows]
     assert "Sans donnée" in objectifs_to_json(rows)  # UTF-8, not \\u escapes

@@ -287,6 +287,7 @@ def test_definitions_say_what_is_counted():
     tp = cat.indicateur("part_temps_partiel_salaries").definition
     assert "lieu de résidence" in tp and "(emplois au lieu de travail)" not in tp
     assert all("population totale" not in (i.definition + i.methode).lower() for i in cat.indicateurs)
+    assert "France métropolitaine" in cat.indicateur("taux_pauvrete").definition  # Filosofi's threshold
 
 
 def test_poverty_rate_rise_of_half_a_point_is_read_as_a_change():
@@ -303,3 +304,37 @@ def test_poverty_rate_rise_of_half_a_point_is_read_as_a_change():
     lec = _lectures(con, [cat.indicateur("taux_pauvrete")], "epci", terr.epci.code, refs, [],
                          marges=bilan.marges(cat))["taux_pauvrete"]
     assert lec.progression.code == "se_degrade", lec.progression
+
+
+def test_a_total_never_gets_a_situation_verdict():
+    """The agglomeration's number of GPs (a count the INSEE publishes for the Nord too) is never judged
+    against the Nord's count: a total has no situation, whatever its aggregation rule."""
+    from barometre.calculs import bilan
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings, load_territoire
+
+    settings = get_settings()
+    cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
+    refs = bilan.references(terr.departement.code, terr.region.code)
+    totals = [i for i in cat.indicateurs if i.grandeur == "total"]
+    assert any(i.agregation == "aucune" for i in totals)  # not only the summed ones
+    for niveau, code in (("epci", terr.epci.code), ("commune", "59172")):
+        out = bilan.lectures(con, totals, niveau, code, refs, [], marges=bilan.marges(cat))
+        assert all(lec.situation is None and not lec.situations for lec in out.values())
+
+
+def test_a_published_count_is_not_judged_against_the_nords_count():
+    import polars as pl
+
+    from barometre.calculs import bilan
+    from barometre.catalogue import Indicateur
+
+    ind = Indicateur(id="medecins", libelle="Médecins", volet="qualite_de_vie", theme="Santé",
+                     unite="médecins", sens="hausse_favorable", definition="Nombre de médecins.",
+                     agregation="aucune", source="x", millesime="2024")
+    assert ind.grandeur == "total"
+    serie = pl.DataFrame({"annee": [2024], "valeur": [120.0]})
+    refs = pl.DataFrame({"nom": ["Nord"], "niveau": ["departement"], "annee": [2024], "valeur": [2600.0]})
+    lec = bilan.lecture(ind, "epci", "200042190", serie, refs, annee_courante=2026)
+    assert lec.situation is None

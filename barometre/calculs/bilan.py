@@ -109,7 +109,7 @@ def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, refere
     progression = progression or v.verdict_tendance(pts, ind.sens, marge=marge, annee_courante=annee_courante,
                                                     **fmt)
     situation, situations = None, ()
-    if pts and niveau not in NIVEAUX_REFERENCE[1:] and ind.agregation != "somme":
+    if pts and niveau not in NIVEAUX_REFERENCE[1:] and ind.grandeur != "total":
         last_year, last_value = sorted(p for p in pts if p[1] is not None)[-1]
         order = {n: i for i, n in enumerate(NIVEAUX_REFERENCE)}
         refs = sorted((r for r in references.iter_rows(named=True) if r["niveau"] != niveau),

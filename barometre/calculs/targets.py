@@ -849,7 +849,8 @@ def objectifs_to_csv(rows: Sequence[Mapping[str, Any]], *, sep: str = ",", decim
     in French use ``sep=";", decimal=","``.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=sep, lineterminator="\n")
+    # every field quoted: a text holding the other separator (« Asso;=1+2 ») never splits into a formula cell
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(OBJECTIFS_TABLE_COLUMNS)
     for row in rows:
         writer.writerow([_csv_cell(row.get(column), decimal) for column in OBJECTIFS_TABLE_COLUMNS])

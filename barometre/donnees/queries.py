@@ -344,3 +344,12 @@ def series_territoires(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[str
         """,
         {"indicateurs": sorted(set(indicateurs)), "keys": [f"{n}|{c}" for n, c in territoires]},
     )
+
+
+def sources_chargees(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """What is stored per source: levels, first and last year, number of values (secret cells included)
+    (source, niveaux, premiere_annee, derniere_annee, n_valeurs)."""
+    return query(con, """
+        select source, list(distinct niveau order by niveau) as niveaux, min(annee) as premiere_annee,
+               max(annee) as derniere_annee, count(*) as n_valeurs
+        from mart_valeurs where source is not null group by source order by source""")

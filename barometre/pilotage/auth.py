@@ -18,11 +18,21 @@ sign-in and its cookie in :mod:`barometre.ui.session_http`).
 
 Guessing passwords is slowed three ways, whatever the browser does (reload, new tab, restart):
 
-- **per account**: after :data:`ECHECS_COMPTE_MAX` failures within :data:`FENETRE`, the account refuses
-  any attempt (right password included) until the oldest of them is :data:`FENETRE` old;
-- **per client address**: the same with :data:`ECHECS_ADRESSE_MAX` failures from one address;
+- **per account from one address**: after :data:`ECHECS_PAIRE_LIBRES` failures (within :data:`FENETRE`),
+  each new attempt from that address on that account (right password included) waits a delay that doubles
+  with every failure, from :data:`DELAI_BASE` up to :data:`DELAI_MAX` after the last one;
+- **per client address**: the same after :data:`ECHECS_ADRESSE_LIBRES` failures from one address, whatever
+  the accounts tried;
 - **globally**: at most :data:`VERIFICATIONS_SIMULTANEES` password checks run at once in the process
   (argon2 is deliberately costly); others wait up to :data:`ATTENTE_VERIFICATION_S`, then are refused.
+
+No account is ever locked as such: someone failing on purpose from their own address only delays
+themselves, never the administrator signing in from elsewhere (a hard lock per account let anyone lock
+any account, repeatably). When the client's address is unknown, the account alone is the key.
+
+Every attempt is recorded as a failure *before* its password is checked, then the delays are read again
+(they now count the concurrent attempts) and the record is withdrawn if the password is right: 30 parallel
+wrong passwords are not all checked against a limit read before any of them was recorded.
 
 Failures are store records (table ``echecs_connexion``), so they survive reloads and restarts. Argon2id
 parameters are OWASP's (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane — with the cap above, at
@@ -47,11 +57,43 @@ from barometre.pilotage.store import ROLES, ErreurStore, Store, Utilisateur
 
 MOT_DE_PASSE_MIN = 12  # ANSSI recommends at least 12 characters for a password alone
 MOT_DE_PASSE_MAX = 256  # longer is no safer, and costs argon2 time for nothing
-SCORE_MIN = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
+SCORE_MIN = 4  # zxcvbn: 4 = "very unguessable" (10^10 guesses or more), counting the words below as known
+#: Known to whoever guesses a password here (zxcvbn's lists are English): French words and phrases common in
+#: passwords, AZERTY keyboard walks, the institution's words; the territory's names are added at run time.
+MOTS_CONNUS = (
+    "azerty", "azertyuiop", "qsdfghjklm", "wxcvbn", "poiuytreza", "mlkjhgfdsq", "nbvcxw", "aqwzsx", "azeqsd",
+    "&é\"'(-è_çà", "1234567890", "motdepasse", "mdp", "bonjour", "bonsoir", "salut", "soleil", "amour", "jetaime",
+    "chouchou", "doudou", "loulou", "bienvenue", "secret", "motdepasse", "changezmoi", "admin", "administrateur",
+    "utilisateur", "agent", "mairie", "commune", "agglo", "agglomeration", "communaute", "barometre", "panel",
+    "label", "projet", "territoire", "france", "nord", "paris", "lille", "valenciennes", "hautsdefrance",
+    "hainaut", "porteduhainaut", "portehainaut", "caph", "escaut", "scarpe",
+)
+
+
+def _mots_du_territoire() -> tuple[str, ...]:
+    """The territory's names (communes, zones, EPCI, département, région), as typed in a password."""
+    import unicodedata
+
+    from barometre.settings import get_settings
+
+    try:
+        import polars as pl
+
+        noms = pl.read_parquet(get_settings().data_dir / "territoires.parquet", columns=["nom"])["nom"].to_list()
+    except Exception:  # noqa: BLE001 - no built data yet: the fixed list still applies
+        return ()
+    out = set()
+    for nom in noms:
+        ascii_ = unicodedata.normalize("NFKD", str(nom)).encode("ascii", "ignore").decode().lower()
+        out.add("".join(c for c in ascii_ if c.isalnum()))
+        out.update(w for w in ascii_.replace("-", " ").replace("'", " ").split() if len(w) > 3)
+    return tuple(sorted(out))
 ENV_MOT_DE_PASSE_ADMIN = "BAROMETRE_MOT_DE_PASSE_ADMIN"
-FENETRE = timedelta(minutes=15)
-ECHECS_COMPTE_MAX = 5
-ECHECS_ADRESSE_MAX = 20
+FENETRE = timedelta(hours=24)  # failures older than this count for nothing (the store forgets them)
+ECHECS_PAIRE_LIBRES = 3  # failures of one account from one address before any delay
+ECHECS_ADRESSE_LIBRES = 10  # failures from one address (any account) before any delay
+DELAI_BASE = timedelta(seconds=2)  # the first delay; each further failure doubles it
+DELAI_MAX = timedelta(minutes=15)
 VERIFICATIONS_SIMULTANEES = 2  # the machine has 2 cores
 ATTENTE_VERIFICATION_S = 10.0
 
@@ -66,14 +108,16 @@ class ErreurConnexion(Exception):
 
 def verifier_force(mot_de_passe: str, entrees: tuple[str, ...] = ()) -> None:
     """Refuse (ValueError, French) a password too short, too long or too easy to guess (zxcvbn score
-    below :data:`SCORE_MIN`, the login and name counting as known words)."""
+    below :data:`SCORE_MIN`, the login, the name, :data:`MOTS_CONNUS` and the territory's names counting as
+    known words)."""
     if len(mot_de_passe) < MOT_DE_PASSE_MIN:
         raise ValueError(f"Le mot de passe doit compter au moins {MOT_DE_PASSE_MIN} caractères.")
     if len(mot_de_passe) > MOT_DE_PASSE_MAX:
         raise ValueError(f"Le mot de passe doit compter au plus {MOT_DE_PASSE_MAX} caractères.")
     from zxcvbn import zxcvbn
 
-    if zxcvbn(mot_de_passe, user_inputs=[e for e in entrees if e])["score"] < SCORE_MIN:
+    connus = [e for e in entrees if e] + list(MOTS_CONNUS) + list(_mots_du_territoire())
+    if zxcvbn(mot_de_passe, user_inputs=connus)["score"] < SCORE_MIN:
         raise ValueError("Ce mot de passe est trop facile à deviner (répétitions, suites, mot courant, "
                          "identifiant…). Choisissez une phrase de plusieurs mots peu courants, par exemple "
                          "quatre mots sans rapport entre eux.")
@@ -105,43 +149,72 @@ def verifier_mot_de_passe(hash_mdp: str | None, mot_de_passe: str) -> bool:
         _verifications.release()
 
 
-def _cles(login: str, adresse: str | None) -> tuple[str, str | None]:
-    return f"compte:{login.lower()}", (f"adresse:{adresse}" if adresse else None)
+def _cles(login: str, adresse: str | None) -> list[tuple[str, int]]:
+    """The throttling keys of an attempt and their free failures: (account, address) and address; the
+    account alone when the address is unknown."""
+    if not adresse:
+        return [(f"compte:{login.lower()}", ECHECS_PAIRE_LIBRES)]
+    return [(f"compte:{login.lower()}|adresse:{adresse}", ECHECS_PAIRE_LIBRES),
+            (f"adresse:{adresse}", ECHECS_ADRESSE_LIBRES)]
+
+
+def delai(echecs: int, libres: int) -> timedelta:
+    """The wait after the last of ``echecs`` failures: none up to ``libres``, then doubling from
+    :data:`DELAI_BASE` up to :data:`DELAI_MAX`."""
+    if echecs < libres:
+        return timedelta(0)
+    return min(DELAI_MAX, DELAI_BASE * 2 ** min(echecs - libres, 30))
+
+
+def _attente(store: Store, login: str, adresse: str | None, now: datetime, dont_celle_ci: bool) -> float:
+    attente = 0.0
+    for cle, libres in _cles(login, adresse):
+        echecs = store.echecs_connexion(cle, now - FENETRE)
+        if dont_celle_ci:  # this attempt's own record (or a concurrent one, as recent) is not a past failure
+            echecs = echecs[:-1]
+        if echecs:
+            libre = datetime.fromisoformat(echecs[-1]) + delai(len(echecs), libres)
+            attente = max(attente, (libre - now).total_seconds())
+    return attente
 
 
 def attente_connexion(store: Store, login: str, adresse: str | None = None,
                       maintenant: datetime | None = None) -> int:
-    """Seconds to wait before this login (or this client address) may try again; 0 when it may."""
-    now = maintenant or datetime.now(UTC)
-    attente = 0.0
-    cle_compte, cle_adresse = _cles(login, adresse)
-    for cle, limite in ((cle_compte, ECHECS_COMPTE_MAX), (cle_adresse, ECHECS_ADRESSE_MAX)):
-        if cle is None:
-            continue
-        echecs = store.echecs_connexion(cle, now - FENETRE)
-        if len(echecs) >= limite:
-            libre = datetime.fromisoformat(echecs[-limite]) + FENETRE
-            attente = max(attente, (libre - now).total_seconds())
+    """Seconds to wait before this login from this client address may try again; 0 when it may."""
+    attente = _attente(store, login, adresse, maintenant or datetime.now(UTC), dont_celle_ci=False)
     return int(attente) + (1 if attente % 1 else 0)
+
+
+def _refus_attente(attente: float) -> ErreurConnexion:
+    if attente < 60:
+        quand = f"{max(1, round(attente))} seconde{'s' if round(attente) > 1 else ''}"
+    else:
+        minutes = round(attente / 60)
+        quand = f"{minutes} minute{'s' if minutes > 1 else ''}"
+    return ErreurConnexion(f"Trop d'essais infructueux pour ce compte depuis cette adresse (ou depuis cette "
+                           f"adresse) : réessayez dans {quand}.")
 
 
 def authentifier(store: Store, login: str, mot_de_passe: str, adresse: str | None = None) -> Utilisateur:
     """The signed-in user for a local login and password; :class:`ErreurConnexion` otherwise (wrong
-    password, unknown or disabled account, or too many recent failures for this account or address)."""
+    password, unknown or disabled account, or a delay still running after recent failures of this account
+    from this address, or from this address)."""
     login = (login or "").strip()[:200]
     login = login.lower() if "@" in login else login
     attente = attente_connexion(store, login, adresse)
     if attente:
-        minutes = max(1, round(attente / 60))
-        raise ErreurConnexion(f"Trop d'essais infructueux pour ce compte ou depuis cette adresse : réessayez "
-                              f"dans {minutes} minute{'s' if minutes > 1 else ''}.")
+        raise _refus_attente(attente)
+    cles = [cle for cle, _ in _cles(login, adresse)]
+    ids = store.noter_echec_connexion(cles)  # counted as a failure until the password is found right
+    attente = _attente(store, login, adresse, datetime.now(UTC), dont_celle_ci=True)
+    if attente > 0:  # concurrent attempts recorded meanwhile: this one waits too
+        raise _refus_attente(attente)
     compte = store.compte(login)
     ok = verifier_mot_de_passe(compte["hash_mdp"] if compte else None, mot_de_passe)
-    cle_compte, cle_adresse = _cles(login, adresse)
     if not ok or compte is None or not compte["actif"]:
-        store.noter_echec_connexion([c for c in (cle_compte, cle_adresse) if c])
         raise ErreurConnexion("Identifiant ou mot de passe incorrect (ou compte désactivé).")
-    store.effacer_echecs_connexion(cle_compte)
+    store.retirer_echecs_connexion(ids)
+    store.effacer_echecs_connexion(cles[0])  # this account's failures from this address are forgiven
     if _hasher.check_needs_rehash(compte["hash_mdp"]):  # older parameters: re-hash with today's
         store.remplacer_hash(compte["login"], _hasher.hash(mot_de_passe))
     return Utilisateur(login=compte["login"], role=compte["role"], nom=compte["nom"])

@@ -21,13 +21,24 @@ Who may do what (checked here, not by hiding buttons):
 - ``admin``: everything.
 
 A vote is cast with a one-time code, not an account: the code (8 characters, printed or as a QR code) is
-valid once, only while its vote is open; only its SHA-256 digest is stored, and the ballot is not linked
-to the code (secret ballot). Ballots and codes are records: they cannot be reverted.
+valid once, only while its vote is open. Secret ballot, held by the storage itself (not by hiding):
+
+- a code is stored keyed: HMAC-SHA256 under a server secret derived from the session key
+  (``BAROMETRE_CLE_SESSION`` or ``data/edits/cle_session``, :mod:`barometre.pilotage.sessions`), so a copy of
+  the database alone gives no way to test candidate codes offline;
+- codes and ballots are never journaled in ``historique`` (nor exported): no page, export or revert shows
+  them, and rows journaled by earlier versions are purged when the panel's tables are opened;
+- nothing links a ballot to its code: they share no operation number; a ballot's id is random (not the
+  casting order), it carries the vote's opening time, not its own; a used code keeps its creation time and
+  records only that it was used (``utilise_le`` = the vote's opening time).
+
+Ballots and codes are records: they cannot be reverted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import uuid
@@ -45,7 +56,6 @@ from barometre.pilotage.store import (
     SPECS,
     TEXTE_COURT,
     TEXTE_LONG,
-    ConflitEdition,
     DonneesInvalides,
     ErreurStore,
     LigneIntrouvable,
@@ -64,6 +74,7 @@ from barometre.pilotage.store import (
 TAILLE_CODE = 8
 ALPHABET_CODE = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on a phone
 CODES_MAX = 500
+CODES_ERRONES_LIBRES = 10  # unknown codes from one address before any delay (typos in a room on one Wi-Fi)
 VOTANT = Utilisateur("(code de vote)", "panel", "Votant·e (code à usage unique)")
 STATUTS_VOTE = {"preparee": "En préparation", "ouverte": "Ouvert", "close": "Clos"}
 
@@ -351,6 +362,8 @@ TABLES_PANEL = [spec.table for spec in SPECS_PANEL.values()]
 _SCHEMAS_CREES: weakref.WeakSet = weakref.WeakSet()  # engines whose panel tables exist (checked once each)
 # Records, not edits: a ballot or a used code is never reverted (that would let a vote be changed).
 NON_ANNULABLES = {"panel_bulletins", "panel_codes"}
+#: Tables of the secret ballot: never journaled, never shown in a history or an export.
+SCRUTIN_SECRET = frozenset({"panel_codes", "panel_bulletins"})
 st_.NON_ANNULABLES.update(NON_ANNULABLES)
 st_.TABLES_DEDIEES.update({"panel_votes", "panel_codes", "panel_bulletins", "panel_versions_criteres"})
 st_.DOMAINES.update(DOMAINES_PANEL)
@@ -368,9 +381,19 @@ def _normaliser_code(code: str) -> str:
     return "".join(ch for ch in str(code).upper() if ch.isalnum())
 
 
+def _cle_codes() -> bytes:
+    """The codes' HMAC key: derived from the server's session secret (kept the same way, mode 600), under a
+    label of its own so a code digest and a cookie signature never share a key."""
+    from barometre.pilotage import sessions  # noqa: PLC0415 - sessions imports the store, not the panel
+
+    return hmac.new(sessions._cle(), b"barometre/panel/codes-de-vote", hashlib.sha256).digest()
+
+
 def empreinte_code(vote_id: int, code: str) -> str:
-    """SHA-256 of the vote and the normalised code (dashes, spaces and case ignored)."""
-    return hashlib.sha256(f"{vote_id}:{_normaliser_code(code)}".encode()).hexdigest()
+    """HMAC-SHA256, under the server secret, of the vote and the normalised code (dashes, spaces and case
+    ignored). Without the secret, a stolen digest cannot be tested against candidate codes."""
+    message = f"{vote_id}:{_normaliser_code(code)}".encode()
+    return hmac.new(_cle_codes(), message, hashlib.sha256).hexdigest()
 
 
 def nouveau_code() -> str:
@@ -390,7 +413,26 @@ class Panel:
         self.store = store
         if store.engine not in _SCHEMAS_CREES:  # a store opened before this module was imported
             metadata.create_all(store.engine, tables=TABLES_PANEL)
+            self._effacer_traces_du_scrutin()
             _SCHEMAS_CREES.add(store.engine)
+
+    def _effacer_traces_du_scrutin(self) -> None:
+        """Databases written by earlier versions journaled codes and ballots (with their digests, scores and a
+        shared operation) and stamped each with its own time: purge those journal rows and replace the
+        per-ballot and per-use times by the vote's opening time. Idempotent; run once per engine."""
+        secrets_ = sorted(SCRUTIN_SECRET)
+        ouvert = (sa.select(t_votes.c.ouvert_le).where(t_votes.c.id == t_bulletins.c.vote_id)
+                  .scalar_subquery())
+        ouvert_code = (sa.select(t_votes.c.ouvert_le).where(t_votes.c.id == t_codes.c.vote_id)
+                       .scalar_subquery())
+        with self.store._ecriture() as conn:
+            conn.execute(st_.t_historique.delete().where(st_.t_historique.c.table_nom.in_(secrets_)))
+            conn.execute(t_bulletins.update().where(t_bulletins.c.modifie_le != sa.func.coalesce(ouvert, ""))
+                         .values(modifie_le=sa.func.coalesce(ouvert, "")))
+            conn.execute(t_codes.update().where(t_codes.c.utilise_le.is_not(None),
+                                                t_codes.c.utilise_le != sa.func.coalesce(ouvert_code, ""))
+                         .values(utilise_le=sa.func.coalesce(ouvert_code, ""), modifie_le=sa.func.coalesce(
+                             ouvert_code, ""), version=1))
 
     # ------------------------------------------------------------ helpers
     def _verifier_lecture(self, user: Utilisateur | None, quoi: str) -> None:
@@ -524,24 +566,33 @@ class Panel:
         if not 1 <= n <= CODES_MAX:
             raise DonneesInvalides(f"Nombre de codes : de 1 à {CODES_MAX}.")
         spec = SPECS["panel_codes"]
-        operation = str(uuid.uuid4())
         with self.store._ecriture() as conn:
             self.store._autoriser(conn, user, spec.domaine)
             vote = self._vote(conn, vote_id)
             if vote["statut"] == "close":
                 raise RefusEcriture("Ce vote est clos : il ne reçoit plus de codes.")
-            codes = []
+            codes: list[str] = []
+            now = _maintenant()
             while len(codes) < n:
                 code = nouveau_code()
                 if code in codes:
                     continue
-                self.store._inserer(conn, spec, {"vote_id": vote_id, "empreinte": empreinte_code(vote_id, code),
-                                                 "utilise_le": None}, user, operation)
+                # Not journaled (a code's digest never reaches a history or an export): the vote's own row
+                # says how many codes exist, and nombre_codes counts them.
+                conn.execute(t_codes.insert().values(vote_id=vote_id, empreinte=empreinte_code(vote_id, code),
+                                                     utilise_le=None, version=1, modifie_par=user.login,
+                                                     modifie_le=now))
                 codes.append(code)
             return codes
 
     def _vote(self, conn: sa.Connection, vote_id: int) -> dict:
-        vote = self.store._ligne(conn, SPECS["panel_votes"], vote_id)
+        """The vote's row, locked until the transaction ends: casting, closing, opening and issuing codes
+        serialise on it (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: every writer already holds the
+        database's write lock from ``BEGIN IMMEDIATE``). Without it, on PostgreSQL, a ballot cast while the
+        vote was being closed was told « enregistré », stored, and left out of the frozen result."""
+        row = (conn.execute(sa.select(t_votes).where(t_votes.c.id == vote_id).with_for_update()).first()
+               if isinstance(vote_id, int) and 0 < vote_id <= st_.ID_MAX else None)
+        vote = dict(row._mapping) if row else None
         if vote is None:
             raise LigneIntrouvable("Ce vote n'existe pas.")
         return vote
@@ -567,9 +618,39 @@ class Panel:
             return self.store._modifier(conn, spec, vote_id, version,
                                         {"statut": "ouverte", "ouvert_le": _maintenant()}, user, str(uuid.uuid4()))
 
-    def voter(self, vote_id: int, code: str, notes: dict[str, int]) -> None:
+    def voter(self, vote_id: int, code: str, notes: dict[str, int], adresse: str | None = None) -> None:
         """Cast one ballot with a one-time code. Refused (nothing written) when the vote is not open, the
-        code unknown or already used, or a rating missing or outside 0–5."""
+        code unknown or already used, or a rating missing or outside 0–5.
+
+        Guessing codes is slowed per client ``adresse``: after :data:`CODES_ERRONES_LIBRES` unknown codes from
+        one address, each new ballot from it waits a delay that doubles (as sign-ins do, see
+        :mod:`barometre.pilotage.auth`); the unknown code is recorded before the answer."""
+        cle = f"vote:{adresse}" if adresse else None
+        if cle:
+            attente = self._attente_codes(cle)
+            if attente > 0:
+                raise RefusEcriture(f"Trop de codes erronés depuis cette adresse : réessayez dans "
+                                    f"{max(1, round(attente))} seconde(s).")
+        try:
+            self._voter(vote_id, code, notes)
+        except RefusEcriture as exc:
+            if cle and str(exc).startswith("Code inconnu"):
+                self.store.noter_echec_connexion([cle])
+            raise
+
+    def _attente_codes(self, cle: str) -> float:
+        from datetime import UTC, datetime  # noqa: PLC0415
+
+        from barometre.pilotage import auth  # noqa: PLC0415 - auth imports the store, not the panel
+
+        now = datetime.now(UTC)
+        echecs = self.store.echecs_connexion(cle, now - auth.FENETRE)
+        if not echecs:
+            return 0.0
+        libre = datetime.fromisoformat(echecs[-1]) + auth.delai(len(echecs), CODES_ERRONES_LIBRES)
+        return (libre - now).total_seconds()
+
+    def _voter(self, vote_id: int, code: str, notes: dict[str, int]) -> None:
         with self.store._ecriture() as conn:
             vote = self._vote(conn, vote_id)
             if vote["statut"] == "preparee":
@@ -583,20 +664,30 @@ class Panel:
                 raise DonneesInvalides("Bulletin incomplet : donnez une note à chaque objet du vote.") from exc
             if any(not calc.NOTE_MIN <= v <= calc.NOTE_MAX for v in clean.values()):
                 raise DonneesInvalides(f"Les notes vont de {calc.NOTE_MIN} à {calc.NOTE_MAX}.")
-            row = conn.execute(sa.select(t_codes).where(
+            row = conn.execute(sa.select(t_codes.c.id, t_codes.c.utilise_le).where(
                 t_codes.c.vote_id == vote_id, t_codes.c.empreinte == empreinte_code(vote_id, code))).first()
             if row is None:
                 raise RefusEcriture("Code inconnu pour ce vote : vérifiez-le (8 caractères, sans 0 ni O).")
             if row.utilise_le is not None:
                 raise RefusEcriture("Ce code a déjà servi : un code ne vaut qu'un vote.")
-            operation = str(uuid.uuid4())
-            try:
-                self.store._modifier(conn, SPECS["panel_codes"], row.id, row.version,
-                                     {"utilise_le": _maintenant()}, VOTANT, operation, valider=False)
-            except (ConflitEdition, LigneIntrouvable) as exc:  # the same code sent twice at once
-                raise RefusEcriture("Ce code a déjà servi : un code ne vaut qu'un vote.") from exc
-            self.store._inserer(conn, SPECS["panel_bulletins"], {"vote_id": vote_id, "notes": _json(clean)},
-                                VOTANT, operation)
+            # Secret ballot: the code only learns that it was used (stamped with the vote's opening time, the
+            # same for every code; its version and modifie_le untouched), the ballot gets a random id and the
+            # same opening time; neither is journaled. Nothing in either row says which ballot a code cast.
+            used = conn.execute(t_codes.update().where(t_codes.c.id == row.id, t_codes.c.utilise_le.is_(None))
+                                .values(utilise_le=vote["ouvert_le"]))
+            if used.rowcount != 1:  # the same code sent twice at once
+                raise RefusEcriture("Ce code a déjà servi : un code ne vaut qu'un vote.")
+            conn.execute(t_bulletins.insert().values(
+                id=self._id_bulletin(conn), vote_id=vote_id, notes=_json(clean), version=1,
+                modifie_par=VOTANT.login, modifie_le=vote["ouvert_le"]))
+
+    @staticmethod
+    def _id_bulletin(conn: sa.Connection) -> int:
+        """A random free id: ballot ids say nothing of the order in which ballots were cast."""
+        while True:
+            key = secrets.randbelow(2**31 - 2) + 1  # a 32-bit INTEGER on both engines
+            if conn.execute(sa.select(t_bulletins.c.id).where(t_bulletins.c.id == key)).first() is None:
+                return key
 
     def nombre_votes(self, vote_id: int) -> int:
         """Ballots cast so far (public: the room's screen shows it during the vote)."""

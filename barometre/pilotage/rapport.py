@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -255,11 +256,17 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     nom = _nom(con, niveau, code)
     from barometre.calculs.verdicts import RULE_FR
 
+    evaluation = []  # the edition's section « Évaluation du projet de territoire » (issue 23)
+    if edition is not None and store is not None:
+        from barometre.pilotage.evaluation import section_pack
+
+        evaluation.append(section_pack(store, {i: (x.objectif or x.progression) for i, x in lectures.items()}, le))
+
     return Rapport(titre=titre, sous_titre=nom, date_iso=le.isoformat(), date_texte=formats.date_longue(le),
                    territoire=nom, digest=digest, digest_depuis=formats.date_longue(depuis), pages=pages,
                    attendues=attendues, sources=sources, methode=RULE_FR.replace("**", ""),
                    pied=f"{titre} — {formats.date_longue(le)}",
-                   synthese=[{"titre": t, "lignes": lignes} for t, lignes in synth.sections()],
+                   synthese=[{"titre": t, "lignes": lignes} for t, lignes in synth.sections()] + evaluation,
                    synthese_titre=TITRE_SYNTHESE)
 
 
@@ -396,13 +403,21 @@ def _zip_fige(data: bytes, classeur: bool = False) -> bytes:
 
 
 def ecrire(r: Rapport, fmt: str, sortie: Path) -> Path:
-    """Write the pack to ``sortie`` through a temporary file and a rename (nothing half-written)."""
+    """Write the pack to ``sortie`` through a temporary file and a rename (nothing half-written). The
+    temporary file has an unpredictable name, is created exclusively (``O_EXCL``: never through a link someone
+    placed there) and the rename replaces ``sortie`` itself, never the target of a link at that name."""
     if fmt not in FORMATS:
         raise RapportErreur(f"format « {fmt} » inconnu (attendu : pdf ou pptx)")
     data = rapport_pdf(r) if fmt == "pdf" else rapport_pptx(r)
     sortie = Path(sortie)
     sortie.parent.mkdir(parents=True, exist_ok=True)
-    tmp = sortie.with_name(f".{sortie.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(sortie)
+    fd, tmp = tempfile.mkstemp(dir=sortie.parent, prefix=f".{sortie.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # a pack is a public document: readable like any file written here
+        os.replace(tmp, sortie)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return sortie

@@ -93,6 +93,13 @@ def _token(valeur: object) -> str | None:
     return token
 
 
+def empreinte_cookie(valeur: object) -> str | None:
+    """The store's hash of a cookie's session token (None unless the signature holds): the session to keep
+    when its holder changes their password."""
+    token = _token(valeur)
+    return empreinte(token) if token else None
+
+
 def lire(store: Store, valeur: object) -> Utilisateur | None:
     """The user of a cookie value: None unless the signature holds, the session is open (not expired nor
     revoked) and the account is still active (with its current role)."""
@@ -197,6 +204,50 @@ async def _deconnexion(request):
     response = RedirectResponse(_avec(retour, connexion="fin"), status_code=303)
     _poser_cookie(response, request, None)
     return response
+
+
+ENV_CADRES = "BAROMETRE_CADRES_AUTORISES"
+
+
+class EntetesSecurite:
+    """ASGI middleware (``st.App(..., middleware=[Middleware(EntetesSecurite)])``, see app.py): security
+    headers on every HTTP response.
+
+    - ``Content-Security-Policy: frame-ancestors 'self'`` — no other site frames the dashboard (clickjacking of
+      the sign-in form, the vote, the edit forms) — except an embedded view (``?embed=true``, the feature
+      that puts one chart in another site's page): there the sites listed in ``BAROMETRE_CADRES_AUTORISES``
+      (space-separated origins), or any site when it is unset;
+    - ``X-Content-Type-Options: nosniff``; ``Referrer-Policy: same-origin`` (an address with a vote link or a
+      code never leaves in a Referer to an outside site)."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001 - an ASGI app
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 - ASGI callables
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").decode("latin-1").lower()
+        embarque = any(p in ("embed=true", "embed=1") for p in query.split("&"))
+        cadres = (re.sub(r"[;,\s]+", " ", os.environ.get(ENV_CADRES, "")).strip() or "*") if embarque else "'self'"
+        entetes = [(b"content-security-policy", f"frame-ancestors {cadres}".encode("latin-1")),
+                   (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+
+        async def envoyer(message) -> None:  # noqa: ANN001
+            if message["type"] == "http.response.start":
+                noms = {k.lower() for k, _ in message.get("headers", [])}
+                message = {**message, "headers": [*message.get("headers", []),
+                                                   *((k, v) for k, v in entetes if k not in noms)]}
+            await send(message)
+
+        await self.app(scope, receive, envoyer)
+
+
+def middleware() -> list:
+    """The middleware for ``st.App(..., middleware=middleware())`` (see app.py)."""
+    from starlette.middleware import Middleware
+
+    return [Middleware(EntetesSecurite)]
 
 
 def routes() -> list:

@@ -33,6 +33,7 @@ import getpass
 import importlib.util
 import json
 import os
+import re
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -131,6 +132,16 @@ def _pg_parts(url: str) -> tuple[str, str]:
     return libpq, schema
 
 
+def masquer(texte: str, libpq: str | None) -> str:
+    """A message with no PostgreSQL password in it (``password=…`` of a connection string, or the value)."""
+    texte = re.sub(r"(?i)(password\s*=\s*)('[^']*'|\S+)", r"\1***", texte)
+    texte = re.sub(r"(?i)(postgres(?:ql)?(?:\+\w+)?://[^:/@\s]+:)[^@\s]+@", r"\1***@", texte)
+    motif = re.search(r"(?:^|\s)password=(\S+)", libpq or "")
+    if motif and len(motif.group(1)) >= 3:
+        texte = texte.replace(motif.group(1), "***")
+    return texte
+
+
 def lieu(settings: Settings) -> Lieu:
     lake = settings.data_dir / "lake"
     fichiers = Path(os.environ.get(ENV_LAKE_DIR) or lake / "fichiers")
@@ -215,7 +226,11 @@ class Entrepot:
                     options.append("read_only")
                 if ecriture:
                     self.lieu.fichiers.mkdir(parents=True, exist_ok=True)
-                con.execute(f"attach {_sql_text(self.lieu.catalogue)} as {ALIAS} ({', '.join(options)})")
+                try:
+                    con.execute(f"attach {_sql_text(self.lieu.catalogue)} as {ALIAS} ({', '.join(options)})")
+                except duckdb.Error as exc:  # the engine's message quotes the connection string, password included
+                    raise ErreurEntrepot("le catalogue des valeurs est injoignable : "
+                                         f"{masquer(str(exc), self.lieu.pg_libpq)}") from None
                 yield con
             finally:
                 con.close()

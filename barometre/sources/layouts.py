@@ -67,13 +67,13 @@ class Layout:
     niveau_commune: bool = True
 
     def matches(self, header: list[str]) -> bool:
-        names = [h.strip().lower() for h in header]
+        names = [" ".join(h.split()).lower() for h in header]  # « Consommation Tertiaire  (MWh) » as published
         for wanted in self.signature:
             if wanted.startswith("^"):
                 pattern = re.compile(wanted, re.IGNORECASE)
                 if not any(pattern.match(h.strip()) for h in header):
                     return False
-            elif wanted.lower() not in names:
+            elif " ".join(wanted.split()).lower() not in names:
                 return False
         return True
 
@@ -385,6 +385,11 @@ def parse_statlocales_bv(table: RawTable, ctx: ParseContext) -> list[Valeur]:
 
 
 # ---------------------------------------------------------------- INSEE chiffres détaillés EPCI (emploi)
+#: The ``sexe`` values of the INSEE detailed figures: the breakdown label is checked against them (a label
+#: read from a file reaches every visitor's page).
+SEXES_INSEE = ("Ensemble", "Femmes", "Hommes")
+
+
 def parse_emploi_epci(table: RawTable, ctx: ParseContext) -> list[Valeur]:
     values = []
     for row in table.rows:
@@ -392,9 +397,15 @@ def parse_emploi_epci(table: RawTable, ctx: ParseContext) -> list[Valeur]:
         if geo != f"EPCI-{ctx.epci}" or row.cells["table"].strip() != "ACT G1":
             continue
         year = int(row.cells["millesime"])
+        sexe = row.cells["sexe"].strip()
+        if sexe not in SEXES_INSEE:
+            raise IngestError(fichier=table.path.name, ligne=row.line, colonne="sexe",
+                              message=f"valeur « {sexe[:60]} » inattendue pour le sexe",
+                              conseil=f"valeurs attendues : {', '.join(SEXES_INSEE)} (le fichier publié par "
+                                      "l'INSEE, sans retouche).")
         values.append(_valeur("part_temps_partiel_salaries", "epci", ctx.epci, year,
                               _number(table, row, "dont_pct_temps_partiel"), "insee_emploi_epci_2018",
-                              ventilation=row.cells["sexe"].strip(), ligne=row.line))
+                              ventilation=sexe, ligne=row.line))
     return values
 
 

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError, field_validator
 
 from barometre.settings import Settings, load_territoire
 from barometre.sources.csvread import IngestError
@@ -35,6 +37,20 @@ class ErreurTelechargement(Exception):
     """The file could not be fetched or failed a check; ``str()`` is a French sentence."""
 
 
+#: A downloaded file's name: one plain name in the download folder (no path, no leading dot, no control
+#: character), whatever the catalogue says.
+NOM_SUR = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+HOTES_LOCAUX = {"127.0.0.1", "localhost", "::1"}  # a test server or a local mirror: plain http allowed
+
+
+def adresse_sure(url: str) -> bool:
+    """``https://`` to a named host; plain ``http://`` only to this machine. Never ``file:``, ``ftp:``…"""
+    parts = urlsplit(url)
+    if not parts.hostname or parts.username or parts.password:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in HOTES_LOCAUX)
+
+
 class Fichier(BaseModel):
     source: str
     nom: str
@@ -42,6 +58,23 @@ class Fichier(BaseModel):
     page: str = ""
     taille_max_mo: int = 500
     sha256: str = ""
+    remplit: str = ""  # what the file fills, in French (shown where the data is missing)
+    verifie_le: str = ""  # date the address was last fetched with a network; empty: never
+
+    @field_validator("nom")
+    @classmethod
+    def _nom_simple(cls, nom: str) -> str:
+        if not NOM_SUR.fullmatch(nom) or ".." in nom:
+            raise ValueError(f"nom de fichier « {nom[:80]} » refusé : un nom simple (lettres, chiffres, . _ -), "
+                             "sans dossier")
+        return nom
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, url: str) -> str:
+        if not adresse_sure(url.replace("{", "").replace("}", "")):
+            raise ValueError(f"adresse « {url[:120]} » refusée : https:// vers le site du producteur")
+        return url
 
 
 def catalogue_path(settings: Settings) -> Path:
@@ -54,7 +87,17 @@ def fichiers(settings: Settings) -> list[Fichier]:
         raise IngestError(str(path), None, None, "catalogue des adresses de téléchargement absent",
                           f"créez {FICHIER_CATALOGUE} dans data/catalogue/ (voir celui du projet).")
     with path.open("rb") as f:
-        return [Fichier.model_validate(x) for x in tomllib.load(f).get("fichier", [])]
+        entrees = tomllib.load(f).get("fichier", [])
+    out = []
+    for i, x in enumerate(entrees, start=1):
+        try:
+            out.append(Fichier.model_validate(x))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise IngestError(path.name, None, str(err["loc"][0]) if err["loc"] else None,
+                              f"entrée [[fichier]] n° {i} : {err['msg'].removeprefix('Value error, ')}",
+                              "corrigez cette entrée du catalogue des téléchargements.") from exc
+    return out
 
 
 def adresse(fichier: Fichier, settings: Settings) -> str:
@@ -74,6 +117,8 @@ class Telecharge:
 def telecharger(fichier: Fichier, settings: Settings, dossier: Path) -> Telecharge:
     """Fetch ``fichier`` into ``dossier`` by blocks, with the checks of the module docstring."""
     url = adresse(fichier, settings)
+    if not adresse_sure(url):  # after the territory's codes are put in
+        raise ErreurTelechargement(f"Adresse refusée : {url} (seul https:// vers le site du producteur est admis).")
     cible = dossier / fichier.nom
     limite = fichier.taille_max_mo * 1024 * 1024
     h = hashlib.sha256()

@@ -7,6 +7,7 @@ statistical secrecy (INSEE's ``s``): such a value is never shown as zero.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -34,18 +35,43 @@ PERCENT_MAX = 100.0
 ANNEE_MIN = 1990  # no official series the barometer follows starts earlier
 
 
+#: What a breakdown label (« Femmes », « 15-24 ans », « Gaz – Tertiaire », « C201 – collège ») may hold:
+#: letters, digits, spaces and plain punctuation. No character that builds Markdown or HTML (``<>[]!*_`#|\{}``,
+#: ``:``, ``@``, ``&``, ``=``) and no « www. »: a label read from a file is shown on every page.
+VENTILATION_SURE = re.compile(r"[^\W_](?:[^\W_]|[ \-–—,.'’()/%+])*")  # one branch per character: linear
+VENTILATION_MAX = 80
+
+
+def ventilation_refusee(ventilation: str) -> str | None:
+    """Why a breakdown label cannot be stored (French), or None when it is a plain label."""
+    if not ventilation:
+        return None
+    if len(ventilation) > VENTILATION_MAX:
+        return f"libellé de ventilation trop long ({len(ventilation)} caractères, au plus {VENTILATION_MAX})"
+    if not VENTILATION_SURE.fullmatch(ventilation) or "www." in ventilation.lower():
+        return (f"libellé de ventilation « {ventilation[:VENTILATION_MAX]} » inattendu (caractères de mise en "
+                "forme ou adresse)")
+    return None
+
+
 def annee_max() -> int:
     """The latest plausible year: next year (a provisional figure may carry it), never a typo like 2203."""
     return date.today().year + 1
 
 
 def check_values(values: list[Valeur], catalogue: Catalogue, fichier: str) -> None:
-    """Refuse values that cannot be true: unknown indicator, duplicate key, year outside 1990..next year,
-    negative count, rate outside 0..100 %."""
+    """Refuse values that cannot be true: a breakdown label that is not plain text, unknown indicator,
+    duplicate key, year outside 1990..next year, negative count, rate outside 0..100 %."""
     known = {ind.id: ind for ind in catalogue.indicateurs}
     seen: dict[tuple, int | None] = {}
     derniere = annee_max()
     for v in values:
+        refus = ventilation_refusee(v.ventilation)
+        if refus:
+            raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne, message=refus,
+                              conseil="un libellé de ventilation est un texte simple (lettres, chiffres, espaces, "
+                                      "tirets, virgules, parenthèses) : corrigez la cellule ou reprenez le fichier "
+                                      "publié par le producteur.")
         if not ANNEE_MIN <= v.annee <= derniere:
             raise IngestError(fichier=fichier, ligne=v.ligne, colonne=v.colonne,
                               message=f"année {v.annee} impossible, attendue entre {ANNEE_MIN} et {derniere}",

@@ -394,5 +394,6 @@ def methode(ctx: Contexte, annees: dict[str, int | None]) -> None:
              "Pourquoi": d.pourquoi} for d in corr.dimensions]), hide_index=True, width="stretch")
         if corr.non_couverte:
             st.markdown("**Familles du bien-être sans indicateur communal** (l'indice ne les mesure pas) :")
-            st.markdown("\n".join(f"- {f.famille} (OCDE : {f.theme_ocde}) — {f.raison}"
+            # the reason quotes the adopted criteria (typed on the Panel page): text, never Markdown
+            st.markdown("\n".join(f"- {echapper(f.famille)} (OCDE : {echapper(f.theme_ocde)}) — {echapper(f.raison)}"
                                   for f in corr.non_couverte))

@@ -103,6 +103,11 @@ def _communes_zonage(zonage: str) -> pl.DataFrame:
     return queries.communes_zonage(connection(), zonage)
 
 
+def communes_zonage(zonage: str) -> pl.DataFrame:
+    """The followed communes with their zone in ``zonage`` (code, nom, zone, nom_zone)."""
+    return _communes_zonage(zonage)
+
+
 def valeurs_communes(indicateur: str, annee: int, zonage: str, ventilation: str = "") -> pl.DataFrame:
     return queries.joindre_communes(_communes_zonage(zonage),
                                     valeurs(indicateur, NIVEAU_COMMUNE, annee=annee, ventilation=ventilation))
@@ -120,6 +125,13 @@ def _index_disponibilites() -> dict:
 
 def annees(indicateur: str, niveau: str | None = None) -> list[int]:
     return list(_index_disponibilites().get(("annees", indicateur, niveau), []))
+
+
+def annees_ventilation(indicateur: str, niveau: str, ventilation: str) -> list[int]:
+    """The vintages of one breakdown (an election's year, not every election's): all of them for the total."""
+    if not ventilation:
+        return annees(indicateur, niveau)
+    return sorted(set(valeurs(indicateur, niveau, ventilation=ventilation)["annee"].to_list()))
 
 
 def ventilations(indicateur: str) -> list[str]:

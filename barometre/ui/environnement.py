@@ -15,7 +15,7 @@ from barometre.calculs.targets import CONFIANCES_FR, STATUS_RULE_FR, indicateurs
 from barometre.pilotage.objectifs import ObjectifSaisi, objectifs_rows, objectifs_saisis
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.settings import get_settings
-from barometre.texte import echapper
+from barometre.texte import echapper, texte_sur
 from barometre.ui import budget as ui_budget
 from barometre.ui import cache, graphiques, panneaux, provenance
 from barometre.ui import energie as ui_energie
@@ -98,8 +98,9 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
     mine = [r for r in rows if r["indicateur"] == ind_id and r["territoire"] == sel.epci]
     for r in sorted(mine, key=lambda r: (not r.get("principal"), bool(r.get("illustratif")), r["annee_cible"])):
         ind = cat.indicateur(ind_id)
-        st.markdown(f"**{echapper(r.get('intitule') or r['id'])}** ({r['id']}) — origine : {r['origine']}, "
-                    f"échéance {r['annee_cible']} — {CONFIANCES_FR.get(r.get('confiance', ''), '')} — statut : "
+        st.markdown(f"**{echapper(r.get('intitule') or r['id'])}** ({echapper(r['id'])}) — origine : "
+                    f"{echapper(r['origine'])}, échéance {r['annee_cible']} — "
+                    f"{CONFIANCES_FR.get(r.get('confiance', ''), '')} — statut : "
                     f"**{r['statut_libelle']}**" + (" — *à confirmer*" if r["a_confirmer"] else "")
                     + (" — *objectif national transposé, illustratif*" if r["illustratif"] else ""))
         if r["annee_reference"] is None or r["valeur_reference"] is None or r["valeur_cible"] is None:
@@ -127,7 +128,7 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
             st.caption("Année de référence du PCAET inconnue : la trajectoire part provisoirement de la première "
                        "observation disponible. Avec une seule observation, le statut ne mesure pas encore une "
                        "tendance.")
-        st.caption(f"Source de l'objectif : {r['source']}")
+        st.caption(f"Source de l'objectif : {texte_sur(r['source'])}")  # typed by an agent: text, never Markdown
     ui_objectifs.trajectoires_territoire(rows, ind_id, sel.niveau, sel.code, sel.nom, panneaux.chart_font(sel))
     with st.expander("Tous les objectifs en vigueur"):
         st.dataframe(ui_objectifs.tableau(saisis, rows, cat), hide_index=True, width="stretch")
@@ -136,26 +137,32 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
 
 
 def energie(sel: Selection, rows: list[dict], user: Utilisateur | None) -> None:
+    """For the territory picked: consumption by energy and sector, production by filière, autonomy and
+    consumption on their trajectories; what is missing (agents only). Files load on the « Données » page."""
     cat = cache.catalogue()
     cible = next((r for r in rows if r["indicateur"] == "autonomie_energetique" and r["territoire"] == sel.epci
                   and r["valeur_cible"] is not None), None)
-    objectif = (f" ; objectif en vigueur : **{formats.nombre(cible['valeur_cible'], ui_energie.decimales(cible))}"
-                f"{formats.NBSP}%** en {cible['annee_cible']}." if cible else " ; aucun objectif en vigueur.")
-    st.markdown("Autonomie énergétique = production renouvelable locale ÷ consommation finale d'énergie" + objectif)
+    objectif = (f"Objectif en vigueur : **{formats.nombre(cible['valeur_cible'], ui_energie.decimales(cible))}"
+                f"{formats.NBSP}%** en {cible['annee_cible']}." if cible else "Aucun objectif d'autonomie en vigueur.")
+    st.markdown(ui_energie.DEFINITION + " " + objectif)
+    absents = ui_energie.manquants()
     for ind_id in cat.groupes.energie:
         ind = cat.indicateur(ind_id)
         v = cache.dernieres_valeurs((ind_id,), sel.niveau, sel.code)
         if v.height:
             panneaux.metric_tile(st, ind, v.to_dicts()[0])
+        elif ind_id in absents:
+            st.markdown(f"**{ind.libelle}** : pas encore chargée.")
         else:
             provenance.empty_state(ind, sel.niveau, sel.nom)
-    absents = ui_energie.manquants()
-    ui_energie.jeux_a_charger(cat, absents)
-    if not sel.projection:
-        ui_energie.televersement(user, deja_charge=not absents)
+    ui_energie.jeux_a_charger(cat, sel, user)
+    ui_energie.consommation(sel)
+    ui_energie.production(sel)
+    ui_energie.trajectoires(sel, rows)
     ui_energie.autonomie_territoires(cat, cible)
     st.markdown("## Contexte : électricité sur le réseau Enedis (Nord et région)")
     prod = cache.valeurs("production_electricite_enedis")
+    prod = prod.filter(pl.col("niveau").is_in(["departement", "region"])) if prod.height else prod
     if prod.height:
         ind = cat.indicateur("production_electricite_enedis")
         graphiques.afficher(

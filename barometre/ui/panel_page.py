@@ -20,13 +20,14 @@ from barometre.charts import indicateurs as charts
 from barometre.charts import panel as charts_panel
 from barometre.pilotage.panel import (
     CODES_MAX,
+    SCRUTIN_SECRET,
     SPECS_PANEL,
     STATUTS_VOTE,
     RefusLecture,
     exports,
     tableau_recommandations,
 )
-from barometre.pilotage.store import ErreurStore
+from barometre.pilotage.store import ID_MAX, ErreurStore
 from barometre.texte import echapper
 from barometre.ui import cache, etat
 from barometre.ui import pilotage as ui_pilotage
@@ -150,7 +151,7 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                      for o in vote["objets"]}
             if st.form_submit_button("Voter", type="primary"):
                 try:
-                    p.voter(vote_id, code, notes)
+                    p.voter(vote_id, code, notes, adresse=ui_pilotage.adresse_client())
                 except ErreurStore as exc:
                     ui_pilotage.erreur(exc)
                 else:
@@ -162,8 +163,10 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
     if vote_param:
         try:
             vote_id_param = int(vote_param)
+            if not 0 < vote_id_param <= ID_MAX:
+                raise ValueError(vote_param)
         except ValueError:
-            st.error("Lien de vote invalide.")
+            st.error("Lien de vote invalide : ce vote est introuvable.")
             st.stop()
         if etat.url("jeton") or etat.url("voter"):
             bulletin(vote_id_param, etat.url("jeton"))
@@ -503,7 +506,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
     # ---------------------------------------------------------------- history
     with onglets["Historique"]:
         st.header("Historique des saisies du panel")
-        tables = [t for t in SPECS_PANEL if not t.startswith("label_")]
+        # Codes and ballots are never journaled (secret ballot): not asked for either.
+        tables = [t for t in SPECS_PANEL if not t.startswith("label_") and t not in SCRUTIN_SECRET]
         if not membre:
             st.caption("L'historique des saisies (textes compris) est réservé aux membres du panel et aux agents.")
         else:

@@ -3,8 +3,6 @@ key-figure cards and tiles. Each takes the run's :class:`~barometre.ui.etat.Sele
 
 from __future__ import annotations
 
-import html
-
 import polars as pl
 import streamlit as st
 
@@ -12,6 +10,7 @@ from barometre import formats
 from barometre.calculs import verdicts as v
 from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
+from barometre.texte import Html, echapper, html_sur
 from barometre.ui import cache, etat, graphiques, provenance
 from barometre.ui import equite as ui_equite
 from barometre.ui import femmes_hommes as ui_fh
@@ -60,7 +59,7 @@ def indicator_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     niveau, code, nom = sel.niveau, sel.code, sel.nom
     ventilation = etat.ventilation_picker(ind, key=f"{key}_ventilation")
     sel = sel.avec(indicateur=ind.id, ventilation=ventilation)
-    st.header(ind.libelle + (f" — {ventilation}" if ventilation else ""))  # h2: the page title's child
+    st.header(ind.libelle + (f" — {echapper(ventilation)}" if ventilation else ""))  # h2: the page title's child
     st.caption(f"{ind.definition} Unité : {ind.unite} ; {SENS_TEXT[ind.sens]}.")
     ui_fh.femmes_hommes(ind, court=True)
     comp = cache.comparaison(ind.id, niveau, code, ventilation)
@@ -127,7 +126,7 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     highlight = sel.commune
     refs = cache.comparaison(ind.id, group_niveau, group_code, ventilation)
     references = [(r["nom"], r["valeur"]) for r in refs.iter_rows(named=True)
-                  if r["valeur"] is not None and r["annee"] == annee and ind.agregation != "somme"]
+                  if r["valeur"] is not None and r["annee"] == annee and ind.grandeur != "total"]
     chart = graphiques.afficher("ranking_chart", communes, ind.unite, ind.decimales, highlight, ind.nom_court,
                                 references, font_size=chart_font(sel),
                                 alt=f"Classement des communes pour {ind.libelle}")
@@ -185,12 +184,17 @@ def delta_html(ind: Indicateur, row: dict) -> str:
         constant, _, current = money_note.partition(" · ")
         money_note = f"{constant}{verdict} · {current}"
         verdict = ""
-    return (f'<div style="color:{colour};font-size:.95rem">{arrow} {formats.ecart(change, ind.unite, ind.decimales)}'
-            f' depuis {row["annee_precedente"]}{html.escape(money_note)}{verdict}</div>')
+    return Html(f'<div style="color:{colour};font-size:.95rem">{arrow} '
+                f'{html_sur(formats.ecart(change, ind.unite, ind.decimales))} depuis {row["annee_precedente"]}'
+                f'{html_sur(money_note)}{html_sur(verdict)}</div>')
 
 
 def card(label: str, value: str, unit: str, lines: list[str], help_text: str) -> str:
-    body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{line}</div>' for line in lines)
+    """A figure card for ``st.html``. Every argument is text and is escaped (territory names, breakdown labels
+    read from loaded files…); only :class:`~barometre.texte.Html` lines built by our code stay markup."""
+    label, value, unit, help_text = (html_sur(x) for x in (label, value, unit, help_text))
+    body = "".join(f'<div style="font-size:.9rem;color:#333;margin-top:.25rem">{html_sur(line)}</div>'
+                   for line in lines)
     return (f'<div role="group" aria-label="{label}" title="{help_text}" style="border:1px solid #c9c9c9;'
             f'border-radius:.5rem;padding:.8rem 1rem;min-height:9.5rem;background:#fff">'
             f'<div style="font-size:1rem;font-weight:600;color:#111">{label}</div>'
@@ -238,7 +242,7 @@ def reference_levels_lines(ind: Indicateur, niveau: str, code: str) -> list[str]
         parts = " · ".join((f"{r['ventilation']} " if r["ventilation"] else "") + formats.nombre(r["valeur"],
                            ind.decimales) for r in mine)
         niveau_nom = "" if key[0] == "france" else f" ({cache.niveau_libelle(key[0]).lower()})"
-        out.append(f"{html.escape(mine[0]['nom'])}{niveau_nom}, {annee} : {parts} {html.escape(ind.unite)}")
+        out.append(f"{mine[0]['nom']}{niveau_nom}, {annee} : {parts} {ind.unite}")  # text: card() escapes it
     return out
 
 
@@ -260,8 +264,8 @@ def other_definition_lines(ind: Indicateur, niveau: str, code: str) -> list[str]
                            + formats.valeur_unite(r["valeur"], other.unite, other.decimales)
                            for r in sorted(mine, key=lambda r: r["ventilation"]))
         periode = mine[0].get("periode") or mine[0]["annee"]
-        shown.append(f"{html.escape(nom)} ({periode}) : {parts}")
-    return [f"Autre définition ({html.escape(ind.repere_autre_definition_note)}) : " + " ; ".join(shown)]
+        shown.append(f"{nom} ({periode}) : {parts}")  # text: card() escapes it
+    return [f"Autre définition ({ind.repere_autre_definition_note}) : " + " ; ".join(shown)]
 
 
 def _comparaisons_toutes_ventilations(indicateur: str, niveau: str, code: str) -> list[dict]:
@@ -282,7 +286,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         comp = cache.comparaison(ind.id, niveau, code, "")
         value = "secret" if row["secret"] else f(row["valeur"])
         lines = [f"{row['annee']}" + (f" · {row['periode']}" if row["periode"] else "")
-                 + f" · Source : {html.escape(provenance.producteur(row.get('source') or ind.source))}"]
+                 + f" · Source : {provenance.producteur(row.get('source') or ind.source)}"]
         delta = delta_html(ind, row)
         if delta:
             lines.append(delta)
@@ -295,7 +299,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         parts = [f"{r['ventilation']} {f(r['valeur'])}" for r in latest.iter_rows(named=True)]
         source = provenance.producteur(latest["source"][0] if "source" in latest.columns else ind.source)
         container.html(card(label, " · ".join(parts), ind.unite,
-                            [f"{latest['annee'].max()} · Source : {html.escape(source)}"], ind.definition))
+                            [f"{latest['annee'].max()} · Source : {source}"], ind.definition))
         return
     group = (niveau, code) if niveau != "commune" else None
     dist = cache.distribution(ind.id, *group) if group else pl.DataFrame()
@@ -305,7 +309,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         d = dist.to_dicts()[0]
         secret_note = f", {d['n_secret']} communes sous secret statistique" if d["n_secret"] else ""
         lines = [f"{d['annee']} · écart entre communes : pas de valeur publiée pour ce territoire "
-                 f"(indicateur non additif){secret_note} · Source : {html.escape(provenance.producteur(ind.source))}"]
+                 f"(indicateur non additif){secret_note} · Source : {provenance.producteur(ind.source)}"]
         if published:
             lines.append("Repères : " + " · ".join(
                 f"{r['nom']} {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
@@ -317,7 +321,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         lines = ["Pas de valeur publiée pour ce territoire. Repères d'autres niveaux (ce ne sont pas les "
                  "valeurs du territoire) :", *other_levels]
         lines.extend(other_definition_lines(ind, niveau, code))
-        lines.append(f"Source : {html.escape(provenance.producteur(ind.source))}")
+        lines.append(f"Source : {provenance.producteur(ind.source)}")
         container.html(card(label, "non publié", "", lines, ind.definition))
         return
     container.html(card(label, "—", "", ["Donnée pas encore chargée : voir Volet environnemental."],

@@ -17,6 +17,7 @@ import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
 from barometre.pilotage import auth, sessions
+from barometre.pilotage import evaluation as _evaluation  # noqa: F401 - registers its tables (history, revert)
 from barometre.pilotage import panel as _panel  # noqa: F401 - registers the panel's tables, specs, domains
 from barometre.pilotage.store import (
     DOMAINES,
@@ -267,14 +268,16 @@ def _changer_mot_de_passe(box, user: Utilisateur) -> None:
         if st.form_submit_button("Changer"):
             s = store()
             try:
-                auth.authentifier(s, user.login, actuel)
+                auth.authentifier(s, user.login, actuel, adresse=adresse_client())
                 compte = s.compte(user.login)
                 s.definir_mot_de_passe(user, user.login, compte["version"],
-                                       auth.hacher(nouveau, (user.login, user.nom)))
+                                       auth.hacher(nouveau, (user.login, user.nom)),
+                                       garder_session=sessions.empreinte_cookie(_cookie_session()))
             except (auth.ErreurConnexion, ErreurStore, ValueError) as exc:
-                st.error(str(exc))
+                st.error(echapper(exc))
             else:
-                st.success("Mot de passe changé.")
+                st.success("Mot de passe changé. Vos autres sessions (autres appareils, autres navigateurs) sont "
+                           "fermées.")
 
 
 def admin_connecte() -> bool:

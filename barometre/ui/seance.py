@@ -88,7 +88,7 @@ def graphique(v: Vue, font_size: int) -> tuple[alt.TopLevelMixin, pl.DataFrame, 
                 f"{ind.libelle} : évolution pour {nom}")
     df = extremes(v.communes)
     refs = [(r["nom"], r["valeur"]) for r in v.comparaison.iter_rows(named=True)
-            if r["valeur"] is not None and ind.agregation != "somme" and r["annee"] == (df["annee"][0] if
+            if r["valeur"] is not None and ind.grandeur != "total" and r["annee"] == (df["annee"][0] if
                                                                                     df.height else None)]
     return (charts.ranking_chart(df, ind.unite, ind.decimales, None, ind.nom_court, refs, font_size=font_size),
             df, f"{ind.libelle} : les communes de {nom}")

@@ -13,6 +13,7 @@ from barometre.pilotage.objectifs import objectifs_rows
 from barometre.settings import get_settings
 from barometre.sources.csvread import IngestError
 from barometre.sources.ipc import lire_ipc
+from barometre.texte import Html
 from barometre.ui import cache
 
 
@@ -61,7 +62,7 @@ def verdict_html(verdict: v.Verdict, small: bool = False) -> str:
     """One verdict as a coloured line (symbol + words: never colour alone), with its vintage and age."""
     size = ".85rem" if small else ".95rem"
     quand = v.age_texte(verdict.annee, verdict.age)
-    return (f'<div class="verdict verdict-{verdict.tonalite}" style="color:{verdict.couleur};font-size:{size};'
+    return Html(f'<div class="verdict verdict-{verdict.tonalite}" style="color:{verdict.couleur};font-size:{size};'
             f'margin-top:.25rem" title="{html.escape(verdict.detail)}">{verdict.symbole} '
             f'<strong>{verdict.nature.capitalize()} : {html.escape(verdict.libelle)}</strong>'
             + (f' <span style="color:#444">({html.escape(quand)})</span>' if quand else "") + "</div>")
@@ -75,11 +76,11 @@ def lignes(indicateur: str, niveau: str, code: str) -> list[str]:
     out = [verdict_html(x, small=True) for x in lec.verdicts()]
     if len(lec.situations) > 1:  # the situation against each reference level, not only the first
         each = " · ".join(f"{html.escape(nom)} : {html.escape(x.libelle)}" for nom, x in lec.situations)
-        out.append(f'<div style="font-size:.8rem;color:#444">Face à chaque repère ({lec.situations[0][1].annee}) : '
-                   f"{each}</div>")
+        out.append(Html(f'<div style="font-size:.8rem;color:#444">Face à chaque repère '
+                        f"({lec.situations[0][1].annee}) : {each}</div>"))
     if lec.objectif is not None and lec.objectif_libelle:
-        out.insert(1, f'<div style="font-size:.8rem;color:#444">Objectif : {html.escape(lec.objectif_libelle)}'
-                      "</div>")
+        out.insert(1, Html(f'<div style="font-size:.8rem;color:#444">Objectif : '
+                           f'{html.escape(lec.objectif_libelle)}</div>'))
     return out
 
 

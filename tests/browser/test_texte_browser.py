@@ -1,10 +1,14 @@
-"""User text is data, never markup (issue 13, finding 2), checked in Chromium on a real `streamlit run`.
+"""User text is data, never markup (issue 13, finding 2; issue 21), checked in Chromium on a real
+`streamlit run`.
 
 Every text field of the store (edition, grille row, action, jalon, délibération, account name, weighting
-name and comment) is seeded with payloads; the pages that show them (grille, its projection mode, jalons,
-bien-être, a crafted ``?ponderation=`` link) are opened signed out, and the DOM and the browser's requests
-are checked: no request to the attacker's host, no image, no ``javascript:`` link, no bold/heading
-element coming from the typed text. The payload's own https link may stay a plain link (shown by host).
+name and comment, the panel's séance, contribution, adopted criteria, recommendation and vote, a label call
+and application, an objective's source) is seeded with payloads. The pages that show them are opened signed
+out, and then **every page, every section of a section picker, every tab and every expander** is walked,
+signed out and signed in as an administrator; the DOM and the browser's requests are checked: no request to
+the attacker's host, no image, no ``javascript:`` link, no bold/heading element coming from the typed text.
+The payload's own https link may stay a plain link (shown by host). The responses carry the security
+headers (issue 21).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from argon2 import PasswordHasher
 
 from barometre.pilotage.store import Store, Utilisateur
 
@@ -23,6 +28,15 @@ PAYLOAD = (f"<img src=https://{HOTE}/html.png onerror=alert(1)> ![x](https://{HO
            f"[cliquez ici](javascript:alert(1)) **GRASINJECTE** # TITREINJECTE :red[ROUGEINJECTE]")
 AGENT = Utilisateur("agent", "agent")
 PANEL = Utilisateur("panel", "panel")
+MDP = "cheval agrafe batterie correcte"
+#: Every page, and every section of the pages whose section picker draws one part at a time (?key=section).
+SECTIONS = ["/", "/environnement?onglet_env=ges", "/environnement?onglet_env=trajectoires",
+            "/environnement?onglet_env=energie", "/environnement?onglet_env=indicateurs", "/qualite_de_vie",
+            "/territoires", "/explorateur", "/idh4", "/idh4?onglet_idh4=classement", "/bien_etre",
+            "/bien_etre?onglet_be=carte", "/bien_etre?onglet_be=sensibilite", "/bien_etre?onglet_be=zones",
+            "/seance?seance={seance}", "/grille", "/jalons", "/evaluation", "/evaluation?eval_par=orientation",
+            "/evaluation?eval_par=projet", "/panel", "/panel?vote={vote}", "/label", "/administration",
+            "/methodologie"]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +44,7 @@ def serveur_seme(tmp_path_factory, browser):
     db = tmp_path_factory.mktemp("secu") / "pilotage.sqlite"
     url = f"sqlite:///{db}"
     s = Store(url)
-    s.initialiser_admin("admin", PAYLOAD[:200], "$argon2id$test-only")
+    s.initialiser_admin("admin", PAYLOAD[:200], PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(MDP))
     admin = Utilisateur("admin", "admin")
     s.creer_compte(admin, "agent", "agent", PAYLOAD[:200], "$argon2id$test-only")
     s.creer_compte(admin, "panel", "panel", PAYLOAD[:200], "$argon2id$test-only")
@@ -57,9 +71,41 @@ def serveur_seme(tmp_path_factory, browser):
     vues = "taux_chomage_15_64,population"
     seance = s.creer_seance(AGENT, titre=PAYLOAD[:200], date_seance="2026-12-10", niveau="epci",
                             code="200042190", vues=vues)
+    vote = _semer_panel_label_objectif(s)
     s.fermer()
     with running_streamlit({"BAROMETRE_DATABASE_URL": url}) as base:
-        yield base, p["slug"], seance
+        yield base, p["slug"], seance, vote
+
+
+def _semer_panel_label_objectif(s: Store) -> int:
+    """The panel's, the label's and a target's texts (issue 21: adopted criteria on the index page's method
+    section, an objective's source on the environment page)."""
+    from barometre.calculs.targets import OBJECTIFS_COLUMNS, load_objectifs
+    from barometre.pilotage.objectifs import OBJECTIFS_FILE
+    from barometre.pilotage.panel import Panel
+    from barometre.settings import get_settings
+
+    p = Panel(s)
+    seance = p.creer(AGENT, "panel_seances", date="2027-03-12", lieu=PAYLOAD[:400], groupe=PAYLOAD[:400])
+    p.creer(PANEL, "panel_contributions", seance_id=seance, nature="bien_etre", texte=PAYLOAD)
+    ok = p.creer(PANEL, "panel_criteres", famille="engagement", libelle=PAYLOAD,
+                 indicateurs=["taux_chomage_15_64"], a_construire=False, commentaire=PAYLOAD)
+    vide = p.creer(PANEL, "panel_criteres", famille="services", libelle=PAYLOAD, a_construire=True)
+    p.adopter_criteres(AGENT, PAYLOAD[:200], "2027-03-12", [ok, vide], seance)
+    p.creer(PANEL, "panel_recommandations", date="2027-03-12", texte=PAYLOAD, engagement="E2")
+    vote = p.creer_vote(AGENT, seance, "grille", PAYLOAD[:200], [{"id": "x", "libelle": PAYLOAD[:200]}])
+    appel = p.creer(AGENT, "label_appels", libelle=PAYLOAD[:200], annee=2027, date_ouverture="2027-01-10",
+                    criteres=[PAYLOAD[:200]])
+    p.creer(AGENT, "label_candidatures", appel_id=appel, porteur=PAYLOAD[:200], type_porteur="association",
+            commune="59172", engagement="E1", titre=PAYLOAD[:200], description=PAYLOAD)
+    # the trajectories section opens on the first indicator (autonomie énergétique): its target gets a reference
+    # (so that its trajectory, and the source under it, are drawn) and the payload as source
+    obj = next(o for o in load_objectifs(get_settings().catalogue_dir / OBJECTIFS_FILE)
+               if o.indicateur == "autonomie_energetique")
+    s.enregistrer_objectif(AGENT, obj.id, 0, **{**{c: getattr(obj, c) for c in OBJECTIFS_COLUMNS if c != "id"},
+                                                "annee_reference": 2018, "valeur_reference": 20.0,
+                                                "source": PAYLOAD, "commentaire": PAYLOAD})
+    return vote
 
 
 def _verifier(page) -> None:
@@ -82,7 +128,7 @@ def _verifier(page) -> None:
                                     "/bien_etre?ponderation={slug}",
                                     "/bien_etre?ponderation=%5Bcliquez%20ici%5D(https%3A%2F%2Fattaquant.invalid)"])
 def test_seeded_payloads_are_shown_as_text(serveur_seme, browser, chemin):
-    base, slug, seance = serveur_seme
+    base, slug, seance, _vote = serveur_seme
     opener = pages_on(browser, base)
     page = next(opener)(chemin.format(slug=slug, seance=seance))
     wait_for_app(page)
@@ -99,3 +145,48 @@ def test_seeded_payloads_are_shown_as_text(serveur_seme, browser, chemin):
         assert "Lien de pondération invalide" in body and "cliquez ici](https://attaquant.invalid)" not in body
     if "{slug}" in chemin:
         assert "Pondération du panel" in body and "**GRASINJECTE**" in body
+
+
+def _ouvrir_tout(page) -> None:
+    """Open every tab and every expander of the page (a closed section's images load too, but a tab's content
+    may be drawn only once chosen)."""
+    for tab in page.get_by_role("tab").all():
+        if tab.is_visible():
+            tab.click()
+    for summary in page.locator('[data-testid="stExpander"] summary').all():
+        if summary.is_visible() and summary.get_attribute("aria-expanded") != "true":
+            summary.click()
+    page.wait_for_timeout(500)  # let the opened parts render (not an assertion)
+
+
+@pytest.mark.parametrize("connecte", [False, True], ids=["deconnecte", "administrateur"])
+def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browser, connecte):
+    base, _slug, seance, vote = serveur_seme
+    opener = pages_on(browser, base)
+    page = next(opener)("/")
+    response = page.request.get(base + "/")
+    assert "frame-ancestors 'self'" in response.headers.get("content-security-policy", "")
+    assert response.headers.get("x-content-type-options") == "nosniff"
+    if connecte:
+        wait_for_app(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Se connecter pour saisir").click()
+        sidebar.locator('input[name="identifiant"]').wait_for(state="visible", timeout=60_000)
+        sidebar.locator('input[name="identifiant"]').fill("admin")
+        sidebar.locator('input[name="mot_de_passe"]').fill(MDP)
+        with page.expect_navigation(timeout=90_000):
+            sidebar.get_by_role("button", name="Se connecter").click()
+        wait_for_app(page)
+        assert "Connecté·e" in page.inner_text('[data-testid="stSidebar"]')
+    seen = []
+    for chemin in SECTIONS:
+        page.goto(base + chemin.format(seance=seance, vote=vote), wait_until="domcontentloaded")
+        wait_for_app(page)
+        _ouvrir_tout(page)
+        _verifier(page)
+        if "GRASINJECTE" in page.inner_text("body"):
+            seen.append(chemin)
+    # the seeded texts are really on the pages walked (as text): the panel, the label, the grille, the jalons,
+    # the index's method section (adopted criteria) and the trajectories (an objective's source)
+    for attendu in ("/panel", "/label", "/grille", "/jalons", "/bien_etre", "/environnement?onglet_env=trajectoires"):
+        assert any(c.startswith(attendu) for c in seen), (attendu, seen)

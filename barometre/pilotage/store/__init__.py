@@ -45,6 +45,7 @@ from barometre.pilotage.store.base import (
     ERREURS_FR,
     FICHIER_SQLITE,
     FUSEAU,
+    ID_MAX,
     MASQUE,
     NON_ANNULABLES,
     ROLES,
@@ -71,6 +72,7 @@ from barometre.pilotage.store.base import (
     _suivi,
     _type_polars,
     date_lisible,
+    id_valide,
     metadata,
     url_base,
 )

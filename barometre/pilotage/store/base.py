@@ -221,12 +221,31 @@ def url_base(url: str | None = None) -> str:
     return url
 
 
+ID_MAX = 2**31 - 1  # ids are 32-bit INTEGER on both engines: a larger number names no row
+
+
+def id_valide(key: object) -> bool:
+    """Whether ``key`` can be a row id (an id read from an address may be anything)."""
+    return isinstance(key, int) and not isinstance(key, bool) and 0 < key <= ID_MAX
+
+
+def _fichier_prive(path: Path) -> None:
+    """The edit database holds password hashes, sessions and ballots: created readable by the server's user
+    only (0600; SQLite gives its -wal and -shm files the same mode), and an existing one tightened."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
 def _creer_moteur(url: str) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # data/edits/ on first run
+        Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # data/edits/ on first run
+        _fichier_prive(Path(parsed.database))
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S,
                                                  "check_same_thread": False})
 

@@ -73,14 +73,23 @@ class Comptes:
     """Accounts, failed sign-ins and sessions (a part of :class:`barometre.pilotage.store.Store`)."""
 
     # ------------------------------------------------------------ sign-in throttling and sessions (security)
-    def noter_echec_connexion(self, cles: list[str]) -> None:
-        """Record one failed sign-in under each key (``compte:…``, ``adresse:…``)."""
+    def noter_echec_connexion(self, cles: list[str]) -> list[int]:
+        """Record one failed sign-in under each key (``compte:…``, ``adresse:…``); returns the records' ids
+        (a sign-in attempt is recorded as a failure *before* its password is checked, and withdrawn with
+        :meth:`retirer_echecs_connexion` if it succeeds: no check-then-act window)."""
         now = _maintenant()
         veille = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="microseconds")
+        t = t_echecs_connexion
         with self._ecriture() as conn:
-            conn.execute(t_echecs_connexion.insert(), [{"cle": c[:300], "horodatage": now} for c in cles])
-            # housekeeping: failures older than a day count for nothing (the window is 15 minutes)
-            conn.execute(t_echecs_connexion.delete().where(t_echecs_connexion.c.horodatage < veille))
+            ids = [conn.execute(t.insert().values(cle=c[:300], horodatage=now)).inserted_primary_key[0] for c in cles]
+            # housekeeping: failures older than a day count for nothing
+            conn.execute(t.delete().where(t.c.horodatage < veille))
+        return ids
+
+    def retirer_echecs_connexion(self, ids: list[int]) -> None:
+        """Withdraw the failure records of an attempt that succeeded."""
+        with self._ecriture() as conn:
+            conn.execute(t_echecs_connexion.delete().where(t_echecs_connexion.c.id.in_(ids)))
 
     def echecs_connexion(self, cle: str, depuis: datetime) -> list[str]:
         """Times (ISO UTC, oldest first) of the failed sign-ins under ``cle`` since ``depuis``."""
@@ -164,17 +173,26 @@ class Comptes:
             raise RefusEcriture("C'est le dernier administrateur actif : nommez-en un autre avant de le "
                                 "retirer.")
 
-    def definir_mot_de_passe(self, user: Utilisateur, login: str, version: int, hash_mdp: str) -> int:
-        """Set an account's password hash: the account holder for their own, or an administrator."""
+    def definir_mot_de_passe(self, user: Utilisateur, login: str, version: int, hash_mdp: str,
+                             garder_session: str | None = None) -> int:
+        """Set an account's password hash: the account holder for their own, or an administrator. In the same
+        transaction every open session of that account is revoked (whoever knew the old password is signed
+        out everywhere), except ``garder_session`` (the token hash of the holder's own session)."""
         spec = SPECS["comptes"]
         with self._ecriture() as conn:
             if user.login != login:
                 self._autoriser(conn, user, "comptes")
+                garder_session = None
             else:
                 compte = self._ligne(conn, spec, login)
                 if compte is None or not compte["actif"] or compte["role"] != user.role:
                     raise RefusEcriture("Compte inconnu, désactivé ou rôle changé : reconnectez-vous.")
-            return self._modifier(conn, spec, login, version, {"hash_mdp": hash_mdp}, user, str(uuid.uuid4()))
+            version = self._modifier(conn, spec, login, version, {"hash_mdp": hash_mdp}, user, str(uuid.uuid4()))
+            t = t_sessions
+            conn.execute(t.update().where(t.c.login == login, t.c.revoquee_le.is_(None),
+                                          t.c.empreinte != (garder_session or ""))
+                         .values(revoquee_le=_maintenant()))
+            return version
 
     def remplacer_hash(self, login: str, hash_mdp: str) -> None:
         """Replace a password hash by a hash of the *same* password with today's argon2 parameters, right

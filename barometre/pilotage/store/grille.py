@@ -26,6 +26,7 @@ from barometre.pilotage.store.base import (
     _json,
     _Spec,
     _suivi,
+    id_valide,
     metadata,
 )
 
@@ -146,6 +147,8 @@ class Grille:
                       list(t_editions.c))
 
     def edition(self, edition_id: int) -> dict | None:
+        if not id_valide(edition_id):
+            return None
         rows = self._lire(sa.select(t_editions).where(t_editions.c.id == edition_id))
         return rows[0] if rows else None
 

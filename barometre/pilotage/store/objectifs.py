@@ -22,6 +22,7 @@ from barometre.pilotage.store.base import (
     _frame,
     _Spec,
     _suivi,
+    id_valide,
     metadata,
 )
 
@@ -152,6 +153,8 @@ class Objectifs:
         return _frame(rows, list(t_seances.c))
 
     def seance(self, seance_id: int) -> dict | None:
+        if not id_valide(seance_id):
+            return None  # an id from an address: not found, not an engine error
         rows = self._lire(sa.select(t_seances).where(t_seances.c.id == seance_id))
         return rows[0] if rows else None
 

@@ -40,6 +40,7 @@ from barometre.pilotage.store.base import (
     _message_validation,
     _Spec,
     date_lisible,
+    id_valide,
     metadata,
     url_base,
 )
@@ -154,6 +155,8 @@ class Versions:
     # ------------------------------------------------------------ generic row operations
     def _ligne(self, conn: sa.Connection, spec: _Spec, key: Any) -> dict | None:
         t = spec.table
+        if isinstance(t.c[spec.pk].type, sa.Integer) and not id_valide(key):
+            return None  # an id from an address (?seance=99999999999999999999): not found, not an engine error
         row = conn.execute(sa.select(t).where(t.c[spec.pk] == key)).first()
         return dict(row._mapping) if row else None
 
