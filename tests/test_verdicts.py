@@ -320,7 +320,7 @@ def test_a_total_never_gets_a_situation_verdict():
     totals = [i for i in cat.indicateurs if i.grandeur == "total"]
     assert any(i.agregation == "aucune" for i in totals)  # not only the summed ones
     for niveau, code in (("epci", terr.epci.code), ("commune", "59172")):
-        out = bilan.lectures(con, totals, niveau, code, refs, [], marges=bilan.marges(cat))
+        out = _lectures(con, totals, niveau, code, refs, [], marges=bilan.marges(cat))
         assert all(lec.situation is None and not lec.situations for lec in out.values())
 
 
