@@ -4,6 +4,7 @@ shipped file (neutrality, not the press's −80 % of CO2, speaks for the GHG emi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -166,6 +167,15 @@ def test_the_register_holds_the_projects_three_environmental_targets_and_its_soc
         assert e.objectif is None and e.registre.donnee_attendue and e.registre.document
     for e in entries.values():  # every entry says where it comes from and how sure it is
         assert e.registre.intitule and e.registre.confiance in ("adopte", "a_confirmer")
+
+
+def test_the_awaited_data_reads_in_plain_french_without_internal_ids():
+    """What a target awaits is printed in the pack and projected (issue 20): producer and dataset, never an
+    indicator id (``cae_2.a``), a source id (``atmo_hdf_inventaire_epci``) or a project file."""
+    texts = [e.registre.donnee_attendue for e in load_registre(OBJECTIFS_CSV) if e.registre.donnee_attendue]
+    assert texts
+    for text in texts:
+        assert not re.search(r"\b[a-z]+_[a-z0-9_.]+\b|\.(toml|csv|parquet)\b", text), text
 
 
 def test_neutrality_speaks_for_the_ghg_emissions_not_the_press_co2_figure():
