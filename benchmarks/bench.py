@@ -487,7 +487,8 @@ def exporter_csv(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, flo
               window w as (partition by indicateur, niveau, code, ventilation order by annee desc))
         where rang = 1"""
     tables = {
-        "indicateurs": "select indicateur, libelle, unite, sens, volet, theme, decimales from stg_indicateurs",
+        "indicateurs": "select indicateur, libelle, unite, sens, volet, theme, decimales, grandeur "
+                       "from stg_indicateurs",
         "territoires": "select * from stg_territoires",
         "perimetre": "select * from int_perimetre",
         "appartenances": "select * from stg_appartenances",
@@ -758,6 +759,9 @@ class RequetesPandas(Requetes):
             parts.append(dv[(dv["niveau"] == "bv2022_insee") & (dv["code"] == code)].assign(ordre=1))
         cles = dv["niveau"] + "|" + dv["code"]
         comp = dv[cles.isin(list(self.ordres))]
+        # like for like, as ours: a total is never set beside another territory's total
+        totaux = set(self.indicateurs.loc[self.indicateurs["grandeur"] == "total", "indicateur"])
+        comp = comp[~comp["indicateur"].isin(totaux) | ((comp["niveau"] == niveau) & (comp["code"] == code))]
         parts.append(comp.assign(ordre=(comp["niveau"] + "|" + comp["code"]).map(self.ordres)))
         return self._decor(pd.concat(parts)).sort_values(["indicateur", "ventilation", "ordre"])
 

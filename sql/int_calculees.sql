@@ -90,6 +90,8 @@ ratio_effectifs_publies as (
         and d.ventilation = n.ventilation and not d.secret
     where i.agregation = 'ratio'
       and not exists (select 1 from int_groupes as g where g.niveau = n.niveau and g.code = n.code)
+      -- the followed territories only, as every mart (a national file's other départements stay as published)
+      and exists (select 1 from int_perimetre as p where p.niveau = n.niveau and p.code = n.code)
 ),
 
 ponderees as (
