@@ -51,6 +51,7 @@ else:
             st.Page("pages/evaluation.py", title="Évaluation", url_path="evaluation"),
             st.Page("pages/panel.py", title="Panel", url_path="panel"),
             st.Page("pages/label.py", title="Label 2044", url_path="label"),
+            st.Page("pages/donnees.py", title="Données", url_path="donnees"),
             st.Page("pages/administration.py", title="Administration", url_path="administration"),
         ],
         "À propos": [
@@ -74,6 +75,16 @@ else:
     else:  # projection: the picker folds away so that the room sees the figures
         with st.expander("Changer de territoire"):
             etat.territory_picker(container=st.container())
-    # first the data version (a load made elsewhere — command line, another server on the catalog — shows here),
-    # then the page; a failure of either: a French message and a reference, details in the log
-    erreurs.executer(page, avant=chargements.suivre_version)
+    saisie = not cadre.embed_mode() and not etat.projection_mode()  # the room's screen shows no sign-in
+
+    def avant_la_page() -> None:
+        chargements.suivre_version()
+        if saisie:  # the sign-in box, in the sidebar of every page (Accueil included)
+            ui_pilotage.connexion_partout()
+
+    # first the data version (a load made elsewhere — command line, another server on the catalog — shows here)
+    # and the sign-in box, then the page; a failure of any: a French message and a reference, details in the log
+    try:
+        erreurs.executer(page, avant=avant_la_page)
+    finally:
+        ui_pilotage.fin_de_page()

@@ -51,6 +51,15 @@ class Zonage(BaseModel):
     illustratif: bool = False
 
 
+class Documents(BaseModel):
+    """The territory's own documents the pages name (``[documents]`` of territoire.toml); empty when the
+    territory has none, and the pages then say so generically."""
+
+    label: str = ""  # the name of the projet de territoire's label (« Porte du Hainaut 2044 »)
+    pcaet_adopte_le: str = ""  # the date the council adopted its PCAET, as written (« 3 juillet 2023 »)
+    pcaet_source: str = ""  # where that date is read
+
+
 class Territoire(BaseModel):
     """The EPCI the barometer follows and its comparison levels (data/catalogue/territoire.toml)."""
 
@@ -58,6 +67,7 @@ class Territoire(BaseModel):
     departement: Zone
     region: Zone
     zonages: list[Zonage]
+    documents: Documents = Documents()
 
 
 def get_settings() -> Settings:

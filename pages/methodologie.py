@@ -33,26 +33,4 @@ st.dataframe(pl.DataFrame([{"Identifiant": i.id, "Indicateur": i.libelle, "Unit�
                            for i in cat.indicateurs if volet is None or i.volet == volet]),
              hide_index=True, width="stretch")
 ui_chargements.revisions_producteur()
-st.markdown("## Glossaire")
-GLOSSAIRE = {
-    "APL": "Accessibilité potentielle localisée : consultations de médecine générale accessibles par habitant "
-           "et par an (DREES).",
-    "BPE": "Base permanente des équipements (INSEE).",
-    "COG": "Code officiel géographique (INSEE).",
-    "ENAF": "Espaces naturels, agricoles et forestiers ; leur consommation mesure l'artificialisation.",
-    "EnR": "Énergies renouvelables.",
-    "EPCI": "Établissement public de coopération intercommunale (ici la communauté d'agglomération).",
-    "Filosofi": "Fichier localisé social et fiscal (INSEE) : revenus, niveau de vie, pauvreté.",
-    "IDH-4": "Indice de développement humain régional (santé, éducation, niveau de vie), variante "
-             "Hauts-de-France de l'IDH du PNUD.",
-    "IGT": "Inventaire de gaz à effet de serre territorialisé (ADEME).",
-    "PCAET": "Plan climat-air-énergie territorial, adopté par l'agglomération le 3 juillet 2023.",
-    "PREPA": "Plan national de réduction des émissions de polluants atmosphériques.",
-    "QPV": "Quartier prioritaire de la politique de la ville.",
-    "RP": "Recensement de la population (INSEE) ; RP 2022 = enquêtes 2020 à 2024.",
-    "SNBC": "Stratégie nationale bas-carbone.",
-    "SRADDET": "Schéma régional d'aménagement, de développement durable et d'égalité des territoires.",
-    "UC": "Unité de consommation : pondération des membres du ménage pour comparer les niveaux de vie.",
-}
-for sigle, texte in GLOSSAIRE.items():
-    st.markdown(f"**{sigle}** — {texte}")
+methodologie.glossaire()

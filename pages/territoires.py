@@ -17,8 +17,8 @@ def carte() -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
     ind = etat.indicator_picker(communal, key="ind_carte", container=c1)
     zonage = etat.zonage_picker(container=c2)
-    annee = etat.year_picker(cache.annees(ind.id, "commune"), key="annee_carte", container=c3)
-    ventilation = etat.ventilation_picker(ind, key="vent_carte")
+    ventilation = etat.ventilation_picker(ind, key="vent_carte")  # first: the years are those of the breakdown
+    annee = etat.year_picker(cache.annees_ventilation(ind.id, "commune", ventilation), key="annee_carte", container=c3)
     ui_territoires.carte(sel.avec(indicateur=ind.id, zonage=zonage, annee=annee, ventilation=ventilation))
 
 

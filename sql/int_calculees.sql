@@ -1,7 +1,8 @@
 -- int_calculees: values computed from the communes' counts for every group of communes, following the
 -- catalogue's rule (agregation): somme, ratio = sum(numerateur) / sum(denominateur) × facteur (never a
 -- mean of commune rates), moyenne_ponderee = sum(valeur × poids) / sum(poids), evolution =
--- (sum at annee / sum at annee_reference − 1) × 100. A group value exists only when every member commune
+-- (sum at annee / sum at annee_reference − 1) × 100; a rate of another level from the counts its producer
+-- gives for that level (ratio_effectifs_publies). A group value exists only when every member commune
 -- has its values (or, for agregation_partielle, at least one). Medians and poverty rates (agregation
 -- aucune) are never computed here.
 -- Grain: one row per group (niveau, code) × indicateur × annee × ventilation.
@@ -71,6 +72,26 @@ ratio as (
     ) = 1
 ),
 
+ratio_effectifs_publies as (
+    -- a rate of a level that is no group of followed communes (the Nord) whose counts the producer's file gives
+    -- (registered voters and voters of the Nord's 648 communes): the ratio of those counts, computed here and
+    -- said so (methode calculee), never stored as if published
+    select
+        i.indicateur, n.niveau, n.code, n.annee, n.periode, n.ventilation,
+        case when d.valeur <> 0 then n.valeur / d.valeur * i.facteur end as valeur,
+        false as secret,
+        n.source,
+        null::bigint as n_communes,
+        null::bigint as n_communes_renseignees
+    from indicateurs as i
+    inner join stg_valeurs as n on n.indicateur = i.numerateur and n.niveau <> 'commune' and not n.secret
+    inner join stg_valeurs as d
+        on d.indicateur = i.denominateur and d.niveau = n.niveau and d.code = n.code and d.annee = n.annee
+        and d.ventilation = n.ventilation and not d.secret
+    where i.agregation = 'ratio'
+      and not exists (select 1 from int_groupes as g where g.niveau = n.niveau and g.code = n.code)
+),
+
 ponderees as (
     select
         i.indicateur, g.niveau, g.code, v.annee, v.ventilation,
@@ -123,6 +144,7 @@ final as (
     select * from somme
     union all select * from secrets
     union all select * from ratio
+    union all select * from ratio_effectifs_publies
     union all select * from moyenne_ponderee
     union all select * from evolution
 )

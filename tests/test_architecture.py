@@ -8,7 +8,8 @@ imports only modules of a lower layer, or of its own layer *and* its own package
 - only ``barometre/ui/``, ``app.py`` and ``pages/`` import streamlit;
 - only ``barometre/ui/etat.py`` touches ``st.session_state`` / ``st.query_params`` (the others call it);
 - pages never import ``donnees``, ``sources`` or ``pilotage`` (they go through ``ui``);
-- computations (``calculs``) never import charts nor write files;
+- computations (``calculs``) never import charts nor write files, and never hold a connection (no
+  ``barometre.donnees``, no ``duckdb``): the callers read the data and hand frames in;
 - no import cycle, counting imports inside functions;
 - the product loads the benchmark only when asked: ``barometre.cli`` imports ``benchmarks`` inside the
   ``bench`` command, no product module imports it at module level;
@@ -57,6 +58,7 @@ STATE_ATTRIBUTES = {"session_state", "query_params"}
 PAGES_FORBIDDEN = ("barometre.donnees", "barometre.sources", "barometre.pilotage")
 COMPUTATION = "barometre.calculs"
 CHARTS = ("barometre.charts",)
+CONNECTIONS = ("barometre.donnees", "duckdb")  # what a computation must not reach for
 # Calls that write a file: path / frame methods and helpers, and os / shutil / json functions.
 WRITE_METHODS = {"write_text", "write_bytes", "write_parquet", "write_csv", "write_excel", "write_json",
                  "to_csv", "to_parquet", "mkdir", "unlink", "touch", "atomic_write_bytes", "atomic_write_text"}
@@ -169,6 +171,8 @@ def computation_violations(mods: dict[str, Module]) -> list[str]:
             continue
         found += [f"{m.name}:{line} importe {imported} (un calcul ne dessine pas)"
                   for imported, line in m.imports if any(_within(imported, c) for c in CHARTS)]
+        found += [f"{m.name}:{line} importe {imported} (un calcul reçoit des tables, sans connexion)"
+                  for imported, line in m.imports if any(_within(imported, c) for c in CONNECTIONS)]
         if m.name in WRITES_ALLOWED:
             continue
         for node in ast.walk(m.tree):
@@ -315,7 +319,8 @@ BROKEN = {
     "barometre/calculs/__init__.py": "",
     "barometre/calculs/indices.py": ("import streamlit as st\nfrom barometre import charts\n"
                                      "def f(p, df):\n    p.write_text('x')\n    open(p, 'w')\n"
-                                     "    df.rename({'a': 'b'})\n    'x'.replace('x', 'y')\n"),
+                                     "    df.rename({'a': 'b'})\n    'x'.replace('x', 'y')\n"
+                                     "import duckdb\nfrom barometre.donnees import db\n"),
     "barometre/charts/__init__.py": "",
     "barometre/ui/__init__.py": "",
     "barometre/ui/cache.py": "import streamlit as st\nfrom barometre.ui import panneaux\n",
@@ -340,7 +345,8 @@ EXPECTED = {
     "state": ["barometre.ui.panneaux:3 touche st.session_state"],
     "pages": ["pages.accueil:1 importe barometre.donnees"],
     "computation": ["barometre.calculs.indices:2 importe barometre.charts", "indices:4 écrit un fichier (write_text)",
-                    "indices:5 écrit un fichier (open)"],
+                    "indices:5 écrit un fichier (open)", "barometre.calculs.indices:8 importe duckdb",
+                    "barometre.calculs.indices:9 importe barometre.donnees"],
     "cycles": ["barometre.ui.cache → barometre.ui.panneaux → barometre.ui.cache"],
     "bench_loading": ["barometre.cli:1 importe benchmarks.bench au chargement"],
     "bench_public": ["benchmarks.bench:1 importe barometre.ui.cache",

@@ -93,7 +93,7 @@ def _texts(container) -> str:
 
 
 def _loads_table(at: AppTest):
-    return next(d.value for d in _tab(at, "Énergie").dataframe if "Fichier" in d.value.columns)
+    return next(d.value for d in at.main.dataframe if "Fichier" in d.value.columns)
 
 
 def apl_revision(settings, tmp_path: Path) -> Path:
@@ -111,18 +111,16 @@ def test_agents_see_the_loads_and_only_administrators_undo(env, tmp_path, warm_s
     before = Entrepot(settings).valeurs().sort("indicateur", "niveau", "code", "annee", "ventilation")
     report = ingest(apl_revision(settings, tmp_path), settings, auteur="agent")
 
-    anonymous = _open("pages/environnement.py")
-    assert not any("Fichier" in d.value.columns for d in _tab(anonymous, "Énergie").dataframe)
+    anonymous = _open("pages/donnees.py")
+    assert not any("Fichier" in d.value.columns for d in anonymous.main.dataframe)
 
-    agent = _sign_in(_open("pages/environnement.py"), "agent")
+    agent = _sign_in(_open("pages/donnees.py"), "agent")
     table = _loads_table(agent)
-    _tab(agent, "Énergie")
     assert table["Fichier"].tolist() == ["apl_2023_revise.csv"] and table["Par"].tolist() == ["agent"]
     assert table["Révision du producteur"].tolist() == ["oui"] and table["État"].tolist() == ["en vigueur"]
     assert not [b for b in agent.button if b.label == "Annuler ce chargement"], "agents do not undo"
 
-    admin = _sign_in(_open("pages/environnement.py"), "admin")
-    _tab(admin, "Énergie")
+    admin = _sign_in(_open("pages/donnees.py"), "admin")
     assert admin.selectbox(key="chargement_a_annuler").value == report.chargement
     next(b for b in admin.button if b.label == "Annuler ce chargement").click().run()
     _ok(admin)
@@ -145,7 +143,7 @@ def test_the_methodologie_page_lists_producer_revisions(env, tmp_path, warm_serv
 
 def test_a_load_by_another_process_on_the_same_catalog_shows_here(env, warm_server):
     at = _open("pages/environnement.py")
-    assert "Données à charger" in _texts(_tab(at, "Énergie"))
+    assert "pas encore chargée" in _texts(_tab(at, "Énergie"))
     process_env = {**os.environ, "BAROMETRE_DATA_DIR": str(env["data"]), "BAROMETRE_DATABASE_URL": env["url"]}
     for fixture in (ORE, ENEDIS):  # the other server: another process writing to the same catalog
         done = subprocess.run([sys.executable, "-m", "barometre.cli", "ingest", str(fixture), "--auteur", "agent2"],
@@ -154,5 +152,37 @@ def test_a_load_by_another_process_on_the_same_catalog_shows_here(env, warm_serv
     ui_chargements.version_donnees.clear()  # what the check's time-to-live does after 30 s
     at.run()
     _ok(at)
-    assert "Données à charger" not in _texts(_tab(at, "Énergie"))
+    assert "pas encore chargée" not in _texts(_tab(at, "Énergie"))
     assert "Autonomie" in _texts(_tab(at, "Énergie"))
+
+
+def test_the_donnees_page_lists_every_expected_dataset_and_takes_any_recognised_file(env, tmp_path, warm_server):
+    """Every source with its status, regional-only indicators with the file that would give the
+    agglomeration's value; the upload (agents only) takes an INSEE or DREES file as well as an energy one,
+    previews the actual new and changed values, loads, and the status follows."""
+    from barometre.ui import donnees  # noqa: F401 - the page's module imports
+
+    at = _open("pages/donnees.py")
+    statuts = next(d.value for d in at.main.dataframe if "Statut" in d.value.columns)
+    ore_titre = "Consommation annuelle d'électricité et gaz par commune"
+    cat_ore = statuts[statuts["Jeu de données"].str.startswith(ore_titre)]
+    assert cat_ore["Statut"].tolist() == ["à charger"]
+    assert cat_ore["Téléchargement"].tolist() == ["barometre telecharger"]
+    assert statuts["Statut"].str.startswith("chargé").any()
+    regionaux = next(d.value for d in at.main.dataframe if "Publié pour" in d.value.columns)
+    enedis = regionaux[regionaux["Indicateur"].str.contains("Production")]
+    assert enedis["Fichier qui donnerait la valeur de l'agglomération"].str.contains("maille commune").all()
+    assert not at.get("file_uploader"), "visitors do not upload"
+    agent = _sign_in(_open("pages/donnees.py"), "agent")
+    uploaders = agent.get("file_uploader")
+    assert len(uploaders) == 1
+    # An INSEE/DREES file goes through the same form (the preview is the ingest's; see test_environnement for
+    # the energy files): loaded from the command line here, the page's status follows.
+    ingest(apl_revision(env["settings"], tmp_path), env["settings"], auteur="agent")
+    ingest(ORE, env["settings"], auteur="agent")
+    st.cache_data.clear()
+    statuts = next(d.value for d in _open("pages/donnees.py").main.dataframe if "Statut" in d.value.columns)
+    ore = statuts[statuts["Jeu de données"].str.startswith(ore_titre)]
+    assert ore["Statut"].tolist() == ["chargé : 2023"]
+    apl = statuts[statuts["Producteur"].str.startswith("DREES")]
+    assert apl["Révision du producteur"].str.startswith("oui").any()

@@ -367,24 +367,31 @@ def _texts(container) -> str:
                      + [i.value for i in container.info])
 
 
-def test_page_shipped_data_names_missing_datasets_and_command(warm_server, store, fresh_caches):
+def test_page_shipped_data_names_missing_datasets_for_agents_only(warm_server, store, fresh_caches):
+    """With today's files: nothing invented; visitors read that the energy data are not loaded yet; an agent
+    gets each missing dataset (producer, address, what it fills, whether the address was checked with a
+    network); in projection nothing of it; files load on the « Données » page, not here."""
     at = _open()
     tab = _tab(at, "Énergie")
     text = _texts(tab)
     cat = load_catalogue(get_settings().catalogue_dir)
-    for sid in ("ore_conso_commune", "enedis_production_commune"):
-        src = cat.source(sid)
-        assert src.producteur in text and src.jeu_de_donnees in text
-    assert "uv run barometre ingest" in text
-    assert not _uploaders(at), "anonymous visitors get the command, not an upload"
+    assert "Ce qu'elle laisse de côté" in text and "chaleur renouvelable" in text  # the definition, on screen
+    assert "pas encore chargée" in text
+    assert cat.source("ore_conso_commune").producteur not in text, "the agents' block is not for visitors"
+    assert not _uploaders(at)
     assert "par commune et par bassin de vie (" not in text, "no autonomy table without data"
     assert not re.search(r"\d+,\d\u202f%", " ".join(m.value for m in tab.metric)), "no invented figure"
-    # A signed-in reader still gets no upload; an agent does.
-    assert not _uploaders(_sign_in(_open(onglet_env="energie"), "lecteur"))
     agent = _sign_in(_open(onglet_env="energie"), "agent")
-    assert len(_uploaders(agent)) == 1
-    assert "Charger" not in [b.label for b in agent.button], "the button needs a file (and its preview)"
-    assert "Aucun fichier n'a encore été chargé." in _texts(_tab(agent, "Énergie"))
+    text = re.sub(r"\\(.)", r"\1", _texts(_tab(agent, "Énergie")))  # what a person reads (escaped text)
+    for sid in ("ore_conso_commune", "enedis_production_commune", "odre_registre_installations"):
+        src = cat.source(sid)
+        assert src.producteur in text and src.jeu_de_donnees in text
+    assert "conso-elec-gaz-annuelle-par-secteur-dactivite-agregee-commune" in text
+    assert "refine=code_epci%3A200042190" in text
+    assert "Aucune de ces adresses n'a pu être vérifiée avec un accès réseau" in text
+    assert "Données" in text and not _uploaders(agent), "the upload form moved to the Données page"
+    projection = _open(onglet_env="energie", mode="projection")
+    assert "Pour les agents" not in _texts(_tab(projection, "Énergie"))
 
 
 def test_page_with_energy_loaded_shows_autonomy_for_epci_and_communes(warm_server, store, data_copy, fresh_caches):
@@ -397,7 +404,7 @@ def test_page_with_energy_loaded_shows_autonomy_for_epci_and_communes(warm_serve
     at = _open()
     tab = _tab(at, "Énergie")
     text = _texts(tab)
-    assert "Données à charger" not in text
+    assert "pas encore chargée" not in text
     libelle = load_catalogue(settings.catalogue_dir).indicateur("autonomie_energetique").libelle
     tiles = [re.sub(r"<[^>]+>", " ", h.proto.body) for h in tab.get("html")] + [
         f"{m.label} {m.value}" for m in tab.metric]
@@ -418,12 +425,6 @@ def test_page_with_energy_loaded_shows_autonomy_for_epci_and_communes(warm_serve
     _ok(at)
     bassins = next(d.value for d in _tab(at, "Énergie").dataframe if "Autonomie" in d.value.columns)
     assert "Communes de l'agglomération" in bassins.columns and len(bassins) >= 1
-    # An agent sees which files were loaded from the dashboard, by whom (latest first); visitors do not.
-    assert not any("Fichier" in d.value.columns for d in tab.dataframe)
-    agent = _sign_in(_open(), "agent")
-    log = next(d.value for d in _tab(agent, "Énergie").dataframe if "Fichier" in d.value.columns)
-    assert log["Fichier"].tolist() == [ENEDIS.name, ORE.name] and set(log["Par"]) == {"agent"}
-    assert set(log["État"]) == {"en vigueur"}
     # The same figures at the command line (what the dashboard shows).
     rows = objectifs_rows(settings, store=store)
     assert next(r for r in rows if r["id"] == AUTONOMIE.id)["valeur_observation"] == pytest.approx(epci, rel=1e-9)
@@ -442,7 +443,7 @@ def test_agent_edits_a_target_from_the_page(warm_server, store, fresh_caches):
     assert (stored["id"], stored["annee_cible"], stored["valeur_cible"], stored["modifie_par"]) == (
         AUTONOMIE.id, 2040, 45.5, "agent")
     text = _texts(_open(onglet_env="energie").main)  # another visitor, on the energy section
-    assert "objectif en vigueur : **45,5\u202f%** en 2040" in text, "the energy tab reads the effective target"
+    assert "Objectif en vigueur : **45,5\u202f%** en 2040" in text, "the energy tab reads the effective target"
 
     # An invalid value: the model's French message, nothing written.
     at.text_input(key=f"{key}_valeur_cible").input("beaucoup")
@@ -491,3 +492,65 @@ def test_agent_adds_a_target_and_readers_see_no_form(warm_server, store, fresh_c
     reader = _sign_in(_open(), "lecteur")
     assert "Ajouter l'objectif" not in [b.label for b in reader.button]
     assert "Annuler cette opération" not in [b.label for b in reader.button]
+
+
+# ---------------------------------------------------------------- the volet on files in the producers' layouts
+from tests.fixtures.energie import fichiers_reels as reels  # noqa: E402 - builders of the real-layout files
+
+
+@pytest.fixture
+def energie_2019_2023(tmp_path, store, data_copy, fresh_caches) -> Settings:
+    """Agence ORE aggregated file (labels, as published) and Enedis production (labels export) for 2019 and
+    2023, values of the 47 communes MADE UP (marked in each row), loaded as an agent would."""
+    settings = Settings()
+    for path in (reels.ore_agregee(tmp_path / "ore"), reels.enedis_libelles(tmp_path / "enedis")):
+        ingest_televersement(path.name, path.read_bytes(), settings, AGENT, store, confirmer=True)
+    return settings
+
+
+def _headings(container) -> list[str]:
+    return [m.value for m in container.markdown if m.value.startswith("## ")]
+
+
+def test_volet_draws_consumption_production_and_trajectories_for_the_agglomeration(warm_server, energie_2019_2023):
+    at = _open(onglet_env="energie")
+    tab = _tab(at, "Énergie")
+    titres = _headings(tab)
+    assert any(t.startswith("## Consommation d'énergie par énergie et par secteur") and "(2023, GWh)" in t
+               for t in titres), titres
+    assert any(t.startswith("## Production d'électricité par filière") for t in titres)
+    assert any(t.startswith("## Autonomie énergétique : trajectoire vers 50 %") for t in titres)
+    assert any(t.startswith("## Consommation d'énergie : trajectoire vers −50 %") for t in titres)
+    table = next(d.value for d in tab.dataframe if "Énergie" in d.value.columns)
+    assert set(table["Énergie"]) == {"Électricité", "Gaz"}
+    assert set(table["Secteur"]) == {"Agriculture", "Industrie", "Tertiaire", "Résidentiel", "Secteur inconnu"}
+    # Bouchain's withheld electricity in industry: the agglomeration's sum is secret, never a smaller number.
+    industrie = table[(table["Énergie"] == "Électricité") & (table["Secteur"] == "Industrie")]["Consommation"]
+    assert industrie.tolist() == [SECRET_TEXT]
+    gaz = sum(reels.conso_fictive(c, 2023, "Gaz")["Résidentiel"] for c in reels.COMMUNES) / 1000
+    residentiel = table[(table["Énergie"] == "Gaz") & (table["Secteur"] == "Résidentiel")]["Consommation"]
+    assert residentiel.tolist() == [f"{nombre(gaz, 3)}\u202fGWh"]
+    avertissements = re.sub(r"\\(.)", r"\1", " ".join(w.value for w in tab.warning))
+    assert "maille(s) secrétisée(s)" in avertissements
+    text = _texts(tab)
+    assert "projet-autonomie-energetique-50-caph" in text and "pcaet-energie-moins-50-2050-caph" in text
+    assert "première observation chargée" in text  # the PCAET's reference year is not published
+    assert len(tab.get("arrow_vega_lite_chart")) >= 4 or len(tab.get("vega_lite_chart")) >= 4
+
+
+def test_volet_for_a_commune_and_a_bassin(warm_server, energie_2019_2023):
+    at = _open(onglet_env="energie", niveau="commune", code=reels.DENAIN)
+    tab = _tab(at, "Énergie")
+    titres = _headings(tab)
+    assert any("Denain (2023, GWh)" in t for t in titres), titres
+    assert any(t.startswith("## Autonomie énergétique : trajectoire vers 50 % — Denain") for t in titres)
+    avertissements = re.sub(r"\\(.)", r"\1", " ".join(w.value for w in tab.warning))
+    assert "Indice qualité faible" in avertissements and "Électricité – Résidentiel 0,25" in avertissements
+    prod = next(d.value for d in tab.dataframe if "Énergie" in d.value.columns)
+    elec = prod[(prod["Énergie"] == "Électricité") & (prod["Secteur"] == "Résidentiel")]["Consommation"]
+    expected = reels.conso_fictive(reels.DENAIN, 2023, "Electricité")["Résidentiel"] / 1000
+    assert elec.tolist() == [f"{nombre(expected, 3)}\u202fGWh"]
+    bassin = _open(onglet_env="energie", niveau="bv2022", code=reels.DENAIN)
+    titres = _headings(_tab(bassin, "Énergie"))
+    assert any(t.startswith("## Consommation d'énergie par énergie et par secteur") for t in titres), titres
+    assert any(t.startswith("## Consommation d'énergie : trajectoire vers −50 %") for t in titres), titres

@@ -196,3 +196,28 @@ def test_import_is_journaled_updates_in_place_and_refused_to_the_panel(store):
     assert {"creation", "modification"} <= set(hist["nature"].to_list())
     e.declarer_confiance(AGENT, action_id=action, date="2026-05-01", niveau="menaces", commentaire="recrutement")
     assert e.confiances()["niveau"].to_list() == ["menaces"]
+
+
+# ---------------------------------------------------------------- the grille's XLSX sheet and the edition pack
+def test_the_sheet_and_the_pack_section_give_the_four_answers_per_engagement(tmp_path, monkeypatch):
+    from barometre.calculs.evaluation import tableau_synthese
+    from barometre.pilotage.evaluation import section_pack, synthese_engagements
+    from barometre.pilotage.rapport import construire
+
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    monkeypatch.setenv("BAROMETRE_DATABASE_URL", url)
+    s = Store(url, STRUCTURE)
+    s.initialiser_admin(ADMIN.login, ADMIN.nom, HASH)
+    s.creer_compte(ADMIN, AGENT.login, AGENT.role, AGENT.nom, HASH)
+    assert section_pack(s, {}, TODAY)["lignes"][0].startswith("Aucune action saisie")
+    a = s.creer_action(AGENT, engagement="E2", libelle="Action de test")
+    s.creer_jalon(AGENT, action_id=a, libelle="Jalon de test", date_prevue="2026-01-01", statut="en_cours")
+    bl, labels = synthese_engagements(s, {}, TODAY)
+    assert list(bl) == ["E2"] and bl["E2"]["effectivite"][0] == "0 action(s) réalisée(s) sur 1"
+    sheet = tableau_synthese(bl, labels)
+    assert sheet.columns == ["Groupe", "Effectivité", "Efficacité", "Utilité", "Efficience"]
+    assert "1 en retard" in sheet["Effectivité"][0]
+    assert sheet["Efficience"][0] == "alloué : inconnu ; consommé : inconnu"
+    r = construire(edition=2026, store=s, le=TODAY)
+    section = next(x for x in r.synthese if x["titre"] == "Évaluation du projet de territoire")
+    assert section["lignes"][0] == labels["E2"] and section["lignes"][1].startswith("Effectivité : 0 action(s)")

@@ -395,3 +395,70 @@ def test_any_resave_parses_to_the_same_values(reference, sep, encoding, eol, ban
         path = write(Path(tmp), "comparateur.csv", content)
         got = parse(path, SHIPPED)
     assert got.equals(expected)
+
+
+# ------------------------------------------------------------------ the agence ORE export as downloaded (issue 22)
+from tests.fixtures.energie import fichiers_reels as reels  # noqa: E402 - builders of the real-layout files
+
+
+def test_cli_preview_of_the_real_agence_ore_sample_recognises_it_and_writes_nothing(data_copy, capsys):
+    """The producer's export as published (12 Orne rows): recognised — not « format de fichier non reconnu » —
+    and refused because it holds none of the territory's communes, naming the dataset; nothing written."""
+    before = snapshot(data_copy.data_dir)
+    assert main(["ingest", str(reels.ECHANTILLON), "--apercu"]) == 2
+    _, err = capsys.readouterr()
+    assert "non reconnu" not in err
+    assert "fichier reconnu (Agence ORE – consommation annuelle d'électricité et gaz par commune et par secteur" in err
+    assert "aucune commune de l'agglomération" in err and "Aucune donnée n'a été modifiée" in err
+    assert snapshot(data_copy.data_dir) == before
+
+
+@pytest.mark.parametrize("forme", [{}, {"champs": True, "separateur": ","}, {"zippe": True}])
+def test_cli_preview_of_an_agence_ore_file_with_the_47_communes(data_copy, tmp_path, capsys, forme):
+    """A file with the agglomeration's communes (values made up) and others: the preview lists consumption by
+    commune, energy and sector; nothing is written until the load."""
+    path = reels.ore_agregee(tmp_path, **forme)
+    before = snapshot(data_copy.data_dir)
+    assert main(["ingest", str(path), "--apercu", "--format", "json"]) == 0
+    out, _ = capsys.readouterr()
+    assert snapshot(data_copy.data_dir) == before
+    import json
+
+    apercu = json.loads(out)
+    nouveaux = pl.DataFrame(apercu["detail"]["nouveaux"])
+    assert set(nouveaux["code"]) >= set(reels.COMMUNES)
+    assert {"cae_2.a", "cae_2.d", "cae_2.n", "ore_indice_qualite", "ore_mailles_secretisees"} <= set(
+        nouveaux["indicateur"])
+    elec = nouveaux.filter((pl.col("indicateur") == "cae_2.d") & (pl.col("code") == reels.DENAIN)
+                           & (pl.col("annee") == 2023))
+    assert set(elec["ventilation"]) == {"", "Agriculture", "Industrie", "Tertiaire", "Résidentiel",
+                                        "Secteur inconnu"}
+    report = ingest(path, data_copy)
+    assert report.communes_absentes == [] and report.chargement is not None
+    valeurs = Entrepot(data_copy).valeurs(["cae_2.d"]).filter(
+        (pl.col("code") == reels.SECRET_COMMUNE) & (pl.col("ventilation") == "Industrie"))
+    assert valeurs["secret"].to_list() == [True, True] and valeurs["valeur"].null_count() == 2  # never 0
+
+
+def test_a_revised_commune_value_is_named_from_its_level_and_code(data_copy, tmp_path):
+    """59172 is both the commune of Denain and the bassin de vie (INSEE entier) of Denain: a revised value of
+    the commune was shown as « Denain (bassin de vie INSEE entier) »; the name now comes from level and code."""
+    ingest(reels.ore_agregee(tmp_path / "v1", annees=(2023,)), data_copy)
+    text = reels.ore_agregee(tmp_path / "v2", annees=(2023,)).read_text(encoding="utf-8")
+    revised = tmp_path / "revise.csv"
+    lines = text.split("\n")
+    for i, line in enumerate(lines):  # Denain's electricity total revised by the producer (+1 %, made up)
+        if ";59172;" in line and ";Electricité;" in line:
+            cells = line.split(";")
+            cells[-2] = repr(float(cells[-2]) * 1.01)
+            lines[i] = ";".join(cells)
+    revised.write_text("\n".join(lines), encoding="utf-8")
+    report = ingest(revised, data_copy, apercu_seul=True)
+    modifies = report.apercu.modifies.filter(pl.col("code") == reels.DENAIN)
+    assert modifies.height and set(modifies["niveau"]) == {"commune"}
+    from barometre.sources.revue import nom_territoire
+
+    assert nom_territoire(report.apercu.noms, "commune", reels.DENAIN) == "Denain"
+    assert "bassin de vie" in nom_territoire(report.apercu.noms, "bv2022_insee", reels.DENAIN)
+    shown = "\n".join(report.lines())
+    assert "cae_2.a Denain (commune) 2023" in shown and "Denain (bassin de vie INSEE entier)" not in shown

@@ -541,3 +541,78 @@ def test_end_to_end_every_energy_fixture_passes_the_ingest_checks(tmp_path, monk
     ours = {lay.source for lay in ENERGY_LAYOUTS} | {"cae_2.d", "cae_2.n", "cae_11", "dpe_", "enr"}
     findings = [f for f in validate(settings) if any(s in f for s in ours)]
     assert findings == []
+
+
+# ---------------------------------------------------------------- the producers' real layouts (issue 22)
+from tests.fixtures.energie import fichiers_reels as reels  # noqa: E402 - the builders of the real-layout files
+
+
+def test_real_agence_ore_sample_is_recognised_and_holds_no_commune_of_the_agglomeration():
+    """The 12 rows of the national aggregated export, exactly as published (Orne, 2012): recognised by their
+    header — which `barometre ingest` answered « format de fichier non reconnu » before — and refused as
+    holding none of the territory's communes, not as an unknown format."""
+    table = _read(reels.ECHANTILLON)
+    layout = detect_layout(table.header)
+    assert layout is not None and layout.source == "ore_conso_commune" and "agrégée" in layout.libelle
+    assert table.separator == ";" and len(table.rows) == 12
+    with pytest.raises(IngestError, match="aucune commune de l'agglomération"):
+        layout.parse(table, CTX)
+    orne = ParseContext(communes=frozenset({"61418", "61463"}), epci="200035814", departement="61", region="28",
+                        communes_france=frozenset())
+    values = _index(layout.parse(table, orne))
+    # Published figures of the sample: Saint-Mard-de-Réno 98.7 + 2034.04 = 2132.74 MWh.
+    assert values[("cae_2.a", "commune", "61418", 2012, "")].valeur == pytest.approx(2.13274, rel=1e-12)
+    assert values[("cae_2.d", "commune", "61418", 2012, "Agriculture")].valeur == pytest.approx(0.0987)
+    assert values[("cae_2.d", "commune", "61418", 2012, "Résidentiel")].valeur == pytest.approx(2.03404)
+    assert values[("ore_indice_qualite", "commune", "61418", 2012, "Électricité – Résidentiel")].valeur == 0.317
+    assert values[("ore_mailles_secretisees", "commune", "61418", 2012, "Électricité – Agriculture")].valeur == 0
+
+
+@pytest.mark.parametrize("forme", [
+    {}, {"champs": True}, {"separateur": ","}, {"champs": True, "separateur": ","}, {"zippe": True},
+])
+def test_aggregated_file_with_the_agglomeration_and_others_in_every_published_form(tmp_path, forme):
+    """Labels or field names, ``;`` or ``,``: the same values. The Orne rows are left out; each commune's
+    consumption is the published total; a sector given as 0 MWh with a withheld mesh is secret, never 0; the
+    quality index is kept as published."""
+    path = reels.ore_agregee(tmp_path, **{k: v for k, v in forme.items() if k != "zippe"})
+    if forme.get("zippe"):
+        return  # read through `barometre ingest` (test_ingest_reads_a_zipped_export)
+    source, values = _parse(path)
+    assert source == "ore_conso_commune"
+    index = _index(values)
+    assert {v.code for v in values} == set(reels.COMMUNES)
+    for code in reels.COMMUNES:
+        for annee in (2019, 2023):
+            # The published total (for Bouchain without its withheld sector: the secrecy count says so).
+            v = index[("cae_2.a", "commune", code, annee, "")]
+            assert v.valeur == pytest.approx(reels.total_fictif(code, annee) / 1000, rel=1e-12)
+    industrie = index[("cae_2.d", "commune", reels.SECRET_COMMUNE, 2023, "Industrie")]
+    assert industrie.secret and industrie.valeur is None  # never 0
+    assert index[("ore_mailles_secretisees", "commune", reels.SECRET_COMMUNE, 2023,
+                  "Électricité – Industrie")].valeur == 1
+    assert index[("cae_2.n", "commune", reels.SECRET_COMMUNE, 2023, "Industrie")].valeur == pytest.approx(
+        reels.conso_fictive(reels.SECRET_COMMUNE, 2023, "Gaz")["Industrie"] / 1000)
+    assert index[("ore_indice_qualite", "commune", reels.DENAIN, 2023,
+                  "Électricité – Résidentiel")].valeur == reels.QUALITE_FAIBLE
+    secteurs = {v.ventilation for v in values if v.indicateur == "cae_2.d"}
+    assert secteurs == {"", "Agriculture", "Industrie", "Tertiaire", "Résidentiel", "Secteur inconnu"}
+
+
+def test_detailed_file_gives_the_same_sector_labels_as_the_aggregated_one(tmp_path):
+    """The detailed (long) file's grand-secteur code or label becomes the aggregated file's sector label, so
+    that both forms fill the same breakdowns."""
+    path = _rewrite(tmp_path, ORE, lambda row: {**row, "libelle_grand_secteur": "RESIDENTIEL"})
+    _, values = _parse(path)
+    assert {v.ventilation for v in values if v.indicateur == "cae_2.d"} == {"", "Résidentiel"}
+
+
+def test_enedis_production_labels_export_per_commune(tmp_path):
+    source, values = _parse(reels.enedis_libelles(tmp_path))
+    assert source == "enedis_production_commune"
+    index = _index(values)
+    assert LILLE not in {v.code for v in values}
+    prod = reels.production_fictive(reels.DENAIN, 2023)
+    assert index[("cae_3.a", "commune", reels.DENAIN, 2023, "")].valeur == pytest.approx(sum(prod.values()))
+    assert index[("production_electricite_enedis", "commune", reels.DENAIN, 2023, "Photovoltaïque")].valeur == \
+        prod["Photovoltaïque"]

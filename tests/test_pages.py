@@ -345,21 +345,27 @@ def test_projection_toggle_enters_mode():
 
 # ---------------------------------------------------------------------------------------- séance
 def test_seance_steps(catalogue):
-    at = goto(start(vues="population,cae_1.a", etape="2"), "pages/seance.py")
+    # step 1 is « Où en est le territoire ? » (issue 19), then the views in the order chosen
+    at = goto(start(vues="population,cae_1.a", etape="3"), "pages/seance.py")
     assert [h.value for h in at.header] == [catalogue.indicateur("cae_1.a").libelle]
-    assert any("vue 2 / 2" in c.value for c in at.caption)
+    assert any("vue 3 / 3" in c.value for c in at.caption)
     assert at.button(key="seance_next").disabled and not at.button(key="seance_prev").disabled
 
     at.button(key="seance_prev").click().run()
     assert_ok(at)
-    assert at.query_params["etape"] == "1"
+    assert at.query_params["etape"] == "2"
     assert [h.value for h in at.header] == [catalogue.indicateur("population").libelle]
+
+    at.button(key="seance_prev").click().run()
+    assert_ok(at)
+    assert at.query_params["etape"] == "1"
+    assert [h.value for h in at.header] == ["Où en est le territoire ?"]
     assert at.button(key="seance_prev").disabled and not at.button(key="seance_next").disabled
 
     at.button(key="seance_next").click().run()
     assert_ok(at)
     assert at.query_params["etape"] == "2"
-    assert [h.value for h in at.header] == [catalogue.indicateur("cae_1.a").libelle]
+    assert [h.value for h in at.header] == [catalogue.indicateur("population").libelle]
     assert at.query_params["vues"] == "population,cae_1.a"
 
 
@@ -369,6 +375,8 @@ def test_seance_compose(catalogue):
     at.button(key="seance_appliquer").click().run()
     assert_ok(at)
     assert at.query_params["vues"] == "taux_pauvrete,population" and at.query_params["etape"] == "1"
+    assert [h.value for h in at.header] == ["Où en est le territoire ?"]  # the séance opens on the synthesis
+    at.button(key="seance_next").click().run()
     assert [h.value for h in at.header] == [catalogue.indicateur("taux_pauvrete").libelle]
 
 
@@ -383,7 +391,7 @@ def test_seance_in_projection_mode_has_no_composer():
 def test_seance_ignores_unknown_views_and_steps(catalogue):
     at = goto(start(vues="inconnu,population", etape="99"), "pages/seance.py")
     assert [h.value for h in at.header] == [catalogue.indicateur("population").libelle]
-    assert any("vue 1 / 1" in c.value for c in at.caption)
+    assert any("vue 2 / 2" in c.value for c in at.caption)  # the synthesis, then the one known view
 
 
 # ------------------------------------------------------------------------------------- downloads

@@ -79,7 +79,7 @@ def test_seance_views_of_comparable_indicators_show_at_least_two_bars():
     at.run()
     at.switch_page("pages/seance.py").run()
     for step in range(1, len(COMPARABLES) + 1):
-        at.query_params["etape"] = str(step)
+        at.query_params["etape"] = str(step + 1)  # step 1 is « Où en est le territoire ? » (issue 19)
         at.run()
         assert not at.exception, [e.message for e in at.exception]
         # the comparison chart draws one bar per territory with a value: the chosen one and the levels that

@@ -111,3 +111,24 @@ def test_methodologie_shows_the_register_the_progress_rule_and_the_share_not_fol
     assert press["Confiance"].iloc[0] == "à confirmer"
     assert "Équité : réduire les écarts entre communes et bassins de vie" in set(reg["Objectif"])
     assert_ok(at)
+
+
+def test_a_commune_profile_compares_with_the_reference_the_user_picks():
+    """Issue 19: a commune's profile compared with the agglomeration, the Nord, France or another territory;
+    a total is never set beside another territory's total."""
+    denain = "59172"
+    at = goto(start(niveau="commune", code=denain), "pages/territoires.py")
+    table = at.dataframe[-1].value
+    assert "Agglomération" in table.columns  # the default reference
+    population = table[table["Indicateur"] == "Population"]
+    assert population["Agglomération"].tolist() == ["total : non comparable"]
+    at.selectbox(key="profil_reference").set_value("france").run()
+    assert_ok(at)
+    table = at.dataframe[-1].value
+    assert "France" in table.columns
+    poverty = table[table["Indicateur"] == "Taux de pauvreté au seuil de 60 %"]["France"].tolist()
+    assert poverty and poverty[0].endswith("%")
+    at.selectbox(key="profil_reference").set_value("autre").run()
+    at.selectbox(key="profil_reference_autre").set_value("commune|59002").run()  # Abscon
+    assert_ok(at)
+    assert any(c.startswith("Abscon") for c in at.dataframe[-1].value.columns)

@@ -56,7 +56,9 @@ def test_turnout_of_the_47_communes_for_each_election_with_hand_checked_figures(
 
 def test_agglomeration_and_nord_from_summed_counts_match_the_provenance(capsys):
     epci = {r["ventilation"]: (float(r["valeur"]), r["methode"]) for r in values(capsys, "--level", "epci")}
-    nord = {r["ventilation"]: float(r["valeur"]) for r in values(capsys, "--level", "departement")}
+    nord_rows = values(capsys, "--level", "departement")
+    nord = {r["ventilation"]: float(r["valeur"]) for r in nord_rows}
+    assert {r["methode"] for r in nord_rows} == {"calculee"}  # computed here from the counts, never « publiée »
     # PROVENANCE.md: agglomeration 48.2 / 45.8 / 70.7 / 70.5 %, Nord 50.3 / 40.7 / 71.7 / 71.3 %
     assert {k: round(v, 1) for k, (v, _) in epci.items()} == {
         "Européennes 2024": 48.2, "Municipales 2020, 1er tour": 45.8, "Présidentielle 2022, 1er tour": 70.7,
@@ -113,7 +115,7 @@ def test_election_read_from_the_file_name_and_the_nord_only_when_complete(tmp_pa
     assert {v.ventilation for v in vals} == {"Présidentielle 2022, 1er tour"}
     assert {v.annee for v in vals} == {2022}
     nord = {v.indicateur: v.valeur for v in vals if v.niveau == "departement"}
-    assert nord == {"inscrits_listes_electorales": 310, "votants": 215, "taux_participation": 215 / 310 * 100}
+    assert nord == {"inscrits_listes_electorales": 310, "votants": 215}  # the rate is computed in SQL
     partial = parse(tmp_path, "turnout-eur-2024.tsv", GOOD.rsplit("Abancourt", 1)[0])
     assert not [v for v in partial if v.niveau == "departement"]  # 59001 missing: no Nord figure
 
@@ -199,3 +201,17 @@ def test_turnout_in_the_volets_governance_theme_one_election_at_a_time(warm_serv
     headings = [m.value for m in at.markdown]
     assert "### Équité entre communes (2020)" in headings
     assert any("un seul millésime : pas d'évolution (2020)" in m for m in headings)  # elections are never one series
+
+
+def test_the_map_offers_the_chosen_elections_own_year(warm_server):
+    """Territoires: the election is chosen first and the year follows it (2020 for the municipal first round),
+    never an election paired with another election's year (an empty map)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["ind_carte"] = "taux_participation"
+    at.query_params["vent_carte"] = "Municipales 2020, 1er tour"
+    at.switch_page("pages/territoires.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Millésime : 2020" in [c.value for c in at.caption]

@@ -4,7 +4,15 @@ import math
 
 import pytest
 
+from barometre.calculs import bilan
 from barometre.calculs import verdicts as v
+from barometre.donnees import queries
+
+
+def _lectures(con, inds, niveau: str, code: str, refs, objectifs, **kw):
+    """bilan.lectures on the series read as the pages read them (one query, then frames)."""
+    series = queries.series_territoires(con, [i.id for i in inds], [(niveau, code), *refs])
+    return bilan.lectures(series, inds, niveau, code, objectifs, **kw)
 
 
 @pytest.mark.parametrize(("ratio", "code"), [
@@ -105,7 +113,6 @@ def test_lectures_on_shipped_data_follow_the_series():
     data, not hard-coded), with the latest vintage."""
     import polars as pl
 
-    from barometre.calculs import bilan
     from barometre.catalogue import load_catalogue
     from barometre.donnees import queries
     from barometre.donnees.db import connect
@@ -117,7 +124,7 @@ def test_lectures_on_shipped_data_follow_the_series():
              .filter(pl.col("ventilation") == "").sort("annee"))
     (a0, v0), (a1, v1) = list(zip(serie["annee"], serie["valeur"], strict=True))[-2:]
     refs = [("departement", terr.departement.code), ("region", terr.region.code), ("france", "FR")]
-    res = bilan.lectures(con, cat.indicateurs, "epci", terr.epci.code, refs, [], annee_courante=2026)
+    res = _lectures(con, cat.indicateurs, "epci", terr.epci.code, refs, [], annee_courante=2026)
     pop = res["population"].progression
     assert pop.code == ("en_hausse" if v1 > v0 else "en_baisse")  # population has no favourable direction
     assert (pop.annee, pop.age) == (a1, 2026 - a1) and str(a0) in pop.detail
@@ -213,7 +220,7 @@ def test_shipped_verdicts_use_margins_and_france():
     refs = bilan.references(terr.departement.code, terr.region.code)
     assert ("france", "FRM") in refs
     ind = cat.indicateur("part_logements_vacants")
-    lec = bilan.lectures(con, [ind], "commune", code, refs, [], annee_courante=2026,
+    lec = _lectures(con, [ind], "commune", code, refs, [], annee_courante=2026,
                          marges=bilan.marges(cat))["part_logements_vacants"]
     assert lec.situation.code == "comparable"
     noms = [n for n, _ in lec.situations]
@@ -260,9 +267,9 @@ def test_income_progression_is_judged_after_inflation():
     cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
     refs = bilan.references(terr.departement.code, terr.region.code)
     ind = [cat.indicateur("revenu_median_uc")]
-    reel = bilan.lectures(con, ind, "epci", terr.epci.code, refs, [], marges=bilan.marges(cat),
+    reel = _lectures(con, ind, "epci", terr.epci.code, refs, [], marges=bilan.marges(cat),
                           ipc=lire_ipc(settings.raw_dir))["revenu_median_uc"].progression
-    courant = bilan.lectures(con, ind, "epci", terr.epci.code, refs, [],
+    courant = _lectures(con, ind, "epci", terr.epci.code, refs, [],
                              marges=bilan.marges(cat))["revenu_median_uc"].progression
     assert "euros constants de 2021" in reel.detail and "+585" in reel.detail.replace("\u202f", "")
     assert "euros courants" in courant.detail and "+980" in courant.detail.replace("\u202f", "")
@@ -280,6 +287,7 @@ def test_definitions_say_what_is_counted():
     tp = cat.indicateur("part_temps_partiel_salaries").definition
     assert "lieu de résidence" in tp and "(emplois au lieu de travail)" not in tp
     assert all("population totale" not in (i.definition + i.methode).lower() for i in cat.indicateurs)
+    assert "France métropolitaine" in cat.indicateur("taux_pauvrete").definition  # Filosofi's threshold
 
 
 def test_poverty_rate_rise_of_half_a_point_is_read_as_a_change():
@@ -293,6 +301,40 @@ def test_poverty_rate_rise_of_half_a_point_is_read_as_a_change():
     settings = get_settings()
     cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
     refs = bilan.references(terr.departement.code, terr.region.code)
-    lec = bilan.lectures(con, [cat.indicateur("taux_pauvrete")], "epci", terr.epci.code, refs, [],
+    lec = _lectures(con, [cat.indicateur("taux_pauvrete")], "epci", terr.epci.code, refs, [],
                          marges=bilan.marges(cat))["taux_pauvrete"]
     assert lec.progression.code == "se_degrade", lec.progression
+
+
+def test_a_total_never_gets_a_situation_verdict():
+    """The agglomeration's number of GPs (a count the INSEE publishes for the Nord too) is never judged
+    against the Nord's count: a total has no situation, whatever its aggregation rule."""
+    from barometre.calculs import bilan
+    from barometre.catalogue import load_catalogue
+    from barometre.donnees.db import connect
+    from barometre.settings import get_settings, load_territoire
+
+    settings = get_settings()
+    cat, con, terr = load_catalogue(settings.catalogue_dir), connect(), load_territoire(settings)
+    refs = bilan.references(terr.departement.code, terr.region.code)
+    totals = [i for i in cat.indicateurs if i.grandeur == "total"]
+    assert any(i.agregation == "aucune" for i in totals)  # not only the summed ones
+    for niveau, code in (("epci", terr.epci.code), ("commune", "59172")):
+        out = _lectures(con, totals, niveau, code, refs, [], marges=bilan.marges(cat))
+        assert all(lec.situation is None and not lec.situations for lec in out.values())
+
+
+def test_a_published_count_is_not_judged_against_the_nords_count():
+    import polars as pl
+
+    from barometre.calculs import bilan
+    from barometre.catalogue import Indicateur
+
+    ind = Indicateur(id="medecins", libelle="Médecins", volet="qualite_de_vie", theme="Santé",
+                     unite="médecins", sens="hausse_favorable", definition="Nombre de médecins.",
+                     agregation="aucune", source="x", millesime="2024")
+    assert ind.grandeur == "total"
+    serie = pl.DataFrame({"annee": [2024], "valeur": [120.0]})
+    refs = pl.DataFrame({"nom": ["Nord"], "niveau": ["departement"], "annee": [2024], "valeur": [2600.0]})
+    lec = bilan.lecture(ind, "epci", "200042190", serie, refs, annee_courante=2026)
+    assert lec.situation is None

@@ -1,8 +1,9 @@
 """The verdicts of one territory's indicators, read from the built data and the targets in force.
 
-Glue between the data (``mart_valeurs``, the targets overlay of :mod:`barometre.pilotage.objectifs`) and
-the pure rules of :mod:`barometre.calculs.verdicts`. Used by the cards, the séance and ``barometre
-rapport``. No Streamlit here.
+Glue between the data's frames (the series of :func:`barometre.donnees.queries.series_territoires`, the
+targets overlay of :mod:`barometre.pilotage.objectifs`) and the pure rules of :mod:`barometre.calculs.verdicts`.
+Used by the cards, the séance and ``barometre rapport``. No Streamlit here, and no connection: callers read
+the data and hand frames in.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-import duckdb
 import polars as pl
 
 from barometre.calculs import verdicts as v
 from barometre.catalogue import Catalogue, Indicateur, Marge
-from barometre.donnees.db import query
 from barometre.sources.territoires import FRANCE_CODE
 
 NIVEAUX_REFERENCE = ("departement", "region", "france")
@@ -54,25 +53,6 @@ class Lecture:
         if self.situation is not None:
             out.append(self.situation)
         return out
-
-
-def series_territoires(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[str],
-                       territoires: Sequence[tuple[str, str]]) -> pl.DataFrame:
-    """(indicateur, niveau, code, nom, annee, valeur) of the given territories, no breakdown, values only."""
-    if not indicateurs or not territoires:
-        return pl.DataFrame(schema={"indicateur": pl.String, "niveau": pl.String, "code": pl.String,
-                                    "nom": pl.String, "annee": pl.Int32, "periode": pl.String,
-                                    "valeur": pl.Float64})
-    return query(
-        con,
-        """
-        select indicateur, niveau, code, nom, annee, periode, valeur from mart_valeurs
-        where ventilation = '' and valeur is not null and not coalesce(secret, false)
-          and list_contains($indicateurs, indicateur) and list_contains($keys, niveau || '|' || code)
-        order by indicateur, niveau, code, annee
-        """,
-        {"indicateurs": sorted(set(indicateurs)), "keys": [f"{n}|{c}" for n, c in territoires]},
-    )
 
 
 def _code_objectif(niveau: str, code: str) -> str:
@@ -129,7 +109,7 @@ def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, refere
     progression = progression or v.verdict_tendance(pts, ind.sens, marge=marge, annee_courante=annee_courante,
                                                     **fmt)
     situation, situations = None, ()
-    if pts and niveau not in NIVEAUX_REFERENCE[1:] and ind.agregation != "somme":
+    if pts and niveau not in NIVEAUX_REFERENCE[1:] and ind.grandeur != "total":
         last_year, last_value = sorted(p for p in pts if p[1] is not None)[-1]
         order = {n: i for i, n in enumerate(NIVEAUX_REFERENCE)}
         refs = sorted((r for r in references.iter_rows(named=True) if r["niveau"] != niveau),
@@ -158,16 +138,15 @@ def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, refere
                    situations, marge_obj)
 
 
-def lectures(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[Indicateur], niveau: str, code: str,
-             references: Sequence[tuple[str, str]], objectifs: Sequence[dict] = (),
-             annee_courante: int | None = None, marges: dict[str, Marge] | None = None,
-             ipc: dict[int, float] | None = None) -> dict[str, Lecture]:
-    """:func:`lecture` for several indicators of one territory, in two queries; ``marges`` from
-    :func:`marges` (without it, only an exact equality is « comparable » or « stable »); ``ipc`` INSEE's
-    annual price index (:func:`barometre.sources.ipc.lire_ipc`): amounts in euros are judged after
-    inflation."""
-    ids = [i.id for i in indicateurs]
-    data = series_territoires(con, ids, [(niveau, code), *references])
+def lectures(series: pl.DataFrame, indicateurs: Sequence[Indicateur], niveau: str, code: str,
+             objectifs: Sequence[dict] = (), annee_courante: int | None = None,
+             marges: dict[str, Marge] | None = None, ipc: dict[int, float] | None = None) -> dict[str, Lecture]:
+    """:func:`lecture` for several indicators of one territory; ``series`` the rows of
+    :func:`barometre.donnees.queries.series_territoires` for the territory and its :func:`references` (read in
+    one query by the caller); ``marges`` from :func:`marges` (without it, only an exact equality is
+    « comparable » or « stable »); ``ipc`` INSEE's annual price index (:func:`barometre.sources.ipc.lire_ipc`):
+    amounts in euros are judged after inflation."""
+    data = series
     out = {}
     for ind in indicateurs:
         mine = data.filter((pl.col("indicateur") == ind.id) & (pl.col("niveau") == niveau)

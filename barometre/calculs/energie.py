@@ -53,3 +53,48 @@ def tableau_autonomie(territoires: pl.DataFrame, autonomie: pl.DataFrame, consom
     return (out.with_columns(rang.alias("_rang"), (-pl.col("autonomie")).alias("_tri"))
             .sort(["_rang", "_tri", "nom"], nulls_last=True)
             .select(COLONNES))
+
+
+# ---------------------------------------------------------------- consumption by energy and sector
+ENERGIES = {"cae_2.d": "Électricité", "cae_2.n": "Gaz"}
+SEUIL_QUALITE_FAIBLE = 0.5  # below: most of the consumption is estimated by the network operator, not measured
+
+
+def conso_energie_secteur(valeurs: pl.DataFrame, annee: int) -> pl.DataFrame:
+    """One territory's consumption of ``annee`` by energy and sector (energie, secteur, valeur GWh, secret):
+    ``valeurs`` holds its ``cae_2.d`` and ``cae_2.n`` rows (indicateur, annee, ventilation, valeur, secret).
+    A withheld sector stays a row marked secret (valeur null), never 0."""
+    rows = valeurs.filter((pl.col("annee") == annee) & (pl.col("ventilation") != "")
+                          & pl.col("indicateur").is_in(list(ENERGIES)))
+    return (rows.select(pl.col("indicateur").replace_strict(ENERGIES, default=None).alias("energie"),
+                        pl.col("ventilation").alias("secteur"), "valeur", pl.col("secret").fill_null(False))
+            .sort("energie", "secteur"))
+
+
+def qualite_territoire(qualite: pl.DataFrame, conso: pl.DataFrame, communes: list[str], annee: int
+                       ) -> pl.DataFrame:
+    """The share of a territory's consumption that was measured (agence ORE quality index), by energy ×
+    sector: Σ(index × consumption) ÷ Σ consumption over ``communes`` (exact for a share of a sum).
+
+    ``qualite``: commune ``ore_indice_qualite`` rows (code, annee, ventilation « Électricité – Résidentiel »,
+    valeur); ``conso``: commune ``cae_2.d`` / ``cae_2.n`` rows (code, indicateur, annee, ventilation sector,
+    valeur). Out: ventilation, indice, n_communes, faible (below :data:`SEUIL_QUALITE_FAIBLE`)."""
+    q = qualite.filter((pl.col("annee") == annee) & pl.col("code").is_in(communes) & pl.col("valeur").is_not_null())
+    c = (conso.filter((pl.col("annee") == annee) & pl.col("code").is_in(communes) & (pl.col("ventilation") != "")
+                      & pl.col("valeur").is_not_null())
+         .select("code", (pl.col("indicateur").replace_strict(ENERGIES, default=None) + " – "
+                          + pl.col("ventilation")).alias("ventilation"), pl.col("valeur").alias("conso")))
+    joint = q.select("code", "ventilation", pl.col("valeur").alias("indice")).join(c, on=["code", "ventilation"])
+    out = (joint.group_by("ventilation")
+           .agg(((pl.col("indice") * pl.col("conso")).sum() / pl.col("conso").sum()).alias("indice"),
+                pl.len().alias("n_communes"))
+           .with_columns((pl.col("indice") < SEUIL_QUALITE_FAIBLE).alias("faible"))
+           .sort("ventilation"))
+    return out
+
+
+def mailles_secretisees(secrets: pl.DataFrame, communes: list[str], annee: int) -> int:
+    """How many meshes the producer withheld in ``communes``' consumption of ``annee`` (all energies and
+    sectors): their consumption is not in the published totals."""
+    rows = secrets.filter((pl.col("annee") == annee) & pl.col("code").is_in(communes))
+    return int(rows["valeur"].fill_null(0).sum()) if rows.height else 0

@@ -240,3 +240,55 @@ def derniere_confiance(confiances: pl.DataFrame) -> dict[int, dict]:
         return {}
     last = confiances.sort(["date", "id"]).group_by("action_id", maintain_order=True).last()
     return {r["action_id"]: r for r in last.iter_rows(named=True)}
+
+
+def _euros(x: float | None) -> str:
+    if x is None:
+        return "inconnu"
+    return f"{x:,.0f}".replace(",", "\u202f") + "\u202f€"
+
+
+def blocs(actions: pl.DataFrame, jalons: pl.DataFrame, lectures: list[LectureIndicateur], util: pl.DataFrame,
+          cout: pl.DataFrame, par: str, groupes: list[str]) -> dict[str, dict[str, list[str]]]:
+    """The four answers as short French lines, per group that has at least one action (group → question →
+    lines): what the page, the grille's XLSX sheet and the meeting pack show."""
+    eff = ev_rows(effectivite(actions, jalons, par, groupes))
+    effic = ev_rows(efficacite(lectures, actions, par, groupes))
+    out = {}
+    for g in groupes:
+        ids = actions.filter(pl.col(par) == g)["id"].to_list() if actions.height else []
+        if not ids:
+            continue
+        e, f = eff[g], effic[g]
+        u = util.filter(pl.col("action_id").is_in(ids)) if util.height else util
+        r = cout.filter(pl.col("action_id").is_in(ids)) if cout.height else cout
+        alloue = float(r["alloue"].sum()) if r.height and r["alloue"].null_count() < r.height else None
+        consomme = float(r["consomme"].sum()) if r.height and r["consomme"].null_count() < r.height else None
+        out[g] = {
+            "effectivite": [f"{e['actions_realisees']} action(s) réalisée(s) sur {e['actions']}",
+                            f"jalons : {e['atteints_a_temps']} atteint(s) à temps, {e['atteints_en_retard']} "
+                            f"atteint(s) en retard, {e['en_retard']} en retard, {e['a_venir']} à venir"],
+            "efficacite": [f"{f['resultats']} indicateur(s) de résultat",
+                           f"{f['favorables']} favorable(s), {f['a_surveiller']} à accélérer, "
+                           f"{f['defavorables']} défavorable(s), {f['trop_tot']} trop tôt pour conclure"]
+            + ([f"{f['illustratifs']} exemple illustratif(s), non évalué(s)"] if f["illustratifs"] else []),
+            "utilite": ([f"{u.height} indicateur(s) d'impact du baromètre",
+                         f"{u.filter(pl.col('tonalite') == 'favorable').height} favorable(s), "
+                         f"{u.filter(pl.col('tonalite') == 'defavorable').height} défavorable(s), "
+                         f"{u.filter(pl.col('trop_tot')).height} trop tôt pour conclure"]
+                        if u.height else ["aucun indicateur d'impact rattaché"]),
+            "efficience": [f"alloué : {_euros(alloue)}", f"consommé : {_euros(consomme)}"],
+        }
+    return out
+
+
+def ev_rows(frame: pl.DataFrame) -> dict[str, dict]:
+    return {r["groupe"]: r for r in frame.iter_rows(named=True)}
+
+
+def tableau_synthese(bl: dict[str, dict[str, list[str]]], labels: Mapping[str, str]) -> pl.DataFrame:
+    """One row per group, one column per question (lines joined): the grille's XLSX sheet."""
+    schema = {"Groupe": pl.String, **{QUESTIONS[q].split(" — ")[0]: pl.String for q in QUESTIONS}}
+    return pl.DataFrame([{"Groupe": labels.get(g, g), **{QUESTIONS[q].split(" — ")[0]: " ; ".join(lines)
+                                                         for q, lines in b.items()}}
+                         for g, b in bl.items()], schema=schema)

@@ -44,7 +44,7 @@ def genre_de_vue(ind: Indicateur, niveau: str, code: str, comparaison: pl.DataFr
     ``serie``: the territory's (annee, valeur) rows; ``communes``: its communes' (code, valeur) rows."""
     comp = comparaison.filter(pl.col("valeur").is_not_null()) if _n(comparaison) else None
     own = comp is not None and comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code)).height > 0
-    if comp is not None and own and comp.height >= 2 and ind.agregation != "somme":
+    if comp is not None and own and comp.height >= 2 and ind.grandeur != "total":
         return "comparaison"
     years = serie.filter(pl.col("valeur").is_not_null())["annee"].n_unique() if _n(serie) else 0
     if years >= 2:

@@ -357,7 +357,7 @@ class Synthese:
         def liste(d: dict[str, int], libelles: dict[str, tuple[str, str]]) -> str:
             return ", ".join(f"{d.get(k, 0)} {libelles[k][d.get(k, 0) > 1]}" for k in libelles)
 
-        out = [f"Progression des {c.n_progression} indicateurs orientés de {self.territoire} (deux derniers "
+        out = [f"Progression des {c.n_progression} indicateurs orientés ({self.territoire}, deux derniers "
                f"millésimes) : {liste(c.progression, LIBELLES_PROGRESSION)}."]
         if sum(c.nord.values()):
             out.append(f"Par rapport {c.nom_nord} (même millésime) : {liste(c.nord, LIBELLES_SITUATION)}.")
@@ -382,7 +382,7 @@ class Synthese:
             out.append(f"… et {rest} autre{'s' if rest > 1 else ''} indicateur{'s' if rest > 1 else ''} à deux "
                        "millésimes ou plus.")
         if not self.evolutions:
-            out.append(f"Aucun indicateur de {self.territoire} n'a encore deux millésimes.")
+            out.append(f"Aucun indicateur n'a encore deux millésimes ({self.territoire}).")
         if self.depuis:
             if self.chargements:
                 out.extend(self.chargements)
@@ -395,7 +395,7 @@ class Synthese:
         return [
             (f"Les cibles du projet de territoire ({self.nom_projet})",
              [o.phrase() for o in self.objectifs] + [self.phrase_non_renseignes()]),
-            (f"Les verdicts des indicateurs de {self.territoire}", self.phrases_comptes()),
+            (f"Les verdicts des indicateurs : {self.territoire}", self.phrases_comptes()),
             ("Ce qui a bougé" + (f" (chargements depuis le {self.depuis})" if self.depuis else ""),
              self.phrases_mouvements()),
         ]

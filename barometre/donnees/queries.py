@@ -325,3 +325,31 @@ def series(con: duckdb.DuckDBPyConnection, indicateur: str, territoires_choisis:
         """,
         {"indicateur": indicateur, "keys": keys, "ventilation": ventilation},
     )
+
+
+def series_territoires(con: duckdb.DuckDBPyConnection, indicateurs: Sequence[str],
+                       territoires: Sequence[tuple[str, str]]) -> pl.DataFrame:
+    """(indicateur, niveau, code, nom, annee, valeur) of the given territories, no breakdown, values only."""
+    if not indicateurs or not territoires:
+        return pl.DataFrame(schema={"indicateur": pl.String, "niveau": pl.String, "code": pl.String,
+                                    "nom": pl.String, "annee": pl.Int32, "periode": pl.String,
+                                    "valeur": pl.Float64})
+    return query(
+        con,
+        """
+        select indicateur, niveau, code, nom, annee, periode, valeur from mart_valeurs
+        where ventilation = '' and valeur is not null and not coalesce(secret, false)
+          and list_contains($indicateurs, indicateur) and list_contains($keys, niveau || '|' || code)
+        order by indicateur, niveau, code, annee
+        """,
+        {"indicateurs": sorted(set(indicateurs)), "keys": [f"{n}|{c}" for n, c in territoires]},
+    )
+
+
+def sources_chargees(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """What is stored per source: levels, first and last year, number of values (secret cells included)
+    (source, niveaux, premiere_annee, derniere_annee, n_valeurs)."""
+    return query(con, """
+        select source, list(distinct niveau order by niveau) as niveaux, min(annee) as premiere_annee,
+               max(annee) as derniere_annee, count(*) as n_valeurs
+        from mart_valeurs where source is not null group by source order by source""")

@@ -344,3 +344,38 @@ class Evaluation:
                     new = s._modifier(conn, spec_m, cur_m.id, cur_m.version, mes, user, operation)
                     counts["mesures_modifiees" if new != cur_m.version else "inchangees"] += 1
         return counts
+
+
+# ---------------------------------------------------------------- the four answers, for exports and the pack
+def synthese_engagements(store: Store, verdicts_impact: dict, aujourd_hui: date,
+                         par: str = "engagement") -> tuple[dict[str, dict[str, list[str]]], dict[str, str]]:
+    """The four answers per engagement (or orientation, project) from the store's rows: (group → question →
+    lines, id → label). ``verdicts_impact``: indicator id → the barometer's verdict for the agglomeration."""
+    from barometre.calculs import evaluation as ev
+    from barometre.pilotage.structure import jalons_avec_retard
+
+    e = Evaluation(store)
+    actions, jalons = store.actions(), store.jalons()
+    jalons = jalons_avec_retard(jalons, aujourd_hui) if jalons.height else jalons
+    s = store.structure
+    groupes = [x.id for x in {"engagement": s.engagements, "orientation": s.orientations, "projet": s.projets}[par]]
+    indicateurs, mesures = e.indicateurs(), e.mesures()
+    lectures = ev.lire_indicateurs(indicateurs, mesures, aujourd_hui.year)
+    util = ev.utilite(actions, verdicts_impact)
+    cout = ev.efficience(actions, store.ressources(), indicateurs, mesures)
+    return ev.blocs(actions, jalons, lectures, util, cout, par, groupes), s.libelles()
+
+
+def section_pack(store: Store, verdicts_impact: dict, aujourd_hui: date) -> dict:
+    """The pack's section « Évaluation du projet de territoire »: one line per engagement and question."""
+    from barometre.calculs.evaluation import QUESTIONS
+
+    bl, labels = synthese_engagements(store, verdicts_impact, aujourd_hui)
+    lignes = []
+    for g, b in bl.items():
+        lignes.append(labels.get(g, g))
+        lignes += [f"{QUESTIONS[q].split(' — ')[0]} : {' ; '.join(x)}" for q, x in b.items()]
+    if not lignes:
+        lignes = ["Aucune action saisie : l'évaluation (effectivité, efficacité, utilité, efficience) se remplira "
+                  "avec les feuilles de route des services."]
+    return {"titre": "Évaluation du projet de territoire", "lignes": lignes}

@@ -215,7 +215,8 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         objectifs = objectifs_rows(settings, con, store)
     except Exception:  # noqa: BLE001 - a broken targets file is reported by `barometre objectifs`
         objectifs = []
-    lectures = bilan.lectures(con, inds, niveau, code, refs, objectifs, annee_courante=le.year,
+    series = queries.series_territoires(con, [i.id for i in inds], [(niveau, code), *refs])
+    lectures = bilan.lectures(series, inds, niveau, code, objectifs, annee_courante=le.year,
                               marges=bilan.marges(cat), ipc=lire_ipc(settings.raw_dir))
     pages, attendues = [], []
     for ind in inds:
@@ -255,11 +256,17 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     nom = _nom(con, niveau, code)
     from barometre.calculs.verdicts import RULE_FR
 
+    evaluation = []  # the edition's section « Évaluation du projet de territoire » (issue 23)
+    if edition is not None and store is not None:
+        from barometre.pilotage.evaluation import section_pack
+
+        evaluation.append(section_pack(store, {i: (x.objectif or x.progression) for i, x in lectures.items()}, le))
+
     return Rapport(titre=titre, sous_titre=nom, date_iso=le.isoformat(), date_texte=formats.date_longue(le),
                    territoire=nom, digest=digest, digest_depuis=formats.date_longue(depuis), pages=pages,
                    attendues=attendues, sources=sources, methode=RULE_FR.replace("**", ""),
                    pied=f"{titre} — {formats.date_longue(le)}",
-                   synthese=[{"titre": t, "lignes": lignes} for t, lignes in synth.sections()],
+                   synthese=[{"titre": t, "lignes": lignes} for t, lignes in synth.sections()] + evaluation,
                    synthese_titre=TITRE_SYNTHESE)
 
 

@@ -124,6 +124,8 @@ def synthese_du_territoire(settings: Settings | None = None, con: duckdb.DuckDBP
     noms = query(con, "select nom from mart_valeurs where niveau = $n and code = $c limit 1",
                  {"n": niveau, "c": code})
     nom = noms["nom"][0] if noms.height else code
+    if niveau in ("bv2022", "canton", "ze2020"):  # « Bassin de vie de Denain », as the pages name a zone
+        nom = f"{catalogue.groupes.niveaux.get(niveau, niveau).split(' (')[0]} de {nom}"
     lignes: list[str] = []
     if depuis is not None:
         lignes = [phrase_mouvement(m) for m in digest(settings, catalogue, store, depuis, le)

@@ -334,6 +334,45 @@ def read_table(
     )
 
 
+ZIP_TAILLE_MAX: Final = 4 * 1024 * 1024 * 1024  # bytes of the extracted CSV: beyond, refused (zip bomb)
+_ZIP_EXTENSIONS: Final = (".csv", ".txt")
+
+
+def csv_du_zip(path: Path, dossier: Path) -> Path | None:
+    """The CSV file of a ZIP archive (as open-data portals offer large exports), extracted into ``dossier``
+    under its own name; None when ``path`` is not a ZIP archive. An archive with no CSV file or with several
+    is refused (French :class:`IngestError` naming the archive and its members); an XLSX workbook (also a
+    ZIP) gets the « save as CSV » hint."""
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as archive:
+        noms = [i for i in archive.infolist() if not i.is_dir()]
+        if any(i.filename.startswith("xl/") for i in noms):
+            return None  # an Excel workbook: read_table says what to do with it
+        csvs = [i for i in noms if i.filename.lower().endswith(_ZIP_EXTENSIONS)
+                and not Path(i.filename).name.startswith(".")]
+        if len(csvs) != 1:
+            contenu = _list_names([i.filename for i in noms]) or "aucun fichier"
+            raise IngestError(
+                str(path), None, None,
+                "archive ZIP sans fichier CSV" if not csvs else f"archive ZIP à {len(csvs)} fichiers CSV",
+                f"extrayez le fichier CSV voulu et chargez-le seul ; contenu de l'archive : {contenu}",
+            )
+        membre = csvs[0]
+        cible = dossier / Path(membre.filename).name
+        total = 0
+        with archive.open(membre) as source, cible.open("wb") as out:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                total += len(block)
+                if total > ZIP_TAILLE_MAX:
+                    raise IngestError(str(path), None, None, "fichier CSV de l'archive trop volumineux",
+                                      "extrayez-le et ne gardez que les lignes utiles avant de le charger")
+                out.write(block)
+    return cible
+
+
 def _read_bytes(path: Path, fichier: str) -> bytes:
     try:
         return path.read_bytes()

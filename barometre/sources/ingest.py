@@ -23,12 +23,12 @@ import polars as pl
 from barometre.catalogue import load_catalogue
 from barometre.settings import Settings, load_territoire
 from barometre.sources.build import parse_context
-from barometre.sources.csvread import IngestError, atomic_write_parquet, read_table
+from barometre.sources.csvread import IngestError, atomic_write_parquet, csv_du_zip, read_table
 from barometre.sources.detection import detect_layout
 from barometre.sources.entrepot import BUILD, CHARGEMENT, Entrepot, annuler, auteur_systeme, normaliser
 from barometre.sources.flux import SEUIL_FLUX, prefiltrer
 from barometre.sources.layouts import Layout, Valeur
-from barometre.sources.revue import Apercu, alertes, comparer, sha256_fichier
+from barometre.sources.revue import Apercu, Noms, alertes, comparer, nom_territoire, sha256_fichier
 from barometre.sources.valeurs import KEY, check_values, to_frame, write_source
 
 UNKNOWN_LAYOUT_HINT = (
@@ -108,7 +108,7 @@ class Lecture:
     frame: pl.DataFrame
     values: list[Valeur]
     absent: list[str]
-    noms: dict[str, str]
+    noms: Noms
     sha256: str
 
 
@@ -121,18 +121,28 @@ def lire(path: Path, settings: Settings, progress: Callable[[int, int, str], Non
     territoire = load_territoire(settings)
     ctx = parse_context(settings, territoire)
     with tempfile.TemporaryDirectory(prefix="barometre-flux-") as folder:
-        lu = path
-        if path.stat().st_size >= SEUIL_FLUX:
-            lu = Path(folder) / path.name
-            prefiltrer(path, lu, [*ctx.communes, ctx.epci, ctx.departement, ctx.region],
+        dossier_zip = Path(folder) / "zip"
+        dossier_zip.mkdir()
+        extrait = csv_du_zip(path, dossier_zip)  # a zipped export: its CSV file, read as such
+        lu = source = extrait or path
+        if source.stat().st_size >= SEUIL_FLUX:
+            lu = Path(folder) / source.name
+            prefiltrer(source, lu, [*ctx.communes, ctx.epci, ctx.departement, ctx.region],
                        lambda f: progress(1 + f * 0.9, total, STEPS[0]))
-        table = _lire_table(lu, path)
+        table = _lire_table(lu, path if extrait is None else Path(f"{path.name} › {extrait.name}"))
     progress(2, total, STEPS[1])
     layout = detect_layout(table.header)
     if layout is None:
         raise IngestError(path.name, table.header_line, None, "format de fichier non reconnu", UNKNOWN_LAYOUT_HINT)
     progress(3, total, STEPS[2])
-    values = layout.parse(table, ctx)
+    try:
+        values = layout.parse(table, ctx)
+    except IngestError as exc:
+        if exc.message.startswith("aucune") and ("agglomération" in exc.message or "EPCI" in exc.message):
+            # Recognised, but not a file of this territory: say which dataset it is; nothing is written.
+            raise IngestError(exc.fichier, exc.ligne, exc.colonne,
+                              f"fichier reconnu ({layout.libelle}), mais {exc.message}", exc.conseil) from exc
+        raise
     del table
     progress(4, total, STEPS[3])
     check_values(values, load_catalogue(settings.catalogue_dir), path.name)
@@ -158,20 +168,23 @@ def _lire_table(lu: Path, path: Path):
                           "format de fichier non reconnu (aucune ligne d'en-tête connue)", UNKNOWN_LAYOUT_HINT) from exc
 
 
-def territory_names(settings: Settings) -> dict[str, str]:
+def territory_names(settings: Settings) -> Noms:
+    """(level, code) → name of every followed territory: a code alone is ambiguous (59172 is the commune of
+    Denain and the bassins de vie of Denain)."""
     path = settings.data_dir / "territoires.parquet"
     if not path.exists():
         return {}
-    df = pl.read_parquet(path, columns=["code", "nom"])
-    return dict(zip(df["code"].to_list(), df["nom"].to_list(), strict=True))
+    df = pl.read_parquet(path, columns=["niveau", "code", "nom"])
+    return {(n, c): nom for n, c, nom in df.iter_rows()}
 
 
 def _apercu(lecture: Lecture, existant: pl.DataFrame, remplacer: bool, settings: Settings
             ) -> tuple[Apercu, pl.DataFrame, pl.DataFrame]:
     inserer, supprimer, modifies, disparus, identiques = comparer(existant, lecture.frame, remplacer)
     alertes_ = alertes(existant, inserer, modifies, load_catalogue(settings.catalogue_dir))
-    absents = [f"{lecture.noms.get(c, c)} ({c})" for c in lecture.absent]
-    nouveaux = inserer.join(modifies.select(KEY), on=KEY, how="anti", nulls_equal=True).select(*KEY, "valeur")
+    absents = [f"{nom_territoire(lecture.noms, 'commune', c)} ({c})" for c in lecture.absent]
+    nouveaux = inserer.join(modifies.select(KEY), on=KEY, how="anti", nulls_equal=True).select(*KEY, "valeur",
+                                                                                                "secret")
     apercu = Apercu(lecture.path.name, lecture.layout.source, lecture.layout.libelle, lecture.sha256, nouveaux,
                     modifies, disparus, identiques, absents, alertes_,
                     sorted(lecture.frame["annee"].unique().to_list()), remplacer, lecture.noms)

@@ -67,13 +67,13 @@ class Layout:
     niveau_commune: bool = True
 
     def matches(self, header: list[str]) -> bool:
-        names = [h.strip().lower() for h in header]
+        names = [" ".join(h.split()).lower() for h in header]  # « Consommation Tertiaire  (MWh) » as published
         for wanted in self.signature:
             if wanted.startswith("^"):
                 pattern = re.compile(wanted, re.IGNORECASE)
                 if not any(pattern.match(h.strip()) for h in header):
                     return False
-            elif wanted.lower() not in names:
+            elif " ".join(wanted.split()).lower() not in names:
                 return False
         return True
 

@@ -27,7 +27,6 @@ from barometre.sources.layouts import Layout, ParseContext, Valeur, _number, _va
 SOURCE_ELECTIONS = "interieur_elections"
 INSCRITS = "inscrits_listes_electorales"
 VOTANTS = "votants"
-TAUX = "taux_participation"
 
 SCRUTINS = {"eur": "Européennes", "pre": "Présidentielle", "mun": "Municipales", "leg": "Législatives",
             "reg": "Régionales", "dep": "Départementales"}
@@ -115,8 +114,6 @@ def parse_participation(table: RawTable, ctx: ParseContext) -> list[Valeur]:
         values += [
             _valeur(INSCRITS, "departement", dep, annee, nord[0], SOURCE_ELECTIONS, ventilation=ventilation),
             _valeur(VOTANTS, "departement", dep, annee, nord[1], SOURCE_ELECTIONS, ventilation=ventilation),
-            _valeur(TAUX, "departement", dep, annee, nord[1] / nord[0] * 100, SOURCE_ELECTIONS,
-                    ventilation=ventilation),
         ]
     return values
 

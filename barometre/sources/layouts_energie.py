@@ -195,7 +195,7 @@ def _lignes_du_territoire(table: RawTable, ctx: ParseContext, column: str, *,
 # ---------------------------------------------------------------- agence ORE / SDES: consumption per commune
 SOURCE_ORE = "ore_conso_commune"
 ORE_FILIERES = {"electricite": "cae_2.d", "gaz": "cae_2.n"}  # other filières count only in cae_2.a
-ORE_SECTEUR_INCONNU = "Non affecté"
+ORE_SECTEUR_INCONNU = "Secteur inconnu"
 
 
 @dataclass(frozen=True)
@@ -214,13 +214,16 @@ ORE_LIBELLES = ColonnesOre("Année", "Filière", "Code Grand Secteur", "Libellé
                            "Consommation (MWh)", "Code Commune")
 
 
-#: The grand secteurs of the ORE files, by comparison key of their label or code (labels NOT verified on a
-#: whole commune file, see the module docstring): a breakdown label is one of these, never the cell as written
-#: (a label reaches every visitor's page).
-ORE_SECTEURS = {"agriculture": "Agriculture", "industrie": "Industrie", "tertiaire": "Tertiaire",
-                "residentiel": "Résidentiel", "inconnu": ORE_SECTEUR_INCONNU, "nonaffecte": ORE_SECTEUR_INCONNU,
-                "secteurnonaffecte": ORE_SECTEUR_INCONNU, "autre": ORE_SECTEUR_INCONNU,
-                "a": "Agriculture", "i": "Industrie", "t": "Tertiaire", "r": "Résidentiel"}  # one-letter codes
+# The five « grands secteurs » of the agence ORE, whatever form names them: the aggregated file's column
+# groups (labels « Agriculture » … « Secteur Inconnu » / field suffixes a, i, t, r, na) and the detailed file's
+# code or label. Both forms give the same breakdown labels; a label not listed is refused at load (a label
+# reaches every visitor's page: it is one of these, never the cell as written).
+ORE_SECTEURS = {"agriculture": "Agriculture", "a": "Agriculture", "industrie": "Industrie", "i": "Industrie",
+                "tertiaire": "Tertiaire", "t": "Tertiaire", "residentiel": "Résidentiel", "r": "Résidentiel",
+                "secteurinconnu": ORE_SECTEUR_INCONNU, "inconnu": ORE_SECTEUR_INCONNU, "na": ORE_SECTEUR_INCONNU,
+                "nonaffecte": ORE_SECTEUR_INCONNU, "secteurnonaffecte": ORE_SECTEUR_INCONNU,
+                "autre": ORE_SECTEUR_INCONNU, "x": ORE_SECTEUR_INCONNU}
+ORE_FILIERE_LIBELLE = {"cae_2.d": "Électricité", "cae_2.n": "Gaz"}
 
 
 def _secteur(table: RawTable, row: RawRow, code_col: str | None, libelle_col: str | None) -> str:
@@ -236,9 +239,75 @@ def _secteur(table: RawTable, row: RawRow, code_col: str | None, libelle_col: st
     return ORE_SECTEUR_INCONNU
 
 
+INDICE_QUALITE = "ore_indice_qualite"
+MAILLES_SECRETISEES = "ore_mailles_secretisees"
+
+
+class _Cumul:
+    """What the agence ORE files give, gathered per commune (or EPCI) × year before any value is written:
+    consumption parts (MWh, or SECRET / None), secrecy counts and measured shares, by energy and sector."""
+
+    def __init__(self, niveau: str) -> None:
+        self.niveau = niveau
+        self.totaux: dict[tuple[str, int], list] = defaultdict(list)
+        self.par_energie: dict[tuple[str, int, str, str], list] = defaultdict(list)
+        self.secrets: dict[tuple[str, int, str], list] = defaultdict(list)
+        # (code, year, breakdown) → [(measured share, MWh)] for the exact combined share.
+        self.qualite: dict[tuple[str, int, str], list[tuple[float, float]]] = defaultdict(list)
+        self.ligne: dict[tuple[str, int], int] = {}
+        self.colonne: str | None = None
+
+    def secteur(self, code: str, annee: int, indicateur: str | None, secteur: str, raw, n_secret, indqual,
+                ligne: int) -> None:
+        """One sector of one row: ``raw`` the consumption (MWh), ``n_secret`` the producer's count of
+        withheld meshes, ``indqual`` its measured share (0–1). A sector reported as 0 MWh with withheld
+        meshes is secret, never 0."""
+        self.ligne.setdefault((code, annee), ligne)
+        if isinstance(n_secret, float) and n_secret > 0 and raw == 0:
+            raw = SECRET
+        if indicateur is None:
+            return
+        ventilation = f"{ORE_FILIERE_LIBELLE[indicateur]} – {secteur}"
+        self.par_energie[(code, annee, indicateur, "")].append(raw)
+        self.par_energie[(code, annee, indicateur, secteur)].append(raw)
+        if n_secret is not None:
+            self.secrets[(code, annee, ventilation)].append(n_secret)
+        if isinstance(indqual, float) and isinstance(raw, float) and raw > 0:
+            self.qualite[(code, annee, ventilation)].append((indqual, raw))
+
+    def valeurs(self, colonne: str) -> list[Valeur]:
+        values = [
+            _valeur("cae_2.a", self.niveau, code, annee, _convertir(_somme(parts), MWH_TO_GWH), SOURCE_ORE,
+                    ligne=self.ligne[(code, annee)], colonne=colonne)
+            for (code, annee), parts in sorted(self.totaux.items())
+        ]
+        values += [
+            _valeur(ind, self.niveau, code, annee, _convertir(_somme(parts), MWH_TO_GWH), SOURCE_ORE,
+                    ventilation=secteur, ligne=self.ligne[(code, annee)], colonne=colonne)
+            for (code, annee, ind, secteur), parts in sorted(self.par_energie.items())
+        ]
+        values += [
+            _valeur(MAILLES_SECRETISEES, self.niveau, code, annee, _somme(parts), SOURCE_ORE, ventilation=vent,
+                    ligne=self.ligne[(code, annee)])
+            for (code, annee, vent), parts in sorted(self.secrets.items())
+            if not any(p is SECRET for p in parts)
+        ]
+        for (code, annee, vent), parts in sorted(self.qualite.items()):
+            conso = math.fsum(c for _, c in parts)
+            part = math.fsum(q * c for q, c in parts) / conso  # the measured share of the summed consumption
+            values.append(_valeur(INDICE_QUALITE, self.niveau, code, annee, round(part, 6), SOURCE_ORE,
+                                  ventilation=vent, ligne=self.ligne[(code, annee)]))
+        return values
+
+
+def _nombre_optionnel(table: RawTable, row: RawRow, column: str | None):
+    return None if column is None else _nombre(table, row, column)
+
+
 def parse_ore(colonnes: ColonnesOre) -> Callable[[RawTable, ParseContext], list[Valeur]]:
-    """Commune cae_2.a (all rows of the file, GWh); cae_2.d / cae_2.n (electricity / gas, GWh) in total
-    and by grand secteur."""
+    """The detailed (long) file, one row per operator × energy × sector or NAF code: commune cae_2.a (all
+    rows of the file, GWh); cae_2.d / cae_2.n (electricity / gas, GWh) in total and by grand secteur; the
+    secrecy counts and measured shares (quality index) by energy × sector."""
 
     def parse(table: RawTable, ctx: ParseContext) -> list[Valeur]:
         commune_col = _colonne(table, colonnes.commune)
@@ -247,29 +316,104 @@ def parse_ore(colonnes: ColonnesOre) -> Callable[[RawTable, ParseContext], list[
         conso_col = _colonne(table, colonnes.conso)
         code_sect = _colonne_optionnelle(table, colonnes.code_secteur)
         lib_sect = _colonne_optionnelle(table, colonnes.libelle_secteur)
-        totaux: dict[tuple[str, int], list] = defaultdict(list)
-        par_energie: dict[tuple[str, int, str, str], list] = defaultdict(list)
-        premiere_ligne: dict[tuple[str, int], int] = {}
+        secret_col = next((c for c in (_colonne_optionnelle(table, n) for n in ORE_LONG_SECRET) if c), None)
+        qualite_col = next((c for c in (_colonne_optionnelle(table, n) for n in ORE_LONG_QUALITE) if c), None)
+        cumul = _Cumul("commune")
         for code, row in _lignes_du_territoire(table, ctx, commune_col):
             annee = _annee(table, row, annee_col)
             raw = _nombre(table, row, conso_col)
-            totaux[(code, annee)].append(raw)
-            premiere_ligne.setdefault((code, annee), row.line)
+            n_secret = _nombre_optionnel(table, row, secret_col)
+            if isinstance(n_secret, float) and n_secret > 0 and raw == 0:
+                raw = SECRET
+            cumul.totaux[(code, annee)].append(raw)
+            cumul.secteur(code, annee, ORE_FILIERES.get(_cle(row.cells[filiere_col])),
+                          _secteur(table, row, code_sect, lib_sect), raw, n_secret,
+                          _nombre_optionnel(table, row, qualite_col), row.line)
+        return cumul.valeurs(conso_col)
+
+    return parse
+
+
+ORE_LONG_SECRET = ("nombre_mailles_secretisees", "Nombre de mailles secretisées")
+ORE_LONG_QUALITE = ("indqual", "Indice qualité")
+
+
+# ---------------------------------------------------------------- agence ORE: aggregated (wide) file
+@dataclass(frozen=True)
+class SecteurOre:
+    """One column group of the aggregated file: the accepted names of each of its columns (labels as the
+    portal writes them, own spellings included, then field names)."""
+
+    libelle: str
+    conso: tuple[str, ...]
+    secret: tuple[str, ...]
+    qualite: tuple[str, ...]
+
+
+def _groupe(libelle: str, mot: str, mot_secret: str, suffixe: str, mot_qualite: str) -> SecteurOre:
+    return SecteurOre(
+        libelle,
+        (f"Consommation {mot} (MWh)", f"conso{suffixe}"),
+        (f"Nombre de mailles secretisées ({mot_secret})", f"nombre_maille_secretisees_{suffixe}",
+         f"nombre_mailles_secretisees_{suffixe}"),
+        (f"Indice qualité {mot_qualite}", f"Indique qualité {mot_qualite}", f"indqual{suffixe}"),
+    )
+
+
+ORE_GROUPES = (
+    _groupe("Agriculture", "Agriculture", "agriculture", "a", "Agriculture"),
+    _groupe("Industrie", "Industrie", "industrie", "i", "Industrie"),
+    _groupe("Tertiaire", "Tertiaire", "tertiaire", "t", "Tertiaire"),
+    _groupe("Résidentiel", "Résidentiel", "résidentiel", "r", "Résidentiel"),
+    _groupe(ORE_SECTEUR_INCONNU, "Secteur Inconnu", "secteur inconnu", "na", "Non Affecté"),
+)
+ORE_AGREGE_TOTAL = ("Consommation totale (MWh)", "consototale")
+# Signatures: more columns than the département file's (layouts_refs), which the commune file also matches.
+ORE_AGREGE_LIBELLES = ("Opérateur", "Année", "Filière", "Consommation Agriculture (MWh)",
+                       "Consommation Résidentiel (MWh)", "Consommation totale (MWh)", "Code Commune",
+                       "Libellé Commune", "Code EPCI")
+ORE_AGREGE_CHAMPS = ("operateur", "annee", "filiere", "consoa", "consor", "consototale", "code_commune",
+                     "libelle_commune", "code_epci")
+
+
+def _premiere(table: RawTable, names: tuple[str, ...], *, requise: bool = True) -> str | None:
+    for name in names:
+        if (col := _colonne_optionnelle(table, name)) is not None:
+            return col
+    if requise:
+        return _colonne(table, names[0])  # raises, listing the header
+    return None
+
+
+def parse_ore_agrege() -> Callable[[RawTable, ParseContext], list[Valeur]]:
+    """The aggregated (wide) file, one row per operator × year × energy × commune, one column
+    group per sector, as labels (« Consommation Agriculture (MWh) », « Nombre de mailles secretisées
+    (agriculture) », « Indique qualité Agriculture » …) or field names (consoa, nombre_maille_secretisees_a,
+    indquala …): cae_2.a = the published « Consommation totale » summed over operators and energies; cae_2.d /
+    cae_2.n in total and by sector; secrecy counts and quality indices by energy × sector."""
+
+    def parse(table: RawTable, ctx: ParseContext) -> list[Valeur]:
+        annee_col = _premiere(table, ("Année", "annee"))
+        filiere_col = _premiere(table, ("Filière", "filiere"))
+        total_col = _premiere(table, ORE_AGREGE_TOTAL)
+        groupes = [(g.libelle, _premiere(table, g.conso), _premiere(table, g.secret, requise=False),
+                    _premiere(table, g.qualite, requise=False)) for g in ORE_GROUPES]
+        cumul = _Cumul("commune")
+        lignes = _lignes_du_territoire(table, ctx, _premiere(table, ("Code Commune", "code_commune")))
+        for code, row in lignes:
+            annee = _annee(table, row, annee_col)
             indicateur = ORE_FILIERES.get(_cle(row.cells[filiere_col]))
-            if indicateur is not None:
-                par_energie[(code, annee, indicateur, "")].append(raw)
-                par_energie[(code, annee, indicateur, _secteur(table, row, code_sect, lib_sect))].append(raw)
-        values = [
-            _valeur("cae_2.a", "commune", code, annee, _convertir(_somme(parts), MWH_TO_GWH), SOURCE_ORE,
-                    ligne=premiere_ligne[(code, annee)], colonne=conso_col)
-            for (code, annee), parts in sorted(totaux.items())
-        ]
-        values += [
-            _valeur(ind, "commune", code, annee, _convertir(_somme(parts), MWH_TO_GWH), SOURCE_ORE,
-                    ventilation=secteur, ligne=premiere_ligne[(code, annee)], colonne=conso_col)
-            for (code, annee, ind, secteur), parts in sorted(par_energie.items())
-        ]
-        return values
+            for libelle, conso_col, secret_col, qualite_col in groupes:
+                raw = _nombre(table, row, conso_col)
+                n_secret = _nombre_optionnel(table, row, secret_col)
+                if isinstance(n_secret, float) and n_secret > 0 and raw == 0:
+                    raw = SECRET
+                cumul.secteur(code, annee, indicateur, libelle, raw, n_secret,
+                              _nombre_optionnel(table, row, qualite_col), row.line)
+            # The published total, as published: the consumption of withheld meshes is not in it (their
+            # count is kept, ore_mailles_secretisees, and shown beside the total).
+            cumul.totaux[(code, annee)].append(_nombre(table, row, total_col))
+        return cumul.valeurs(total_col)
 
     return parse
 
@@ -283,12 +427,26 @@ def _colonne_enedis(filiere: str) -> str:
     return f"energie_produite_annuelle_{filiere}_enedis_mwh"
 
 
+# The portal's « labels » export of the same file (VERIFIED on public code reading the commune, EPCI and
+# region files: « Année », « Code commune », « Domaine de tension », « Energie produite annuelle
+# Photovoltaïque Enedis (MWh) » …).
+ENEDIS_LIBELLES_FILIERES = {"photovoltaique": "Photovoltaïque", "eolien": "Eolien", "hydraulique": "Hydraulique",
+                            "bio_energie": "Bio Energie", "cogeneration": "Cogénération",
+                            "autres_filieres": "Autres filières"}
+
+
+def _libelle_enedis(filiere: str) -> str:
+    return f"Energie produite annuelle {ENEDIS_LIBELLES_FILIERES[filiere]} Enedis (MWh)"
+
+
 def parse_enedis_production_commune(table: RawTable, ctx: ParseContext) -> list[Valeur]:
     """Commune production by filière (``production_electricite_enedis``, MWh) and renewable total
-    (cae_3.a, MWh), each summed over voltage domains (and IRIS, for the IRIS file)."""
-    commune_col = _colonne(table, "code_commune")
-    annee_col = _colonne(table, "annee")
-    energie_cols = {f: _colonne(table, _colonne_enedis(f)) for f in ENEDIS_FILIERES}
+    (cae_3.a, MWh), each summed over voltage domains (and IRIS, for the IRIS file). Field names or labels."""
+    libelles = "code_commune" not in [h.strip().lower() for h in table.header]
+    commune_col = _colonne(table, "Code commune" if libelles else "code_commune")
+    annee_col = _colonne(table, "Année" if libelles else "annee")
+    energie_cols = {f: _colonne(table, _libelle_enedis(f) if libelles else _colonne_enedis(f))
+                    for f in ENEDIS_FILIERES}
     parts: dict[tuple[str, int, str], list] = defaultdict(list)
     premiere_ligne: dict[tuple[str, int], int] = {}
     for code, row in _lignes_du_territoire(table, ctx, commune_col):
@@ -645,9 +803,18 @@ ENERGY_LAYOUTS: list[Layout] = [
     Layout(SOURCE_ORE,
            "Agence ORE – consommation annuelle d'électricité et de gaz par commune (en-têtes libellés)",
            ("Année", "Filière", "Consommation (MWh)", "Code Commune"), parse_ore(ORE_LIBELLES)),
+    Layout(SOURCE_ORE, "Agence ORE – consommation annuelle d'électricité et gaz par commune et par secteur "
+           "d'activité (agrégée, en-têtes libellés)", ORE_AGREGE_LIBELLES,
+           parse_ore_agrege()),
+    Layout(SOURCE_ORE, "Agence ORE – consommation annuelle d'électricité et gaz par commune et par secteur "
+           "d'activité (agrégée, noms de champs)", ORE_AGREGE_CHAMPS,
+           parse_ore_agrege()),
     Layout(SOURCE_ENEDIS_COMMUNE, "Enedis – production électrique annuelle par filière (commune)",
            ("annee", "code_commune", "domaine_de_tension", _colonne_enedis("photovoltaique"),
             _colonne_enedis("bio_energie")), parse_enedis_production_commune),
+    Layout(SOURCE_ENEDIS_COMMUNE, "Enedis – production électrique annuelle par filière (commune, en-têtes libellés)",
+           ("Année", "Code commune", "Domaine de tension", _libelle_enedis("photovoltaique"),
+            _libelle_enedis("bio_energie")), parse_enedis_production_commune),
     Layout(SOURCE_ODRE, "ODRÉ – registre national des installations de production d'électricité",
            ("codeINSEECommune", "filiere", "puisMaxInstallee", "nbInstallations"), parse_odre_registre),
     Layout(SOURCE_CEREMA, "Cerema – consommation d'espaces naturels, agricoles et forestiers (commune)",

@@ -30,6 +30,14 @@ POINTS_ALERTE = 20.0  # a percentage that moves by more than this many points
 MAX_LIGNES_TEXTE = 15  # rows shown per section in the text preview
 
 
+Noms = dict[tuple[str, str], str]  # (level, code) → name: a code alone is ambiguous (Denain, commune and bassin)
+
+
+def nom_territoire(noms: Noms, niveau: str, code: str) -> str:
+    """The name of a territory from its level and code together (the code itself when unknown)."""
+    return noms.get((niveau, code), code)
+
+
 @dataclass
 class Alerte:
     indicateur: str
@@ -42,8 +50,8 @@ class Alerte:
     annee_reference: int
     motif: str
 
-    def texte(self, noms: dict[str, str]) -> str:
-        nom = noms.get(self.code, self.code)
+    def texte(self, noms: Noms) -> str:
+        nom = nom_territoire(noms, self.niveau, self.code)
         vent = f" [{self.ventilation}]" if self.ventilation else ""
         quand = "valeur remplacée" if self.annee_reference == self.annee else f"millésime {self.annee_reference}"
         return (f"{self.indicateur}{vent} — {nom} ({self.niveau} {self.code}) {self.annee} : "
@@ -66,7 +74,7 @@ class Apercu:
     alertes: list[Alerte]
     annees: list[int]
     remplacer: bool = False
-    noms: dict[str, str] = field(default_factory=dict)
+    noms: Noms = field(default_factory=dict)
 
     @property
     def revisions(self) -> list[dict]:
@@ -127,7 +135,8 @@ class Apercu:
 
     def _cle(self, r: dict) -> str:
         vent = f" [{r['ventilation']}]" if r["ventilation"] else ""
-        return f"{r['indicateur']}{vent} {self.noms.get(r['code'], r['code'])} ({r['niveau']}) {r['annee']}"
+        nom = nom_territoire(self.noms, r["niveau"], r["code"])
+        return f"{r['indicateur']}{vent} {nom} ({r['niveau']}) {r['annee']}"
 
 
 def _val(v: float | None) -> str:

@@ -58,6 +58,8 @@ class Fichier(BaseModel):
     page: str = ""
     taille_max_mo: int = 500
     sha256: str = ""
+    remplit: str = ""  # what the file fills, in French (shown where the data is missing)
+    verifie_le: str = ""  # date the address was last fetched with a network; empty: never
 
     @field_validator("nom")
     @classmethod

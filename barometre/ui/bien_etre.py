@@ -268,7 +268,8 @@ def detail(ctx: Contexte, sel: Selection, indice: bien_etre.IndiceBienEtre, plag
     clicked = charts.commune_cliquee(event)
     default_detail = [c for c in (highlight, clicked) if c]
     detail = st.multiselect("Communes à détailler (ou cliquer sur la carte)", codes, default=default_detail[:1],
-                            format_func=names.get, key="be_detail", placeholder="Choisir des communes")
+                            format_func=names.get, key="be_detail", placeholder="Choisir des communes",
+                                select_all=False)
     if clicked and clicked not in detail:
         detail = [*detail, clicked]
     for code in detail:

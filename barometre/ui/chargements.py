@@ -20,6 +20,7 @@ from barometre.settings import get_settings
 from barometre.sources.csvread import IngestError
 from barometre.sources.entrepot import BUILD, CHARGEMENT, Chargement, Entrepot, ErreurEntrepot
 from barometre.sources.ingest import TAILLE_MAX_TELEVERSEMENT, IngestReport, annuler_chargement, ingest_televersement
+from barometre.sources.revue import nom_territoire
 from barometre.texte import nom_fichier
 from barometre.ui import etat, texte
 from barometre.ui import pilotage as ui_pilotage
@@ -27,6 +28,7 @@ from barometre.ui import pilotage as ui_pilotage
 REFRAICHISSEMENT_S = 30  # how often a server checks whether another one loaded data (shared catalog)
 CLE_RAPPORT = "chargement_rapport"
 CLE_APERCU = "chargement_apercu"
+APERCU_LIGNES_MAX = 500  # new values listed in the preview (all are counted)
 COLONNES = ("N°", "Fichier", "Jeu de données", "Nouvelles", "Modifiées", "Supprimées", "Années",
             "Révision du producteur", "Par", "Le", "État")
 
@@ -168,7 +170,8 @@ def televersement(user: Utilisateur | None, titre: str, ouvert: bool, cle: str) 
                    "avant « Charger ». Un chargement s'annule. Taille maximale : "
                    f"{TAILLE_MAX_TELEVERSEMENT // (1024 * 1024)} Mo (au-delà, `barometre ingest`).")
         # A new key after each load empties the field: the loaded file is not offered again.
-        fichier = st.file_uploader("Fichier officiel (CSV tel que téléchargé)", type=["csv", "txt", "tsv"],
+        fichier = st.file_uploader("Fichier officiel (CSV, ou ZIP qui en contient un, tel que téléchargé)",
+                                   type=["csv", "txt", "tsv", "zip"],
                                    key=f"{cle}_fichier_{etat.lire(f'{cle}_envois', 0)}")
         remplacer = st.checkbox("Remplacer les millésimes du fichier (supprime les valeurs publiées que le fichier "
                                 "ne donne plus)", key=f"{cle}_remplacer")
@@ -256,7 +259,14 @@ def montrer_apercu(report: IngestReport) -> None:
     if a.revisions:
         texte.info("Révision du producteur : des valeurs déjà publiées changent ("
                    + ", ".join(f"{r['indicateur']} {r['annee']} : {r['n']}" for r in a.revisions) + ").")
+    if a.nouveaux.height:
+        st.markdown("Valeurs nouvelles" + (f" ({APERCU_LIGNES_MAX} premières sur "
+                                            f"{formats.nombre(a.nouveaux.height, 0)})"
+                                            if a.nouveaux.height > APERCU_LIGNES_MAX else ""))
+        st.dataframe(_table(a, a.nouveaux.head(APERCU_LIGNES_MAX), {"valeur": "Nouvelle valeur"}),
+                     hide_index=True, width="stretch")
     if a.modifies.height:
+        st.markdown("Valeurs modifiées")
         st.dataframe(_table_modifies(a), hide_index=True, width="stretch")
     if a.disparus.height:
         st.markdown("Valeurs qui disparaîtraient")
@@ -279,11 +289,13 @@ def _table(a, df: pl.DataFrame, valeurs: dict[str, str]) -> pl.DataFrame:
     libelles = {i.id: i.libelle for i in cache.catalogue().indicateurs}
     out = {
         "Indicateur": [libelles.get(i, i) for i in df["indicateur"]],
-        "Territoire": [a.noms.get(c, c) for c in df["code"]],
+        "Territoire": [nom_territoire(a.noms, n, c) for n, c in zip(df["niveau"], df["code"], strict=True)],
         "Niveau": df["niveau"].to_list(),
         "Année": [str(x) for x in df["annee"]],
         "Ventilation": df["ventilation"].to_list(),
     }
+    secrets = df["secret"].fill_null(False).to_list() if "secret" in df.columns else [False] * df.height
     for col, nom in valeurs.items():
-        out[nom] = ["–" if v is None else formats.nombre(v, 3) for v in df[col]]
+        out[nom] = [formats.SECRET_TEXT if s and v is None else "–" if v is None else formats.nombre(v, 3)
+                    for v, s in zip(df[col], secrets, strict=True)]
     return pl.DataFrame(out, schema={k: pl.String for k in out})

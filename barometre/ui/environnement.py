@@ -137,26 +137,32 @@ def trajectoires(sel: Selection, rows: list[dict], saisis: list[ObjectifSaisi], 
 
 
 def energie(sel: Selection, rows: list[dict], user: Utilisateur | None) -> None:
+    """For the territory picked: consumption by energy and sector, production by filière, autonomy and
+    consumption on their trajectories; what is missing (agents only). Files load on the « Données » page."""
     cat = cache.catalogue()
     cible = next((r for r in rows if r["indicateur"] == "autonomie_energetique" and r["territoire"] == sel.epci
                   and r["valeur_cible"] is not None), None)
-    objectif = (f" ; objectif en vigueur : **{formats.nombre(cible['valeur_cible'], ui_energie.decimales(cible))}"
-                f"{formats.NBSP}%** en {cible['annee_cible']}." if cible else " ; aucun objectif en vigueur.")
-    st.markdown("Autonomie énergétique = production renouvelable locale ÷ consommation finale d'énergie" + objectif)
+    objectif = (f"Objectif en vigueur : **{formats.nombre(cible['valeur_cible'], ui_energie.decimales(cible))}"
+                f"{formats.NBSP}%** en {cible['annee_cible']}." if cible else "Aucun objectif d'autonomie en vigueur.")
+    st.markdown(ui_energie.DEFINITION + " " + objectif)
+    absents = ui_energie.manquants()
     for ind_id in cat.groupes.energie:
         ind = cat.indicateur(ind_id)
         v = cache.dernieres_valeurs((ind_id,), sel.niveau, sel.code)
         if v.height:
             panneaux.metric_tile(st, ind, v.to_dicts()[0])
+        elif ind_id in absents:
+            st.markdown(f"**{ind.libelle}** : pas encore chargée.")
         else:
             provenance.empty_state(ind, sel.niveau, sel.nom)
-    absents = ui_energie.manquants()
-    ui_energie.jeux_a_charger(cat, absents)
-    if not sel.projection:
-        ui_energie.televersement(user, deja_charge=not absents)
+    ui_energie.jeux_a_charger(cat, sel, user)
+    ui_energie.consommation(sel)
+    ui_energie.production(sel)
+    ui_energie.trajectoires(sel, rows)
     ui_energie.autonomie_territoires(cat, cible)
     st.markdown("## Contexte : électricité sur le réseau Enedis (Nord et région)")
     prod = cache.valeurs("production_electricite_enedis")
+    prod = prod.filter(pl.col("niveau").is_in(["departement", "region"])) if prod.height else prod
     if prod.height:
         ind = cat.indicateur("production_electricite_enedis")
         graphiques.afficher(

@@ -32,7 +32,7 @@ def _table(ds: list[equite.Dispersion], noms: dict[str, str], ind: Indicateur) -
     n = lambda x, d=ind.decimales: formats.nombre(x, d) if x is not None else "–"  # noqa: E731
     return pl.DataFrame({
         "Année": [str(a) for a in t["annee"]],
-        "Avec valeur": t["n"], "Sans valeur (secret ou manquante)": t["n_sans_valeur"],
+        "Avec valeur": t["n"], "Sans valeur": t["n_sans_valeur"],
         "Plus faible": [f"{n(x)} ({nom})" for x, nom in zip(t["minimum"], t["plus_faible"], strict=True)],
         "Plus élevée": [f"{n(x)} ({nom})" for x, nom in zip(t["maximum"], t["plus_eleve"], strict=True)],
         f"Écart max − min ({ind.unite})": [n(x) for x in t["ecart"]],
@@ -53,7 +53,8 @@ def _bloc(titre: str, ind: Indicateur, niveau: str, ventilation: str) -> None:
     if not ds:
         return
     noms = dict(zip(vals["code"].to_list(), vals["nom"].fill_null("").to_list(), strict=True))
-    lecture = (f"l'écart {equite.tendance(ds)} entre {ds[0].annee} et {ds[-1].annee}" if len(ds) > 1
+    t = equite.tendance(ds)
+    lecture = (f"l'écart {'est stable' if t == 'stable' else t} entre {ds[0].annee} et {ds[-1].annee}" if len(ds) > 1
                else f"{equite.tendance(ds)} ({ds[0].annee})")
     st.markdown(f"**{titre}** — {lecture}")
     st.dataframe(_table(ds, noms, ind), hide_index=True, width="stretch")

@@ -251,7 +251,8 @@ def territories_picker(keys: list[str], default: list[str], names: dict[str, str
     if key not in st.session_state:
         from_url = [k for k in st.query_params.get_all(param) if k in keys]
         st.session_state[key] = from_url or default
-    chosen = st.multiselect("Territoires", keys, format_func=names.get, key=key, placeholder="Choisir des territoires")
+    chosen = st.multiselect("Territoires", keys, format_func=names.get, key=key, placeholder="Choisir des territoires",
+        select_all=False)
     st.query_params[param] = chosen
     return chosen
 

@@ -65,37 +65,13 @@ def synthese(c: Contexte) -> None:
     par = etat.section_picker(NIVEAUX_GROUPE, "eval_par", "Regrouper par")
     groupes = _groupes(c, par)
     lectures = ev.lire_indicateurs(c.indicateurs, c.mesures, c.today.year)
-    eff = ev.effectivite(c.actions, c.jalons, par, groupes)
-    effic = ev.efficacite(lectures, c.actions, par, groupes)
     impact = _verdicts_impact(c)
     util = ev.utilite(c.actions, impact)
     cout = ev.efficience(c.actions, c.s.ressources(), c.indicateurs, c.mesures)
-    vides = []
-    for g, e, f in zip(groupes, eff.iter_rows(named=True), effic.iter_rows(named=True), strict=True):
-        ids = c.actions.filter(pl.col(par) == g)["id"].to_list() if c.actions.height else []
-        if not ids:
-            vides.append(c.labels.get(g, g))
-            continue
-        u = util.filter(pl.col("action_id").is_in(ids)) if util.height else util
-        r = cout.filter(pl.col("action_id").is_in(ids)) if cout.height else cout
-        alloue = r["alloue"].sum() if r.height and r["alloue"].null_count() < r.height else None
-        consomme = r["consomme"].sum() if r.height and r["consomme"].null_count() < r.height else None
+    bl = ev.blocs(c.actions, c.jalons, lectures, util, cout, par, groupes)
+    vides = [c.labels.get(g, g) for g in groupes if g not in bl]
+    for g, blocs in bl.items():
         st.subheader(echapper(c.labels.get(g, g)))
-        blocs = {
-            "effectivite": [f"{e['actions_realisees']} action(s) réalisée(s) sur {e['actions']}",
-                            f"jalons : {e['atteints_a_temps']} atteint(s) à temps, {e['atteints_en_retard']} "
-                            f"atteint(s) en retard, {e['en_retard']} en retard, {e['a_venir']} à venir"],
-            "efficacite": [f"{f['resultats']} indicateur(s) de résultat",
-                           f"{f['favorables']} favorable(s), {f['a_surveiller']} à accélérer, "
-                           f"{f['defavorables']} défavorable(s), {f['trop_tot']} trop tôt pour conclure"]
-            + ([f"{f['illustratifs']} {ILLUSTRATIF}(s), non évalué(s)"] if f["illustratifs"] else []),
-            "utilite": ([f"{u.height} indicateur(s) d'impact du baromètre",
-                         f"{u.filter(pl.col('tonalite') == 'favorable').height} favorable(s), "
-                         f"{u.filter(pl.col('tonalite') == 'defavorable').height} défavorable(s), "
-                         f"{u.filter(pl.col('trop_tot')).height} trop tôt pour conclure"]
-                        if u.height else ["aucun indicateur d'impact rattaché"]),
-            "efficience": [f"alloué : {_euros(alloue)}", f"consommé : {_euros(consomme)}"],
-        }
         for col, (cle, lignes) in zip(st.columns(4), blocs.items(), strict=True):
             col.markdown(f"**{ev.QUESTIONS[cle].split(' — ')[0]}**  \n" + "  \n".join(lignes))
     if vides:
@@ -106,7 +82,7 @@ def synthese(c: Contexte) -> None:
     detail(c, par, groupes, lectures, util, cout)
 
 
-def _verdicts_impact(c: Contexte) -> dict:
+def _verdicts_impact(c: Contexte | None) -> dict:
     epci = cache.territoire_config().epci
     lectures = ui_verdicts.lectures("epci", epci.code)
     return {i: (lec.objectif or lec.progression) for i, lec in lectures.items()}
@@ -171,7 +147,13 @@ def saisie(c: Contexte) -> None:
             except Exception as exc:  # noqa: BLE001 - IngestError: French, with the line, the column and the fix
                 st.error(echapper(exc))
             else:
-                st.dataframe(pl.DataFrame([li.__dict__ for li in lignes]), hide_index=True)
+                st.dataframe(pl.DataFrame([{
+                    "Ligne": li.ligne, "Action": li.action_id, "Niveau": ev.NIVEAUX[li.niveau],
+                    "Indicateur": li.libelle, "Unité": li.unite, "Année": str(li.annee),
+                    "Valeur": "–" if li.valeur is None else formats.nombre(li.valeur, 2),
+                    "Objectif": "" if li.objectif_valeur is None else
+                    f"{formats.nombre(li.objectif_valeur, 2)} en {li.objectif_annee}",
+                    "Illustratif": "oui" if li.illustratif else "non"} for li in lignes]), hide_index=True)
                 if st.button(f"Importer {len(lignes)} ligne(s)", key="eval_importer"):
                     counts: dict = {}
                     if ui_pilotage.ecrire(lambda: counts.update(c.e.importer(c.user, lignes)), "Import terminé."):
@@ -187,3 +169,15 @@ def saisie(c: Contexte) -> None:
             if st.form_submit_button("Déclarer") and ui_pilotage.ecrire(lambda: c.e.declarer_confiance(
                     c.user, action_id=act, date=jour, niveau=niveau, commentaire=comm), "Confiance déclarée."):
                 st.rerun()
+
+
+def feuille() -> pl.DataFrame:
+    """The grille's XLSX sheet « Évaluation »: the four answers per engagement."""
+    from barometre.pilotage.evaluation import synthese_engagements
+
+    s = ui_pilotage.store()
+    bl, labels = synthese_engagements(s, _verdicts_impact(None), date.today())
+    if not bl:
+        return pl.DataFrame({"Évaluation": ["Aucune action saisie : l'évaluation se remplira avec les feuilles de "
+                                            "route des services."]})
+    return ev.tableau_synthese(bl, labels)

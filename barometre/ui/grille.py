@@ -17,6 +17,7 @@ from barometre.pilotage.store import Store, Utilisateur
 from barometre.pilotage.structure import A_RENSEIGNER, COLONNES_GRILLE, GROUPES, VOLETS
 from barometre.texte import echapper, texte_sur
 from barometre.ui import cache, etat
+from barometre.ui import evaluation as ui_eval
 from barometre.ui import panel as ui_panel
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui.etat import Selection
@@ -124,6 +125,7 @@ def grille(c: Contexte) -> None:
     export = tableau.drop("critere")
     feuilles = {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}
     feuilles["Recommandations du panel"] = ui_panel.feuille_recommandations(structure)  # formulas neutralised
+    feuilles["Évaluation"] = ui_eval.feuille()  # the four answers per engagement (issue 23)
     c1.download_button("Grille (XLSX)", exports_pilotage.grille_xlsx(feuilles, titre),
         "grille_positionnement.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="grille_xlsx")
@@ -141,7 +143,8 @@ def comparer(c: Contexte) -> None:
     else:
         labels = {str(r["id"]): r["libelle"] for r in editions.iter_rows(named=True)}
         chosen_eds = st.multiselect("Éditions", list(labels), default=list(labels)[-3:],
-                                    format_func=labels.get, key="grille_comparer")
+                                    format_func=labels.get, key="grille_comparer",
+                                        select_all=False, placeholder="Choisir")
         colonne = st.selectbox("Colonne", list(COLONNES_GRILLE), format_func=COLONNES_GRILLE.get,
                                key="grille_colonne")
         par_edition = {labels[e]: s.lignes_grille(int(e)) for e in chosen_eds}
@@ -165,6 +168,9 @@ def renseigner(c: Contexte) -> None:
     elif figee or edition["statut"] != "ouverte":
         st.info("Cette édition est validée : elle ne se modifie plus.")
     else:
+        st.caption("Avant de renseigner « impacts imputables » et « acquis », lisez la page « Évaluation » (menu "
+                   "Piloter) : par engagement, ce qui a été fait, si les objectifs sont atteints, ce que disent les "
+                   "indicateurs d'impact, à quel coût — aussi dans la feuille « Évaluation » de l'export XLSX.")
         crit_ids = [c.id for c in structure.criteres]
         libelles = {c.id: c.libelle for c in structure.criteres}
         chosen = st.selectbox("Critère", crit_ids, format_func=libelles.get, key="grille_saisie_critere")

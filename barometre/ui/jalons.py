@@ -153,7 +153,7 @@ def actions_et_jalons(c: Contexte) -> None:
             question = st.text_area("Question évaluative", height=68, key="nouvelle_action_question")
             code = st.text_input("Code fonctionnel comptable (facultatif)", key="nouvelle_action_code")
             choix = {n: st.multiselect(f"Indicateurs de {lab.lower()}", ind_ids, format_func=_ind_label,
-                                       key=f"nouvelle_action_{n}")
+                                       key=f"nouvelle_action_{n}", select_all=False, placeholder="Choisir")
                      for n, lab in NIVEAUX_INDICATEUR.items()}
             if st.form_submit_button("Créer l'action"):
                 if ui_pilotage.ecrire(lambda: s.creer_action(
@@ -185,7 +185,7 @@ def actions_et_jalons(c: Contexte) -> None:
                     current = a[f"indicateurs_{n}"] or []
                     champs[f"indicateurs_{n}"] = st.multiselect(
                         f"Indicateurs de {lab.lower()}", sorted(set(ind_ids) | set(current)), default=current,
-                        format_func=_ind_label, key=f"{akey}_indicateurs_{n}")
+                        format_func=_ind_label, key=f"{akey}_indicateurs_{n}", select_all=False, placeholder="Choisir")
                 b1, b2 = st.columns(2)
                 save = b1.form_submit_button("Enregistrer l'action")
                 delete = b2.form_submit_button("Supprimer l'action")

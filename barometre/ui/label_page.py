@@ -51,10 +51,11 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
             pl.col("motifs").alias("Motifs du jury"))
 
 
-    st.title("Label « Porte du Hainaut 2044 »")
+    nom = cache.nom_label()
+    st.title(f"Label « {nom} »")
     st.caption("« Valoriser les projets communaux, associatifs ou d'acteurs économiques concourant "
                "significativement à l'avancée du Projet de Territoire en instaurant un appel à labellisation "
-               "« Porte du Hainaut 2044 » » (projet de territoire, « Dispositif de suivi & de pilotage »). Les "
+               f"« {nom} » » (projet de territoire, « Dispositif de suivi & de pilotage »). Les "
                "projets labellisés figurent aussi sur la carte de la page Territoires (couche à activer) et dans "
                "le profil de leur commune.")
 
@@ -69,12 +70,13 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
         else:
             c1, c2, c3 = st.columns(3)
             types = c1.multiselect("Type de porteur", list(calc.TYPES_PORTEUR), format_func=calc.TYPES_PORTEUR.get,
-                                   key="label_f_type", placeholder="Tous")
+                                   key="label_f_type", placeholder="Tous", select_all=False)
             coms = c2.multiselect("Commune",
                                   sorted(set(projets["commune"].to_list()), key=lambda c: communes.get(c, c)),
-                                  format_func=lambda c: communes.get(c, c), key="label_f_commune", placeholder="Toutes")
+                                  format_func=lambda c: communes.get(c, c), key="label_f_commune", placeholder="Toutes",
+                                      select_all=False)
             engs = c3.multiselect("Engagement", [e.id for e in structure.engagements], format_func=libelles.get,
-                                  key="label_f_engagement", placeholder="Tous")
+                                  key="label_f_engagement", placeholder="Tous", select_all=False)
             vue = projets
             if types:
                 vue = vue.filter(pl.col("type_porteur").is_in(types))
@@ -114,7 +116,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                     "Critères tirés des orientations des trois engagements",
                     [o.id for o in structure.orientations],
                     format_func=lambda o: f"{libelles[next(x.engagement for x in structure.orientations if x.id == o)]}"
-                                          f" — {libelles[o]}", key="appel_orientations", placeholder="Choisir")
+                                          f" — {libelles[o]}", key="appel_orientations", placeholder="Choisir",
+                                              select_all=False)
                 autres = st.text_area("Autres critères (un par ligne)", key="appel_autres", max_chars=4000)
                 if st.form_submit_button("Créer l'appel"):
                     criteres = [libelles[o] for o in orients] + [ligne.strip() for ligne in autres.splitlines()
@@ -166,12 +169,12 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                                        key="cand_eng")
                     orients = c2.multiselect("Orientations servies (de cet engagement)",
                                              [o.id for o in structure.orientations], format_func=libelles.get,
-                                             key="cand_orients", placeholder="Choisir")
+                                             key="cand_orients", placeholder="Choisir", select_all=False)
                     description = st.text_area("Description", key="cand_description", max_chars=4000)
                     effets = st.text_area("Effets attendus", key="cand_effets", max_chars=4000)
                     inds = st.multiselect("Indicateurs de suivi", [i.id for i in cat.indicateurs],
                                           format_func=lambda i: cat.indicateur(i).libelle,
-                                          key="cand_inds", placeholder="Choisir")
+                                          key="cand_inds", placeholder="Choisir", select_all=False)
                     if st.form_submit_button("Enregistrer la candidature"):
                         if ui_pilotage.ecrire(lambda: p.creer(
                                 user, "label_candidatures", appel_id=appel_id, porteur=porteur,

@@ -55,7 +55,7 @@ def tableau(saisis: list[ObjectifSaisi], rows: list[dict], cat: Catalogue) -> pl
     libelles = {i.id: i.libelle for i in cat.indicateurs}
     par_id = {s.objectif.id: s for s in saisis}
     return pl.DataFrame({
-        "Objectif": [r["id"] for r in rows],
+        "Objectif": [r.get("intitule") or r["id"] for r in rows],  # the register's headline, not its id
         "Indicateur": [libelles.get(r["indicateur"], r["indicateur"]) for r in rows],
         "Territoire": [noms.get(r["territoire"], r["territoire"]) for r in rows],
         "Échéance": [str(r["annee_cible"]) for r in rows],
@@ -257,7 +257,7 @@ def trajectoires_territoire(rows: list[dict], ind_id: str, niveau: str, code: st
     tous = [r for r in objectifs_par_territoire(cache.connection(), cat, rows, epci, niveau)
             if r["indicateur"] == ind_id]
     for r in [r for r in tous if r["code"] == code]:
-        st.markdown(f"**{nom} — {r['id']}** : statut **{r['statut_libelle']}**"
+        st.markdown(f"**{nom} — {r.get('intitule') or r['id']}** : statut **{r['statut_libelle']}**"
                     + (" — *objectif illustratif*" if r["illustratif"] else ""))
         if not r["trajectoire"]:
             st.caption("Pas de trajectoire : valeur de référence du territoire ou valeur cible inconnue.")
@@ -267,10 +267,10 @@ def trajectoires_territoire(rows: list[dict], ind_id: str, niveau: str, code: st
         chart = charts.trajectory_chart(obs, pl.DataFrame(r["trajectoire"], schema=["annee", "valeur"], orient="row"),
                                         ind.unite, r["annee_observation"] or r["annee_reference"], ind.decimales,
                                         gap, font_size=font_size)
-        st.altair_chart(chart, width="stretch", alt=f"Trajectoire de {nom} : {r['id']}")
+        st.altair_chart(chart, width="stretch", alt=f"Trajectoire de {nom} : {r.get('intitule') or r['id']}")
     if tous:
         table = pl.DataFrame([{
-            "Territoire": r["nom"], "Objectif": r["id"],
+            "Territoire": r["nom"], "Objectif": r.get("intitule") or r["id"],
             "Référence": (f"{formats.valeur_unite(r['valeur_reference'], ind.unite, ind.decimales)} "
                           f"({r['annee_reference']})" if r["valeur_reference"] is not None else "inconnue"),
             "Cible": (f"{formats.valeur_unite(r['valeur_cible'], ind.unite, ind.decimales)} ({r['annee_cible']})"

@@ -7,6 +7,7 @@ The store checks every permission; what is hidden here only spares people a refu
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from urllib.parse import urlencode, urlsplit
 
@@ -104,9 +105,9 @@ def couche_label(deck) -> bool:
     """The « Projets labellisés » switch of a commune map: when on, the labelled projects' layer is added to
     ``deck``. Returns whether it is on."""
     projets = panel().projets_labellises()
-    on = st.toggle(f"Projets labellisés « Porte du Hainaut 2044 » ({projets.height})", key="carte_projets_label",
+    on = st.toggle(f"Projets labellisés « {cache.nom_label()} » ({projets.height})", key="carte_projets_label",
                    disabled=projets.is_empty(),
-                   help="Ajoute à la carte les projets labellisés (page Label 2044) : leur lieu, ou le centre de "
+                   help="Ajoute à la carte les projets labellisés (page Label) : leur lieu, ou le centre de "
                         "leur commune quand le lieu n'est pas précisé.")
     if on:
         deck.layers.append(charts_panel.couche_projets(projets_carte(projets)))
@@ -116,14 +117,14 @@ def couche_label(deck) -> bool:
 def legende_label() -> None:
     st.html('<div style="display:flex;align-items:center;gap:.5rem;margin:.2rem 0"><span style="display:'
             'inline-block;width:1rem;height:1rem;border-radius:50%;border:2px solid rgb(20,20,20);'
-            'background:rgb(0,158,115)"></span><span>Projet labellisé Porte du Hainaut 2044</span></div>')
+            f'background:rgb(0,158,115)"></span><span>Projet labellisé {html.escape(cache.nom_label())}</span></div>')
 
 
 def projets_de_la_commune(code: str) -> None:
     """The labelled projects of a commune (its profile)."""
     projets = panel().projets_labellises()
     ici = projets.filter(pl.col("commune") == code) if projets.height else projets
-    st.markdown(f"**Projets labellisés « Porte du Hainaut 2044 »** : {ici.height}")
+    st.markdown(f"**Projets labellisés « {cache.nom_label()} »** : {ici.height}")
     if ici.height:
         st.dataframe(ici.select(pl.col("titre").alias("Projet"), pl.col("porteur").alias("Porteur"),
                                 pl.col("lieu").alias("Lieu"),

@@ -301,7 +301,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                                    key="critere_famille")
                 libelle = st.text_input("Critère", key="critere_libelle", max_chars=300)
                 inds = st.multiselect("Indicateurs candidats du catalogue (communaux)", [i.id for i in communaux],
-                                      format_func=_ind_label, key="critere_indicateurs", placeholder="Choisir")
+                                      format_func=_ind_label, key="critere_indicateurs", placeholder="Choisir",
+                                          select_all=False)
                 a_construire = st.checkbox("Indicateur à construire", key="critere_a_construire")
                 if st.form_submit_button("Proposer le critère"):
                     if ui_pilotage.ecrire(lambda: p.creer(user, "panel_criteres", famille=fam, libelle=libelle,
@@ -317,7 +318,8 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                     d = c2.date_input("Date d'adoption", value=today, format="DD/MM/YYYY", key="adopter_date")
                     labels = {r["id"]: f"{r['id']} — {r['libelle']}" for r in criteres.iter_rows(named=True)}
                     choix = st.multiselect("Critères adoptés", list(labels), default=list(labels),
-                                           format_func=labels.get, key="adopter_criteres", placeholder="Choisir")
+                                           format_func=labels.get, key="adopter_criteres", placeholder="Choisir",
+                                               select_all=False)
                     if st.form_submit_button("Adopter ces critères"):
                         if ui_pilotage.ecrire(lambda: p.adopter_criteres(user, nom_version, d, choix),
                                               "Critères adoptés : l'indice de bien-être les utilise."):
@@ -467,7 +469,7 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
                                       format_func=lambda c: crit_noms.get(c, "—"),
                                     key="reco_crit")
                 inds = st.multiselect("Indicateurs sur lesquels elle s'appuie", [i.id for i in cat.indicateurs],
-                                      format_func=_ind_label, key="reco_inds", placeholder="Choisir")
+                                      format_func=_ind_label, key="reco_inds", placeholder="Choisir", select_all=False)
                 c1, c2 = st.columns(2)
                 d = c1.date_input("Date", value=today, format="DD/MM/YYYY", key="reco_date")
                 ech = c2.date_input("Réponse attendue le", value=None, format="DD/MM/YYYY", key="reco_echeance")

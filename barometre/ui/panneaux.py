@@ -126,7 +126,7 @@ def equity_panel(ind: Indicateur, sel: Selection, key: str) -> None:
     highlight = sel.commune
     refs = cache.comparaison(ind.id, group_niveau, group_code, ventilation)
     references = [(r["nom"], r["valeur"]) for r in refs.iter_rows(named=True)
-                  if r["valeur"] is not None and r["annee"] == annee and ind.agregation != "somme"]
+                  if r["valeur"] is not None and r["annee"] == annee and ind.grandeur != "total"]
     chart = graphiques.afficher("ranking_chart", communes, ind.unite, ind.decimales, highlight, ind.nom_court,
                                 references, font_size=chart_font(sel),
                                 alt=f"Classement des communes pour {ind.libelle}")
@@ -285,7 +285,8 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
     if row is not None:
         comp = cache.comparaison(ind.id, niveau, code, "")
         value = "secret" if row["secret"] else f(row["valeur"])
-        lines = [f"{row['annee']}" + (f" · {row['periode']}" if row["periode"] else "")]
+        lines = [f"{row['annee']}" + (f" · {row['periode']}" if row["periode"] else "")
+                 + f" · Source : {provenance.producteur(row.get('source') or ind.source)}"]
         delta = delta_html(ind, row)
         if delta:
             lines.append(delta)
@@ -296,7 +297,9 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         return
     if latest.height:  # published only by breakdown (life expectancy by sex)
         parts = [f"{r['ventilation']} {f(r['valeur'])}" for r in latest.iter_rows(named=True)]
-        container.html(card(label, " · ".join(parts), ind.unite, [str(latest["annee"].max())], ind.definition))
+        source = provenance.producteur(latest["source"][0] if "source" in latest.columns else ind.source)
+        container.html(card(label, " · ".join(parts), ind.unite,
+                            [f"{latest['annee'].max()} · Source : {source}"], ind.definition))
         return
     group = (niveau, code) if niveau != "commune" else None
     dist = cache.distribution(ind.id, *group) if group else pl.DataFrame()
@@ -306,7 +309,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         d = dist.to_dicts()[0]
         secret_note = f", {d['n_secret']} communes sous secret statistique" if d["n_secret"] else ""
         lines = [f"{d['annee']} · écart entre communes : pas de valeur publiée pour ce territoire "
-                 f"(indicateur non additif){secret_note}"]
+                 f"(indicateur non additif){secret_note} · Source : {provenance.producteur(ind.source)}"]
         if published:
             lines.append("Repères : " + " · ".join(
                 f"{r['nom']} {formats.valeur_unite(r['valeur'], ind.unite, ind.decimales)} ({r['annee']})"
@@ -318,6 +321,7 @@ def key_figure(container, ind: Indicateur, sel: Selection, verdicts: bool = True
         lines = ["Pas de valeur publiée pour ce territoire. Repères d'autres niveaux (ce ne sont pas les "
                  "valeurs du territoire) :", *other_levels]
         lines.extend(other_definition_lines(ind, niveau, code))
+        lines.append(f"Source : {provenance.producteur(ind.source)}")
         container.html(card(label, "non publié", "", lines, ind.definition))
         return
     container.html(card(label, "—", "", ["Donnée pas encore chargée : voir Volet environnemental."],

@@ -17,6 +17,7 @@ import polars as pl
 import streamlit as st  # noqa: TID251 - a ui* module
 
 from barometre.pilotage import auth, sessions
+from barometre.pilotage import evaluation as _evaluation  # noqa: F401 - registers its tables (history, revert)
 from barometre.pilotage import panel as _panel  # noqa: F401 - registers the panel's tables, specs, domains
 from barometre.pilotage.store import (
     DOMAINES,
@@ -155,8 +156,15 @@ def _message_connexion(box) -> None:
     etat.vers_url("connexion", None)
 
 
+_CONNEXION_FAITE = "pilotage_connexion_dessinee"  # app.py drew the box in this run (set and cleared around the page)
+
+
 def connexion(container=None) -> Utilisateur | None:
-    """The sign-in / sign-out box (sidebar by default); returns the signed-in user or None."""
+    """The sign-in / sign-out box (sidebar by default); returns the signed-in user or None. app.py draws it
+    before every page (:func:`connexion_partout`): a page calling it in the same run then gets the user
+    without a second box."""
+    if etat.lire(_CONNEXION_FAITE):
+        return utilisateur()
     box = container or st.sidebar
     user = utilisateur()
     box.markdown("**Saisie**")
@@ -193,7 +201,7 @@ def connexion(container=None) -> Utilisateur | None:
             st.login(fournisseur) if fournisseur else st.login()
         return None
     with box.expander("Se connecter pour saisir"):
-        if store().nombre_comptes() == 0:
+        if _aucun_compte():
             st.caption("Aucun compte n'existe encore. Un administrateur crée le premier avec "
                        "`uv run python -m barometre.pilotage.auth creer-admin --login IDENTIFIANT`.")
         if http:
@@ -212,6 +220,24 @@ def connexion(container=None) -> Utilisateur | None:
         if submitted:
             _essayer_connexion(login, mdp)
     return None
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _aucun_compte() -> bool:
+    """No account yet (the box then says how to create the first): asked once a minute, not on every click
+    of every page (accounts are never deleted, so the answer only ever turns False)."""
+    return store().nombre_comptes() == 0
+
+
+def connexion_partout() -> None:
+    """app.py, before each page: the sign-in box in the sidebar of every page (Accueil included), drawn once;
+    the page's own :func:`connexion` call then returns the user. :func:`fin_de_page` after the page."""
+    connexion()
+    etat.ecrire(_CONNEXION_FAITE, True)
+
+
+def fin_de_page() -> None:
+    etat.ecrire(_CONNEXION_FAITE, False)
 
 
 def adresse_client() -> str | None:

@@ -20,6 +20,15 @@ def source_name(source_id: str) -> str:
         return source_id or "–"
 
 
+def producteur(source_id: str | None) -> str:
+    """The producer of a source id (« INSEE », « DREES »), for a card's one-line source; the full name is in
+    the page's source line and the methodology."""
+    try:
+        return cache.catalogue().source(source_id).producteur
+    except KeyError:
+        return source_name(source_id or "")
+
+
 def source_line(ind: Indicateur, source_ids: list[str] | None = None, annees_vues: list[int] | None = None) -> str:
     cat = cache.catalogue()
     ids = source_ids or [ind.source]

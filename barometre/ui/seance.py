@@ -88,7 +88,7 @@ def graphique(v: Vue, font_size: int) -> tuple[alt.TopLevelMixin, pl.DataFrame, 
                 f"{ind.libelle} : évolution pour {nom}")
     df = extremes(v.communes)
     refs = [(r["nom"], r["valeur"]) for r in v.comparaison.iter_rows(named=True)
-            if r["valeur"] is not None and ind.agregation != "somme" and r["annee"] == (df["annee"][0] if
+            if r["valeur"] is not None and ind.grandeur != "total" and r["annee"] == (df["annee"][0] if
                                                                                     df.height else None)]
     return (charts.ranking_chart(df, ind.unite, ind.decimales, None, ind.nom_court, refs, font_size=font_size),
             df, f"{ind.libelle} : les communes de {nom}")
@@ -188,7 +188,7 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
     cat = cache.catalogue()
     with st.expander("Composer la séance"):
         chosen = st.multiselect("Vues, dans l'ordre", ids, default=demandees, placeholder="Choisir des vues",
-                                format_func=lambda i: cat.indicateur(i).libelle, key="seance_vues")
+                                format_func=lambda i: cat.indicateur(i).libelle, key="seance_vues", select_all=False)
         if st.button("Appliquer", key="seance_appliquer"):
             etat.vers_url("seance", None)
             etat.url_ecrire({"vues": ",".join(chosen), "etape": "1"})

@@ -11,6 +11,7 @@ from barometre.catalogue import Catalogue
 from barometre.charts import indicateurs as charts
 from barometre.ui import cache, etat, panneaux, provenance
 from barometre.ui import panel as ui_panel
+from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
 
 
@@ -49,24 +50,68 @@ def carte(sel: Selection) -> None:
                                                    "valeur": "Valeur", "source": "Source"}, key="carte_table")
 
 
-def profil_table(latest: pl.DataFrame, epci: pl.DataFrame, cat: Catalogue) -> pl.DataFrame:
-    """Each indicator's latest value for the territory beside the agglomeration's, formatted in French."""
-    joined = latest.join(epci.select("indicateur", "ventilation", pl.col("valeur").alias("valeur_epci")),
+def profil_table(latest: pl.DataFrame, reference: pl.DataFrame, cat: Catalogue,
+                 nom_reference: str = "Agglomération") -> pl.DataFrame:
+    """Each indicator's latest value for the territory beside the reference's (the agglomeration, the Nord,
+    the région, France or another territory the user picked), formatted in French. Like for like: a total
+    (``agregation = somme``) is never set beside another territory's total, and a reference of another
+    year says its year."""
+    joined = latest.join(reference.select("indicateur", "ventilation", pl.col("valeur").alias("valeur_ref"),
+                                          pl.col("annee").alias("annee_ref")),
                          on=["indicateur", "ventilation"], how="left")
-    units = {i.id: (i.unite, i.decimales) for i in cat.indicateurs}
+    inds = {i.id: i for i in cat.indicateurs}
     rows = list(joined.iter_rows(named=True))
+
+    def ref(r: dict) -> str:
+        ind = inds[r["indicateur"]]
+        if r["valeur_ref"] is None:
+            return "–"
+        if ind.agregation == "somme":
+            return "total : non comparable"
+        text = formats.valeur_unite(r["valeur_ref"], ind.unite, ind.decimales)
+        return text if r["annee_ref"] == r["annee"] else f"{text} ({r['annee_ref']})"
+
     return pl.DataFrame({
         "Indicateur": [r["libelle"] + (f" — {r['ventilation']}" if r["ventilation"] else "") for r in rows],
         "Année": joined["annee"].to_list(),
-        "Valeur": [formats.valeur_unite(r["valeur"], *units[r["indicateur"]], r["secret"]) for r in rows],
-        "Agglomération": [formats.valeur_unite(r["valeur_epci"], *units[r["indicateur"]])
-                          if r["valeur_epci"] is not None else "–" for r in rows],
-        "Source": joined["source"].to_list(),
-    })
+        "Valeur": [formats.valeur_unite(r["valeur"], inds[r["indicateur"]].unite, inds[r["indicateur"]].decimales,
+                                        r["secret"]) for r in rows],
+        nom_reference: [ref(r) for r in rows],
+        "Source": [provenance.source_name(s) if s else "–" for s in joined["source"].to_list()],
+    }, schema={"Indicateur": pl.String, "Année": pl.Int64, "Valeur": pl.String, nom_reference: pl.String,
+               "Source": pl.String})
+
+
+AUTRE = "autre"
+
+
+def choix_reference(sel: Selection) -> tuple[str, str, str]:
+    """The reference the user picks for the profile: (niveau, code, name) — the agglomeration by default,
+    the Nord, the région, France, or another territory (a commune, a bassin…)."""
+    conf = cache.territoire_config()
+    france = next(c for n, c in verdicts_ui.references() if n == "france")
+    options = {"epci": ("epci", sel.epci, "Agglomération"),
+               "departement": ("departement", conf.departement.code, conf.departement.nom),
+               "region": ("region", conf.region.code, conf.region.nom),
+               "france": ("france", france, "France")}
+    c1, c2 = st.columns([1, 2])
+    choix = c1.selectbox("Comparer avec", [*options, AUTRE], key="profil_reference",
+                         format_func=lambda k: options[k][2] if k in options else "un autre territoire")
+    if choix != AUTRE:
+        return options[choix]
+    autres = cache.territoires().filter(~pl.col("niveau").is_in(["departement", "region", "france"])
+                                        & ~((pl.col("niveau") == sel.niveau) & (pl.col("code") == sel.code)))
+    cles = [f"{r['niveau']}|{r['code']}" for r in autres.iter_rows(named=True)]
+    noms = {f"{r['niveau']}|{r['code']}": f"{r['nom']} ({cache.niveau_libelle(r['niveau'])})"
+            for r in autres.iter_rows(named=True)}
+    cle = c2.selectbox("Territoire de comparaison", cles, format_func=noms.get, key="profil_reference_autre")
+    niveau, code = cle.split("|", 1)
+    return niveau, code, cache.nom_territoire(niveau, code)
 
 
 def profil(sel: Selection) -> None:
-    """The selected territory's latest values of every indicator (context ones only if key)."""
+    """The selected territory's latest values of every indicator (context ones only if key), beside the
+    reference the user picks."""
     st.markdown(f"## Profil : {sel.nom}")
     note = cache.perimetre_note(sel.niveau, sel.code)
     if note:
@@ -79,5 +124,8 @@ def profil(sel: Selection) -> None:
     if latest.is_empty():
         st.info("Aucune valeur pour ce territoire.")
         return
-    table = profil_table(latest, cache.dernieres_valeurs(ids, "epci", sel.epci), cat)
+    niveau, code, nom = choix_reference(sel)
+    table = profil_table(latest, cache.dernieres_valeurs(ids, niveau, code), cat, nom)
     st.dataframe(table, hide_index=True, width="stretch", height=500)
+    st.caption("Une valeur de référence d'une autre année porte son année entre parenthèses ; un total (population, "
+               "émissions…) n'est jamais comparé au total d'un autre territoire.")

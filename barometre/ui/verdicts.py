@@ -8,6 +8,7 @@ import streamlit as st
 
 from barometre.calculs import bilan
 from barometre.calculs import verdicts as v
+from barometre.donnees import queries
 from barometre.pilotage.objectifs import objectifs_rows
 from barometre.settings import get_settings
 from barometre.sources.csvread import IngestError
@@ -45,10 +46,12 @@ def ipc() -> dict[int, float]:
 
 @st.cache_data(show_spinner=False, ttl=600)
 def lectures(niveau: str, code: str) -> dict[str, bilan.Lecture]:
-    """Every indicator's verdicts for one territory (two queries, cached)."""
+    """Every indicator's verdicts for one territory (one query for the series, cached)."""
     cat = cache.catalogue()
-    return bilan.lectures(cache.connection(), cat.indicateurs, niveau, code, references(), _objectifs(),
-                          marges=bilan.marges(cat), ipc=ipc())
+    series = queries.series_territoires(cache.connection(), [i.id for i in cat.indicateurs],
+                                        [(niveau, code), *references()])
+    return bilan.lectures(series, cat.indicateurs, niveau, code, _objectifs(), marges=bilan.marges(cat),
+                          ipc=ipc())
 
 
 def lecture(indicateur: str, niveau: str, code: str) -> bilan.Lecture | None:

@@ -1,6 +1,7 @@
-"""The upload in a real browser: a signed-in agent chooses a file, sees what it would change before anything
-is written (old → new, alert), cannot load until the alert is confirmed, then loads it; the load is recorded
-with the values. Server on a copy of data/ and its own SQLite edit database."""
+"""The upload in a real browser, on the « Données » page: a signed-in agent chooses a file (here a DREES
+one), sees what it would change before anything is written (old → new, alert), cannot load until the alert
+is confirmed, then loads it; the load is recorded with the values. Server on a copy of data/ and its own
+SQLite edit database."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from .streamlit_page import DESKTOP, assert_no_exception, screenshot, wait_for_a
 
 pytestmark = pytest.mark.browser
 
-TAB = "Énergie et autonomie"
 MDP = "mot-de-passe-de-test"
 APL_RAW = PROJECT_ROOT / "data" / "raw" / "drees_apl_mg" / "apl_medecins_generalistes_2022_2023_caph_communes.csv"
 
@@ -48,15 +48,17 @@ def test_an_agent_reviews_confirms_then_loads(browser, upload_server):
     opener = pages_on(browser, base)
     open_page = next(opener)
     try:
-        page = open_page("/environnement", viewport=DESKTOP)
+        page = open_page("/donnees", viewport=DESKTOP)
         wait_for_app(page)
-        page.get_by_text("Se connecter pour saisir").first.click()
-        page.locator(".st-key-connexion_login input").fill("agent")
-        page.locator(".st-key-connexion_mdp input").fill(MDP)
-        page.get_by_role("button", name="Se connecter").click()
+        sidebar = page.locator('[data-testid="stSidebar"]')  # the sign-in form of the one entry point (HTTP)
+        sidebar.get_by_text("Se connecter pour saisir").click()
+        sidebar.locator('input[name="identifiant"]').wait_for(state="visible", timeout=60_000)
+        sidebar.locator('input[name="identifiant"]').fill("agent")
+        sidebar.locator('input[name="mot_de_passe"]').fill(MDP)
+        with page.expect_navigation(timeout=90_000):
+            sidebar.get_by_role("button", name="Se connecter").click()
         wait_for_app(page)
-        page.get_by_role("radiogroup").get_by_text(TAB, exact=True).click()
-        wait_for_app(page)
+        assert "/donnees" in page.url, "back on the Données page after signing in"
         page.locator('input[type="file"]').set_input_files(str(fichier))
         page.get_by_text("Aperçu : ce que ce fichier changerait").wait_for(timeout=120_000)
         wait_for_app(page)
@@ -65,7 +67,7 @@ def test_an_agent_reviews_confirms_then_loads(browser, upload_server):
         assert not Entrepot(Settings(data_dir=data)).existe(), "the preview writes nothing"
         charger = page.get_by_role("button", name="Charger", exact=True)
         assert charger.is_disabled(), "alerts must be confirmed first"
-        screenshot(page, "televersement_apercu")
+        screenshot(page, "televersement_apercu", full_page=True)
         page.get_by_text("J'ai vérifié les 1 valeur(s) signalée(s)").click()
         wait_for_app(page)
         page.get_by_role("button", name="Charger", exact=True).click()

@@ -1,7 +1,8 @@
 """The volet environnemental's energy tab in a real browser, without and with energy data loaded.
 
-Without: the shipped data (session server): the tab names the missing datasets and their producers and
-gives the exact command; an anonymous visitor gets no upload field. With: a second server on a copy of
+Without: the shipped data (session server): the tab defines the autonomy and what it leaves out, says the
+energy data are not loaded yet (the datasets themselves are named for agents); no upload field (files load
+on the « Données » page). With: a second server on a copy of
 data/ (``BAROMETRE_DATA_DIR``) into which the TEST fixtures of tests/fixtures/energie/ (invented round
 numbers) are ingested: the agglomeration's autonomy is shown, equal to the fixtures' production ÷
 consumption summed here with the csv module, and the table by commune and bassin de vie is drawn.
@@ -61,10 +62,9 @@ def test_energy_tab_without_data_names_datasets_and_command(page_at):
     page = page_at("/environnement", viewport=DESKTOP)
     panel = _energy_tab(page)
     text = panel.inner_text()
-    assert "Données à charger" in text
-    assert "Agence ORE" in text and "Enedis" in text
-    assert "uv run barometre ingest" in text
-    assert page.locator('input[type="file"]').count() == 0, "anonymous visitors get the command only"
+    assert "pas encore chargée" in text and "Ce qu'elle laisse de côté" in text
+    assert "agence ORE" in text and "Enedis" in text
+    assert page.locator('input[type="file"]').count() == 0, "files load on the Données page"
     assert "par commune et par bassin de vie" not in text
     screenshot(page, "environnement_energie_sans_donnees")
 
@@ -87,7 +87,7 @@ def test_energy_tab_with_data_loaded_shows_autonomy(browser, loaded_server):
         page = open_page("/environnement", viewport=DESKTOP)
         panel = _energy_tab(page)
         text = panel.inner_text()
-        assert "Données à charger" not in text
+        assert "pas encore chargée" not in text
         assert f"{nombre(_epci_autonomy(), 1)}" in text, text[:2000]
         assert "Autonomie énergétique par commune et par bassin de vie (2023)" in text
         assert panel.locator('[data-testid="stDataFrame"]').count() >= 1

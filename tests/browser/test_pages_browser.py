@@ -221,23 +221,29 @@ def test_projection_mode_hides_the_sidebar_and_enlarges_type(page_at):
 
 def test_seance_arrow_keys_step_through_views(page_at, catalogue):
     first, second = (catalogue.indicateur(i).libelle for i in SEANCE_VIEWS)
-    page = page_at(f"/seance?vues={','.join(SEANCE_VIEWS)}&mode=projection")
+    # step 1 is « Où en est le territoire ? » (issue 19); the views follow
+    page = page_at(f"/seance?vues={','.join(SEANCE_VIEWS)}&mode=projection&etape=2")
     wait_for_app(page)
     _assert_healthy(page)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert headings(page, "h2")[0] == first
-    assert page.get_by_text(re.compile(r"vue 1 / 2")).is_visible()
-    screenshot(page, "seance-projection-step1")
+    assert page.get_by_text(re.compile(r"vue 2 / 3")).is_visible()
+    screenshot(page, "seance-projection-step2")
 
     page.keyboard.press("ArrowRight")
-    page.wait_for_url(re.compile(r"[?&]etape=2\b"))
+    page.wait_for_url(re.compile(r"[?&]etape=3\b"))
     wait_for_app(page)
     _assert_healthy(page)
     assert headings(page, "h2")[0] == second
-    assert page.get_by_text(re.compile(r"vue 2 / 2")).is_visible()
-    screenshot(page, "seance-projection-step2")
+    assert page.get_by_text(re.compile(r"vue 3 / 3")).is_visible()
+    screenshot(page, "seance-projection-step3")
+
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url(re.compile(r"[?&]etape=2\b"))
+    wait_for_app(page)
+    assert headings(page, "h2")[0] == first
 
     page.keyboard.press("ArrowLeft")
     page.wait_for_url(re.compile(r"[?&]etape=1\b"))
     wait_for_app(page)
-    assert headings(page, "h2")[0] == first
+    assert headings(page, "h2")[0] == "Où en est le territoire ?"

@@ -37,12 +37,12 @@ def test_embedded_view_in_an_iframe_has_no_sidebar_and_names_its_source(browser,
 
 
 def test_seance_fills_a_1920_screen_in_projection(page_at):
-    page = page_at("/seance?mode=projection&vues=population,taux_chomage_15_64&etape=2", viewport=FULL_HD)
+    page = page_at("/seance?mode=projection&vues=population,taux_chomage_15_64&etape=3", viewport=FULL_HD)
     wait_for_app(page)
     assert_no_exception(page)
     page.wait_for_selector(".vega-embed", timeout=30_000)
     chart = page.locator(".vega-embed").first.bounding_box()
     assert chart["width"] >= 0.6 * FULL_HD["width"], chart  # the chart uses the room's screen
     text = page.locator("body").inner_text()
-    assert "uv run" not in text and "vue 2 / 2" in text
+    assert "uv run" not in text and "vue 3 / 3" in text  # the synthesis is step 1
     screenshot(page, "seance-projection-1920")
