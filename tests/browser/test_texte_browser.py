@@ -188,8 +188,9 @@ def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browse
         _verifier(page)
         if "GRASINJECTE" in page.inner_text("body"):
             seen.append(chemin)
-    # the seeded texts are really on the pages walked (as text): the panel, the grille, the jalons, the index's
-    # method section (adopted criteria); the label's applications for signed-in agents and administrators only
-    # (signed out, only labelled projects are public). An objective's source: tests/test_portes_ouvertes.py.
-    for attendu in ("/panel", "/grille", "/jalons", "/bien_etre", *(("/label",) if connecte else ())):
+    # the seeded texts are really on the pages walked (as text): the panel and the index's method section
+    # (adopted criteria); signed in, also the label's applications (signed out, only labelled projects are
+    # public), the grille and the jalons (signed out, their slower first draw is waited for by the test above).
+    # An objective's source: tests/test_portes_ouvertes.py.
+    for attendu in ("/panel", "/bien_etre", *(("/label", "/grille", "/jalons") if connecte else ())):
         assert any(c.startswith(attendu) for c in seen), (attendu, seen)
