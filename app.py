@@ -73,7 +73,7 @@ else:
         etat.territory_picker()  # the run's Selection, read by the page with etat.selection()
         cadre.projection_toggle()
     else:  # projection: the picker folds away so that the room sees the figures
-        with st.expander("Changer de territoire"):
+        with st.container(key="projection-territoire"), st.expander("Changer de territoire"):  # shown on hover
             etat.territory_picker(container=st.container())
     saisie = not cadre.embed_mode() and not etat.projection_mode()  # the room's screen shows no sign-in
 

@@ -113,3 +113,19 @@ def test_menu_focus_ring_is_visible():
     assert "a:focus-visible" in cadre.BASE_CSS and cadre.FOCUS_COLOUR in cadre.BASE_CSS
     hi, lo = sorted((lum(cadre.FOCUS_COLOUR), lum("#F0F2F6")), reverse=True)
     assert (hi + 0.05) / (lo + 0.05) >= 3
+
+
+def test_register_texts_shown_to_readers_name_no_catalogue_id():
+    """The register's texts that the synthesis (Accueil, séance, pack) and the methodology show as they are
+    (headline, scope, awaited data, document, place) speak French: no catalogue id (cae_2.a,
+    atmo_hdf_inventaire_epci) in them."""
+    import csv
+
+    cat = load_catalogue(get_settings().catalogue_dir)
+    ids = {s.id for s in cat.sources} | {i.id for i in cat.indicateurs if "." in i.id}
+    with (get_settings().catalogue_dir / "objectifs.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    found = sorted({(r["id"], champ, i) for r in rows
+                    for champ in ("intitule", "perimetre", "donnee_attendue", "document", "localisation")
+                    for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w.])", r.get(champ) or "")})
+    assert not found, found

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from barometre.calculs.plan_seance import genre_de_vue
+from barometre.calculs.plan_seance import genre_de_vue, sans_identifiant, source_lisible, titre_actif
 from barometre.catalogue import load_catalogue
 from barometre.settings import get_settings
 
@@ -56,7 +56,81 @@ def test_count_axes_start_at_zero_or_say_they_dont():
     assert counts["encoding"]["y"]["scale"]["zero"] is True and counts["encoding"]["y"]["title"] == "habitants"
     rate = charts.series_chart(df, "%", 1).to_dict()
     assert rate["encoding"]["y"]["scale"]["zero"] is False
-    assert rate["encoding"]["y"]["title"] == "% (axe ne partant pas de zéro)"
+    # the axis says where it starts (issue 20: « axe ne partant pas de zéro » alone, cut short, said nothing)
+    start = rate["encoding"]["y"]["scale"]["domain"][0]
+    assert rate["encoding"]["y"]["title"] == f"% (axe à partir de {formats_nombre(start)}, pas de zéro)"
+    assert 0 < start <= 158351.0
+
+
+def formats_nombre(x):
+    from barometre.formats import nombre
+
+    return nombre(x, 1)
+
+
+def test_a_narrow_series_keeps_its_height_and_its_title_fits():
+    """Access to GPs (4,82 then 4,71): the axis spans the values with room on both sides, its title is written
+    across the top (never rotated and cut), and the room's version has a fixed height and its values written."""
+    from barometre.charts import indicateurs as charts
+
+    df = pl.DataFrame({"nom": ["A", "A"], "annee": [2022, 2023], "valeur": [4.82, 4.71]})
+    spec = charts.series_chart(df, "consultations/an/hab.", 2, font_size=28, height=700, etiquettes=True).to_dict()
+    y = spec["layer"][0]["encoding"]["y"]
+    lo, hi = y["scale"]["domain"]
+    assert lo <= 4.71 - 0.05 and hi >= 4.82 + 0.05 and lo > 4.0
+    assert y["axis"]["titleAngle"] == 0 and "axe à partir de" in y["title"]
+    assert spec["height"] == 700 and spec["layer"][1]["mark"]["type"] == "text"
+
+
+def _ind(**kw):
+    return RATE.model_copy(update=kw)
+
+
+def test_active_title_states_value_gap_to_the_nord_and_trend():
+    ind = _ind(libelle_court="Pauvreté", unite="%", decimales=1, agregation="aucune")
+    comp = pl.DataFrame({"niveau": ["epci", "departement"], "code": ["E", "59"], "valeur": [23.0, 19.5],
+                         "annee": [2021, 2021]})
+    s = pl.DataFrame({"annee": [2019, 2021], "valeur": [22.5, 23.0]})
+    assert titre_actif(ind, "comparaison", "epci", "E", comp, s, None) == \
+        "Pauvreté : 23,0\u202f%, 3,5 points au-dessus du Nord, en hausse depuis 2019"
+    # another vintage for the Nord: no gap stated (like for like only)
+    old = comp.with_columns(pl.Series("annee", [2021, 2019]))
+    assert "Nord" not in titre_actif(ind, "comparaison", "epci", "E", old, s, None)
+    # a total: never beside the Nord's total; its year is said
+    total = _ind(libelle_court="Population", unite="habitants", decimales=0, agregation="somme")
+    pop = pl.DataFrame({"annee": [2016, 2022], "valeur": [158789.0, 158351.0]})
+    assert titre_actif(total, "serie", "epci", "E", comp, pop, None) == \
+        "Population : 158\u202f351\u202fhabitants en 2022, en baisse depuis 2016"
+    communes = pl.DataFrame({"nom": ["Denain", "Oisy", "Haveluy"], "valeur": [31.9, 7.0, None]})
+    t = titre_actif(ind, "communes", "epci", "E", None, pl.DataFrame(schema={"annee": pl.Int64, "valeur": pl.Float64}),
+                    communes)
+    assert t == "Pauvreté : de 7,0\u202f% (Oisy) à 31,9\u202f% (Denain) selon les communes"
+
+
+def test_sources_in_plain_french():
+    line = source_lisible([("INSEE", "Comparateur de territoires (base_cc_comparateur)"),
+                           ("ANCT", "Quartiers prioritaires 2024 (listeqp2024-cog2024)"),
+                           ("INSEE", "Comparateur de territoires (base_cc_comparateur)")], [2021, 2022, 2021])
+    assert line == ("Source : INSEE, Comparateur de territoires ; ANCT, Quartiers prioritaires 2024 — données 2021 "
+                    "et 2022")
+    assert sans_identifiant("Chiffres détaillés (EPCI)") == "Chiffres détaillés (EPCI)"  # a word, not an id
+
+
+def test_room_ranking_breaks_the_list_names_secrets_and_draws_the_agglomeration():
+    from barometre.charts import indicateurs as charts
+
+    haut = pl.DataFrame({"nom": ["A", "B", "C"], "valeur": [3.0, 2.0, None], "secret": [False, False, True]})
+    bas = pl.DataFrame({"nom": ["Y", "Z"], "valeur": [1.0, 0.0], "secret": [False, False]})
+    spec = charts.classement_chart(haut, bas, "logements", 0, autres=31, reference=("Agglomération", 1.5),
+                                   font_size=28, height=700).to_dict()
+    rows = spec["data"]["values"]
+    assert [r["nom"] for r in rows] == ["A", "B", "C", "… 31 autres communes …", "Y", "Z"]
+    assert [r["texte"] for r in rows] == ["3", "2", "secret statistique", "", "1", "0"]  # never an empty bar
+    assert spec["layer"][0]["transform"] == [{"filter": "datum.valeur != null"}]  # no bar without a value
+    x = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert x["values"] == [0, 1, 2, 3] and x["labelOverlap"] is True  # whole-number ticks for counts
+    assert spec["layer"][2]["mark"]["type"] == "rule" and spec["layer"][3]["data"]["values"][0]["libelle"] == \
+        "Agglomération : 2"
 
 
 def test_xlsx_years_are_plain_integers_and_values_keep_their_decimals():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import zipfile
 
 import pytest
 from pptx import Presentation
@@ -54,10 +55,13 @@ def test_pdf_footnote_under_every_figure_and_same_bytes(seance, tmp_path, capsys
                or "Part des logements vacants" in p.split("\n", 2)[0]]
     assert len(figures) == 3
     for page in figures:
-        assert "Source : INSEE" in page and "millésime" in page and "chargement :" in page
+        # the footnote in plain French: producer, dataset, vintage — no command, no internal id (issue 20)
+        assert "Source : INSEE" in page and "données 20" in page
         assert page.index("Source :") > page.index("Progression")
+        assert "barometre build" not in page and "base_cc_comparateur" not in page and "SHA-256" not in page
     assert "Données attendues" in text and "Autonomie énergétique" in text and "Sources" in text
     assert "uv run" not in text
+    assert "barometre build" not in text
 
 
 def test_pptx_slides_native_charts_and_same_bytes(seance, tmp_path):
@@ -68,16 +72,26 @@ def test_pptx_slides_native_charts_and_same_bytes(seance, tmp_path):
     prs = Presentation(str(a))
     assert round(prs.slide_width / prs.slide_height, 3) == round(16 / 9, 3)
     slides = list(prs.slides)
-    # title, « où en est le territoire ? » (targets; verdicts; what moved), digest, 3 views with data,
-    # expected data, sources
-    assert len(slides) == 10
+    titles = [next((sh.text_frame.text for sh in sl.shapes if sh.has_text_frame), "") for sl in slides]
+    # title, « où en est le territoire ? » (targets; verdicts; what moved — cut to fit), digest, 3 views with
+    # data, expected data, sources
     first = " ".join(sh.text_frame.text for sh in slides[1].shapes if sh.has_text_frame)
     assert first.startswith("Où en est le territoire ?") and "Neutralité carbone en 2050" in first
-    for slide in slides[5:8]:
+    views = [sl for sl in slides if any(sh.has_chart for sh in sl.shapes)]
+    assert len(views) == 3
+    assert titles[-2].startswith("Données attendues") and titles[-1].startswith("Sources")
+    assert all(t.startswith("Où en est le territoire ?") for t in titles[1:titles.index(next(
+        t for t in titles if t.startswith("Ce qui a bougé")))])
+    for slide in views:
         charts = [sh for sh in slide.shapes if sh.has_chart]
         assert len(charts) == 1 and len(charts[0].chart.plots[0].categories) >= 2  # never a lone bar
         texts = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
-        assert "Source : INSEE" in texts and "millésime" in texts
+        assert "Source : INSEE" in texts and "données 20" in texts
+        # French numbers whatever the presenter's computer says (issue 20)
+        assert charts[0].chart.plots[0].data_labels.number_format.startswith("[$-40C]")
+    with zipfile.ZipFile(a) as z:  # declared French throughout: masters, layouts, slides, properties
+        xml = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
+    assert b'lang="en-US"' not in xml and b'lang="fr-FR"' in xml and b"<dc:language>fr-FR" in xml
 
 
 def test_errors_are_french(tmp_path, capsys, monkeypatch):
@@ -121,3 +135,21 @@ def test_annual_pack_what_moved_is_never_empty_on_the_shipped_data(tmp_path, mon
     assert moved["Taux de pauvreté au seuil de 60 %"].startswith("+0,5 pt entre 2019 et 2021")
     assert "Revenu disponible médian par unité de consommation" in moved
     assert r.synthese[0]["lignes"][0].startswith("Neutralité carbone en 2050 : ")
+
+
+def test_annual_edition_is_curated():
+    """Issue 20: one chart for GHG by sector, no second definition of the same measure, no memo item."""
+    from barometre.catalogue import load_catalogue
+    from barometre.pilotage.rapport import SOUS_TOTAUX_GES, VOLETS_EDITION, _par_diapo, edition_retenue
+    from barometre.settings import get_settings
+
+    cat = load_catalogue(get_settings().catalogue_dir)
+    ids = [i.id for i in cat.indicateurs if i.volet in VOLETS_EDITION]
+    kept = edition_retenue(cat, ids)
+    assert not set(kept) & (set(cat.groupes.secteurs_ges) | set(SOUS_TOTAUX_GES))
+    assert "taux_chomage_15_64" in kept and "taux_chomage_15_64_c_act" not in kept  # 17,6 % and 17,5 %
+    assert "part_familles_monoparentales" in kept and "part_menages_monoparentaux" not in kept
+    assert not [i for i in kept if "pour mémoire" in cat.indicateur(i).libelle]
+    # a long list is cut so that no slide runs off: every slide holds at most its height of wrapped lines
+    parts = _par_diapo(["x" * 250] * 9 + ["court"] * 30, 16)
+    assert len(parts) > 2 and all(sum(-(-len(x) // 108) for x in p) <= 18 for p in parts)

@@ -4,6 +4,7 @@ shipped file (neutrality, not the press's −80 % of CO2, speaks for the GHG emi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -97,14 +98,27 @@ def test_the_projects_targets_are_the_agglomerations_own_headline_first():
 
 
 # ------------------------------------------------------------------------------------------ what moved
-def test_a_change_within_the_margin_is_stable_and_money_says_current_euros():
+def test_a_change_within_the_margin_is_stable_and_money_is_judged_in_constant_euros():
+    """Fails on the synthesis before: « +980 € (euros courants) … (s'améliore) » judged the nominal amount."""
     assert sy.evolution("x", "X", [(2019, 10.0), (2021, 10.3)], "baisse_favorable", "%", 1, marge=0.5).code == "stable"
     assert sy.evolution("x", "X", [(2019, 10.0), (2021, 10.6)], "baisse_favorable", "%", 1, marge=0.5).code == \
         "se_degrade"
     assert sy.evolution("x", "X", [(2019, 10.0)], "baisse_favorable", "%", 1) is None
-    money = sy.evolution("r", "Revenu médian", [(2019, 18550.0), (2021, 19530.0)], "hausse_favorable", "€", 0)
-    assert money.code == "s_ameliore"
-    assert money.phrase().startswith("Revenu médian : +980 € (euros courants) entre 2019 et 2021")
+    serie = [(2019, 18550.0), (2021, 19530.0)]
+    # without the price index of both years: current euros, said so, and not judged
+    money = sy.evolution("r", "Revenu médian", serie, "hausse_favorable", "€", 0)
+    assert money.code == "en_hausse"
+    assert money.phrase().startswith("Revenu médian : +980 € (euros courants, inflation non déduite) entre 2019")
+    # with a price index (test values, 2015 = 100): +980 € nominal is about +570 € of 2021
+    ipc = {2019: 104.47, 2021: 106.75}
+    real = sy.evolution("r", "Revenu médian", serie, "hausse_favorable", "€", 0, marge=None, ipc=ipc)
+    assert real.variation_constante == pytest.approx(19530 - 18550 * 106.75 / 104.47)
+    assert real.code == "s_ameliore"
+    assert real.phrase().startswith(f"Revenu médian : +{round(real.variation_constante)} € en euros constants de 2021 "
+                                    "(+980 € en euros courants) entre 2019 et 2021, de 18")
+    # a nominal rise that inflation eats is a loss of purchasing power
+    assert sy.evolution("r", "R", [(2019, 100.0), (2021, 101.0)], "hausse_favorable", "€", 0, ipc=ipc).code == \
+        "se_degrade"
 
 
 def _frame(rows: list[tuple]) -> pl.DataFrame:
@@ -124,8 +138,12 @@ def test_counts_against_the_nord_and_france_separately_and_never_totals():
         ("emissions", "epci", EPCI, 2016, 1065.7), ("emissions", "departement", "59", 2016, 20000.0),
         ("population", "epci", EPCI, 2015, 160000.0), ("population", "epci", EPCI, 2021, 158000.0),
     ])
-    s = sy.synthese(inds, valeurs, "epci", EPCI, "La Porte du Hainaut", [], valeurs, EPCI, "CAPH", 2026)
+    s = sy.synthese(inds, valeurs, "epci", EPCI, "La Porte du Hainaut", [], valeurs, EPCI, "CAPH", 2026,
+                    ipc={2019: 100.0, 2021: 102.0})  # test values: +980 € nominal, +609 € constant
     assert s.comptes.progression == {"s_ameliore": 1, "stable": 0, "se_degrade": 1, "trop_tot": 1}
+    # without the price index, money is not judged
+    assert sy.synthese(inds, valeurs, "epci", EPCI, "LPH", [], valeurs, EPCI, "CAPH", 2026).comptes.progression \
+        == {"s_ameliore": 0, "stable": 0, "se_degrade": 1, "trop_tot": 2}
     assert s.comptes.nord == {"plus_favorable": 0, "comparable": 0, "moins_favorable": 2}
     # France is found by its level whatever its code; a reference of another year is never compared
     assert s.comptes.france == {"plus_favorable": 0, "comparable": 1, "moins_favorable": 0}
@@ -166,6 +184,15 @@ def test_the_register_holds_the_projects_three_environmental_targets_and_its_soc
         assert e.objectif is None and e.registre.donnee_attendue and e.registre.document
     for e in entries.values():  # every entry says where it comes from and how sure it is
         assert e.registre.intitule and e.registre.confiance in ("adopte", "a_confirmer")
+
+
+def test_the_awaited_data_reads_in_plain_french_without_internal_ids():
+    """What a target awaits is printed in the pack and projected (issue 20): producer and dataset, never an
+    indicator id (``cae_2.a``), a source id (``atmo_hdf_inventaire_epci``) or a project file."""
+    texts = [e.registre.donnee_attendue for e in load_registre(OBJECTIFS_CSV) if e.registre.donnee_attendue]
+    assert texts
+    for text in texts:
+        assert not re.search(r"\b[a-z]+_[a-z0-9_.]+\b|\.(toml|csv|parquet)\b", text), text
 
 
 def test_neutrality_speaks_for_the_ghg_emissions_not_the_press_co2_figure():

@@ -288,6 +288,9 @@ class Evolution:
     code: str  # s_ameliore / se_degrade / en_hausse / en_baisse / stable
     unite: str
     decimales: int
+    #: money only: the change in constant euros of ``annee1`` (INSEE's price index), None when the index of
+    #: either year is missing — then the change is in current euros and is not judged
+    variation_constante: float | None = None
 
     @property
     def variation(self) -> float:
@@ -303,30 +306,45 @@ class Evolution:
 
     def phrase(self) -> str:
         change = formats.ecart(self.variation, self.unite, self.decimales)
-        if "€" in self.unite:
-            change += " (euros courants)"
+        if _monnaie(self.unite):
+            change = (f"{formats.ecart(self.variation_constante, self.unite, self.decimales)} en euros constants de "
+                      f"{self.annee1} ({change} en euros courants)" if self.variation_constante is not None
+                      else f"{change} (euros courants, inflation non déduite)")
         return (f"{self.libelle} : {change} entre {self.annee0} et {self.annee1}, de "
                 f"{formats.valeur_unite(self.valeur0, self.unite, self.decimales)} à "
                 f"{formats.valeur_unite(self.valeur1, self.unite, self.decimales)} ({v.LIBELLES[self.code]})")
 
 
+def _monnaie(unite: str) -> bool:
+    return "€" in unite
+
+
 def evolution(indicateur: str, libelle: str, serie: Sequence[tuple[int, float | None]], sens: str, unite: str,
-              decimales: int, marge: v.MargeLike = None) -> Evolution | None:
+              decimales: int, marge: v.MargeLike = None, ipc: Mapping[int, float] | None = None) -> Evolution | None:
     """The change between the latest two vintages; « stable » when it is within the indicator's margin
     (:func:`barometre.calculs.verdicts.dans_la_marge`: its absolute part, or its relative part of the
-    earlier value)."""
+    earlier value). Money is judged in constant euros of the later vintage (``ipc``: INSEE's annual price
+    index); without the index of both years it is only said to rise or fall, in current euros."""
     pts = _points(serie)
     if len(pts) < 2:
         return None
     (a0, v0), (a1, v1) = pts[-2], pts[-1]
     change = v1 - v0
+    constante = None
+    if _monnaie(unite):
+        v0_constant = v.euros_constants(v0, a0, a1, dict(ipc or {}))
+        if v0_constant is None:
+            code = "stable" if change == 0 else "en_hausse" if change > 0 else "en_baisse"
+            return Evolution(indicateur, libelle, a0, v0, a1, v1, code, unite, decimales)
+        constante = v1 - v0_constant
+        change, v0 = constante, v0_constant  # judged on the purchasing power, not the nominal amount
     if v.dans_la_marge(change, marge, v0):  # the verdicts' one test (nil change without a margin)
         code = "stable"
     elif sens == "neutre":
         code = "en_hausse" if change > 0 else "en_baisse"
     else:
         code = "s_ameliore" if (change > 0) == (sens == "hausse_favorable") else "se_degrade"
-    return Evolution(indicateur, libelle, a0, v0, a1, v1, code, unite, decimales)
+    return Evolution(indicateur, libelle, a0, pts[-2][1], a1, v1, code, unite, decimales, constante)
 
 
 # ------------------------------------------------------------------------------------------ the whole
@@ -418,7 +436,7 @@ def _serie(frame: pl.DataFrame, indicateur: str, niveau: str, code: str | None =
 def synthese(indicateurs: Sequence[Any], valeurs: pl.DataFrame, niveau: str, code: str, nom: str,
              registre: Sequence[Mapping[str, Any]], valeurs_projet: pl.DataFrame, code_projet: str, nom_projet: str,
              annee_courante: int, *, marges: Mapping[str, v.MargeLike] | None = None,
-             chargements: Sequence[str] = (), depuis: str = "") -> Synthese:
+             chargements: Sequence[str] = (), depuis: str = "", ipc: Mapping[int, float] | None = None) -> Synthese:
     """The synthesis of territory (``niveau``, ``code``, ``nom``).
 
     ``indicateurs``: catalogue indicators (id, libelle, sens, unite, decimales, agregation) whose verdicts
@@ -426,7 +444,8 @@ def synthese(indicateurs: Sequence[Any], valeurs: pl.DataFrame, niveau: str, cod
     of the territory and of its references (niveau ``departement`` = the Nord, ``france``), no breakdown;
     ``registre``: the targets rows with their description and the aims (see :func:`objectifs_du_projet`);
     ``valeurs_projet``: the rows of the project's territory (``code_projet``, level ``epci``) for the
-    targets' indicators; ``chargements``: the statements of the loads recorded since ``depuis``."""
+    targets' indicators; ``chargements``: the statements of the loads recorded since ``depuis``; ``ipc``:
+    INSEE's annual price index, so that money is counted and said in constant euros."""
     marges = marges or {}
     by_id = {i.id: i for i in indicateurs}
     etats = []
@@ -458,12 +477,14 @@ def synthese(indicateurs: Sequence[Any], valeurs: pl.DataFrame, niveau: str, cod
         if not own:
             continue
         marge = marges.get(ind.id)
-        ev = evolution(ind.id, ind.libelle, own, ind.sens, ind.unite, ind.decimales, marge)
+        ev = evolution(ind.id, ind.libelle, own, ind.sens, ind.unite, ind.decimales, marge, ipc)
         if ev is not None:
             evolutions.append(ev)
         if ind.sens == "neutre":
             continue
-        trend = v.verdict_tendance(own, ind.sens, marge=marge, annee_courante=annee_courante)
+        # money: its purchasing power is judged, the series in constant euros (too early without the index)
+        judged = (v.serie_euros_constants(own, dict(ipc or {})) or []) if _monnaie(ind.unite) else own
+        trend = v.verdict_tendance(judged, ind.sens, marge=marge, annee_courante=annee_courante)
         key = trend.code if trend.code in PROGRESSION else "trop_tot"
         if ev is not None and ev.code == "stable":
             key = "stable"

@@ -81,7 +81,8 @@ COULEURS: dict[str, str] = {  # text colours with at least 4.5:1 contrast on whi
     "favorable": "#1a7f37", "defavorable": "#b42318", "a_surveiller": "#8a5a00", "neutre": "#444444",
     "incertain": "#555555",
 }
-SYMBOLES: dict[str, str] = {"favorable": "●", "defavorable": "▲", "a_surveiller": "◆", "neutre": "○",
+# ▲ ▼ are kept for the direction of a figure (« ▲ +0,5 pt depuis 2019 »): a verdict never uses an arrow.
+SYMBOLES: dict[str, str] = {"favorable": "●", "defavorable": "✖", "a_surveiller": "◆", "neutre": "○",
                             "incertain": "?"}
 
 RULE_FR = (

@@ -8,12 +8,13 @@ values that exist, and the tables beside them say which are secret or missing.
 from __future__ import annotations
 
 import json
+import math
 
 import altair as alt
 import polars as pl
 import pydeck as pdk
 
-from barometre.formats import nombre
+from barometre.formats import MISSING_TEXT, SECRET_TEXT, nombre
 
 FRENCH_LOCALE = {
     "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]},
@@ -115,22 +116,80 @@ def ranking_chart(df: pl.DataFrame, unite: str, decimales: int = 1, highlight: s
     return _finish(layers, height=_row_step(font_size), font_size=font_size)
 
 
+def classement_chart(haut: pl.DataFrame, bas: pl.DataFrame | None, unite: str, decimales: int = 1,
+                     autres: int = 0, reference: tuple[str, float] | None = None, titre: str = "",
+                     font_size: int = FONT_SIZE, height: int | None = None) -> alt.Chart:
+    """A ranking for a room or a printed page: ``haut`` (highest first), then — when ``bas`` is given — a break
+    row « … N autres communes … » and ``bas``; columns nom, valeur and optionally secret.
+
+    Every row carries its value written beside its bar; a row without a value has no bar and says
+    « secret statistique » or « non disponible » beside its name (never an empty bar). ``reference``:
+    (label, value) of the agglomeration, drawn as a dashed line with its label. Whole-number ticks for whole
+    numbers; the tick labels never overlap."""
+    def rows(df: pl.DataFrame, groupe: str) -> list[dict]:
+        out = []
+        for r in df.iter_rows(named=True):
+            v = r.get("valeur")
+            texte = (SECRET_TEXT if r.get("secret") else MISSING_TEXT) if v is None else nombre(v, decimales)
+            out.append({"nom": r["nom"], "valeur": v, "x": v if v is not None else 0, "texte": texte,
+                        "groupe": groupe})
+        return out
+
+    data = rows(haut, "haut")
+    if bas is not None and bas.height:
+        data.append({"nom": f"… {autres} autres communes …" if autres else "…", "valeur": None, "x": 0,
+                     "texte": "", "groupe": "coupure"})
+        data += rows(bas, "bas")
+    order = [d["nom"] for d in data]
+    known = [d["valeur"] for d in data if d["valeur"] is not None]
+    top = max(known + ([reference[1]] if reference else []), default=0)
+    domain_max = top * 1.18 if top > 0 else 1
+    axis_kw: dict = {"tickCount": 5, "labelOverlap": True, "labelFlush": True}
+    if decimales == 0 and top <= 10:
+        axis_kw["values"] = list(range(0, math.floor(domain_max) + 1))
+    x = alt.X("x:Q", title=f"{titre} ({unite})" if titre else unite, axis=_axis(decimales, **axis_kw),
+              scale=alt.Scale(domain=[0, domain_max], nice=False))
+    y = alt.Y("nom:N", sort=order, title=None,
+              axis=alt.Axis(labelLimit=420, labelOverlap=False, ticks=False, labelPadding=8))
+    base = alt.Chart(alt.Data(values=data)).encode(y=y)
+    bars = base.transform_filter("datum.valeur != null").mark_bar(color=NEUTRAL).encode(
+        x=x, tooltip=[alt.Tooltip("nom:N", title="Commune"),
+                      alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))])
+    text = base.mark_text(align="left", dx=6, fontSize=font_size, color=ANNOTATION_COLOUR).encode(
+        x="x:Q", text="texte:N")
+    layers = bars + text
+    if reference is not None:
+        ref = alt.Data(values=[{"valeur": reference[1],
+                                "libelle": f"{reference[0]} : {nombre(reference[1], decimales)}"}])
+        rule = alt.Chart(ref).mark_rule(strokeDash=[8, 5], color=HIGHLIGHT, strokeWidth=3).encode(
+            x="valeur:Q", tooltip=[alt.Tooltip("libelle:N", title="Repère")])
+        right = reference[1] > 0.55 * domain_max  # the label stays inside the chart: on the line's left side
+        label = alt.Chart(ref).mark_text(align="right" if right else "left", dx=-6 if right else 6,
+                                         dy=-round(0.7 * font_size), fontSize=font_size,
+                                         fontWeight="bold", color=HIGHLIGHT).encode(
+            x="valeur:Q", y=alt.value(0), text="libelle:N")
+        layers = layers + rule + label
+    return _finish(layers, height=height or _row_step(font_size), font_size=font_size)
+
+
 def _label_room(data: list[dict]):
     top = max((d["valeur"] for d in data), default=0)
     return top * LABEL_ROOM if top > 0 else alt.Undefined
 
 
-def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE) -> alt.Chart:
+def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE,
+                     height: int | None = None) -> alt.Chart:
     """One bar per territory (the chosen one, then the comparison levels); columns nom, valeur, annee.
 
-    ``font_size``: PROJECTION_FONT_SIZE in council (rows grow with it)."""
+    ``font_size``: PROJECTION_FONT_SIZE in council (rows grow with it); ``height``: a fixed height in pixels
+    (the séance's screen) instead of rows sized by the font."""
     data = df.filter(pl.col("valeur").is_not_null()).with_columns(
         (pl.col("nom") + " (" + pl.col("annee").cast(pl.String) + ")").alias("etiquette")
     ).to_dicts()
     order = [d["etiquette"] for d in data]
     chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
-        y=alt.Y("etiquette:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("valeur:Q", title=unite, axis=_axis(decimales),
+        y=alt.Y("etiquette:N", sort=order, title=None, axis=alt.Axis(labelLimit=320 if height is None else 560)),
+        x=alt.X("valeur:Q", title=unite, axis=_axis(decimales, tickCount=6, labelOverlap=True, labelFlush=True),
                 # 15 % of room on the right so that the value written after the longest bar is not cut
                 scale=alt.Scale(domainMax=_label_room(data))),
         color=alt.Color("etiquette:N", sort=order, scale=alt.Scale(range=LEVEL_COLOURS), legend=None),
@@ -139,7 +198,7 @@ def comparison_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size
     )
     labels = chart.mark_text(align="left", dx=4, fontSize=font_size).encode(
         text=alt.Text("valeur:Q", format=_fmt(decimales)), color=alt.value(ANNOTATION_COLOUR))
-    return _finish(chart + labels, height=alt.Step(3 * font_size), font_size=font_size)
+    return _finish(chart + labels, height=height or alt.Step(3 * font_size), font_size=font_size)
 
 
 def counts_from_zero(unite: str, decimales: int) -> bool:
@@ -148,23 +207,50 @@ def counts_from_zero(unite: str, decimales: int) -> bool:
     return decimales == 0 and unite != "%"
 
 
+def _debut_axe(values: list[float], decimales: int) -> tuple[float, float]:
+    """A readable y domain for a series that does not start at zero: its range widened by half on each side
+    (a narrow series keeps its height without a steep look), the lower end rounded down to a whole step."""
+    lo, hi = min(values), max(values)
+    spread = (hi - lo) or abs(hi) * 0.1 or 1.0
+    step = 10 ** math.floor(math.log10(spread)) if spread > 0 else 1.0
+    start = math.floor((lo - spread / 2) / step) * step
+    if lo >= 0:
+        start = max(start, 0.0)
+    return round(start, max(decimales, 0) + 2), hi + spread / 2
+
+
 def series_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE,
-                 zero: bool | None = None) -> alt.Chart:
+                 zero: bool | None = None, height: int | None = None, etiquettes: bool = False) -> alt.Chart:
     """Lines over years, one per territory (columns nom, annee, valeur). ``zero``: start the axis at 0
-    (default: for counts, see :func:`counts_from_zero`); an axis that does not start at 0 says so in its
-    title."""
+    (default: for counts, see :func:`counts_from_zero`); an axis that does not start at 0 says where it
+    starts in its title. ``height``: pixels (320 by default); ``etiquettes``: each point's value written
+    above it (the séance's screen)."""
     data = df.filter(pl.col("valeur").is_not_null()).to_dicts()
     zero = counts_from_zero(unite, decimales) if zero is None else zero
-    title = unite if zero else f"{unite} (axe ne partant pas de zéro)"
+    scale = alt.Scale(zero=zero)
+    title = unite
+    if not zero:
+        title = f"{unite} (axe ne partant pas de zéro)"
+        if data:
+            lo, hi = _debut_axe([d["valeur"] for d in data], decimales)
+            scale = alt.Scale(zero=False, domain=[lo, hi], nice=False)
+            title = f"{unite} (axe à partir de {nombre(lo, decimales)}, pas de zéro)"
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
         x=alt.X("annee:O", title="Année", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("valeur:Q", title=title, axis=_axis(decimales), scale=alt.Scale(zero=zero)),
+        # the axis title written across the top, where its whole length fits (a rotated one is cut short)
+        y=alt.Y("valeur:Q", title=title, scale=scale,
+                axis=_axis(decimales, tickCount=5, labelOverlap=True, titleAngle=0, titleAlign="left",
+                           titleAnchor="end", titleBaseline="bottom", titleX=0, titleY=-round(0.8 * font_size))),
         color=alt.Color("nom:N", title="Territoire", scale=alt.Scale(range=LEVEL_COLOURS)),
         strokeDash=alt.StrokeDash("nom:N", legend=None),
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("annee:O", title="Année"),
                  alt.Tooltip("valeur:Q", title=unite, format=_fmt(decimales))],
     )
-    return _finish(chart, height=320, font_size=font_size)
+    if etiquettes:
+        chart = chart + alt.Chart(alt.Data(values=data)).mark_text(
+            dy=-round(0.9 * font_size), fontSize=font_size, color=ANNOTATION_COLOUR).encode(
+            x="annee:O", y="valeur:Q", text=alt.Text("valeur:Q", format=_fmt(decimales)))
+    return _finish(chart, height=height or 320, font_size=font_size)
 
 
 def distribution_chart(df: pl.DataFrame, unite: str, decimales: int = 1, font_size: int = FONT_SIZE) -> alt.Chart:

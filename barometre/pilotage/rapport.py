@@ -30,7 +30,14 @@ import polars as pl
 
 from barometre import formats
 from barometre.calculs import bilan, mouvements
-from barometre.calculs.plan_seance import LIBELLES_GENRES, genre_de_vue
+from barometre.calculs.plan_seance import (
+    LIBELLES_GENRES,
+    classement,
+    genre_de_vue,
+    sans_identifiant,
+    source_lisible,
+    titre_actif,
+)
 from barometre.calculs.synthese import TITRE as TITRE_SYNTHESE
 from barometre.catalogue import Catalogue, Indicateur, load_catalogue
 from barometre.charts import indicateurs as charts
@@ -45,6 +52,7 @@ from barometre.sources.ipc import lire_ipc
 FORMATS = ("pdf", "pptx")
 VOLETS_EDITION = ("environnement", "qualite_de_vie")
 EXTREMES = 8
+HAUTEUR_PAGE = 400  # a page's chart height at its 620-pixel width: about half an A4 page
 CHART_FONT = "DejaVu Sans"  # the font Typst renders the SVG text with (installed by .ci/run)
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -67,9 +75,11 @@ class PageVue:
     note: str
     remarque: str
     libelles: list[str]
-    valeurs: list[float]
+    valeurs: list[float | None]
     decimales: int
     svg: str = ""
+    sous_titre: str = ""  # the indicator's name under the active title
+    surligne: int = -1  # the category of the territory itself (highlighted in the slides' charts)
 
 
 @dataclass(frozen=True)
@@ -107,13 +117,12 @@ def _chargement(chargements: list[dict], source: str) -> str:
     """The latest load record of a source, as the footnote names it."""
     rows = sorted((c for c in chargements if c.get("source") == source and not c.get("annule")),
                   key=lambda c: (str(c.get("modifie_le") or ""), c.get("id") or 0), reverse=True)
-    if not rows:
-        return "chargement : fichier officiel livré avec le baromètre (barometre build)"
+    if not rows:  # a file shipped with the barometer: nothing more to say than its producer and vintage
+        return ""
     c = rows[0]
     sha = c.get("sha256") or c.get("empreinte") or ""
     quand = formats.date_longue(str(c.get("modifie_le") or "")[:10])
-    return (f"chargement : {c.get('fichier', '')} du {quand}" + (f", SHA-256 {sha}" if sha else
-                                                                 ", empreinte SHA-256 non enregistrée"))
+    return f"fichier chargé le {quand}" + (f" (empreinte SHA-256 {sha})" if sha else "")
 
 
 def _page(con: duckdb.DuckDBPyConnection, cat: Catalogue, ind: Indicateur, niveau: str, code: str,
@@ -128,23 +137,45 @@ def _page(con: duckdb.DuckDBPyConnection, cat: Catalogue, ind: Indicateur, nivea
     genre = genre_de_vue(ind, niveau, code, comp, serie, communes)
     if genre is None:
         return None
-    remarque = ""
+    remarque, surligne = "", -1
     if genre == "comparaison":
         rows = comp.filter(pl.col("valeur").is_not_null())
         labels = [f"{r['nom']} ({r['annee']})" for r in rows.iter_rows(named=True)]
-        chart = charts.comparison_chart(rows, ind.unite, ind.decimales, font_size=11)
+        valeurs = rows["valeur"].to_list()
+        surligne = next((i for i, r in enumerate(rows.iter_rows(named=True))
+                         if (r["niveau"], r["code"]) == (niveau, code)), -1)
+        chart = charts.comparison_chart(rows, ind.unite, ind.decimales, font_size=11, height=HAUTEUR_PAGE)
     elif genre == "serie":
         rows = serie.filter(pl.col("valeur").is_not_null()).sort("annee")
         labels = [str(a) for a in rows["annee"]]
-        chart = charts.series_chart(rows, ind.unite, ind.decimales, font_size=11)
+        valeurs = rows["valeur"].to_list()
+        chart = charts.series_chart(rows, ind.unite, ind.decimales, font_size=11, etiquettes=True,
+                                    height=HAUTEUR_PAGE)
     else:
-        known = communes.filter(pl.col("valeur").is_not_null()).sort(["valeur", "nom"], descending=[True, False])
-        rows = known if known.height <= 2 * EXTREMES else pl.concat([known.head(EXTREMES), known.tail(EXTREMES)])
-        if rows.height < known.height:
+        haut, bas, autres = classement(communes, EXTREMES)
+        rows = haut if bas is None else pl.concat([haut, bas], how="diagonal_relaxed")
+        annee_c = int(rows["annee"].drop_nulls()[0]) if rows["annee"].drop_nulls().len() else None
+        ref = None
+        own_c = comp.filter((pl.col("niveau") == niveau) & (pl.col("code") == code) & pl.col("valeur").is_not_null()
+                            & (pl.col("annee") == annee_c))
+        if ind.grandeur != "total" and own_c.height:
+            ref = ("Agglomération" if niveau == "epci" else _nom(con, niveau, code), float(own_c["valeur"][0]))
+        if bas is not None:
             remarque = (f"Les {EXTREMES} communes les plus élevées et les {EXTREMES} plus faibles sur "
-                        f"{known.height} communes avec une valeur.")
-        labels = rows["nom"].to_list()
-        chart = charts.ranking_chart(rows, ind.unite, ind.decimales, None, ind.nom_court, font_size=11)
+                        f"{communes.height} communes ; le classement complet est sur la page Territoires.")
+        chart = charts.classement_chart(haut, bas, ind.unite, ind.decimales, autres, ref, ind.nom_court,
+                                        font_size=11, height=HAUTEUR_PAGE)
+        # the slide's list: the same rows, the break, and the agglomeration at its rank (highlighted)
+        items = [(r["nom"], r["valeur"]) for r in haut.iter_rows(named=True)]
+        if bas is not None:
+            items += [(f"… {autres} autres communes …", None)]
+            items += [(r["nom"], r["valeur"]) for r in bas.iter_rows(named=True)]
+        if ref is not None:
+            pos = next((i for i, (_, v) in enumerate(items) if v is not None and v < ref[1]), len(items))
+            items.insert(pos, ref)
+            surligne = pos
+        labels, valeurs = [x for x, _ in items], [v for _, v in items]
+    known = communes.filter(pl.col("valeur").is_not_null())
     own = serie.filter(pl.col("valeur").is_not_null()).sort("annee")
     if own.height:
         chiffre, annee = formats.nombre(own["valeur"][-1], ind.decimales), str(own["annee"][-1])
@@ -156,20 +187,106 @@ def _page(con: duckdb.DuckDBPyConnection, cat: Catalogue, ind: Indicateur, nivea
         chiffre, annee = "–", ""
     try:
         src = cat.source(ind.source)
-        origine = f"{src.producteur}, {src.jeu_de_donnees}"
+        origine = [(src.producteur, src.jeu_de_donnees)]
     except KeyError:
-        origine = ind.source
+        origine = [(ind.source, "")]
     annees = sorted({int(a) for a in rows["annee"].drop_nulls().to_list()}) if "annee" in rows.columns else []
-    note = (f"Source : {origine} — millésime{'s' if len(annees) > 1 else ''} "
-            f"{', '.join(map(str, annees))} — {_chargement(chargements, ind.source)}.")
+    note = source_lisible(origine, annees) + "."
     spec = chart.to_dict()
     spec["width"] = 620
     spec.setdefault("config", {})["font"] = CHART_FONT
     spec["padding"] = 8
     verdicts = [f"{x.texte()} — {x.detail}" if x.detail else x.texte() for x in lecture.verdicts()] if lecture else []
-    return PageVue(ind.id, ind.libelle, genre, LIBELLES_GENRES[genre], chiffre, ind.unite, annee, verdicts,
+    titre = titre_actif(ind, genre, niveau, code, comp, serie, communes)
+    return PageVue(ind.id, titre, genre, LIBELLES_GENRES[genre], chiffre, ind.unite, annee, verdicts,
                    lecture.objectif_libelle if lecture else "", note, remarque, labels,
-                   [float(v) for v in rows["valeur"].to_list()], ind.decimales, json.dumps(spec, sort_keys=True))
+                   [None if v is None else float(v) for v in valeurs], ind.decimales,
+                   json.dumps(spec, sort_keys=True), sous_titre=ind.libelle, surligne=surligne)
+
+
+# Sub-totals of the sectors of the GHG page (transports = road + other transports; industry = industry +
+# energy branch): the sector chart shows their parts.
+SOUS_TOTAUX_GES = ("cae_1.k", "cae_1.l")
+
+
+def edition_retenue(cat: Catalogue, ids: list[str]) -> list[str]:
+    """The annual edition's indicators, curated: one chart for GHG by sector (the sectors and their sub-totals
+    leave the list; :func:`_page_secteurs` draws them together), no second definition of the same measure
+    (``repere_autre_definition``: the other unemployment rate, the other one-parent share), no « pour
+    mémoire » item; the rate rather than its counts is :func:`sans_les_effectifs`, once the pages exist."""
+    secteurs = set(cat.groupes.secteurs_ges)
+    inds = [cat.indicateur(i) for i in ids]
+    autres = {i.repere_autre_definition for i in inds if getattr(i, "repere_autre_definition", None)}
+    memo = {i.id for i in inds if "pour mémoire" in i.libelle}  # outside the totals, by the producer's own word
+    return [i for i in ids if i not in secteurs and i not in SOUS_TOTAUX_GES and i not in autres
+            and i not in memo]
+
+
+def sans_les_effectifs(pages: list[PageVue], cat: Catalogue, avec_objectif: set[str]) -> list[PageVue]:
+    """The rate rather than its counts: a count that is the numerator or the denominator of a rate with its own
+    page leaves the edition, unless it carries a target of the project (the GHG total and its PCAET target)."""
+    counts = set()
+    for p in pages:
+        try:
+            ind = cat.indicateur(p.indicateur)
+        except KeyError:
+            continue
+        if ind.agregation == "ratio":
+            counts |= {x for x in (getattr(ind, "numerateur", None), getattr(ind, "denominateur", None)) if x}
+    return [p for p in pages if p.indicateur not in counts or p.indicateur in avec_objectif]
+
+
+def _page_secteurs(con: duckdb.DuckDBPyConnection, cat: Catalogue, niveau: str, code: str) -> PageVue | None:
+    """GHG by sector as one chart: the territory's latest inventory, one bar per sector."""
+    rows, ids, annee = [], [], None
+    for ind_id, secteur in cat.groupes.secteurs_ges.items():
+        try:
+            ind = cat.indicateur(ind_id)
+        except KeyError:
+            continue
+        serie = queries.valeurs(con, ind_id, niveau=niveau, codes=[code]).filter(
+            (pl.col("ventilation") == "") & pl.col("valeur").is_not_null()).sort("annee")
+        if serie.height:
+            rows.append({"nom": secteur, "valeur": float(serie["valeur"][-1]), "secret": False})
+            ids.append(ind)
+            annee = max(annee or 0, int(serie["annee"][-1]))
+    if len(rows) < 2:
+        return None
+    ind = ids[0]
+    df = pl.DataFrame(rows).sort(["valeur", "nom"], descending=[True, False])
+    total = float(df["valeur"].sum())
+    first = df.row(0, named=True)
+    chart = charts.classement_chart(df, None, ind.unite, ind.decimales, titre="Émissions de GES", font_size=11)
+    spec = chart.to_dict()
+    spec["width"] = 620
+    spec.setdefault("config", {})["font"] = CHART_FONT
+    spec["padding"] = 8
+    try:
+        src = cat.source(ind.source)
+        note = source_lisible([(src.producteur, src.jeu_de_donnees)], [annee] if annee else []) + "."
+    except KeyError:
+        note = ""
+    part = round(100 * first["valeur"] / total) if total else 0
+    titre = (f"Émissions de GES par secteur : {first['nom'].lower()} en tête, {part} % du total en {annee}")
+    return PageVue("ges_secteurs", titre, "secteurs", "répartition par secteur",
+                   formats.nombre(total, ind.decimales), ind.unite, f"{annee}, somme des {len(rows)} secteurs", [], "",
+                   note, "", df["nom"].to_list(), df["valeur"].to_list(), ind.decimales,
+                   json.dumps(spec, sort_keys=True), sous_titre="Émissions de gaz à effet de serre par secteur")
+
+
+def ordre_edition(pages: list[PageVue], inds: list[Indicateur], lectures: dict,
+                  secteurs: PageVue | None) -> list[PageVue]:
+    """The edition's narrative: the indicators with a target of the project first, then the environmental
+    volet (GHG by sector after the GHG pages), then quality of life — each in the catalogue's order."""
+    volet = {i.id: i.volet for i in inds}
+    cible = [p for p in pages if lectures.get(p.indicateur) is not None and lectures[p.indicateur].objectif is not None]
+    reste = [p for p in pages if p not in cible]
+    env = [p for p in reste if volet.get(p.indicateur) == "environnement"]
+    qdv = [p for p in reste if p not in env]
+    if secteurs is not None:
+        at = max((k + 1 for k, p in enumerate(env) if p.indicateur.startswith("cae_1.")), default=0)
+        env.insert(at, secteurs)
+    return cible + env + qdv
 
 
 def construire(settings: Settings | None = None, *, seance_id: int | None = None, edition: int | None = None,
@@ -206,7 +323,7 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         ids = [i.id for i in sorted((i for i in cat.indicateurs if i.volet in VOLETS_EDITION),
                                     key=lambda i: (VOLETS_EDITION.index(i.volet), i.theme, i.id))]
         niveau, code = "epci", terr.epci.code
-        le = le or date(edition, 12, 31)
+        le = le or min(date.today(), date(edition, 12, 31))  # printed today (--date fixes it)
         titre = f"Baromètre social & environnemental — édition {edition}"
         depuis = date(edition, 1, 1)
     inds = [cat.indicateur(i) for i in ids]
@@ -215,6 +332,9 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         objectifs = objectifs_rows(settings, con, store)
     except Exception:  # noqa: BLE001 - a broken targets file is reported by `barometre objectifs`
         objectifs = []
+    if edition is not None:
+        ids = edition_retenue(cat, ids)
+        inds = [cat.indicateur(i) for i in ids]
     series = queries.series_territoires(con, [i.id for i in inds], [(niveau, code), *refs])
     lectures = bilan.lectures(series, inds, niveau, code, objectifs, annee_courante=le.year,
                               marges=bilan.marges(cat), ipc=lire_ipc(settings.raw_dir))
@@ -224,11 +344,15 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
         if page is None:
             try:
                 src = cat.source(ind.source)
-                attendues.append(f"{ind.libelle} — {src.producteur}, {src.jeu_de_donnees}")
+                attendues.append(f"{ind.libelle} — {src.producteur}, {sans_identifiant(src.jeu_de_donnees)}")
             except KeyError:
                 attendues.append(ind.libelle)
         else:
             pages.append(page)
+    if edition is not None:
+        pages = sans_les_effectifs(pages, cat, {str(o.get("indicateur")) for o in objectifs})
+        secteurs = _page_secteurs(con, cat, niveau, code)
+        pages = ordre_edition(pages, inds, lectures, secteurs)
     digest = []
     for m in digest_mouvements(settings, cat, store, depuis, le, lectures):
         digest.append({"genre": mouvements.TITRES_GENRES[m.genre], "date": formats.date_longue(m.date),
@@ -250,7 +374,9 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
     for sid in used:
         try:
             s = cat.source(sid)
-            sources.append(f"{s.producteur}, {s.jeu_de_donnees} ({s.millesime}) — licence {s.licence} — {s.url}")
+            charge = _chargement(chargements, sid)
+            sources.append(f"{s.producteur}, {sans_identifiant(s.jeu_de_donnees)} ({s.millesime}) — licence "
+                           f"{s.licence} — {s.url}" + (f" — {charge}" if charge else ""))
         except KeyError:
             sources.append(sid)
     nom = _nom(con, niveau, code)
@@ -262,7 +388,16 @@ def construire(settings: Settings | None = None, *, seance_id: int | None = None
 
         evaluation.append(section_pack(store, {i: (x.objectif or x.progression) for i, x in lectures.items()}, le))
 
-    return Rapport(titre=titre, sous_titre=nom, date_iso=le.isoformat(), date_texte=formats.date_longue(le),
+    vintages = sorted({int(a[:4]) for p in pages for a in [p.annee] if a[:4].isdigit()})
+    loads = sorted(str(c.get("modifie_le") or "")[:10] for c in chargements if c.get("modifie_le"))
+    loads = [d for d in loads if d <= le.isoformat()]
+    donnees = (f"Données : millésimes {vintages[0]} à {vintages[-1]}" if len(vintages) > 1 else
+               f"Données : millésime {vintages[0]}" if vintages else "Données")
+    donnees += (f", dernier chargement le {formats.date_longue(loads[-1])}" if loads else
+                ", fichiers officiels livrés avec le baromètre")
+    return Rapport(titre=titre, sous_titre=nom, date_iso=le.isoformat(),
+                   date_texte=(f"Édition imprimée le {formats.date_longue(le)}. {donnees}." if edition is not None
+                               else formats.date_longue(le)),
                    territoire=nom, digest=digest, digest_depuis=formats.date_longue(depuis), pages=pages,
                    attendues=attendues, sources=sources, methode=RULE_FR.replace("**", ""),
                    pied=f"{titre} — {formats.date_longue(le)}",
@@ -294,6 +429,7 @@ def rapport_pdf(r: Rapport) -> bytes:
 
 # ------------------------------------------------------------------------------------------------ PPTX
 def _texte(frame, lignes: list[tuple[str, int, bool]], couleur=None) -> None:
+    from pptx.enum.lang import MSO_LANGUAGE_ID
     from pptx.util import Pt
 
     frame.word_wrap = True
@@ -302,8 +438,38 @@ def _texte(frame, lignes: list[tuple[str, int, bool]], couleur=None) -> None:
         run = p.add_run()
         run.text = text
         run.font.size, run.font.bold = Pt(size), bold
+        run.font.language_id = MSO_LANGUAGE_ID.FRENCH  # spelling and reading in French
         if couleur is not None:
             run.font.color.rgb = couleur
+
+
+def _par_diapo(items: list[str], size: int) -> list[list[str]]:
+    """A list cut into slides: each item's wrapped lines counted on the 12,1-inch box (an average glyph is
+    half its size wide), at most 80 % of the 5,6-inch box's height per slide."""
+    per_line = int(12.1 * 72 / (0.5 * size))
+    room = int(0.8 * 5.6 * 72 / (1.2 * size))
+    parts: list[list[str]] = []
+    used = room
+    for item in items:
+        lines = max(1, -(-len(item) // per_line))
+        if used + lines > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(item)
+        used += lines
+    return parts
+# PowerPoint number formats are written in its neutral syntax; [$-40C] shows them with French separators
+# (« 1 234,5 ») whatever the presenter's computer is set to.
+FORMAT_FR = "[$-40C]"
+
+
+def _format_nombre(decimales: int) -> str:
+    return FORMAT_FR + "#,##0" + ("." + "0" * decimales if decimales > 0 else "")
+
+
+def _taille_titre(titre: str) -> int:
+    """A title on at most two lines of the 12,5-inch title box."""
+    return 26 if len(titre) <= 60 else 22 if len(titre) <= 95 else 18
 
 
 def rapport_pptx(r: Rapport) -> bytes:
@@ -318,63 +484,79 @@ def rapport_pptx(r: Rapport) -> bytes:
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     blank = prs.slide_layouts[6]
     grey = RGBColor(0x33, 0x33, 0x33)
+    vermillon, bleu = RGBColor.from_string(charts.HIGHLIGHT[1:]), RGBColor.from_string(charts.NEUTRAL[1:])
 
-    def slide(title: str):
+    def slide(title: str, sous_titre: str = ""):
         s = prs.slides.add_slide(blank)
-        _texte(s.shapes.add_textbox(Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.9)).text_frame,
-               [(title, 30, True)])
+        lignes = [(title, _taille_titre(title), True)] + ([(sous_titre, 14, False)] if sous_titre else [])
+        _texte(s.shapes.add_textbox(Inches(0.4), Inches(0.2), Inches(12.5), Inches(1.3)).text_frame, lignes)
         return s
+
+    def liste(title: str, items: list[str], size: int) -> None:
+        """A list over as many slides as it needs (« (suite) » on the next ones)."""
+        parts = _par_diapo(items, size) or [[]]
+        for k, part in enumerate(parts):
+            t = title + (f" ({k + 1}/{len(parts)})" if len(parts) > 1 else "")
+            s = slide(t)
+            _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.4), Inches(12.1), Inches(5.8)).text_frame,
+                   [(x, size, False) for x in part])
 
     s = prs.slides.add_slide(blank)
     _texte(s.shapes.add_textbox(Inches(1), Inches(2.3), Inches(11.3), Inches(3)).text_frame,
-           [(r.titre, 40, True), (r.sous_titre, 26, False), (r.date_texte, 22, False)])
-    for i, section in enumerate(r.synthese):  # « Où en est le territoire ? »: the first slides
-        s = slide(r.synthese_titre if i == 0 else f"{r.synthese_titre} (suite)")
-        _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.2), Inches(12.1), Inches(6.0)).text_frame,
-               [(section["titre"], 18, True)] + [(ligne, 12 if len(section["lignes"]) > 8 else 14, False)
-                                                  for ligne in section["lignes"]])
-    s = slide(f"Ce qui a bougé depuis le {r.digest_depuis}")
-    lignes = [(f"{d['genre']} — {d['titre']}" + (f" : {d['detail']}" if d["detail"] else ""), 16, False)
-              for d in r.digest[:14]] or [("Rien de nouveau dans les données, les objectifs et les jalons.", 18,
-                                           False)]
-    if len(r.digest) > 14:
-        lignes.append((f"… et {len(r.digest) - 14} autres changements (voir le PDF).", 16, False))
-    _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.3), Inches(12.1), Inches(5.8)).text_frame, lignes)
+           [(r.titre, 40, True), (r.sous_titre, 26, False), (r.date_texte, 20, False)])
+    suite = False
+    for section in r.synthese:  # « Où en est le territoire ? »: the first slides, each part cut to fit
+        for part in _par_diapo(section["lignes"], 14) or [[]]:
+            s = slide(f"{r.synthese_titre} (suite)" if suite else r.synthese_titre)
+            suite = True
+            _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.4), Inches(12.1), Inches(5.8)).text_frame,
+                   [(section["titre"], 18, True)] + [(ligne, 14, False) for ligne in part])
+    digest = [f"{d['genre']} — {d['titre']}" + (f" : {d['detail']}" if d["detail"] else "") for d in r.digest]
+    liste(f"Ce qui a bougé depuis le {r.digest_depuis}",
+          digest or ["Rien de nouveau dans les données, les objectifs et les jalons."], 16)
     for p in r.pages:
-        s = slide(p.titre)
+        s = slide(p.titre, p.sous_titre)
         left = [(p.chiffre, 36, True), (p.unite, 18, False), (p.annee, 16, False)]
-        left += [(v, 16, False) for v in p.verdicts]
+        left += [(v, 14, False) for v in p.verdicts]
         if p.objectif:
-            left.append((f"Objectif : {p.objectif}", 14, False))
-        _texte(s.shapes.add_textbox(Inches(0.5), Inches(1.3), Inches(3.8), Inches(5.2)).text_frame, left)
-        data = CategoryChartData(number_format="#,##0" + ("." + "0" * p.decimales if p.decimales > 0 else ""))
+            left.append((f"Objectif : {p.objectif}", 13, False))
+        _texte(s.shapes.add_textbox(Inches(0.5), Inches(1.6), Inches(3.8), Inches(4.8)).text_frame, left)
+        data = CategoryChartData(number_format=_format_nombre(p.decimales))
         data.categories = p.libelles
         data.add_series(p.unite, p.valeurs)
         kind = XL_CHART_TYPE.LINE_MARKERS if p.genre == "serie" else XL_CHART_TYPE.BAR_CLUSTERED
-        chart = s.shapes.add_chart(kind, Inches(4.5), Inches(1.3), Inches(8.4), Inches(5.0), data).chart
+        chart = s.shapes.add_chart(kind, Inches(4.5), Inches(1.6), Inches(8.4), Inches(4.8), data).chart
         chart.has_legend = False
         chart.has_title = False
-        chart.font.size = Pt(11)  # one readable label per category (16 communes at most)
+        chart.font.size = Pt(11)  # one readable label per category (17 rows at most)
         chart.plots[0].has_data_labels = True
         chart.plots[0].data_labels.number_format = data.number_format
         chart.plots[0].data_labels.number_format_is_linked = False
-        if p.genre != "serie":
+        chart.value_axis.tick_labels.number_format = data.number_format
+        chart.value_axis.tick_labels.number_format_is_linked = False
+        serie = chart.plots[0].series[0]
+        if p.genre == "serie":  # the territory's own line, in its colour
+            serie.format.line.color.rgb = vermillon
+        else:
             chart.category_axis.reverse_order = True  # first territory / highest commune on top
+            serie.format.fill.solid()
+            serie.format.fill.fore_color.rgb = bleu
+            if 0 <= p.surligne < len(p.libelles):  # the agglomeration highlighted among the others
+                point = serie.points[p.surligne]
+                point.format.fill.solid()
+                point.format.fill.fore_color.rgb = vermillon
         chart.value_axis.minimum_scale = 0 if p.genre != "serie" or charts.counts_from_zero(p.unite, p.decimales) \
             else None
         foot = [(p.note, 11, False)] + ([(p.remarque, 11, False)] if p.remarque else [])
-        _texte(s.shapes.add_textbox(Inches(0.5), Inches(6.45), Inches(12.3), Inches(0.9)).text_frame, foot, grey)
+        _texte(s.shapes.add_textbox(Inches(0.5), Inches(6.5), Inches(12.3), Inches(0.9)).text_frame, foot, grey)
     if r.attendues:
-        s = slide("Données attendues")
-        _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.3), Inches(12.1), Inches(5.8)).text_frame,
-               [(a, 16, False) for a in r.attendues])
-    s = slide("Sources")
-    _texte(s.shapes.add_textbox(Inches(0.6), Inches(1.3), Inches(12.1), Inches(5.8)).text_frame,
-           [(x, 12, False) for x in r.sources])
+        liste("Données attendues", r.attendues, 16)
+    liste("Sources", r.sources, 12)
     fixed = datetime.combine(date.fromisoformat(r.date_iso), datetime.min.time())
     cp = prs.core_properties
     cp.title, cp.author, cp.last_modified_by = r.titre[:250], "Baromètre social & environnemental", ""
     cp.created = cp.modified = fixed
+    cp.language = "fr-FR"
     cp.revision = 1
     raw = io.BytesIO()
     prs.save(raw)
@@ -393,6 +575,8 @@ def _zip_fige(data: bytes, classeur: bool = False) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             blob = src.read(info.filename)
+            if info.filename.endswith(".xml"):  # the masters and layouts python-pptx ships are declared en-US
+                blob = blob.replace(b'lang="en-US"', b'lang="fr-FR"')
             if info.filename.endswith(".xlsx"):
                 blob = _zip_fige(blob, classeur=True)
             elif classeur and info.filename == "docProps/core.xml":

@@ -22,6 +22,7 @@ from barometre.catalogue import Catalogue, load_catalogue
 from barometre.donnees.db import connect, query
 from barometre.pilotage.objectifs import objectifs_rows, registre_fichier
 from barometre.settings import Settings, get_settings, load_territoire
+from barometre.sources.ipc import lire_ipc
 
 VOLETS = ("environnement", "qualite_de_vie")  # the indicators whose verdicts are counted (as the annual pack)
 
@@ -132,5 +133,5 @@ def synthese_du_territoire(settings: Settings | None = None, con: duckdb.DuckDBP
                   if m.genre in ("millesime", "revision")]
     marges = {i.id: catalogue.marge(i) for i in catalogue.indicateurs}  # the verdicts' margins (issue 19)
     return synthese(inds, valeurs, niveau, code, nom, registre, valeurs_projet, terr.epci.code, terr.epci.nom,
-                    le.year, marges=marges, chargements=lignes,
+                    le.year, marges=marges, chargements=lignes, ipc=lire_ipc(settings.raw_dir),
                     depuis=formats.date_longue(depuis) if depuis is not None else "")

@@ -20,6 +20,15 @@ h1 { font-size: 2.4rem !important; } h2 { font-size: 1.9rem !important; } h3 { f
 [data-testid="stMetricLabel"] p { font-size: 1.3rem !important; color: #000 !important; }
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"] p { font-size: 1rem !important; color: #222 !important; }
+/* The operator's controls stay out of the room's sight: invisible until the pointer (or the keyboard focus)
+   reaches them; the keys work all the time (← → to step, Échap to leave). */
+.st-key-projection-commandes, .st-key-projection-territoire, .st-key-seance-commandes {
+  opacity: 0; transition: opacity .2s; background: #fff; }
+.st-key-projection-commandes:hover, .st-key-projection-commandes:focus-within,
+.st-key-projection-territoire:hover, .st-key-projection-territoire:focus-within,
+.st-key-seance-commandes:hover, .st-key-seance-commandes:focus-within { opacity: 1; }
+.st-key-projection-commandes { position: fixed; top: 8px; right: 16px; z-index: 70; width: auto; }
+.st-key-projection-territoire { position: fixed; top: 64px; right: 16px; z-index: 70; width: 460px; }
 </style>
 """
 BASE_CSS = """
@@ -101,8 +110,9 @@ def apply_mode() -> bool:
     """Inject the CSS of the current mode; returns True in projection mode."""
     if etat.projection_mode():
         st.html(PROJECTION_CSS)
-        if st.button("Quitter le mode projection", key="quitter_projection", shortcut="Esc"):
-            etat.projection(False)
+        with st.container(key="projection-commandes"):
+            if st.button("Quitter le mode projection", key="quitter_projection", shortcut="Esc"):
+                etat.projection(False)
         return True
     st.html(BASE_CSS)
     return False

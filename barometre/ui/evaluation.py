@@ -99,7 +99,8 @@ def detail(c: Contexte, par: str, groupes: list[str], lectures: list, util: pl.D
             continue
         with st.expander(f"{c.labels.get(g, g)} — {mine.height} action(s)"):
             for a in mine.iter_rows(named=True):
-                lines = [f"**{echapper(a['libelle'])}** (n° {a['id']})"]
+                # typed text is never set in bold nor as a heading (our markup would carry it): plain, escaped
+                lines = [f"Action n° {a['id']} — {echapper(a['libelle'])}"]
                 k = conf.get(a["id"])
                 if k:
                     lines.append(f"- Confiance déclarée par le service : **{ev.CONFIANCE[k['niveau']]}** le "

@@ -137,10 +137,14 @@ def statut(r: Idh4) -> None:
         b = bornes.get(entree)
         ind_id = r.ind_of[entree]
         if b is None:
-            how = (f"À charger avec « uv run barometre ingest FICHIER » : {bien_etre.IDH4_A_CHARGER[entree]}."
-                   if bien_etre.idh4_ingestible(entree, cat) else
-                   f"Fichier à charger : {bien_etre.IDH4_A_CHARGER[entree]}. La commande « barometre ingest » ne "
-                   "reconnaît pas encore ce fichier : son format et son indicateur restent à ajouter au catalogue.")
+            if etat.projection_mode():  # the room sees what is missing, never a shell command
+                how = f"Donnée attendue : {bien_etre.IDH4_A_CHARGER[entree]}."
+            elif bien_etre.idh4_ingestible(entree, cat):
+                how = f"À charger avec « uv run barometre ingest FICHIER » : {bien_etre.IDH4_A_CHARGER[entree]}."
+            else:
+                how = (f"Fichier à charger : {bien_etre.IDH4_A_CHARGER[entree]}. La commande « barometre ingest » "
+                       "ne reconnaît pas encore ce fichier : son format et son indicateur restent à ajouter au "
+                       "catalogue.")
             lines = [f"Variable : {bien_etre.IDH4_VARIABLES[entree]}.", how]
             col.html(panneaux.card(f"Sous-indice {LIB[entree].lower()}", "non disponible", "", lines,
                                 bien_etre.IDH4_FORMULES[entree]))

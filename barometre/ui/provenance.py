@@ -8,7 +8,7 @@ import streamlit as st
 
 from barometre import formats
 from barometre.catalogue import Indicateur
-from barometre.ui import cache, graphiques
+from barometre.ui import cache, etat, graphiques
 
 
 def source_name(source_id: str) -> str:
@@ -140,8 +140,9 @@ def empty_state(ind: Indicateur, niveau: str, nom: str) -> None:
         st.info(
             f"**{ind.libelle}** : aucune donnée chargée pour l'instant. "
             + (f"Source à charger : {src.producteur}, {src.jeu_de_donnees} ({src.url}). " if src else "")
-            + "Un agent la charge avec la commande `uv run barometre ingest FICHIER.csv` (fichier officiel tel que "
-            "téléchargé), puis `uv run barometre validate`."
+            + ("" if etat.projection_mode() else  # the room sees what is missing, never a shell command
+               "Un agent la charge avec la commande `uv run barometre ingest FICHIER.csv` (fichier officiel tel "
+               "que téléchargé), puis `uv run barometre validate`.")
         )
         return
     published = ", ".join(f"{levels.get(r['niveau'], r['niveau'])} ({r['derniere_annee']})"

@@ -19,8 +19,20 @@ import streamlit as st
 
 from barometre import formats
 from barometre.calculs import mouvements
-from barometre.calculs.plan_seance import LIBELLE_SYNTHESE, LIBELLES_GENRES, SYNTHESE, Genre, etapes, genre_de_vue
+from barometre.calculs.plan_seance import (
+    LIBELLE_SYNTHESE,
+    LIBELLES_GENRES,
+    SYNTHESE,
+    Genre,
+    classement,
+    etapes,
+    genre_de_vue,
+    source_lisible,
+    titre_actif,
+)
 from barometre.calculs.synthese import TITRE as TITRE_SYNTHESE
+from barometre.calculs.synthese import TONALITES_ETATS
+from barometre.calculs.verdicts import COULEURS, SYMBOLES
 from barometre.catalogue import Indicateur
 from barometre.charts import indicateurs as charts
 from barometre.pilotage import rapport
@@ -75,23 +87,37 @@ def extremes(communes: pl.DataFrame, n: int = EXTREMES) -> pl.DataFrame:
     return known if known.height <= 2 * n else pl.concat([known.head(n), known.tail(n)])
 
 
-def graphique(v: Vue, font_size: int) -> tuple[alt.TopLevelMixin, pl.DataFrame, str]:
-    """The chart of a view, the rows it draws (for its source line) and its alt text."""
+def reference_classement(v: Vue, annee: int | None) -> tuple[str, float] | None:
+    """The territory's own value beside its communes (same vintage; never a total beside its parts)."""
+    if v.ind.grandeur == "total" or annee is None:
+        return None
+    own = v.comparaison.filter((pl.col("niveau") == v.niveau) & (pl.col("code") == v.code)
+                               & pl.col("valeur").is_not_null() & (pl.col("annee") == annee))
+    if own.is_empty():
+        return None
+    label = "Agglomération" if v.niveau == "epci" else cache.nom_territoire(v.niveau, v.code)
+    return label, float(own["valeur"][0])
+
+
+def graphique(v: Vue, font_size: int, height: int | None = None) -> tuple[alt.TopLevelMixin, pl.DataFrame, str]:
+    """The chart of a view, the rows it draws (for its source line) and its alt text; ``height``: the
+    séance screen's fixed chart height."""
     ind, nom = v.ind, cache.nom_territoire(v.niveau, v.code)
     if v.genre == "comparaison":
         df = v.comparaison.filter(pl.col("valeur").is_not_null())
-        return (charts.comparison_chart(df, ind.unite, ind.decimales, font_size=font_size), df,
+        return (charts.comparison_chart(df, ind.unite, ind.decimales, font_size=font_size, height=height), df,
                 f"{ind.libelle} : {nom} comparé au Nord, à la région et à la France")
     if v.genre == "serie":
         df = v.serie.filter(pl.col("valeur").is_not_null())
-        return (charts.series_chart(df, ind.unite, ind.decimales, font_size=font_size), df,
+        return (charts.series_chart(df, ind.unite, ind.decimales, font_size=font_size, height=height,
+                                    etiquettes=height is not None), df,
                 f"{ind.libelle} : évolution pour {nom}")
-    df = extremes(v.communes)
-    refs = [(r["nom"], r["valeur"]) for r in v.comparaison.iter_rows(named=True)
-            if r["valeur"] is not None and ind.grandeur != "total" and r["annee"] == (df["annee"][0] if
-                                                                                    df.height else None)]
-    return (charts.ranking_chart(df, ind.unite, ind.decimales, None, ind.nom_court, refs, font_size=font_size),
-            df, f"{ind.libelle} : les communes de {nom}")
+    haut, bas, autres = classement(v.communes)
+    df = haut if bas is None else pl.concat([haut, bas])
+    annee = int(df["annee"][0]) if df.height and "annee" in df.columns else None
+    chart = charts.classement_chart(haut, bas, ind.unite, ind.decimales, autres, reference_classement(v, annee),
+                                    ind.nom_court, font_size=font_size, height=height)
+    return chart, df, f"{ind.libelle} : les communes de {nom}"
 
 
 def _sel(v: Vue) -> Selection:
@@ -126,6 +152,157 @@ def afficher(v: Vue, font_size: int, embed: bool = False) -> None:
                        "avec une valeur ; le classement complet est sur la page Territoires.")
     with box:
         provenance.caption_source(ind, rows)
+
+
+# ------------------------------------------------------------------------------------------ the room
+# The séance in projection is laid out for a 1920×1080 screen and zoomed to the screen's height (SALLE_JS):
+# every size below is a pixel of that 1080-pixel screen (28 px text there is 18,7 px on a 1280×720 one).
+SALLE_POLICE = 28  # the smallest text a back row reads: chart labels, verdicts, source
+SALLE_HAUTEUR = 700  # the chart's height with its axes: about two-thirds of the screen
+# The chart's width, fixed in the screen's pixels like the rest (a "container" width would be read after the
+# zoom and shrink twice): 1920 less the margins, the figure's column and the gap.
+SALLE_LARGEUR = 1260
+SALLE_MOUVEMENTS = 2  # changes the synthesis view lists in the room (the pack lists them all)
+SALLE_JS = """<script>
+(() => {
+  const fit = () => document.documentElement.style.setProperty('--salle-zoom',
+      String(Math.min(window.innerHeight / 1080, window.innerWidth / 1920)));
+  fit();
+  if (!window.__barometreSalle) { window.__barometreSalle = true; window.addEventListener('resize', fit); }
+})();
+</script>"""
+SALLE_CSS = """<style>
+[data-testid="stAppViewContainer"] { zoom: var(--salle-zoom, 1); font-size: 28px; }
+[data-testid="stMain"] { height: calc(100vh / var(--salle-zoom, 1)); }
+[data-testid="stMainBlockContainer"], .block-container { padding: 16px 48px 150px 48px !important; }
+[data-testid="stMain"] > div, [data-testid="stAppViewBlockContainer"] { padding-top: 0 !important; }
+[data-testid="stElementToolbar"] { display: none !important; }
+.st-key-seance-vue { gap: 8px; }
+.st-key-seance-vue p, .st-key-seance-vue li, .st-key-seance-vue .verdict, .st-key-seance-vue div.salle-texte {
+  font-size: 28px !important; line-height: 1.3; color: #111; }
+.salle-titre { font-size: 44px !important; font-weight: 700; line-height: 1.15; margin: 0;
+  padding: 24px 0 0 0 !important; color: #111; }
+.salle-sous-titre { font-size: 28px; color: #333; margin: 4px 0 0 0; }
+.salle-chiffre { font-size: 104px; font-weight: 700; line-height: 1.05; color: #111; }
+.salle-chiffre .unite { font-size: 40px; font-weight: 500; color: #333; margin-left: 8px; }
+.salle-chiffre .unite-longue { display: block; margin-left: 0; font-size: 36px; line-height: 1.2; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { gap: 0 !important; }
+.st-key-seance-vue .verdict { margin-top: 14px !important; }
+.salle-detail { color: #333; margin: 0 0 0 34px; }
+.st-key-seance-pied { position: fixed; left: 0; right: 0; bottom: 0; z-index: 50; background: #fff;
+  border-top: 2px solid #bbb; padding: 10px 48px 14px 48px; }
+.st-key-seance-pied p { font-size: 28px !important; line-height: 1.3; color: #222 !important; margin: 0; }
+.st-key-seance-commandes { position: fixed; right: 24px; bottom: 140px; z-index: 60; width: 520px; }
+.salle-liste { margin: 4px 0 16px 0; padding-left: 36px; }
+.salle-liste li { font-size: 28px; line-height: 1.3; margin-bottom: 6px; }
+.salle-attendues { columns: 2; column-gap: 48px; }
+.salle-attendues li { font-size: 28px; line-height: 1.3; break-inside: avoid; }
+</style>"""
+
+
+def _origines(ind: Indicateur, rows: pl.DataFrame) -> list[tuple[str, str]]:
+    cat = cache.catalogue()
+    ids = (rows["source"].drop_nulls().unique(maintain_order=True).to_list()
+           if "source" in rows.columns else []) or [ind.source]
+    out = []
+    for sid in ids:
+        try:
+            src = cat.source(sid)
+            out.append((src.producteur, src.jeu_de_donnees))
+        except KeyError:
+            out.append((sid, ""))
+    return out
+
+
+def _chiffre_salle(v: Vue) -> str:
+    """The key figure's HTML: the territory's latest value (or its communes' range), its year, its change
+    (▲ ▼: the direction of the figure, the only arrows of the screen), then the verdicts."""
+    ind = v.ind
+    own = v.serie.filter(pl.col("valeur").is_not_null()).sort("annee")
+    lignes = []
+    if own.height:
+        valeur, unite = formats.nombre(own["valeur"][-1], ind.decimales), ind.unite
+        lignes.append(f"{own['annee'][-1]}")
+        if own.height >= 2:
+            change = float(own["valeur"][-1]) - float(own["valeur"][-2])
+            arrow = "▲" if round(change, ind.decimales) > 0 else ("▼" if round(change, ind.decimales) < 0 else "▶")
+            lignes.append(f"{arrow} {formats.ecart(change, ind.unite, ind.decimales)} depuis {own['annee'][-2]}")
+    else:
+        known = v.communes.filter(pl.col("valeur").is_not_null())
+        valeur = (f"{formats.nombre(known['valeur'].min(), ind.decimales)} à "
+                  f"{formats.nombre(known['valeur'].max(), ind.decimales)}") if known.height else "–"
+        unite = ind.unite
+        lignes.append(f"{known['annee'][0]}, selon les communes" if known.height else "")
+    classe = "unite" if len(unite) <= 3 else "unite unite-longue"
+    out = (f'<div class="salle-chiffre">{html.escape(valeur)}<span class="{classe}">{html.escape(unite)}</span></div>'
+           + "".join(f'<div class="salle-texte">{html.escape(x)}</div>' for x in lignes if x))
+    lec = verdicts_ui.lecture(ind.id, v.niveau, v.code)
+    if lec is not None:
+        out += "".join(verdicts_ui.verdict_html(x) + f'<div class="salle-texte salle-detail">{html.escape(x.detail)}'
+                       "</div>" for x in lec.verdicts())
+        if lec.objectif is not None and lec.objectif_libelle:
+            out += f'<div class="salle-texte">Objectif : {html.escape(lec.objectif_libelle)}</div>'
+    return out
+
+
+def afficher_salle(v: Vue, step: int, n: int, nom: str) -> None:
+    """One view on the room's screen: the active title and the indicator's name, the figure and verdicts on
+    the left, the chart on the rest, the source in a footer that never leaves the screen."""
+    ind = v.ind
+    chart, rows, alt_text = graphique(v, SALLE_POLICE, height=SALLE_HAUTEUR)
+    annees = sorted({int(a) for a in rows["annee"].drop_nulls()}) if "annee" in rows.columns else []
+    titre = titre_actif(ind, v.genre, v.niveau, v.code, v.comparaison, v.serie, v.communes)
+    quand = f", {annees[-1]}" if annees else ""
+    with st.container(key="seance-vue"):
+        st.html(f'<h1 class="salle-titre">{html.escape(titre)}</h1><p class="salle-sous-titre">'
+                f"{html.escape(ind.libelle)} — {html.escape(nom)}{quand} · vue {step} / {n}</p>")
+        left, box = st.columns([1.1, 3], gap="large")
+        left.html(_chiffre_salle(v))
+        spec = chart.to_dict(validate=False)
+        spec["width"] = SALLE_LARGEUR
+        box.vega_lite_chart(spec, width="content", alt=alt_text)
+    with st.container(key="seance-pied"):
+        st.html(f"<p>{html.escape(source_lisible(_origines(ind, rows), annees))}</p>")
+
+
+def synthese_salle(niveau: str, code: str, date_seance: str | None, nom: str, step: int, n: int) -> None:
+    """« Où en est le territoire ? » on the room's screen: the same statements as the home page and the pack."""
+    with st.container(key="seance-vue"):
+        st.html(f'<h1 class="salle-titre">{html.escape(TITRE_SYNTHESE)}</h1><p class="salle-sous-titre">'
+                f"{html.escape(LIBELLE_SYNTHESE.capitalize())} — {html.escape(nom)} · vue {step} / {n}</p>")
+        synth = ui_synthese.du_jour(niveau, code, date_seance)
+        (t_cibles, _), (t_verdicts, comptes), (t_bouge, mouvements_) = synth.sections()
+        cibles = "".join(  # the room reads each target and where it stands; its origin and data are in the pack
+            f'<li><span style="color:{COULEURS[TONALITES_ETATS[o.code]]}">{SYMBOLES[TONALITES_ETATS[o.code]]}</span> '
+            f"<strong>{html.escape(o.tete())}</strong></li>" for o in synth.objectifs)
+        cibles += f"<li>{html.escape(synth.phrase_non_renseignes())}</li>"
+        bouge = mouvements_[:SALLE_MOUVEMENTS]
+        if len(mouvements_) > SALLE_MOUVEMENTS:
+            bouge.append(f"… et {len(mouvements_) - SALLE_MOUVEMENTS} autres : voir le dossier de séance.")
+        gauche, droite = st.columns([3, 2], gap="large")
+        gauche.html(f'<div class="salle-texte"><strong>{html.escape(t_cibles)}</strong></div>'
+                    f'<ul class="salle-liste">{cibles}</ul>')
+        droite.html(f'<div class="salle-texte"><strong>{html.escape(t_verdicts)}</strong></div><ul class="salle-liste">'
+                    + "".join(f"<li>{html.escape(x)}</li>" for x in comptes) + "</ul>"
+                    f'<div class="salle-texte"><strong>{html.escape(t_bouge)}</strong></div><ul class="salle-liste">'
+                    + "".join(f"<li>{html.escape(x)}</li>" for x in bouge) + "</ul>")
+    with st.container(key="seance-pied"):
+        st.html("<p>Sources : registre des objectifs du territoire (PCAET, projet de territoire) et indicateurs du "
+                "baromètre, derniers millésimes publiés.</p>")
+
+
+def attendues_salle(attendues: list[Indicateur], nom: str, step: int, n: int) -> None:
+    """« Données attendues » as the séance's last view: what could not be shown, and who publishes it."""
+    with st.container(key="seance-vue"):
+        st.html(f'<h1 class="salle-titre">Données attendues : {len(attendues)} vue(s) sans données pour '
+                f'{html.escape(nom)}</h1><p class="salle-sous-titre">Vues non présentées faute de données · '
+                f"vue {step} / {n}</p>")
+        items = "".join(f"<li>{html.escape(i.nom_court)} — {html.escape(provenance.source_name(i.source))}</li>"
+                        for i in attendues[:24])
+        more = f"<li>… et {len(attendues) - 24} autres (voir le dossier de séance)</li>" if len(attendues) > 24 else ""
+        st.html(f'<ul class="salle-attendues">{items}{more}</ul>')
+    with st.container(key="seance-pied"):
+        st.html("<p>Ces vues apparaîtront dès que leurs données seront chargées.</p>")
 
 
 # ------------------------------------------------------------------------------------------ the page
@@ -223,7 +400,19 @@ def _composer(store: Store, user: Utilisateur | None, ids: list[str], demandees:
 
 @st.fragment  # the arrow keys redraw the view only, not the app's frame (sidebar, menu)
 def vue_courante(steps: list, attendues: list, titre: str, nom: str, font: int, niveau: str = "",
-                 code: str = "", date_seance: str | None = None) -> None:
+                 code: str = "", date_seance: str | None = None, salle: bool = False) -> None:
+    if salle:  # the room: every view, then « données attendues » as its own last view; controls on hover only
+        n = len(steps) + (1 if attendues else 0)
+        step = etat.etape("etape", n)
+        if step > len(steps):
+            attendues_salle(attendues, nom, step, n)
+        elif steps[step - 1] == SYNTHESE:
+            synthese_salle(niveau, code, date_seance, nom, step, n)
+        else:
+            afficher_salle(steps[step - 1], step, n, nom)
+        with st.container(key="seance-commandes"):
+            etat.step_buttons("etape", step, n, key="seance", middle=1)
+        return
     step = etat.etape("etape", len(steps))
     v = steps[step - 1]
     if v == SYNTHESE:  # the first view: « Où en est le territoire ? » (the home page's and the pack's)
@@ -235,7 +424,8 @@ def vue_courante(steps: list, attendues: list, titre: str, nom: str, font: int, 
         return
     st.caption(f"{titre} — vue {step} / {len(steps)} — {nom} — {LIBELLES_GENRES[v.genre]} — "
                "flèches ← → pour naviguer")
-    st.header(v.ind.libelle)
+    st.header(echapper(titre_actif(v.ind, v.genre, v.niveau, v.code, v.comparaison, v.serie, v.communes)))
+    st.markdown(f"**{echapper(v.ind.libelle)}**")
     afficher(v, font)
     etat.step_buttons("etape", step, len(steps), key="seance")
     if step == len(steps):
@@ -265,6 +455,15 @@ def page(sel: Selection) -> None:
     nom = cache.nom_territoire(niveau, code)
 
     if embed:  # one view for another site's page: the chart (or the figure) and its source line
+        demande = etat.url("vue") or etat.url("vues") or ""
+        inconnues = [x for x in demande.split(",") if x and x not in ids]
+        if inconnues:  # never another view in its place: the site would show a figure it did not ask for
+            st.warning(f"La vue « {echapper(inconnues[0])} » n'existe pas dans le baromètre : vérifiez le lien "
+                       "d'intégration (paramètre « vue », identifiant d'un indicateur de la page Méthodologie).")
+            return
+        if etat.url("vue"):
+            v = vue(cat.indicateur(etat.url("vue")), niveau, code)
+            steps = [v] if v.genre is not None else []
         if not steps:
             st.caption(f"Pas de données pour {nom} : vue non disponible.")
             return
@@ -283,7 +482,11 @@ def page(sel: Selection) -> None:
         st.info(f"Aucune des vues choisies n'a de données pour {nom}.")
         _donnees_attendues(attendues, nom)
     else:
-        vue_courante(etapes(steps), attendues, f"{echapper(titre)}{quand}", nom, font, niveau, code, date_seance)
+        if sel.projection:
+            st.html(SALLE_CSS)
+            st.html(SALLE_JS, unsafe_allow_javascript=True, width="content")
+        vue_courante(etapes(steps), attendues, f"{echapper(titre)}{quand}", nom, font, niveau, code, date_seance,
+                     salle=sel.projection)
     if sel.projection:
         return
     if steps:

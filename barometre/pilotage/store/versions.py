@@ -73,13 +73,21 @@ class Versions:
                  sens_indicateurs: dict[str, str] | None = None) -> None:
         self.url = url_base(url)
         self.engine = _creer_moteur(self.url)
-        self.structure = structure or charger_structure()
+        self._structure = structure  # the project's structure, read on first need (accounts need none)
         # Indicator id → catalogue ``sens``, to check targets; read from the catalogue on first need.
         self._sens_indicateurs = sens_indicateurs
         # Test hook called inside write transactions (after each row is written, before its history
         # and the commit): the crash test kills the process there.
         self._crochet_test: Callable[[str], None] | None = None
         self._creer_schema()
+
+    @property
+    def structure(self) -> Structure:
+        """The projet de territoire's structure (data/pilotage/structure.toml), read when a write or a name
+        needs it: signing in, or a territory without that file, never does."""
+        if self._structure is None:
+            self._structure = charger_structure()
+        return self._structure
 
     @property
     def moteur(self) -> str:
