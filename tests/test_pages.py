@@ -445,10 +445,10 @@ def test_downloads_explorateur(media, con):
     data, mimetype = download(at, media, "explo_csv")
     assert mimetype.startswith("text/csv")
     assert data.startswith(b"\xef\xbb\xbf")
-    header = data.decode("utf-8-sig").splitlines()[0]
-    assert header.split(";")[:2] == ["Territoire", "Niveau"] and "Valeur" in header.split(";")
+    header = data.decode("utf-8-sig").splitlines()[0]  # every field quoted (issue 21)
+    assert header.split(";")[:2] == ['"Territoire"', '"Niveau"'] and '"Valeur"' in header.split(";")
     back = pl.read_csv(io.BytesIO(data), separator=";", decimal_comma=True,
-                       schema_overrides={"Code": pl.String})
+                       schema_overrides={"Code": pl.String, "Valeur": pl.Float64, "Année": pl.Int64})
     assert back.height == expected.height
     assert back["Valeur"].dtype.is_float()
     got = dict(zip(zip(back["Code"], back["Année"], strict=True), back["Valeur"], strict=True))
@@ -458,7 +458,7 @@ def test_downloads_explorateur(media, con):
     data, mimetype = download(at, media, "explo_xlsx")
     assert "spreadsheetml" in mimetype
     rows = list(load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
-    assert list(rows[0]) == header.split(";")
+    assert list(rows[0]) == [h.strip('"') for h in header.split(";")]
     col = {name: i for i, name in enumerate(rows[0])}
     xgot = {(r[col["Code"]], r[col["Année"]]): r[col["Valeur"]] for r in rows[1:]}
     assert xgot == pytest.approx(want)
