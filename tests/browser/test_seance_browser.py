@@ -14,11 +14,23 @@ EMBED_PATH = "/seance?embed=true&vues=taux_chomage_15_64"
 def test_embedded_view_in_an_iframe_has_no_sidebar_and_names_its_source(browser, streamlit_server):
     context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="fr-FR")
     page = context.new_page()
+    # another site may frame an embedded view (and only that): the header says so
+    entetes = context.request.get(f"{streamlit_server}{EMBED_PATH}").headers
+    assert entetes["content-security-policy"].startswith("frame-ancestors *"), entetes
+    assert context.request.get(f"{streamlit_server}/seance").headers["content-security-policy"] \
+        == "frame-ancestors 'self'"
+    # the host page: a routed page (no network), on a network scheme — Chromium refuses any frame-ancestors
+    # source to an about:blank parent (opaque origin), which no real site is
+    parent = f"{streamlit_server}/site-de-l-agglomeration.html"
+    page.route(parent, lambda route: route.fulfill(content_type="text/html", body=(
+        f'<!doctype html><html lang="fr"><body><h1>Site de l\'agglomération</h1>'
+        f'<iframe title="Chômage" src="{streamlit_server}{EMBED_PATH}" width="900" height="640">'
+        "</iframe></body></html>")))
     try:
-        page.set_content(f'<!doctype html><html lang="fr"><body><h1>Site de l\'agglomération</h1>'
-                         f'<iframe title="Chômage" src="{streamlit_server}{EMBED_PATH}" width="900" height="640">'
-                         "</iframe></body></html>")
-        frame = next(f for f in page.frames if EMBED_PATH.split("?")[0] in f.url)
+        page.goto(parent)
+        page.wait_for_selector("iframe")
+        frame = page.locator("iframe").element_handle().content_frame()
+        assert frame is not None and EMBED_PATH.split("?")[0] in frame.url, frame and frame.url
         wait_for_app(frame)
         assert_no_exception(frame)
         frame.wait_for_selector(".vega-embed", timeout=30_000)
