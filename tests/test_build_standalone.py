@@ -23,7 +23,7 @@ def test_every_raw_source_is_shipped_with_its_provenance():
     assert len(folders) >= 20
     for folder in folders:
         assert (folder / "PROVENANCE.md").is_file(), folder.name
-        assert any(p.suffix == ".csv" for p in folder.iterdir()), folder.name
+        assert any(p.suffix in (".csv", ".tsv") for p in folder.iterdir()), folder.name  # as published
     assert (DATA / "raw" / "INDEX.md").is_file()
 
 
