@@ -34,7 +34,7 @@ def test_quick_pass_gives_every_field_beside_the_floor():
             if valeur is None:
                 assert any(e.startswith(qui) and navigateur.SEANCE in e for e in res["erreurs"]), (champ, res)
             else:
-                assert isinstance(valeur, float) and valeur > 0, (champ, valeur)
+                assert isinstance(valeur, int | float) and not isinstance(valeur, bool) and valeur > 0, (champ, valeur)
         if ligne[f"{cle}_ms"] is not None and ligne[f"{cle}_plancher_ms"] is not None:
             assert ligne[f"{cle}_ratio"] == pytest.approx(ligne[f"{cle}_ms"] / ligne[f"{cle}_plancher_ms"],
                                                           abs=0.01)
