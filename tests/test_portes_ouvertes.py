@@ -176,6 +176,7 @@ def test_tables_offer_no_builtin_export_and_visitors_see_no_error_details():
 # ---------------------------------------------------------------- security headers
 def _reponse(query: bytes, monkeypatch=None) -> dict[bytes, bytes]:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from barometre.pilotage.sessions import EntetesSecurite
 
@@ -191,7 +192,10 @@ def _reponse(query: bytes, monkeypatch=None) -> dict[bytes, bytes]:
     async def receive():
         return {"type": "http.request"}
 
-    asyncio.run(EntetesSecurite(page)({"type": "http", "query_string": query, "path": "/"}, receive, send))
+    app = EntetesSecurite(page)({"type": "http", "query_string": query, "path": "/"}, receive, send)
+    # A thread of its own: a browser test's Playwright (sync API) may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app).result()
     return dict(sent[0]["headers"])
 
 
