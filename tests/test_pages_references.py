@@ -145,3 +145,16 @@ def test_income_change_in_constant_euros_on_the_card(home):
     m = re.search(r"\+(\d+) € depuis 2019 en euros constants de 2021 \(favorable\) · \+980 € en euros courants",
                   revenu)
     assert m and 560 <= int(m.group(1)) <= 620, revenu
+
+
+def test_too_early_reads_as_intended_not_as_a_glyph_error(home):
+    """Issue 24: « ? Progression : trop tôt pour conclure » read as a broken glyph to a council member; the
+    verdict still awaited has its own symbol (◔), hidden from screen readers since the words say it."""
+    lines = [t for t in home.values() if "trop tôt pour conclure" in t]
+    assert lines, "no card of the home page is « trop tôt pour conclure »: pick another page to check"
+    assert all("? Progression" not in t and "◔ Progression : trop tôt pour conclure" in t for t in lines), lines
+    from barometre.calculs import verdicts as v
+    from barometre.ui.verdicts import verdict_html
+
+    out = verdict_html(v.verdict_tendance([(2021, 1.0)], "hausse_favorable", annee_courante=2026))
+    assert '<span aria-hidden="true">◔</span> <strong>Progression : trop tôt pour conclure</strong>' in out

@@ -83,8 +83,11 @@ COULEURS: dict[str, str] = {  # text colours with at least 4.5:1 contrast on whi
     "incertain": "#555555",
 }
 # ▲ ▼ are kept for the direction of a figure (« ▲ +0,5 pt depuis 2019 »): a verdict never uses an arrow.
+# « incertain » (trop tôt, non jugé, non suivi: a verdict still awaited) is a quarter-filled circle, of the
+# same family as ● ○ and in common fonts (DejaVu, Segoe UI Symbol); « ? » read as a glyph error and ⏳ has
+# no glyph without an emoji font. The symbol only repeats the words written after it (aria-hidden on cards).
 SYMBOLES: dict[str, str] = {"favorable": "●", "defavorable": "✖", "a_surveiller": "◆", "neutre": "○",
-                            "incertain": "?"}
+                            "incertain": "◔"}
 
 RULE_FR = (
     "Deux lectures distinctes. **Progression** (le territoire face à son propre passé) : avec un objectif "
