@@ -246,8 +246,7 @@ def montants_constants(serie: Sequence[tuple[int, float | None]],
     manquants = [a for a in (a0, a1) if a not in index or index[a] <= 0]
     if manquants:
         annees = " et ".join(str(a) for a in manquants)
-        return None, (f"l'indice des prix de l'INSEE ne couvre pas {annees} : l'inflation ne peut pas être "
-                      "déduite et une évolution en euros courants n'est pas qualifiée")
+        return None, f"l'indice des prix de l'INSEE ne couvre pas {annees} : inflation non déductible"
     reel = euros_constants(x0, a0, a1, index)
     return [(a0, float(reel if reel is not None else x0)), (a1, x1)], ""
 
