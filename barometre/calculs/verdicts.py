@@ -247,8 +247,7 @@ def montants_constants(serie: Sequence[tuple[int, float | None]],
     if manquants:
         annees = " et ".join(str(a) for a in manquants)
         return None, f"l'indice des prix de l'INSEE ne couvre pas {annees} : inflation non déductible"
-    reel = euros_constants(x0, a0, a1, index)
-    return [(a0, float(reel if reel is not None else x0)), (a1, x1)], ""
+    return [(a0, x0 * index[a1] / index[a0]), (a1, x1)], ""  # euros_constants, both indices checked above
 
 
 def verdict_progression(serie: Sequence[tuple[int, float | None]], sens: str, unite: str, *,
