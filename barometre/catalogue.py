@@ -7,6 +7,7 @@ hand by the agglomeration's agents; ``barometre validate`` checks them.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,6 +283,18 @@ class Catalogue(BaseModel):
 
 
 def _load_toml(path: Path) -> dict:
+    """The file's TOML, parsed once per version of the file (path, size, modification time): the catalogue is
+    read by every new connection and command, and its 2 300 lines of TOML cost more than the models built
+    from them. The dict returned is shared: read it, never change it."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"Fichier « {path} » introuvable.") from exc
+    return _toml_lu(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _toml_lu(path: Path, _taille: int, _modifie_ns: int) -> dict:
     try:
         with path.open("rb") as f:
             return tomllib.load(f)

@@ -31,6 +31,22 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """The suite runs in two processes (pytest-xdist, ``-n 2`` in pyproject.toml), shared out by module: each
+    module whole in one process, so that its fixtures are built once; the browser tier whole in one process,
+    its tests one after the other against its one server and Chromium (two at once would fight over two
+    cores). Largest first: the browser tier starts at once, the other process takes the modules one by one."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ParModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            chemin = nodeid.split("::", 1)[0]
+            return "tests/browser" if chemin.startswith("tests/browser/") else chemin
+
+    return ParModule(config, log)
+
+
 @pytest.fixture
 def warm_server(monkeypatch):
     """Each AppTest run behaves like a server that has already served app.py once.
@@ -123,3 +139,4 @@ def data_copy_db(tmp_path, monkeypatch, db_url) -> Settings:
     monkeypatch.setenv("BAROMETRE_DATABASE_URL", db_url)
     monkeypatch.delenv("BAROMETRE_LAKE_DIR", raising=False)
     return get_settings()
+

@@ -254,19 +254,20 @@ def test_document_is_french_on_every_page(scans, app_page, mode):
     assert scan.lang == "fr", f"lang={scan.lang!r} on {scan.url}"
 
 
-@pytest.mark.parametrize(
-    "issue",
-    [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=issue.reason), id=name)
-     for name, issue in KNOWN_ISSUES.items()],
-)
-def test_known_axe_issue_is_fixed(scans, issue):
-    """Strict xfail: passes (and so fails the run) once no page shows the issue any more."""
-    found = []
-    for app_page in PAGES:
-        for mode in MODES:
-            found += [dict(v, page=f"{app_page.path} ({mode})") for v in scans(app_page, mode).violations
-                      if v["known_issue"] == issue]
-    assert not found, f"{issue} still on: " + ", ".join(sorted({v["page"] for v in found}))
+if KNOWN_ISSUES:  # none today: no test is generated, rather than one skipped for an empty parameter set
+    @pytest.mark.parametrize(
+        "issue",
+        [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=issue.reason), id=name)
+         for name, issue in KNOWN_ISSUES.items()],
+    )
+    def test_known_axe_issue_is_fixed(scans, issue):
+        """Strict xfail: passes (and so fails the run) once no page shows the issue any more."""
+        found = []
+        for app_page in PAGES:
+            for mode in MODES:
+                found += [dict(v, page=f"{app_page.path} ({mode})") for v in scans(app_page, mode).violations
+                          if v["known_issue"] == issue]
+        assert not found, f"{issue} still on: " + ", ".join(sorted({v["page"] for v in found}))
 
 
 @pytest.mark.parametrize(("app_page", "mode"), CASES)
