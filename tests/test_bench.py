@@ -171,3 +171,21 @@ def test_browser_bench_reports_a_missed_floor_interaction_as_missed():
     assert res["objectifs"]["seance"]["changement"] is None
     texte = navigateur.texte(res)
     assert "non mesuré" in texte and "×0.0" not in texte
+
+
+def test_browser_bench_first_content_of_a_page_without_figures():
+    """A page that shows no chart, map, table nor figure card (Évaluation, Label, Administration on the
+    shipped data) gets as first content the first block of its body (a message, a form, a tab's content),
+    marked « texte »; a page with a figure keeps the figure even if text came before; a bare title gives
+    nothing, reported as missing, never a made-up time."""
+    from benchmarks import navigateur
+
+    assert navigateur.premier_contenu({"premier": 900.0, "premierTexte": 400.0}) == (900.0, "figure")
+    assert navigateur.premier_contenu({"premier": None, "premierTexte": 400.0}) == (400.0, "texte")
+    assert navigateur.premier_contenu({"premier": None, "premierTexte": None}) == (None, None)
+    app = [{"premier_contenu_ms": 400.0, "premier_contenu_nature": "texte", "ouverture_ms": 900.0}]
+    floor = [{"premier_contenu_ms": 300.0, "premier_contenu_nature": "figure", "ouverture_ms": 800.0}]
+    res = navigateur.resume({"app": {"evaluation": app}, "plancher": {"evaluation": floor}}, 1)
+    assert res["pages"]["evaluation"]["premier_contenu_ms"] == 400.0
+    assert res["pages"]["evaluation"]["premier_contenu_nature"] == "texte"
+    assert "(texte)" in navigateur.texte(res)
