@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,11 @@ ENV_PG = "BAROMETRE_TEST_POSTGRES_URL"
 # Tests see a page's real exception (visitors get a French message and a reference: barometre/ui/erreurs.py);
 # the servers the browser tests start inherit it.
 os.environ.setdefault("BAROMETRE_ERREURS_DETAILLEES", "1")
+# An image that sets PYTHONDONTWRITEBYTECODE makes every process the tests start (each `streamlit run`, each CLI
+# subprocess) compile the project and, where its packages were installed without .pyc, pandas and Streamlit from
+# source: seconds of CPU per process. The tests' processes may cache bytecode (__pycache__ is gitignored).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 
 @pytest.fixture

@@ -17,6 +17,9 @@ imports only modules of a lower layer, or of its own layer *and* its own package
   through app.py, AppTest or a browser) nor a private name (``_x``) of a product module;
 - the store is a package by what it stores: no module of it holds the tables of another one, and the
   generic history/version machinery (``store.versions``) names no table but the journal and the accounts;
+- the panel's records are split by what they store, as the store is: the label's tables (``label_*``) in
+  ``pilotage.label``, the votes' (votes, codes, ballots) in ``pilotage.scrutin``, the others in
+  ``pilotage.panel``, which composes the two and is imported by neither;
 - no module over ~600 lines without a reason written at the top of its docstring (« Longer than ~600 lines
   because … »).
 
@@ -273,6 +276,31 @@ def store_violations(mods: dict[str, Module]) -> list[str]:
     return found
 
 
+PANEL = "barometre.pilotage.panel"
+PANEL_PARTS = {"barometre.pilotage.label": lambda t: t.startswith("label_"),
+               "barometre.pilotage.scrutin": lambda t: t in {"panel_votes", "panel_codes", "panel_bulletins"}}
+
+
+def panel_violations(mods: dict[str, Module]) -> list[str]:
+    """Each table of the panel's records is defined in the module of what it stores; the parts never import
+    the panel module (it composes them)."""
+    found = []
+    for m in mods.values():
+        if m.name != PANEL and m.name not in PANEL_PARTS:
+            continue
+        for node in ast.walk(m.tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Table" and node.args and \
+                    isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                table = node.args[0].value
+                home = next((part for part, owns in PANEL_PARTS.items() if owns(table)), PANEL)
+                if home != m.name:
+                    found.append(f"{m.name}:{node.lineno} définit la table {table} (sa place : {home})")
+        if m.name in PANEL_PARTS:
+            found += [f"{m.name}:{line} importe {imported} (le panel compose ses parties)"
+                      for imported, line in m.imports if _within(imported, PANEL)]
+    return found
+
+
 def size_violations(mods: dict[str, Module]) -> list[str]:
     found = []
     for m in mods.values():
@@ -287,7 +315,7 @@ RULES = {"layering": layering_violations, "streamlit": streamlit_violations, "st
          "pages": page_violations, "computation": computation_violations,
          "cycles": lambda mods: [" → ".join(c) for c in cycles(mods)],
          "bench_loading": bench_loading_violations, "bench_public": bench_public_violations,
-         "store": store_violations, "size": size_violations}
+         "store": store_violations, "panel": panel_violations, "size": size_violations}
 
 
 @pytest.fixture(scope="module")
@@ -336,6 +364,9 @@ BROKEN = {
                                              "def f():\n    return t_grille, t_historique\n"),
     "barometre/pilotage/store/grille.py": "import sqlalchemy as sa\nt_grille = sa.Table('grille_lignes')\n",
     "barometre/pilotage/store/plan.py": "import sqlalchemy as sa\nt_grille = sa.Table('grille_lignes')\n",
+    "barometre/pilotage/panel.py": "import sqlalchemy as sa\nt = sa.Table('label_appels')\n",
+    "barometre/pilotage/scrutin.py": ("import sqlalchemy as sa\nfrom barometre.pilotage import panel\n"
+                                      "t = sa.Table('panel_votes')\n"),
     "barometre/sources/__init__.py": '"""A long module."""\n' + "x = 1\n" * 700,
     "barometre/sources/csvread.py": '"""Long.\n\nLonger than ~600 lines because it must be."""\n' + "x = 1\n" * 700,
 }
@@ -352,6 +383,8 @@ EXPECTED = {
     "bench_public": ["benchmarks.bench:1 importe barometre.ui.cache",
                      "benchmarks.bench:2 importe barometre.formats._private"],
     "store": ["redéfinit t_grille", "barometre.pilotage.store.versions utilise la table t_grille"],
+    "panel": ["barometre.pilotage.panel:2 définit la table label_appels (sa place : barometre.pilotage.label)",
+              "barometre.pilotage.scrutin:2 importe barometre.pilotage.panel"],
     "size": ["barometre.sources : 701 lignes"],
 }
 

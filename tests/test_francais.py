@@ -103,6 +103,26 @@ def test_multiselects_offer_no_english_select_all():
         assert not box.proto.select_all, box.proto.label
 
 
+def test_file_uploader_speaks_french():
+    """Issue 24: Streamlit's uploader says « Upload » and « 200MB per file • CSV, TXT » and no parameter
+    replaces them (streamlit/streamlit#13500). The one CSS removes the English words (display: none, so
+    screen readers skip them too) and draws French ones as generated content, counted in the button's
+    accessible name (checked in Chromium by tests/browser/test_chargement_browser.py); the size limit and the
+    types are then said by each uploader's label."""
+    css = " ".join(cadre.BASE_CSS.split())
+    assert 'button [data-testid="stMarkdownContainer"] p { display: none; }' in css
+    assert 'content: "Choisir un fichier";' in css
+    assert '[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }' in css
+    assert '[data-testid="stFileUploaderDropzoneInput"] { visibility: hidden; }' in css  # named « file upload »
+    assert cadre.taille_max_televersement() == "200 Mo au plus"
+    sources = {p.name: p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "barometre" / "ui").glob("*.py")}
+    uploaders = [(n, m.group(1)) for n, text in sources.items()
+                 for m in re.finditer(r"st\.file_uploader\(\s*(f?\"[^\"]*\")", text)]
+    assert len(uploaders) == 3, uploaders
+    for name, label in uploaders:  # types and limit in the label, or in the caption just above (chargements)
+        assert ("CSV" in label and "taille_max_televersement" in label) or "Taille maximale" in sources[name], name
+
+
 def test_menu_focus_ring_is_visible():
     """A 3 px ring on the sidebar's links, at ≥ 3:1 against the sidebar's background (WCAG 2.4.11/1.4.11)."""
     def lum(h: str) -> float:

@@ -140,10 +140,10 @@ def test_counts_against_the_nord_and_france_separately_and_never_totals():
     ])
     s = sy.synthese(inds, valeurs, "epci", EPCI, "La Porte du Hainaut", [], valeurs, EPCI, "CAPH", 2026,
                     ipc={2019: 100.0, 2021: 102.0})  # test values: +980 € nominal, +609 € constant
-    assert s.comptes.progression == {"s_ameliore": 1, "stable": 0, "se_degrade": 1, "trop_tot": 1}
-    # without the price index, money is not judged
+    assert s.comptes.progression == {"s_ameliore": 1, "stable": 0, "se_degrade": 1, "trop_tot": 1, "non_juge": 0}
+    # without the price index, money is not judged (counted as such, not as « trop tôt »)
     assert sy.synthese(inds, valeurs, "epci", EPCI, "LPH", [], valeurs, EPCI, "CAPH", 2026).comptes.progression \
-        == {"s_ameliore": 0, "stable": 0, "se_degrade": 1, "trop_tot": 2}
+        == {"s_ameliore": 0, "stable": 0, "se_degrade": 1, "trop_tot": 1, "non_juge": 1}
     assert s.comptes.nord == {"plus_favorable": 0, "comparable": 0, "moins_favorable": 2}
     # France is found by its level whatever its code; a reference of another year is never compared
     assert s.comptes.france == {"plus_favorable": 0, "comparable": 1, "moins_favorable": 0}

@@ -272,7 +272,54 @@ def test_income_progression_is_judged_after_inflation():
     courant = _lectures(con, ind, "epci", terr.epci.code, refs, [],
                              marges=bilan.marges(cat))["revenu_median_uc"].progression
     assert "euros constants de 2021" in reel.detail and "+585" in reel.detail.replace("\u202f", "")
-    assert "euros courants" in courant.detail and "+980" in courant.detail.replace("\u202f", "")
+    # without the index: no verdict in current euros (was « s'améliore » on +980 € nominal), the reason said
+    assert courant.code == "non_juge" and courant.libelle == "non jugé", courant
+    assert "indice des prix de l'INSEE ne couvre pas 2019 et 2021" in courant.detail, courant.detail
+
+
+def _money(unite: str):
+    from barometre.catalogue import Indicateur
+
+    return Indicateur(id="revenu", libelle="Revenu", volet="qualite_de_vie", theme="Revenus", unite=unite,
+                      sens="hausse_favorable", definition="Revenu.", agregation="aucune", source="x",
+                      millesime="2021", decimales=0)
+
+
+@pytest.mark.parametrize("unite", ["€", "k€", "€/hab."])
+@pytest.mark.parametrize("ipc", [{2019: 100.0, 2021: 106.0}, {2019: 100.0}, {}])
+def test_cards_and_synthesis_judge_money_with_one_rule(unite, ipc):
+    """Issue 24: the card (bilan) tested ``unite == "€"`` and judged current euros without the index, the
+    synthesis tested ``"€" in unite`` and did not judge: both now go through verdicts.verdict_progression.
+    +3 % nominal with +6 % prices is a loss of purchasing power wherever it is read."""
+    import polars as pl
+
+    from barometre.calculs import synthese as sy
+
+    ind = _money(unite)
+    pts = [(2019, 20000.0), (2021, 20600.0)]
+    lec = bilan.lecture(ind, "epci", "200042190", pl.DataFrame(pts, schema=["annee", "valeur"], orient="row"),
+                        pl.DataFrame(schema={"nom": pl.String, "niveau": pl.String, "annee": pl.Int64,
+                                             "valeur": pl.Float64}), annee_courante=2026, ipc=ipc)
+    valeurs = pl.DataFrame([("revenu", "epci", "200042190", a, x) for a, x in pts],
+                           schema=["indicateur", "niveau", "code", "annee", "valeur"], orient="row")
+    s = sy.synthese([ind], valeurs, "epci", "200042190", "LPH", [], valeurs, "200042190", "CAPH", 2026, ipc=ipc)
+    counted = [k for k, n in s.comptes.progression.items() if n]
+    if len(ipc) == 2:
+        assert lec.progression.code == "se_degrade" and "euros constants de 2021" in lec.progression.detail
+        assert counted == ["se_degrade"]
+    else:
+        assert lec.progression.code == "non_juge" and "2021" in lec.progression.detail
+        assert counted == ["non_juge"]
+        assert "1 non jugé (montant sans indice des prix)" in s.phrases_comptes()[0]
+    assert v.est_monnaie(unite) and not v.est_monnaie("%") and not v.est_monnaie("")
+
+
+def test_money_not_judged_says_why_on_the_card_not_only_in_the_tooltip():
+    from barometre.ui.verdicts import verdict_html
+
+    out = verdict_html(v.verdict_progression([(2019, 1.0), (2024, 2.0)], "hausse_favorable", "€",
+                                             ipc={2019: 100.0}, annee_courante=2026))
+    assert "non jugé</strong>" in out and "— l&#x27;indice des prix de l&#x27;INSEE ne couvre pas 2024" in out
 
 
 def test_definitions_say_what_is_counted():

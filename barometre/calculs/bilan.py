@@ -9,7 +9,7 @@ the data and hand frames in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -76,22 +76,6 @@ def choisir_objectif(rows: Sequence[dict], indicateur: str, territoire: str, ann
     return sorted(mine, key=rank)[0]
 
 
-def _progression_monnaie(ind: Indicateur, pts: list, marge: Marge | float | None, annee_courante: int,
-                         ipc: dict[int, float] | None) -> v.Verdict:
-    """An amount's direction after inflation: the last two vintages in euros of the latest one (INSEE's
-    IPC); without the index of either year, the direction in current euros, said so."""
-    fmt = {"decimales": ind.decimales, "unite": ind.unite}
-    reel = v.serie_euros_constants(pts[-2:] if len(pts) >= 2 else pts, ipc or {})
-    if reel is None or len(reel) < 2:
-        out = v.verdict_tendance(pts, ind.sens, marge=marge, annee_courante=annee_courante, **fmt)
-        if len(v._points(pts)) >= 2:
-            out = replace(out, detail=f"{out.detail} (euros courants : indice des prix non chargé pour ces "
-                                      "années, inflation non déduite)")
-        return out
-    out = v.verdict_tendance(reel, ind.sens, marge=marge, annee_courante=annee_courante, **fmt)
-    return replace(out, detail=f"{out.detail} en euros constants de {reel[-1][0]} (indice des prix INSEE)")
-
-
 def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, references: pl.DataFrame,
             objectifs: Sequence[dict] = (), annee_courante: int | None = None,
             marge: Marge | float | None = None, ipc: dict[int, float] | None = None) -> Lecture:
@@ -105,9 +89,8 @@ def lecture(ind: Indicateur, niveau: str, code: str, serie: pl.DataFrame, refere
         rows = [r for r in rows if last is None or v.duree_periode(r["periode"]) == last]
     pts = [(r["annee"], r["valeur"]) for r in rows]
     fmt = {"decimales": ind.decimales, "unite": ind.unite}
-    progression = _progression_monnaie(ind, pts, marge, annee_courante, ipc) if ind.unite == "€" else None
-    progression = progression or v.verdict_tendance(pts, ind.sens, marge=marge, annee_courante=annee_courante,
-                                                    **fmt)
+    progression = v.verdict_progression(pts, ind.sens, ind.unite, ipc=ipc, marge=marge,
+                                        annee_courante=annee_courante, decimales=ind.decimales)
     situation, situations = None, ()
     if pts and niveau not in NIVEAUX_REFERENCE[1:] and ind.grandeur != "total":
         last_year, last_value = sorted(p for p in pts if p[1] is not None)[-1]
@@ -145,7 +128,7 @@ def lectures(series: pl.DataFrame, indicateurs: Sequence[Indicateur], niveau: st
     :func:`barometre.donnees.queries.series_territoires` for the territory and its :func:`references` (read in
     one query by the caller); ``marges`` from :func:`marges` (without it, only an exact equality is
     « comparable » or « stable »); ``ipc`` INSEE's annual price index (:func:`barometre.sources.ipc.lire_ipc`):
-    amounts in euros are judged after inflation."""
+    amounts in euros are judged after inflation, « non jugé » without it (:func:`verdicts.montants_constants`)."""
     data = series
     out = {}
     for ind in indicateurs:

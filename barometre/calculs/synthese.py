@@ -250,12 +250,15 @@ def objectifs_du_projet(rows: Sequence[Mapping[str, Any]], territoire: str) -> l
 
 
 # ------------------------------------------------------------------------------------------ the counts
-PROGRESSION = ("s_ameliore", "stable", "se_degrade", "trop_tot")
+PROGRESSION = ("s_ameliore", "stable", "se_degrade", "trop_tot", "non_juge")
 SITUATION = ("plus_favorable", "comparable", "moins_favorable")
 # (singular, plural)
 LIBELLES_PROGRESSION = {"s_ameliore": ("s'améliore", "s'améliorent"), "stable": ("stable", "stables"),
                         "se_degrade": ("se dégrade", "se dégradent"),
-                        "trop_tot": ("trop tôt pour conclure", "trop tôt pour conclure")}
+                        "trop_tot": ("trop tôt pour conclure", "trop tôt pour conclure"),
+                        "non_juge": ("non jugé (montant sans indice des prix)",
+                                     "non jugés (montants sans indice des prix)")}
+SI_PRESENT = ("non_juge",)  # counted in the sentence only when there is one
 LIBELLES_SITUATION = {"plus_favorable": ("plus favorable", "plus favorables"),
                       "comparable": ("comparable", "comparables"),
                       "moins_favorable": ("moins favorable", "moins favorables")}
@@ -306,17 +309,13 @@ class Evolution:
 
     def phrase(self) -> str:
         change = formats.ecart(self.variation, self.unite, self.decimales)
-        if _monnaie(self.unite):
+        if v.est_monnaie(self.unite):
             change = (f"{formats.ecart(self.variation_constante, self.unite, self.decimales)} en euros constants de "
                       f"{self.annee1} ({change} en euros courants)" if self.variation_constante is not None
                       else f"{change} (euros courants, inflation non déduite)")
         return (f"{self.libelle} : {change} entre {self.annee0} et {self.annee1}, de "
                 f"{formats.valeur_unite(self.valeur0, self.unite, self.decimales)} à "
                 f"{formats.valeur_unite(self.valeur1, self.unite, self.decimales)} ({v.LIBELLES[self.code]})")
-
-
-def _monnaie(unite: str) -> bool:
-    return "€" in unite
 
 
 def evolution(indicateur: str, libelle: str, serie: Sequence[tuple[int, float | None]], sens: str, unite: str,
@@ -331,11 +330,12 @@ def evolution(indicateur: str, libelle: str, serie: Sequence[tuple[int, float | 
     (a0, v0), (a1, v1) = pts[-2], pts[-1]
     change = v1 - v0
     constante = None
-    if _monnaie(unite):
-        v0_constant = v.euros_constants(v0, a0, a1, dict(ipc or {}))
-        if v0_constant is None:
+    if v.est_monnaie(unite):
+        reel, _ = v.montants_constants(pts, ipc)  # the cards' rule (verdicts.verdict_progression)
+        if reel is None:  # a direction in current euros, said so, never a verdict
             code = "stable" if change == 0 else "en_hausse" if change > 0 else "en_baisse"
             return Evolution(indicateur, libelle, a0, v0, a1, v1, code, unite, decimales)
+        v0_constant = reel[0][1]
         constante = v1 - v0_constant
         change, v0 = constante, v0_constant  # judged on the purchasing power, not the nominal amount
     if v.dans_la_marge(change, marge, v0):  # the verdicts' one test (nil change without a margin)
@@ -373,7 +373,8 @@ class Synthese:
         c = self.comptes
 
         def liste(d: dict[str, int], libelles: dict[str, tuple[str, str]]) -> str:
-            return ", ".join(f"{d.get(k, 0)} {libelles[k][d.get(k, 0) > 1]}" for k in libelles)
+            return ", ".join(f"{d.get(k, 0)} {libelles[k][d.get(k, 0) > 1]}" for k in libelles
+                             if k not in SI_PRESENT or d.get(k, 0))
 
         out = [f"Progression des {c.n_progression} indicateurs orientés ({self.territoire}, deux derniers "
                f"millésimes) : {liste(c.progression, LIBELLES_PROGRESSION)}."]
@@ -482,9 +483,8 @@ def synthese(indicateurs: Sequence[Any], valeurs: pl.DataFrame, niveau: str, cod
             evolutions.append(ev)
         if ind.sens == "neutre":
             continue
-        # money: its purchasing power is judged, the series in constant euros (too early without the index)
-        judged = (v.serie_euros_constants(own, dict(ipc or {})) or []) if _monnaie(ind.unite) else own
-        trend = v.verdict_tendance(judged, ind.sens, marge=marge, annee_courante=annee_courante)
+        # the cards' rule: money judged in constant euros, « non jugé » without the price index
+        trend = v.verdict_progression(own, ind.sens, ind.unite, ipc=ipc, marge=marge, annee_courante=annee_courante)
         key = trend.code if trend.code in PROGRESSION else "trop_tot"
         if ev is not None and ev.code == "stable":
             key = "stable"

@@ -35,8 +35,8 @@ Pure functions: no Streamlit, no database. ``RULE_FR`` is the text the Méthodol
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from barometre.catalogue import Marge
@@ -47,7 +47,7 @@ SEUIL_ACCELERER = 0.6
 SEUIL_INSUFFISANT = 0.0
 
 Code = Literal["objectif_atteint", "sur_la_trajectoire", "a_accelerer", "progres_insuffisant", "s_eloigne",
-               "s_ameliore", "se_degrade", "stable", "en_hausse", "en_baisse", "trop_tot",
+               "s_ameliore", "se_degrade", "stable", "en_hausse", "en_baisse", "trop_tot", "non_juge",
                "plus_favorable", "moins_favorable", "comparable", "au_dessus", "en_dessous"]
 Nature = Literal["progression", "situation"]
 Tonalite = Literal["favorable", "defavorable", "a_surveiller", "neutre", "incertain"]
@@ -64,6 +64,7 @@ LIBELLES: dict[str, str] = {
     "en_hausse": "en hausse",
     "en_baisse": "en baisse",
     "trop_tot": "trop tôt pour conclure",
+    "non_juge": "non jugé",
     "plus_favorable": "plus favorable",
     "moins_favorable": "moins favorable",
     "comparable": "comparable",
@@ -74,7 +75,7 @@ TONALITES: dict[str, Tonalite] = {
     "objectif_atteint": "favorable", "sur_la_trajectoire": "favorable", "a_accelerer": "a_surveiller",
     "progres_insuffisant": "defavorable", "s_eloigne": "defavorable", "s_ameliore": "favorable",
     "se_degrade": "defavorable", "stable": "neutre", "en_hausse": "neutre", "en_baisse": "neutre",
-    "trop_tot": "incertain", "plus_favorable": "favorable", "moins_favorable": "defavorable",
+    "trop_tot": "incertain", "non_juge": "incertain", "plus_favorable": "favorable", "moins_favorable": "defavorable",
     "comparable": "neutre", "au_dessus": "neutre", "en_dessous": "neutre",
 }
 COULEURS: dict[str, str] = {  # text colours with at least 4.5:1 contrast on white
@@ -82,8 +83,11 @@ COULEURS: dict[str, str] = {  # text colours with at least 4.5:1 contrast on whi
     "incertain": "#555555",
 }
 # ▲ ▼ are kept for the direction of a figure (« ▲ +0,5 pt depuis 2019 »): a verdict never uses an arrow.
+# « incertain » (trop tôt, non jugé, non suivi: a verdict still awaited) is a quarter-filled circle, of the
+# same family as ● ○ and in common fonts (DejaVu, Segoe UI Symbol); « ? » read as a glyph error and ⏳ has
+# no glyph without an emoji font. The symbol only repeats the words written after it (aria-hidden on cards).
 SYMBOLES: dict[str, str] = {"favorable": "●", "defavorable": "✖", "a_surveiller": "◆", "neutre": "○",
-                            "incertain": "?"}
+                            "incertain": "◔"}
 
 RULE_FR = (
     "Deux lectures distinctes. **Progression** (le territoire face à son propre passé) : avec un objectif "
@@ -96,7 +100,9 @@ RULE_FR = (
     "sens de la variation entre les deux derniers millésimes comparables (« s'améliore », « se dégrade » ; "
     "« en hausse » ou « en baisse » pour un indicateur de contexte) ; une variation dans la marge de "
     "l'indicateur est « stable ». **« Trop tôt pour conclure »** quand moins de deux millésimes comparables "
-    "existent ou que la variation depuis l'année de base d'un objectif reste dans la marge. **Situation** "
+    "existent ou que la variation depuis l'année de base d'un objectif reste dans la marge. Un montant en "
+    "euros est jugé en euros constants du dernier millésime (indice annuel des prix de l'INSEE) ; quand "
+    "l'indice ne couvre pas l'une des deux années, il est **« non jugé »**, la raison écrite. **Situation** "
     "(le territoire face au Nord, à la région et à la France métropolitaine, chacun au même millésime, "
     "jamais d'un millésime à l'autre) : « plus favorable », « moins favorable » ou « comparable » quand "
     "l'écart reste dans la marge. **La marge** de chaque indicateur est la marge d'erreur publiée par le "
@@ -218,6 +224,50 @@ def serie_euros_constants(serie: Sequence[tuple[int, float | None]], ipc: dict[i
     if any(x is None for _, x in out):
         return None
     return [(a, float(x)) for a, x in out if x is not None]
+
+
+def est_monnaie(unite: str | None) -> bool:
+    """An amount of money: its unit holds the euro sign (« € », « k€ », « €/hab. »). The one test of the
+    barometer: money over time is judged in constant euros only (:func:`montants_constants`)."""
+    return "€" in (unite or "")
+
+
+def montants_constants(serie: Sequence[tuple[int, float | None]],
+                       ipc: Mapping[int, float] | None) -> tuple[list[tuple[int, float]] | None, str]:
+    """Money's one rule over time: the last two vintages, the earlier one in euros of the latest (INSEE's
+    annual price index, ``ipc``), and ``""``; or None and the French reason it is not judged when the index
+    of either year is missing — never a verdict in current euros. Fewer than two vintages: the points as
+    they are (nothing to deflate; the verdict says « trop tôt »)."""
+    pts = _points(serie)
+    if len(pts) < 2:
+        return pts, ""
+    (a0, x0), (a1, x1) = pts[-2], pts[-1]
+    index = dict(ipc or {})
+    manquants = [a for a in (a0, a1) if a not in index or index[a] <= 0]
+    if manquants:
+        annees = " et ".join(str(a) for a in manquants)
+        return None, f"l'indice des prix de l'INSEE ne couvre pas {annees} : inflation non déductible"
+    return [(a0, x0 * index[a1] / index[a0]), (a1, x1)], ""  # euros_constants, both indices checked above
+
+
+def verdict_progression(serie: Sequence[tuple[int, float | None]], sens: str, unite: str, *,
+                        ipc: Mapping[int, float] | None = None, marge: MargeLike = None,
+                        annee_courante: int | None = None, decimales: int = 2) -> Verdict:
+    """Progression without a target of any indicator: :func:`verdict_tendance`, money in constant euros
+    of its latest vintage (:func:`montants_constants`), « non jugé » with the reason without the index.
+    What the cards (:mod:`barometre.calculs.bilan`) and the synthesis both use."""
+    if not est_monnaie(unite):
+        return verdict_tendance(serie, sens, marge=marge, annee_courante=annee_courante, decimales=decimales,
+                                unite=unite)
+    reel, raison = montants_constants(serie, ipc)
+    if reel is None:
+        annee = _points(serie)[-1][0]
+        return Verdict("non_juge", "progression", annee, _age(annee, annee_courante), raison)
+    out = verdict_tendance(reel, sens, marge=marge, annee_courante=annee_courante, decimales=decimales,
+                           unite=unite)
+    if len(reel) < 2:
+        return out
+    return replace(out, detail=f"{out.detail} en euros constants de {reel[-1][0]} (indice des prix INSEE)")
 
 
 def cagr(v0: float, v1: float, years: float) -> float | None:

@@ -7,6 +7,7 @@ import html
 
 import streamlit as st
 
+from barometre import formats
 from barometre.ui import etat
 
 PROJECTION_CSS = """
@@ -40,9 +41,29 @@ BASE_CSS = """
    FOCUS_COLOUR instead (5.7:1 on the sidebar's #F0F2F6, ≥ 3:1 required for focus indicators). */
 [data-testid="stSidebar"] a:focus-visible { outline: 3px solid #0B57D0 !important; outline-offset: 1px;
                                              border-radius: .25rem; }
+/* The file uploader's words are English and no parameter replaces them (streamlit/streamlit#13500). The
+   English ones are removed (display/visibility: screen readers skip them too) and French ones drawn as
+   generated content, which browsers count in an element's accessible name: the button is announced
+   « Choisir un fichier ». Types and size limit are said in French by each uploader's label. */
+[data-testid="stFileUploaderDropzone"] > span > button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] > span > button [data-testid="stMarkdownContainer"]::after {
+  content: "Choisir un fichier"; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "ou le glisser dans ce cadre";
+  font-size: .875rem; color: #555; }
+[data-testid="stFileUploaderDropzoneInput"] { visibility: hidden; }  /* its name is « file upload » */
+/* While a file is dragged over it (« Drag and drop a file here »; Streamlit 1.67's stable class). */
+[data-testid="stFileUploaderDropzone"] .euud7oh1 span { display: none; }
+[data-testid="stFileUploaderDropzone"] .euud7oh1::after { content: "Déposez le fichier ici"; }
 </style>
 """
 FOCUS_COLOUR = "#0B57D0"
+
+
+def taille_max_televersement() -> str:
+    """The uploaders' size limit in French (« 200 Mo au plus »): Streamlit's own line, in English, is hidden
+    by BASE_CSS, so each uploader's label says it."""
+    return f"{formats.nombre(st.get_option('server.maxUploadSize'), 0)} Mo au plus"
 
 
 # A section of the sidebar menu is a real heading (screen readers list it, axe checks its order) drawn small:

@@ -17,7 +17,7 @@ from barometre.pilotage import structure as pilotage
 from barometre.pilotage.evaluation import Evaluation, lire_import, modele_csv, modele_xlsx
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.texte import echapper, nom_fichier
-from barometre.ui import cache, etat
+from barometre.ui import cache, cadre, etat
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui import verdicts as ui_verdicts
 
@@ -140,7 +140,8 @@ def saisie(c: Contexte) -> None:
         c1.download_button("Modèle CSV", modele_csv(), "modele_indicateurs_actions.csv", "text/csv")
         c2.download_button("Modèle XLSX", modele_xlsx(), "modele_indicateurs_actions.xlsx",
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        fichier = st.file_uploader("Fichier", type=["csv", "txt", "xlsx"], key="eval_fichier")
+        fichier = st.file_uploader(f"Fichier (CSV, TXT ou XLSX ; {cadre.taille_max_televersement()})",
+                                   type=["csv", "txt", "xlsx"], key="eval_fichier")
         if fichier is not None:
             try:
                 nom, _ = nom_fichier(fichier.name)

@@ -16,7 +16,7 @@ from barometre.pilotage import structure as pilotage
 from barometre.pilotage.store import Store, Utilisateur
 from barometre.pilotage.structure import NIVEAUX_INDICATEUR, STATUTS_JALON
 from barometre.texte import echapper, nom_fichier, url_https
-from barometre.ui import cache, graphiques
+from barometre.ui import cache, cadre, graphiques
 from barometre.ui import pilotage as ui_pilotage
 
 
@@ -358,7 +358,8 @@ def ressources(c: Contexte) -> None:
                         "décimale, comme Excel l'enregistre. Un code déjà importé pour le même exercice est "
                         "mis à "
                         "jour ; un fichier avec une erreur n'importe rien.")
-            fichier = st.file_uploader("Fichier CSV", type=["csv", "txt"], key="ressources_csv")
+            fichier = st.file_uploader(f"Fichier CSV ou TXT ({cadre.taille_max_televersement()})",
+                                       type=["csv", "txt"], key="ressources_csv")
             if fichier is not None:
                 try:
                     nom, avis = nom_fichier(fichier.name)  # NUL, path, length: never reach the file system

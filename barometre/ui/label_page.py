@@ -11,7 +11,8 @@ import polars as pl
 import streamlit as st
 
 from barometre.calculs import panel as calc
-from barometre.pilotage.panel import SPECS_PANEL, exports
+from barometre.pilotage.label import SPECS_LABEL
+from barometre.pilotage.panel import exports
 from barometre.ui import cache, etat
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui.panel import noms_communes, panel
@@ -202,6 +203,6 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
 
     with onglets["Historique"]:
         if agent:
-            ui_pilotage.historique(user, [t for t in SPECS_PANEL if t.startswith("label_")], "label_historique")
+            ui_pilotage.historique(user, list(SPECS_LABEL), "label_historique")
         else:
             st.caption("L'historique des saisies est réservé aux agents.")

@@ -18,15 +18,8 @@ from barometre import formats
 from barometre.calculs import panel as calc
 from barometre.charts import indicateurs as charts
 from barometre.charts import panel as charts_panel
-from barometre.pilotage.panel import (
-    CODES_MAX,
-    SCRUTIN_SECRET,
-    SPECS_PANEL,
-    STATUTS_VOTE,
-    RefusLecture,
-    exports,
-    tableau_recommandations,
-)
+from barometre.pilotage.panel import SPECS_PANEL, RefusLecture, exports, tableau_recommandations
+from barometre.pilotage.scrutin import CODES_MAX, SCRUTIN_SECRET, STATUTS_VOTE
 from barometre.pilotage.store import ID_MAX, ErreurStore
 from barometre.texte import echapper
 from barometre.ui import cache, etat

@@ -161,13 +161,14 @@ def delta_html(ind: Indicateur, row: dict) -> str:
         return ""
     change, money_note = row["evolution"], ""
     base = row.get("valeur_precedente")
-    if ind.unite == "€" and base is not None and row.get("valeur") is not None:
-        reel = v.euros_constants(base, row["annee_precedente"], row["annee"], verdicts_ui.ipc())
+    if v.est_monnaie(ind.unite) and base is not None and row.get("valeur") is not None:
+        reel, _ = v.montants_constants([(row["annee_precedente"], base), (row["annee"], row["valeur"])],
+                                       verdicts_ui.ipc())
         courant = formats.ecart(change, ind.unite, ind.decimales)
         if reel is None:
             money_note = " en euros courants (inflation non déduite : indice des prix non chargé)"
         else:
-            change, base = row["valeur"] - reel, reel
+            change, base = row["valeur"] - reel[0][1], reel[0][1]
             money_note = f" en euros constants de {row['annee']} · {courant} en euros courants"
     marge = cache.catalogue().marge(ind)
     stable = v.dans_la_marge(change, marge, base)

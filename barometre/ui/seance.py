@@ -273,7 +273,8 @@ def synthese_salle(niveau: str, code: str, date_seance: str | None, nom: str, st
         synth = ui_synthese.du_jour(niveau, code, date_seance)
         (t_cibles, _), (t_verdicts, comptes), (t_bouge, mouvements_) = synth.sections()
         cibles = "".join(  # the room reads each target and where it stands; its origin and data are in the pack
-            f'<li><span style="color:{COULEURS[TONALITES_ETATS[o.code]]}">{SYMBOLES[TONALITES_ETATS[o.code]]}</span> '
+            f'<li><span aria-hidden="true" style="color:{COULEURS[TONALITES_ETATS[o.code]]}">'
+            f"{SYMBOLES[TONALITES_ETATS[o.code]]}</span> "
             f"<strong>{html.escape(o.tete())}</strong></li>" for o in synth.objectifs)
         cibles += f"<li>{html.escape(synth.phrase_non_renseignes())}</li>"
         bouge = mouvements_[:SALLE_MOUVEMENTS]

@@ -63,9 +63,13 @@ def verdict_html(verdict: v.Verdict, small: bool = False) -> str:
     size = ".85rem" if small else ".95rem"
     quand = v.age_texte(verdict.annee, verdict.age)
     return Html(f'<div class="verdict verdict-{verdict.tonalite}" style="color:{verdict.couleur};font-size:{size};'
-            f'margin-top:.25rem" title="{html.escape(verdict.detail)}">{verdict.symbole} '
+            f'margin-top:.25rem" title="{html.escape(verdict.detail)}">'
+            f'<span aria-hidden="true">{verdict.symbole}</span> '
             f'<strong>{verdict.nature.capitalize()} : {html.escape(verdict.libelle)}</strong>'
-            + (f' <span style="color:#444">({html.escape(quand)})</span>' if quand else "") + "</div>")
+            + (f' <span style="color:#444">({html.escape(quand)})</span>' if quand else "")
+            # no verdict: the reason is said on the card, not only in the tooltip
+            + (f' <span style="color:#444">— {html.escape(verdict.detail)}</span>'
+               if verdict.code == "non_juge" and verdict.detail else "") + "</div>")
 
 
 def lignes(indicateur: str, niveau: str, code: str) -> list[str]:

@@ -59,6 +59,11 @@ def test_an_agent_reviews_confirms_then_loads(browser, upload_server):
             sidebar.get_by_role("button", name="Se connecter").click()
         wait_for_app(page)
         assert "/donnees" in page.url, "back on the Données page after signing in"
+        # Streamlit's English words replaced by the one CSS (issue 24): the accessible name is French too
+        uploader = page.locator('[data-testid="stFileUploader"]').first
+        assert uploader.get_by_role("button", name="Choisir un fichier", exact=True).count() == 1
+        shown = uploader.inner_text()
+        assert "Upload" not in shown and "per file" not in shown, shown
         page.locator('input[type="file"]').set_input_files(str(fichier))
         page.get_by_text("Aperçu : ce que ce fichier changerait").wait_for(timeout=120_000)
         wait_for_app(page)

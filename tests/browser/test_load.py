@@ -1,7 +1,9 @@
-"""Measured quality, item 3: twenty people use the dashboard at once, on one `streamlit run`.
+"""Measured quality, item 3: many people use the dashboard at once, on one `streamlit run`.
 
-One headless Chromium, twenty browser contexts (Playwright's async API, one asyncio task each), all on
-/qualite_de_vie: each opens the page, then changes the indicator three times with the mouse. The time
+One headless Chromium, one browser context per user (Playwright's async API, one asyncio task each), all on
+/qualite_de_vie: each opens the page, then changes the indicator with the mouse. The suite runs eight users
+× two changes (a burst that still overlaps every script run, at a cost the suite can carry on 2 cores); the
+README's load figure is measured with ``BAROMETRE_CHARGE_UTILISATEURS=20 BAROMETRE_CHARGE_CHANGEMENTS=3``. The time
 from the click on an option to the updated chart (heading and every chart's text alternative name the
 new indicator, all charts drawn, the script run finished) is measured; its p95 is printed (``-s``) and
 written to ``screenshots/load_report.json``. Speed is measured, not asserted: the test asserts that
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import statistics
 import threading
 import time
@@ -27,8 +30,8 @@ from .streamlit_page import DESKTOP, SCREENSHOT_DIR, app_errors, wait_for_app_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-USERS = 20
-CHANGES_PER_USER = 3
+USERS = int(os.environ.get("BAROMETRE_CHARGE_UTILISATEURS", "8"))
+CHANGES_PER_USER = int(os.environ.get("BAROMETRE_CHARGE_CHANGEMENTS", "2"))
 PAGE = "/qualite_de_vie"
 SELECTBOX = "Indicateur"
 ARRIVAL_SPREAD_S = 0.5  # user i opens the page i × this after the first: a burst, not one instant
@@ -114,7 +117,7 @@ async def _scenario(base_url: str, report: dict) -> None:
             await browser.close()
 
 
-def test_twenty_users_change_a_filter_at_once(streamlit_server):
+def test_users_change_a_filter_at_once(streamlit_server):
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} not found: `apt-get install chromium` (done by .ci/run)")
     report: dict = {"page": PAGE, "users_count": USERS, "changes_per_user": CHANGES_PER_USER, "users": [],

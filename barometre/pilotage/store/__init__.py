@@ -29,7 +29,8 @@ The package, by what it stores: :mod:`.base` (who acts, errors, schema bookkeepi
 (the generic history/version machinery: writes, journal, revert), :mod:`.comptes` (accounts, sign-in
 records), :mod:`.grille` (editions of the grille), :mod:`.plan` (actions, milestones, resources, decisions),
 :mod:`.objectifs` (targets, séances), :mod:`.ponderations` (weightings of the well-being index). The panel's
-and the label's tables register themselves from :mod:`barometre.pilotage.panel`. Everything is re-exported
+tables register themselves from :mod:`barometre.pilotage.panel`, its votes' from :mod:`barometre.pilotage.scrutin`,
+the label's from :mod:`barometre.pilotage.label`. Everything is re-exported
 here: ``from barometre.pilotage.store import Store, Utilisateur, …``.
 """
 
@@ -60,6 +61,7 @@ from barometre.pilotage.store.base import (
     ErreurStore,
     LigneIntrouvable,
     RefusEcriture,
+    RefusLecture,
     Utilisateur,
     _creer_moteur,
     _Entree,

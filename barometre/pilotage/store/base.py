@@ -85,6 +85,10 @@ class RefusEcriture(ErreurStore):
     """The acting user may not make this write."""
 
 
+class RefusLecture(ErreurStore):
+    """The reader may not see these records (they are not public results: the panel's, the label's)."""
+
+
 class ConflitEdition(ErreurStore):
     """Someone else changed the row since it was read: nothing was written."""
 
@@ -109,9 +113,10 @@ def _suivi() -> list[sa.Column]:
 
 SUIVI = ("version", "modifie_par", "modifie_le")
 # Tables whose rows are records that a revert must never touch (ballots of a vote, its used codes); filled by
-# the modules that register them (barometre.pilotage.panel).
+# the modules that register them (barometre.pilotage.scrutin).
 NON_ANNULABLES: set[str] = set()
-# Tables written only through their own methods (votes, codes, ballots, adopted versions: barometre.pilotage.panel),
+# Tables written only through their own methods (votes, codes, ballots: barometre.pilotage.scrutin; adopted
+# versions: barometre.pilotage.panel),
 # never through the generic creer / modifier / supprimer.
 TABLES_DEDIEES: set[str] = set()
 # How the store handles each table, registered by the module that owns it (accounts, grille, plan, ...).
