@@ -6,7 +6,10 @@ same url paths). Headless Debian Chromium (Playwright, ``/usr/bin/chromium``) op
 a new browser context each time (a new Streamlit session, as a person following a link), and reports:
 
 - ``premier_contenu_ms``: from the navigation's start to the first chart, map, table or figure card drawn
-  in the main area;
+  in the main area; on a page that shows none of them once idle (Évaluation, Label, Administration on the
+  shipped data: a message, a form, tabs of text), to the first block of its body below the title and the
+  lead caption (a message, a form, a tab's content, a table, a subheading or a paragraph), which is then
+  what a person sees as the page's content; ``premier_contenu_nature`` says which (« figure » / « texte »);
 - ``ouverture_ms``: from the navigation's start to the app idle (connected, script run over, no skeleton
   nor stale element, and still so ``CALME_MS`` later);
 - ``changement_ms``: from the click on another option of the page's first select box (the sidebar's
@@ -51,14 +54,20 @@ PAGES_RAPIDES = ["qualite_de_vie", SEANCE]  # --quick: one pass over two pages (
 # Sampled at each animation frame from the page's start: first content, and the current idle period.
 _MONITEUR_JS = """(() => {
   const w = window;
-  w.__bm = {premier: null, calmeDepuis: null, occupeA: null};
+  w.__bm = {premier: null, premierTexte: null, calmeDepuis: null, occupeA: null};
   const contenu = '[data-testid="stMain"] :is(.vega-embed canvas, .vega-embed svg, '
     + '[data-testid="stDeckGlJsonChart"] canvas, [data-testid="stDataFrame"] canvas, '
     + '[data-testid="stDataFrameResizable"], [data-testid="stMetric"], [role="group"][aria-label])';
+  // a page without figures: the first block of its body (not the title, not a caption, not a control)
+  const texte = '[data-testid="stMain"] :is([data-testid="stAlert"], [data-testid="stForm"], '
+    + '[data-testid="stTabPanel"] [data-testid="stElementContainer"], [data-testid="stExpander"], '
+    + '[data-testid="stTable"], [data-testid="stHeading"] :is(h2, h3), '
+    + '[data-testid="stMarkdown"]:not(:has([data-testid="stCaptionContainer"])) :is(p, li, h2, h3))';
   const tick = () => {
     const now = performance.now();
     const app = document.querySelector('[data-testid="stApp"]');
     if (w.__bm.premier === null && document.querySelector(contenu)) w.__bm.premier = now;
+    if (w.__bm.premierTexte === null && document.querySelector(texte)) w.__bm.premierTexte = now;
     const calme = app !== null
       && app.getAttribute('data-test-connection-state') === 'CONNECTED'
       && ['notRunning', 'compilationError'].includes(app.getAttribute('data-test-script-state'))
@@ -209,17 +218,29 @@ def _essayer(mesure, page, quoi: str) -> float | None:
         return None
 
 
-def mesurer_page(browser, base: str, p: PageApp, fleche: bool, nom: str = "app") -> dict[str, float | None]:
+def premier_contenu(bm: dict[str, Any]) -> tuple[float | None, str | None]:
+    """The first content's time and nature from the page's monitor: the first figure (chart, map, table,
+    figure card) when the page has one; else, on a page that shows no figure at all once idle, the first
+    block of text content of its body; else (nothing but a title) none, reported as missing."""
+    if bm.get("premier") is not None:
+        return bm["premier"], "figure"
+    if bm.get("premierTexte") is not None:
+        return bm["premierTexte"], "texte"
+    return None, None
+
+
+def mesurer_page(browser, base: str, p: PageApp, fleche: bool, nom: str = "app") -> dict[str, Any]:
     context = browser.new_context(viewport=VIEWPORT, locale="fr-FR", timezone_id="Europe/Paris")
     context.add_init_script(_MONITEUR_JS)
     try:
         page = context.new_page()
         page.goto(base + p.chemin, wait_until="commit", timeout=DELAI_MS)
         ouverture = _attendre_calme(page, 0)
-        premier = page.evaluate("() => window.__bm.premier")
+        premier, nature = premier_contenu(page.evaluate("() => window.__bm"))
         if premier is None:
             ERREURS.append(f"{nom} {p.url_path} : premier contenu jamais vu")
-        out: dict[str, float | None] = {"premier_contenu_ms": premier, "ouverture_ms": ouverture}
+        out: dict[str, Any] = {"premier_contenu_ms": premier, "ouverture_ms": ouverture,
+                               "premier_contenu_nature": nature}
         out["changement_ms"] = _essayer(_changer, page, f"{nom} {p.url_path} : changement")
         if fleche:
             page.goto(base + p.chemin, wait_until="commit", timeout=DELAI_MS)  # back to the first view
@@ -265,7 +286,8 @@ def mesurer(runs: int = 3, pages: list[str] | None = None, app_dir: Path = PROJE
                             continue
                         brut[nom][p.url_path].append(m)
                         log(f"[bench navigateur] passe {run + 1}/{runs} {nom:8} {p.url_path:15} "
-                            + " ".join(f"{k}={v:.0f}" for k, v in m.items() if v is not None))
+                            + " ".join(f"{k}={v:.0f}" if isinstance(v, float | int) else f"{k}={v}"
+                                       for k, v in m.items() if v is not None))
         finally:
             browser.close()
     return resume(brut, runs)
@@ -291,6 +313,9 @@ def resume(brut: dict[str, dict[str, list[dict]]], runs: int) -> dict[str, Any]:
             if ours is not None and ref:
                 ligne[cle.replace("_ms", "_ratio")] = round(ours / ref, 2)
                 ligne[cle.replace("_ms", "_ecart_ms")] = round(ours - ref, 1)
+        natures = sorted({m["premier_contenu_nature"] for m in mesures if m.get("premier_contenu_nature")})
+        if natures:
+            ligne["premier_contenu_nature"] = "/".join(natures)
         pages[url_path] = ligne
     return {"passes": runs, "calme_ms": CALME_MS, "viewport": f"{VIEWPORT['width']}x{VIEWPORT['height']}",
             "pages": pages, "objectifs": objectifs(pages), "erreurs": list(ERREURS)}
@@ -324,11 +349,15 @@ def texte(res: dict[str, Any]) -> str:
                     f"({'non mesuré' if ref is None else f'{ref:.0f}'})")
         return f"{ours:>7.0f} ({ref:>5.0f}, ×{ratio:.1f})"
 
+    if any(lg.get("premier_contenu_nature") == "texte" for lg in res["pages"].values()):
+        lignes.append("(texte) : page sans graphique, carte, tableau ni chiffre ; premier contenu = premier bloc "
+                      "du corps de la page (message, formulaire, onglet, titre de section ou paragraphe)")
     for erreur in res.get("erreurs", []):
         lignes.append(f"(non mesuré : {erreur})")
     for nom, lg in res["pages"].items():
+        marque = " (texte)" if lg.get("premier_contenu_nature") == "texte" else ""
         lignes.append(f"{nom:16} {cell(lg, 'premier_contenu'):>24} {cell(lg, 'ouverture'):>24} "
-                      f"{cell(lg, 'changement'):>24}")
+                      f"{cell(lg, 'changement'):>24}{marque}")
         if "fleche_ms" in lg:
             lignes.append(f"{'  séance →':16} {cell(lg, 'fleche'):>24}")
     return "\n".join(lignes)

@@ -40,7 +40,7 @@ def indice_du_panel() -> None:
     valeurs = ui_be.lire_valeurs(ctx.corr, choix.zonage)
     indice = bien_etre.calculer(ctx.corr, ctx.sens, notes, valeurs.communes, list(ctx.names), valeurs.zones,
                                 list(zone_names))
-    plages = bien_etre.sensibilite(indice.communes, indice.poids)
+    plages = ui_be.sensibilite(indice.communes, indice.poids)  # cached: 1,000 weightings
     sens_table = bien_etre.tableau_sensibilite(indice.communes, plages, ctx.names)
     ranking = bien_etre.ranking_frame(indice.communes, ctx.names, valeurs.zone_of)
 

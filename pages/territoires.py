@@ -13,7 +13,8 @@ st.title("Territoires")
 
 @st.fragment  # a change of indicator, zoning, year or breakdown redraws the map only
 def carte() -> None:
-    communal = [i for i in cache.catalogue().indicateurs if cache.annees(i.id, "commune")]
+    avec_annees = cache.indicateurs_du_niveau("commune")
+    communal = [i for i in cache.catalogue().indicateurs if i.id in avec_annees]
     c1, c2, c3 = st.columns([2, 1, 1])
     ind = etat.indicator_picker(communal, key="ind_carte", container=c1)
     zonage = etat.zonage_picker(container=c2)

@@ -102,6 +102,29 @@ def test_our_queries_return_the_baselines_rows(report):
     assert report["coherence_lignes"]["identique"], report["coherence_lignes"]["ecarts"]
 
 
+def test_the_honest_baseline_is_restricted_once_and_returns_the_same_rows(report, tmp_path):
+    """The baseline restricted once to the followed territories (issue #24: not one that re-filters the nation
+    on every call) is reported beside the other, and answers every call with the same rows as ours."""
+    assert report["coherence_lignes_restreinte"]["identique"], report["coherence_lignes_restreinte"]["ecarts"]
+    assert report["coherence_lignes_restreinte"]["appels_compares"] > 0
+    assert report["speedup_vs_baseline_restreinte"] > 0
+    for name, page in report["pages"].items():
+        part = page["baseline_restreinte_national"]
+        assert 0 < part["p50_ms"] <= part["p95_ms"], name
+    assert "baseline pandas restreinte" in texte(report)
+
+    from benchmarks.bench import RequetesPandas, RequetesPandasRestreintes, exporter_csv
+
+    gen = generate(tmp_path / "nat", source_dir=DATA_DIR, n_communes=150, annees=(2024,))
+    con = connect(Settings(data_dir=gen.data_dir))
+    materialise(con)
+    exporter_csv(con, tmp_path / "csv")
+    whole, restricted = RequetesPandas(tmp_path / "csv"), RequetesPandasRestreintes(tmp_path / "csv")
+    assert len(restricted.mv) < len(whole.mv)  # the nation's other communes are gone from the frame itself
+    assert (restricted.mv["niveau"] + "|" + restricted.mv["code"]).isin(restricted.suivis).all()
+    assert len(restricted.mv) == len(whole._suivi(whole.mv))
+
+
 def test_a_baseline_out_of_budget_is_reported_not_dropped(tmp_path):
     from benchmarks.bench import exporter_csv, phase_baseline
 
@@ -148,3 +171,21 @@ def test_browser_bench_reports_a_missed_floor_interaction_as_missed():
     assert res["objectifs"]["seance"]["changement"] is None
     texte = navigateur.texte(res)
     assert "non mesuré" in texte and "×0.0" not in texte
+
+
+def test_browser_bench_first_content_of_a_page_without_figures():
+    """A page that shows no chart, map, table nor figure card (Évaluation, Label, Administration on the
+    shipped data) gets as first content the first block of its body (a message, a form, a tab's content),
+    marked « texte »; a page with a figure keeps the figure even if text came before; a bare title gives
+    nothing, reported as missing, never a made-up time."""
+    from benchmarks import navigateur
+
+    assert navigateur.premier_contenu({"premier": 900.0, "premierTexte": 400.0}) == (900.0, "figure")
+    assert navigateur.premier_contenu({"premier": None, "premierTexte": 400.0}) == (400.0, "texte")
+    assert navigateur.premier_contenu({"premier": None, "premierTexte": None}) == (None, None)
+    app = [{"premier_contenu_ms": 400.0, "premier_contenu_nature": "texte", "ouverture_ms": 900.0}]
+    floor = [{"premier_contenu_ms": 300.0, "premier_contenu_nature": "figure", "ouverture_ms": 800.0}]
+    res = navigateur.resume({"app": {"evaluation": app}, "plancher": {"evaluation": floor}}, 1)
+    assert res["pages"]["evaluation"]["premier_contenu_ms"] == 400.0
+    assert res["pages"]["evaluation"]["premier_contenu_nature"] == "texte"
+    assert "(texte)" in navigateur.texte(res)

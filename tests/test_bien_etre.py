@@ -451,3 +451,23 @@ def test_the_page_says_whether_ingest_can_load_each_idh4_input(catalogue):
     assert be.idh4_ingestible("diploma_share", catalogue)
     assert be.idh4_ingestible("icm", catalogue)
     assert not be.idh4_ingestible("inconnue", catalogue)
+
+
+def test_the_pages_rank_ranges_are_the_calculations_computed_once(corr, catalogue, monkeypatch):
+    """The page's sensitivity (barometre.ui.bien_etre.sensibilite) gives exactly the calculation's rank
+    ranges, and computes them once per distinct input (issue #24: 1,000 weightings on every open and every
+    slider move); notes that keep the same dimensions active reuse them (the draws do not depend on notes)."""
+    from barometre.ui import bien_etre as ui_be
+
+    communes, codes, zones, zcodes = _synthetic(corr)
+    notes = be.notes_neutres(corr.ids)
+    res = be.calculer(corr, _sens(corr, catalogue), notes, communes, codes, zones, zcodes)
+    expected = be.sensibilite(res.communes, res.poids)
+    calls = []
+    real = indices.rank_sensitivity
+    monkeypatch.setattr(indices, "rank_sensitivity", lambda *a, **k: calls.append(1) or real(*a, **k))
+    ui_be._sensibilite.clear()
+    assert ui_be.sensibilite(res.communes, res.poids) == expected
+    autres = be.calculer(corr, _sens(corr, catalogue), {**notes, corr.ids[0]: 5}, communes, codes, zones, zcodes)
+    assert ui_be.sensibilite(autres.communes, autres.poids) == be.sensibilite(autres.communes, autres.poids)
+    assert len(calls) == 2  # the page's two calls hit the cache; the two direct calls computed

@@ -311,6 +311,19 @@ def test_grille_signed_out_shows_every_criterion_a_renseigner(store):
     assert {d.label for d in at.get("download_button")} >= {"Grille (XLSX)", "Grille (PDF)"}
 
 
+def test_grille_files_are_made_on_click_not_on_every_run(store, monkeypatch):
+    """The grid's XLSX (four sheets) and PDF are built when their button is clicked (issue #24: a select
+    change on the grille reran them every time), never while the page is drawn."""
+    made: list[str] = []
+    monkeypatch.setattr(exports_pilotage, "grille_xlsx", lambda *a, **k: made.append("xlsx") or b"x")
+    monkeypatch.setattr(exports_pilotage, "grille_pdf", lambda *a, **k: made.append("pdf") or b"x")
+    at = open_page("grille.py")
+    at.selectbox(key="grille_detail").set_value(STRUCTURE.criteres[1].id).run()
+    assert_ok(at)
+    assert {d.label for d in at.get("download_button")} >= {"Grille (XLSX)", "Grille (PDF)"}
+    assert made == []
+
+
 def test_grille_panel_fills_a_row_then_sees_it(store):
     edition_id = store.creer_edition(Utilisateur("agent", "agent"), "Point d'étape (test)", 2027)
     at = sign_in(open_page("grille.py"), "panel")

@@ -150,9 +150,13 @@ def connect(settings: Settings | None = None, catalogue: Catalogue | None = None
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> pl.DataFrame:
-    """Run a parameterised query on its own cursor and return a polars frame."""
+    """Run a parameterised query on its own cursor and return a polars frame.
+
+    ``execute`` (a prepared statement), not the relational API: on DuckDB 1.5 ``cursor.sql(…, params=…)``
+    took 35-45 ms for a select that ``execute`` answers in 2-5 ms (mart_valeurs of one level, shipped
+    data), on each of a page's 3 to 10 queries."""
     cur = con.cursor()
     try:
-        return pl.from_arrow(cur.sql(sql, params=params or {}).to_arrow_table())
+        return pl.from_arrow(cur.execute(sql, params or {}).to_arrow_table())
     finally:
         cur.close()

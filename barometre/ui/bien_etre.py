@@ -110,6 +110,22 @@ def normalisation_text(ind_id: str, b: bien_etre.Bornes | None, higher: bool, na
     return text if higher else "1 − " + text + " (une baisse est favorable)"
 
 
+def sensibilite(niveau: bien_etre.Niveau, poids: dict[str, float]) -> dict[str, indices.RankRange | None]:
+    """:func:`bien_etre.sensibilite`, computed once per distinct input: its 1,000 weightings took about a
+    second of pure Python on every open of the page and every slider move. Only the active dimensions'
+    scores count (the drawn weights do not depend on the chosen notes)."""
+    actives = bien_etre.dimensions_actives(poids)
+    return _sensibilite(tuple((d, tuple(niveau.scores_dimensions[d].items())) for d in actives))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _sensibilite(scores: tuple[tuple[str, tuple[tuple[str, float | None], ...]], ...]
+                 ) -> dict[str, indices.RankRange | None]:
+    niveau = bien_etre.Niveau(normalises={}, scores_dimensions={d: dict(s) for d, s in scores}, scores={},
+                              rangs={}, manques={}, sans_score={})
+    return bien_etre.sensibilite(niveau, dict.fromkeys((d for d, _ in scores), 1.0))
+
+
 @dataclass
 class Valeurs:
     """The index's inputs: each indicator's latest communal vintage, per commune and per zone."""
@@ -226,7 +242,7 @@ def resultats(ctx: Contexte, sel: Selection, indice: bien_etre.IndiceBienEtre, p
                     + ", ".join(f"« {labels[d]} »" for d in missing_dims)
                     + " à cette échelle (une médiane, comme le revenu médian, ne s'additionne pas entre "
                     "communes). Mettre la note de cette dimension à 0 classe les zones sur les autres.")
-        zsens = bien_etre.sensibilite(indice.zones, indice.poids)
+        zsens = sensibilite(indice.zones, indice.poids)
         rows = []
         for zcode, zname in zone_names.items():
             plage = zsens.get(zcode)

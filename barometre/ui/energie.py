@@ -257,11 +257,12 @@ def autonomie_territoires(cat: Catalogue, cible: dict | None) -> None:
     provenance.caption_source(ind, cache.valeurs(ind.id, niveau, annee=annee))
     st.caption(ind.methode)
     c1, c2 = st.columns(2)
-    c1.download_button("CSV (Excel)", formats.csv_excel(montre), f"autonomie_{niveau}_{annee}.csv", "text/csv",
-                       key="energie_autonomie_csv")
-    c2.download_button("XLSX", formats.xlsx(montre), f"autonomie_{niveau}_{annee}.xlsx",
+    # the files are made when a button is clicked, not on every run
+    c1.download_button("CSV (Excel)", lambda: formats.csv_excel(montre), f"autonomie_{niveau}_{annee}.csv",
+                       "text/csv", key="energie_autonomie_csv", on_click="ignore")
+    c2.download_button("XLSX", lambda: formats.xlsx(montre), f"autonomie_{niveau}_{annee}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="energie_autonomie_xlsx")
+                       key="energie_autonomie_xlsx", on_click="ignore")
 
 
 def affichage_autonomie(table: pl.DataFrame, niveau: str, avec_cible: bool) -> pl.DataFrame:

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import streamlit as st
+from altair.utils import schemapi
 
 from barometre.charts import indicateurs as charts
 from barometre.charts import pilotage as charts_pilotage
@@ -25,8 +26,12 @@ def spec(nom: str, *args: Any, **kwargs: Any) -> dict:
     """The Vega-Lite spec of ``charts.<nom>(*args, **kwargs)`` (``charts_pilotage.<fn>`` for
     ``"charts_pilotage.<fn>"``)."""
     module, _, fonction = nom.rpartition(".")
-    chart = getattr(_MODULES[module or "charts"], fonction)(*args, **kwargs)
-    return chart.to_dict(validate=False)
+    # Altair's debug mode validates every schema object against the Vega-Lite JSON schema as it is built
+    # (each encode, condition, layer): half of a chart's cost, and it changes nothing in the spec (it can only
+    # raise). Off here, as the final validation is (tests/test_charts.py validates every chart function).
+    with schemapi.debug_mode(False):
+        chart = getattr(_MODULES[module or "charts"], fonction)(*args, **kwargs)
+        return chart.to_dict(validate=False)
 
 
 def afficher(nom: str, *args: Any, alt: str, container=None, **kwargs: Any) -> dict:

@@ -123,16 +123,22 @@ def grille(c: Contexte) -> None:
                    + " ; ".join(f"« {k} » ({', '.join(v)})" for k, v in hors.items()) + ".")
     c1, c2 = st.columns(2)
     export = tableau.drop("critere")
-    feuilles = {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}
-    feuilles["Recommandations du panel"] = ui_panel.feuille_recommandations(structure)  # formulas neutralised
-    feuilles["Évaluation"] = ui_eval.feuille()  # the four answers per engagement (issue 23)
-    c1.download_button("Grille (XLSX)", exports_pilotage.grille_xlsx(feuilles, titre),
+
+    def xlsx() -> bytes:
+        feuilles = {"Grille": export, "Indicateurs": detail} if not figee else {"Grille": export}
+        feuilles["Recommandations du panel"] = ui_panel.feuille_recommandations(structure)  # formulas neutralised
+        feuilles["Évaluation"] = ui_eval.feuille()  # the four answers per engagement (issue 23)
+        return exports_pilotage.grille_xlsx(feuilles, titre)
+
+    # The files are made when a button is clicked, not on every run (a workbook of four sheets and a PDF
+    # cost more than the page's tables); a click downloads without a rerun.
+    c1.download_button("Grille (XLSX)", xlsx,
         "grille_positionnement.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="grille_xlsx")
-    c2.download_button("Grille (PDF)", exports_pilotage.grille_pdf(
+        key="grille_xlsx", on_click="ignore")
+    c2.download_button("Grille (PDF)", lambda: exports_pilotage.grille_pdf(
         export.drop("Volet", "Groupe"), titre,
         f"{epci.nom} — export du {date.today().strftime('%d/%m/%Y')}"),
-        "grille_positionnement.pdf", "application/pdf", key="grille_pdf")
+        "grille_positionnement.pdf", "application/pdf", key="grille_pdf", on_click="ignore")
 
 
 def comparer(c: Contexte) -> None:
@@ -150,9 +156,10 @@ def comparer(c: Contexte) -> None:
         par_edition = {labels[e]: s.lignes_grille(int(e)) for e in chosen_eds}
         comp = pilotage.comparaison_editions(structure, par_edition, colonne)
         st.dataframe(comp, hide_index=True, width="stretch", row_height=70)
-        st.download_button("Comparaison (XLSX)", exports_pilotage.grille_xlsx(
+        st.download_button("Comparaison (XLSX)", lambda: exports_pilotage.grille_xlsx(
             {COLONNES_GRILLE[colonne]: comp}, "Comparaison des éditions"), "grille_comparaison.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="grille_comp_xlsx")
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="grille_comp_xlsx",
+            on_click="ignore")
 
 
 def renseigner(c: Contexte) -> None:

@@ -220,8 +220,8 @@ def tableau_communes(r: Idh4) -> None:
         rows.append(row)
     table = pl.DataFrame(rows)
     st.dataframe(table, hide_index=True, width="stretch", height=360)
-    st.download_button("Télécharger le tableau (CSV pour Excel)", formats.csv_excel(table), "idh4_communes.csv",
-                       "text/csv", key="idh4_csv")
+    st.download_button("Télécharger le tableau (CSV pour Excel)", lambda: formats.csv_excel(table),
+                       "idh4_communes.csv", "text/csv", key="idh4_csv", on_click="ignore")  # made on click
 
 
 def tableau_zones(r: Idh4) -> None:

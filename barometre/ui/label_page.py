@@ -88,10 +88,11 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
             st.caption(f"{vue.height} projet(s) labellisé(s) sur {projets.height}.")
             table = public_table(vue)
             st.dataframe(table, hide_index=True, width="stretch")
-            csv, xlsx = exports(table, "projets labellises")
-            c1, c2 = st.columns(2)
-            c1.download_button("Projets labellisés (CSV)", csv, "label-2044.csv", "text/csv", key="label_csv")
-            c2.download_button("Projets labellisés (XLSX)", xlsx, "label-2044.xlsx", key="label_xlsx",
+            c1, c2 = st.columns(2)  # the files are made when a button is clicked, not on every run
+            c1.download_button("Projets labellisés (CSV)", lambda: exports(table, "projets labellises")[0],
+                               "label-2044.csv", "text/csv", key="label_csv", on_click="ignore")
+            c2.download_button("Projets labellisés (XLSX)", lambda: exports(table, "projets labellises")[1],
+                               "label-2044.xlsx", key="label_xlsx", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     # ---------------------------------------------------------------- calls

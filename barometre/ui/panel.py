@@ -44,7 +44,7 @@ def correspondance_en_vigueur(defaut: bien_etre.Correspondance | None = None
     version, criteres = panel().criteres_adoptes()
     if version is None:
         return defaut, None, None
-    avec_valeurs = {i.id for i in cat.indicateurs if cache.annees(i.id, "commune")}
+    avec_valeurs = {i.id for i in cat.indicateurs} & cache.indicateurs_du_niveau("commune")
     try:
         return calc.correspondance_adoptee(criteres, cat, avec_valeurs), version, None
     except bien_etre.BienEtreError as exc:
