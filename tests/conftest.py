@@ -31,18 +31,26 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
 
+#: Browser modules run apart from the browser tier (each starts its own server).
+A_PART = ("tests/browser/test_texte_browser.py",)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """The suite runs in two processes (pytest-xdist, ``-n 2`` in pyproject.toml), shared out by module: each
-    module whole in one process, so that its fixtures are built once; the browser tier whole in one process,
-    its tests one after the other against its one server and Chromium (two at once would fight over two
-    cores). Largest first: the browser tier starts at once, the other process takes the modules one by one."""
+    module whole in one process, so that its fixtures are built once; the browser tier in one process, its
+    tests one after the other against the session's one server and Chromium (two at once would fight over
+    two cores). Modules with most tests first: the browser tier starts at once, the other process takes the
+    modules one by one. The walk of every page with typed payloads (the longest browser module, on a server
+    of its own) is a unit apart, taken by whichever process is free near the end."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ParModule(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             chemin = nodeid.split("::", 1)[0]
-            return "tests/browser" if chemin.startswith("tests/browser/") else chemin
+            if chemin.startswith("tests/browser/") and chemin not in A_PART:
+                return "tests/browser"
+            return chemin
 
     return ParModule(config, log)
 

@@ -1,5 +1,8 @@
 """The meeting pack: ``barometre rapport --seance ID | --edition ANNEE --format pdf|pptx --sortie F``.
 
+Longer than ~600 lines because the pack's content (``construire``) and its two renderings (PDF through Typst,
+PPTX) must say the same thing and are read together; the next split is the PPTX writer into its own module.
+
 A title page, « Où en est le territoire ? » (barometre.calculs.synthese: the project's targets, the counts
 of verdicts, what moved — the statements the home page and the séance's first view show), the « ce qui a
 bougé » digest (loads, targets, milestones, and each indicator's latest two vintages), one page (PDF, A4)

@@ -1,5 +1,9 @@
 """Official file layouts the barometer reads, and how each becomes tidy values.
 
+Longer than ~600 lines because it holds one parser per published layout (INSEE, DREES, Enedis, ODEMA…), each
+beside the column names it was verified against; the energy layouts are in ``layouts_energie``, the
+references' in ``layouts_refs``, the turnout files' in ``layouts_elections``.
+
 A layout is recognised by its header (``signature``: columns that must all be present), so that
 ``barometre ingest FILE`` accepts next year's file without a developer: INSEE's column codes carry the
 vintage in their name (``P22_POP`` → population 2022, ``MED21`` → Filosofi 2021), and the patterns
