@@ -236,8 +236,9 @@ def test_insee_price_index_is_loaded_and_deflates_amounts():
     assert ipc[2015] == 100.0 and 2019 in ipc and 2021 in ipc and 2024 not in ipc  # « (O) »: not published
     assert v.euros_constants(100.0, 2019, 2021, ipc) == 100.0 * ipc[2021] / ipc[2019]
     assert v.euros_constants(100.0, 2019, 2030, ipc) is None  # never a guessed index
-    assert v.serie_euros_constants([(2019, 100.0), (2021, 110.0)], ipc)[-1] == (2021, 110.0)
-    assert v.serie_euros_constants([(2019, 100.0), (2030, 110.0)], ipc) is None
+    assert v.montants_constants([(2019, 100.0), (2021, 110.0)], ipc) == (
+        [(2019, 100.0 * ipc[2021] / ipc[2019]), (2021, 110.0)], "")
+    assert v.montants_constants([(2019, 100.0), (2030, 110.0)], ipc)[0] is None
     assert v.duree_periode("2011-2020") == 10 and v.duree_periode("2021-2023") == 3
     assert v.duree_periode("") is None and v.duree_periode("rapport de 2022") is None
 

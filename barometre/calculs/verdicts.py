@@ -213,19 +213,6 @@ def euros_constants(valeur: float, annee: int, annee_cible: int, ipc: dict[int, 
     return valeur * ipc[annee_cible] / ipc[annee]
 
 
-def serie_euros_constants(serie: Sequence[tuple[int, float | None]], ipc: dict[int, float],
-                          annee_cible: int | None = None) -> list[tuple[int, float]] | None:
-    """The series in euros of ``annee_cible`` (default: its latest year); None when a year lacks its index."""
-    pts = _points(serie)
-    if not pts:
-        return []
-    cible = annee_cible if annee_cible is not None else pts[-1][0]
-    out = [(a, euros_constants(x, a, cible, ipc)) for a, x in pts]
-    if any(x is None for _, x in out):
-        return None
-    return [(a, float(x)) for a, x in out if x is not None]
-
-
 def est_monnaie(unite: str | None) -> bool:
     """An amount of money: its unit holds the euro sign (« € », « k€ », « €/hab. »). The one test of the
     barometer: money over time is judged in constant euros only (:func:`montants_constants`)."""
@@ -247,7 +234,7 @@ def montants_constants(serie: Sequence[tuple[int, float | None]],
     if manquants:
         annees = " et ".join(str(a) for a in manquants)
         return None, f"l'indice des prix de l'INSEE ne couvre pas {annees} : inflation non déductible"
-    return [(a0, x0 * index[a1] / index[a0]), (a1, x1)], ""  # euros_constants, both indices checked above
+    return [(a0, float(euros_constants(x0, a0, a1, index))), (a1, x1)], ""  # both indices checked above
 
 
 def verdict_progression(serie: Sequence[tuple[int, float | None]], sens: str, unite: str, *,
