@@ -415,13 +415,31 @@ class Panel(Label, Scrutin):
 
 
 # ---------------------------------------------------------------- exports (formula-neutralised)
-def exports(df: pl.DataFrame, feuille: str) -> tuple[bytes, bytes]:
-    """(CSV for French Excel, XLSX) of a table of user-written records, formulas neutralised."""
+def _neutralise(df: pl.DataFrame) -> pl.DataFrame:
+    """A table of user-written records ready to export: lists joined, formulas neutralised."""
     from barometre import formats
 
-    clean = formats.neutraliser_df(df.with_columns(
+    return formats.neutraliser_df(df.with_columns(
         pl.col(c).list.join(", ") for c, t in df.schema.items() if isinstance(t, pl.List)))
-    return formats.csv_excel(clean), formats.xlsx(clean, feuille)
+
+
+def export_csv(df: pl.DataFrame) -> bytes:
+    """CSV for French Excel of a table of user-written records, formulas neutralised."""
+    from barometre import formats
+
+    return formats.csv_excel(_neutralise(df))
+
+
+def export_xlsx(df: pl.DataFrame, feuille: str) -> bytes:
+    """XLSX of a table of user-written records, formulas neutralised."""
+    from barometre import formats
+
+    return formats.xlsx(_neutralise(df), feuille)
+
+
+def exports(df: pl.DataFrame, feuille: str) -> tuple[bytes, bytes]:
+    """(CSV for French Excel, XLSX) of a table of user-written records, formulas neutralised."""
+    return export_csv(df), export_xlsx(df, feuille)
 
 
 def _date_fr(value: str | None) -> str:

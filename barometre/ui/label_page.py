@@ -12,7 +12,7 @@ import streamlit as st
 
 from barometre.calculs import panel as calc
 from barometre.pilotage.label import SPECS_LABEL
-from barometre.pilotage.panel import exports
+from barometre.pilotage.panel import export_csv, export_xlsx
 from barometre.ui import cache, etat
 from barometre.ui import pilotage as ui_pilotage
 from barometre.ui.panel import noms_communes, panel
@@ -89,9 +89,9 @@ def page() -> None:  # noqa: C901, PLR0915 - one page, read top to bottom
             table = public_table(vue)
             st.dataframe(table, hide_index=True, width="stretch")
             c1, c2 = st.columns(2)  # the files are made when a button is clicked, not on every run
-            c1.download_button("Projets labellisés (CSV)", lambda: exports(table, "projets labellises")[0],
+            c1.download_button("Projets labellisés (CSV)", lambda: export_csv(table),
                                "label-2044.csv", "text/csv", key="label_csv", on_click="ignore")
-            c2.download_button("Projets labellisés (XLSX)", lambda: exports(table, "projets labellises")[1],
+            c2.download_button("Projets labellisés (XLSX)", lambda: export_xlsx(table, "projets labellises"),
                                "label-2044.xlsx", key="label_xlsx", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
