@@ -300,3 +300,25 @@ def test_the_meeting_pack_footnote_names_the_load_recorded_with_the_values(data_
     annuler(data_copy, report.chargement)
     # an undone load no longer counts: the values are the shipped file's, named by its producer and vintage
     assert _chargement(chargements_enregistres(data_copy), "drees_apl") == ""
+
+
+# ------------------------------------------------------------------------------- one database per use, reused
+def test_reads_reuse_a_database_with_the_extensions_loaded_and_still_see_new_loads(data_copy, tmp_path,
+                                                                                    monkeypatch):
+    """The extension's signature is checked at each `load` (a fresh database per read cost 0.2-0.7 s): each
+    use takes a database already loaded, attaches the lake afresh and detaches it, so what was written in
+    between is read (another process: tests/test_chargements_pages.py)."""
+    from barometre.sources import entrepot as module
+
+    ingest(apl_file(tmp_path, "a.csv", [(2024, ABSCON, 5.0)], data_copy), data_copy)  # the lake exists
+    loads: list[bool] = []
+    real = module.load_extensions
+    monkeypatch.setattr(module, "load_extensions", lambda con, postgres: (loads.append(postgres), real(con, postgres)))
+    monkeypatch.setattr(module, "_LIBRES", {})
+    entrepot = Entrepot(data_copy)
+    first = entrepot.version_courante()
+    ingest(apl_file(tmp_path, "b.csv", [(2025, ABSCON, 5.5)], data_copy), data_copy)
+    assert entrepot.version_courante() == first + 1
+    assert 2025 in entrepot.valeurs([APL])["annee"].to_list()
+    assert len(entrepot.chargements()) == 3
+    assert len(loads) == 1  # one database, loaded once, for the reads, the load and the reads after it

@@ -35,6 +35,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -97,6 +98,51 @@ def load_extensions(con: duckdb.DuckDBPyConnection, postgres: bool) -> None:
     con.execute(f"load '{_extension_file('duckdb_extension_ducklake', 'ducklake')}'")
     if postgres:
         con.execute(f"load '{_postgres_extension()}'")
+
+
+# Databases with the extensions loaded, kept for the next use of the lake. A fresh in-memory database costs
+# its start, its close and, above all, the check of the extension's signature at each `load` (0.2 to 0.7 s,
+# on every read of the values, every list of the loads, every version check of a page). Each use still has
+# a database of its own (taken from here or made, never shared by two threads at once) and attaches the lake
+# afresh under its lock, then detaches it: what another process loaded since is read, as before.
+_LIBRES: dict[tuple[int, bool], list[duckdb.DuckDBPyConnection]] = {}
+_LIBRES_VERROU = threading.Lock()
+MAX_LIBRES = 4
+_SEULES_BASES = {"memory", "system", "temp"}  # what a database holds once the lake is detached
+
+
+def _prendre(postgres: bool) -> duckdb.DuckDBPyConnection:
+    with _LIBRES_VERROU:
+        libres = _LIBRES.get((os.getpid(), postgres))  # after a fork, a database of the parent is never reused
+        if libres:
+            return libres.pop()
+    con = duckdb.connect(":memory:")
+    try:
+        load_extensions(con, postgres)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _rendre(con: duckdb.DuckDBPyConnection, postgres: bool) -> None:
+    """Detach the lake and keep the database for the next use; closed instead if anything is left in it."""
+    try:
+        con.execute(f"detach database if exists {ALIAS}")
+        restes = {r[0] for r in con.execute("select database_name from duckdb_databases()").fetchall()}
+        tables = con.execute("select count(*) from duckdb_tables()").fetchone()[0]
+    except duckdb.Error:
+        con.close()
+        return
+    if restes != _SEULES_BASES or tables:
+        con.close()
+        return
+    with _LIBRES_VERROU:
+        libres = _LIBRES.setdefault((os.getpid(), postgres), [])
+        if len(libres) < MAX_LIBRES:
+            libres.append(con)
+            return
+    con.close()
 
 
 def _sql_text(text: str) -> str:
@@ -215,10 +261,10 @@ class Entrepot:
         """A DuckDB connection with the lake attached as ``lac`` (under the lock for the whole use)."""
         verrou = (self._verrou_local(exclusif=ecriture) if self.lieu.fichier_local is not None
                   else self._verrou_pg() if ecriture else contextlib.nullcontext())
+        postgres = self.lieu.pg_libpq is not None
         with verrou:
-            con = duckdb.connect(":memory:")
+            con = _prendre(postgres)
             try:
-                load_extensions(con, postgres=self.lieu.pg_libpq is not None)
                 options = [f"data_path {_sql_text(str(self.lieu.fichiers) + os.sep)}"]
                 if self.lieu.pg_schema:
                     options.append(f"metadata_schema {_sql_text(self.lieu.pg_schema)}")
@@ -232,8 +278,10 @@ class Entrepot:
                     raise ErreurEntrepot("le catalogue des valeurs est injoignable : "
                                          f"{masquer(str(exc), self.lieu.pg_libpq)}") from None
                 yield con
-            finally:
-                con.close()
+            except BaseException:
+                con.close()  # a failed use (an open transaction, a half attach) leaves nothing for the next one
+                raise
+            _rendre(con, postgres)  # still under the lock: the lake is detached before another may write
 
     # ------------------------------------------------------------ reading
     def valeurs(self, indicateurs: list[str] | None = None, version: int | None = None) -> pl.DataFrame:
