@@ -110,6 +110,20 @@ def test_register_views_creates_every_file_once_in_dependency_order(settings):
     assert layers == sorted(layers)
 
 
+def test_a_one_query_connection_has_the_views_it_reads_and_the_same_rows(settings):
+    """`barometre values` binds only mart_valeurs and what it reads (binding a view binds every view under
+    it: the other marts were two thirds of the command's time); its rows are those of the full connection."""
+    seule = connect(settings, views={"mart_valeurs"})
+    views = {r["view_name"] for r in rows(seule, "select view_name from duckdb_views() where not internal")}
+    assert "mart_valeurs" in views and not views & {"mart_distribution", "mart_comparaison", "stg_geometries"}
+    assert {"stg_valeurs", "int_perimetre", "int_calculees"} <= views
+    full = connect(settings, materialise=False)
+    cle = ["indicateur", "niveau", "code", "annee", "ventilation"]
+    expected = query(full, "select * from mart_valeurs").sort(cle)
+    assert expected.height > 1000
+    assert query(seule, "select * from mart_valeurs").sort(cle).equals(expected)
+
+
 @pytest.mark.parametrize("stem", _stems())
 def test_every_view_is_queryable_and_not_empty(con, stem):
     n = rows(con, f'select count(*) as n from "{stem}"')[0]["n"]
