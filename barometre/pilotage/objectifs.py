@@ -163,7 +163,7 @@ def objectifs_rows(settings: Settings, con: duckdb.DuckDBPyConnection | None = N
     catalogue = load_catalogue(settings.catalogue_dir)
     objectifs = effectifs(saisis if saisis is not None else objectifs_saisis(settings, store, catalogue))
     desc = descriptions(settings, catalogue)
-    con = con or connect(settings, catalogue)
+    con = con or connect(settings, catalogue, views={"mart_valeurs"})  # one query (the command line)
     obs = observations(con, {(o.indicateur, o.territoire) for o in objectifs})
     directions = {}
     for ind in catalogue.indicateurs:
