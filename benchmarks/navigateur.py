@@ -56,7 +56,7 @@ _MONITEUR_JS = """(() => {
   const w = window;
   w.__bm = {premier: null, premierTexte: null, calmeDepuis: null, occupeA: null};
   const contenu = '[data-testid="stMain"] :is(.vega-embed canvas, .vega-embed svg, '
-    + '[data-testid="stDeckGlJsonChart"] canvas, [data-testid="stDataFrame"] canvas, '
+    + '[data-testid="stDataFrame"] canvas, '
     + '[data-testid="stDataFrameResizable"], [data-testid="stMetric"], [role="group"][aria-label])';
   // a page without figures: the first block of its body (not the title, not a caption, not a control)
   const texte = '[data-testid="stMain"] :is([data-testid="stAlert"], [data-testid="stForm"], '

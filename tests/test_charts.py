@@ -13,6 +13,7 @@ import sys
 import altair as alt
 import polars as pl
 import pytest
+import vl_convert as vlc
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -328,17 +329,18 @@ def _geoms(communes: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def _features(deck) -> list[dict]:
-    layer = next(layer for layer in deck.layers if layer.id == "communes")
-    return layer.data["features"]
+def _features(spec) -> list[dict]:
+    """The communes drawn by a choropleth's spec, each as {"properties": {code, valeur_texte, couleur (rgb)…}}."""
+    layer = next(layer for layer in spec["layer"] if layer["name"] == "communes")
+    return [{"properties": {**row, "couleur": charts._hex_to_rgb(row["couleur"])}} for row in layer["data"]["values"]]
 
 
 def test_choropleth_legend_secret_and_missing():
-    deck, legend = charts.choropleth(COMMUNES, _geoms(COMMUNES), None, formats.nombre, "%")
+    spec, legend = charts.choropleth(COMMUNES, _geoms(COMMUNES), None, formats.nombre, "%")
     labels = [label for label, _ in legend]
     assert "secret statistique" in labels
     assert "non disponible" in labels
-    by_code = {f["properties"]["code"]: f["properties"] for f in _features(deck)}
+    by_code = {f["properties"]["code"]: f["properties"] for f in _features(spec)}
     assert by_code[SECRET_CODE]["valeur_texte"] == "secret statistique"
     assert by_code[MISSING_CODE]["valeur_texte"] == "non disponible"
     assert by_code[ZERO_CODE]["valeur_texte"].startswith("0,0")
@@ -356,7 +358,7 @@ def test_choropleth_legend_without_secret_or_missing():
 
 
 def test_choropleth_colours_secret_missing_differ_from_classes():
-    deck, legend = charts.choropleth(COMMUNES, _geoms(COMMUNES), None, formats.nombre, "%")
+    spec, legend = charts.choropleth(COMMUNES, _geoms(COMMUNES), None, formats.nombre, "%")
     colours = {label: tuple(rgb) for label, rgb in legend}
     special = {colours.pop("secret statistique"), colours.pop("non disponible")}
     assert len(special) == 2
@@ -365,7 +367,7 @@ def test_choropleth_colours_secret_missing_differ_from_classes():
     assert not special & class_colours
     # every commune with a value is painted in one of the legend's class colours
     valued = {r["code"] for r in COMMUNES.filter(pl.col("valeur").is_not_null()).iter_rows(named=True)}
-    for f in _features(deck):
+    for f in _features(spec):
         if f["properties"]["code"] in valued:
             assert tuple(f["properties"]["couleur"]) in set(colours.values())
 
@@ -376,30 +378,41 @@ def test_choropleth_class_labels_cover_range():
     assert classes[0].startswith("de 0,0 à") and classes[-1].endswith("à 31,9")
 
 
-def test_choropleth_fetches_no_basemap():
-    """No basemap: nothing in the map's spec points to another host (the council room may be offline).
-    ``map_style=None`` would not do: Streamlit then loads its Carto style; pydeck's unset-style placeholder
-    is what Streamlit reads as "no basemap"."""
-    deck, _ = charts.choropleth(COMMUNES, _geoms(COMMUNES), None, formats.nombre, "%")
-    spec = json.loads(deck.to_json())
-    assert "mapProvider" not in spec
-    assert spec.get("mapStyle") == "__MAP_STYLE__", spec.get("mapStyle")
-    assert "http" not in deck.to_json() and "cartocdn" not in deck.to_json()
-    assert [layer["id"] for layer in spec["layers"]] == ["communes"]
-    assert "{nom}" in deck._tooltip["html"] and "{valeur_texte}" in deck._tooltip["html"]
+def test_choropleth_is_a_valid_vega_lite_map_that_fetches_nothing():
+    """No basemap: nothing in the map's spec points to another host (the council room may be offline); the
+    communes are GeoJSON features (a bare geometry projects to NaN in Vega), clickable (a point selection on the
+    commune's code) and told by a tooltip."""
+    spec, _ = charts.choropleth(COMMUNES, _geoms(COMMUNES), None, formats.nombre, "%")
+    alt.Chart.from_dict(spec, validate=True)  # the Vega-Lite schema accepts it
+    texte = json.dumps(spec)
+    assert "http" not in texte.replace(spec["$schema"], "") and "cartocdn" not in texte
+    assert [layer["name"] for layer in spec["layer"]] == ["communes"]
+    communes = spec["layer"][0]
+    assert all(row["geo"]["type"] == "Feature" for row in communes["data"]["values"])
+    assert communes["params"][0]["name"] == charts.SELECTION_COMMUNE
+    assert communes["params"][0]["select"]["fields"] == ["code"]
+    assert [t["field"] for t in communes["encoding"]["tooltip"]] == ["nom", "valeur_texte", "zone"]
+
+
+def test_choropleth_draws_the_communes_where_they_are():
+    """Rendered by Vega itself (vl-convert): every commune becomes a path with real coordinates (no NaN)."""
+    spec, _ = charts.choropleth(COMMUNES, _geoms(COMMUNES), None, formats.nombre, "%")
+    svg = vlc.vegalite_to_svg({**spec, "width": 400})
+    assert "NaN" not in svg
+    assert svg.count('aria-roledescription="geoshape"') >= COMMUNES.height
 
 
 def test_commune_cliquee_reads_the_map_selection_or_none():
     from types import SimpleNamespace
 
-    def event(objects):
-        return SimpleNamespace(selection=SimpleNamespace(objects=objects))
+    def event(selection):
+        return SimpleNamespace(selection=selection)
 
-    assert charts.commune_cliquee(event({"communes": [{"properties": {"code": "59172"}}]})) == "59172"
+    assert charts.commune_cliquee(event({"commune": [{"code": "59172"}]})) == "59172"
     assert charts.commune_cliquee(None) is None
     assert charts.commune_cliquee(event({})) is None  # nothing clicked
-    assert charts.commune_cliquee(event({"communes": []})) is None
-    assert charts.commune_cliquee(event({"communes": [{"nom": "sans propriétés"}]})) is None
+    assert charts.commune_cliquee(event({"commune": []})) is None
+    assert charts.commune_cliquee(event({"commune": [{"nom": "sans code"}]})) is None
     assert charts.commune_cliquee(SimpleNamespace(selection=None)) is None  # an event of another shape
     assert charts.commune_cliquee({"selection": {}}) is None
 
@@ -407,8 +420,11 @@ def test_commune_cliquee_reads_the_map_selection_or_none():
 def test_choropleth_outlines_layer():
     outlines = pl.DataFrame({"nom": ["Bassin A"], "geojson": [json.dumps(
         {"type": "Polygon", "coordinates": [[[3.1, 50.2], [3.6, 50.2], [3.6, 50.5], [3.1, 50.2]]]})]})
-    deck, _ = charts.choropleth(COMMUNES, _geoms(COMMUNES), outlines, formats.nombre, "%")
-    assert [layer.id for layer in deck.layers] == ["communes", "zones"]
+    spec, _ = charts.choropleth(COMMUNES, _geoms(COMMUNES), outlines, formats.nombre, "%")
+    assert [layer["name"] for layer in spec["layer"]] == ["communes", "zones"]
+    zones = spec["layer"][1]["mark"]
+    # a line only: no fill (not even a transparent one) and no tooltip, so the communes under it take the clicks
+    assert zones["filled"] is False and zones["fill"] is None and zones["tooltip"] is None
 
 
 VALUES = st.lists(st.one_of(st.none(), st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)),

@@ -251,15 +251,26 @@ def test_labelled_project_in_list_on_map_and_in_profile(store):
     assert csv is not None
     # the Territoires map: a switchable layer, and the commune's profile
     terr = goto("pages/territoires.py", niveau="commune", code=DENAIN)
-    decks = terr.get("deck_gl_json_chart")
-    assert not any("projets_labellises" in d.proto.json for d in decks)
+    carte = _carte(terr)
+    assert "projets_labellises" not in json.dumps([layer.get("name") for layer in carte["layer"]])
     terr.toggle(key="carte_projets_label").set_value(True).run()
     assert_ok(terr)
-    layer = next(d for d in terr.get("deck_gl_json_chart"))
-    assert "projets_labellises" in layer.proto.json
-    assert "&lt;b&gt;" in layer.proto.json and "<b>(test)" not in layer.proto.json  # escaped in the tooltip
+    projets = next(layer for layer in _carte(terr)["layer"] if layer.get("name") == "projets_labellises")
+    # the typed title is data, as typed: Vega's tooltip escapes it (no HTML escaping beforehand, which would show
+    # « &lt;b&gt; » to the reader)
+    assert [p["titre"] for p in projets["data"]["values"]] == ["Jardin partagé <b>(test)</b>"]
+    assert {t["field"] for t in projets["encoding"]["tooltip"]} >= {"titre", "porteur", "commune"}
     profile = json.dumps([df.value.to_dict() for df in terr.dataframe], default=str, ensure_ascii=False)
     assert "Jardin partagé <b>(test)</b>" in profile
+
+
+def _carte(at) -> dict:
+    """The spec of the commune map drawn by a page (the Vega-Lite chart with the commune selection)."""
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if any(p.get("name") == "commune" for layer in spec.get("layer", []) for p in layer.get("params", [])):
+            return spec
+    raise AssertionError("aucune carte des communes sur la page")
 
 
 @pytest.mark.parametrize("vote", ["abc", "999999", "-1", "99999999999999999999", "2147483648"])  # huge: issue 21

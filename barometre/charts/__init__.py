@@ -1,4 +1,4 @@
-"""The pure chart builders (no Streamlit): a DataFrame in, an Altair chart or a pydeck Deck out.
+"""The pure chart builders (no Streamlit): a DataFrame in, an Altair chart or a Vega-Lite spec (the maps) out.
 
 - :mod:`barometre.charts.indicateurs`: the indicators' charts and maps (series, ranking, comparison,
   distribution, choropleth), the French number locale, the shared colours and sizes;

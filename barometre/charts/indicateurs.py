@@ -1,4 +1,4 @@
-"""Charts and maps as pure functions: a DataFrame in, an Altair chart or a pydeck Deck out.
+"""Charts and maps as pure functions: a DataFrame in, an Altair chart or a Vega-Lite spec (the maps) out.
 
 No Streamlit here. Numbers are formatted the French way through Vega's locale (``12 345,6``); every
 axis title carries its unit. Secret and missing values are never drawn as zero: charts draw only the
@@ -12,7 +12,6 @@ import math
 
 import altair as alt
 import polars as pl
-import pydeck as pdk
 
 from barometre.formats import MISSING_TEXT, SECRET_TEXT, nombre
 
@@ -353,65 +352,96 @@ def class_labels(breaks: list[float], minimum: float, maximum: float, fmt) -> li
     return [f"de {fmt(limits[i])} à {fmt(limits[i + 1])}" for i in range(len(limits) - 1)]
 
 
+#: The map's click selection (a Vega-Lite point parameter on the communes' layer, keyed by the commune's code).
+SELECTION_COMMUNE = "commune"
+MAP_HEIGHT = 560
+
+
 def commune_cliquee(event) -> str | None:
     """The code of the commune clicked on a :func:`choropleth` (the selection event that
-    ``st.pydeck_chart(..., on_select="rerun")`` returns), or None: no event, no selection, or a selection
-    without a commune (an outline, an event of another shape)."""
+    ``st.vega_lite_chart(..., on_select="rerun")`` returns), or None: no event, no selection, or a selection
+    without a commune (an event of another shape)."""
     try:
-        objects = event.selection.objects.get("communes", []) if event is not None else []
-        return objects[0]["properties"]["code"] if objects else None
+        points = event.selection.get(SELECTION_COMMUNE, []) if event is not None else []
+        return str(points[0]["code"]) if points else None
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
 
 
+def _feature(geojson: str) -> dict:
+    """A stored geometry as the GeoJSON feature Vega's ``shape`` channel reads (a bare geometry projects to NaN)."""
+    return {"type": "Feature", "geometry": json.loads(geojson), "properties": {}}
+
+
+def rgb_hex(rgb: list[int]) -> str:
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
 def choropleth(communes: pl.DataFrame, geoms: pl.DataFrame, outlines: pl.DataFrame | None, fmt,
-               unite: str) -> tuple[pdk.Deck, list[tuple[str, list[int]]]]:
-    """A pydeck choropleth of the communes and the legend [(label, rgb)].
+               unite: str) -> tuple[dict, list[tuple[str, list[int]]]]:
+    """A choropleth of the communes as a Vega-Lite spec (a dict: no Altair object, no WebGL) and the legend
+    [(label, rgb)].
 
     communes: code, nom, valeur, secret, nom_zone; geoms: code, geojson, lon, lat (communes);
     outlines: geojson of the zones of the chosen zoning (drawn as thick lines), or None.
+    Drawn by Vega in the page (SVG): no basemap, nothing fetched from another host (the council room may be
+    offline), and a map that costs what a chart costs — the WebGL map it replaces took seconds to draw on a
+    computer without a graphics card. A click selects a commune (:func:`commune_cliquee`); the projection is
+    France's official one (Lambert-93 is a conic conformal projection), fitted to the communes.
     """
     values = [v for v in communes["valeur"].to_list() if v is not None]
     breaks = quantile_breaks(values)
     palette = SEQUENTIAL_5[-(len(breaks) + 1):] if breaks else [SEQUENTIAL_5[2]]
     geo_by_code = {r["code"]: r for r in geoms.iter_rows(named=True)}
-    features = []
+    rows = []
     for row in communes.iter_rows(named=True):
         g = geo_by_code.get(row["code"])
         if g is None:
             continue
         if row["secret"]:
-            colour, text = SECRET_RGB, "secret statistique"
+            colour, text = rgb_hex(SECRET_RGB), "secret statistique"
         elif row["valeur"] is None:
-            colour, text = MISSING_RGB, "non disponible"
+            colour, text = rgb_hex(MISSING_RGB), "non disponible"
         else:
-            colour, text = _hex_to_rgb(palette[class_of(row["valeur"], breaks)]), f"{fmt(row['valeur'])} {unite}"
-        features.append({"type": "Feature", "geometry": json.loads(g["geojson"]),
-                         "properties": {"code": row["code"], "nom": row["nom"], "valeur_texte": text,
-                                        "zone": row.get("nom_zone") or "", "couleur": colour}})
-    layers = [pdk.Layer(
-        "GeoJsonLayer", id="communes", data={"type": "FeatureCollection", "features": features},
-        pickable=True, stroked=True, filled=True, get_fill_color="properties.couleur",
-        get_line_color=[255, 255, 255], line_width_min_pixels=1, auto_highlight=True,
-        highlight_color=[213, 94, 0, 160])]
+            colour, text = palette[class_of(row["valeur"], breaks)], f"{fmt(row['valeur'])} {unite}"
+        rows.append({"code": row["code"], "nom": row["nom"], "valeur_texte": text,
+                     "zone": row.get("nom_zone") or "", "couleur": colour, "geo": _feature(g["geojson"])})
+    selectionnee = {"param": SELECTION_COMMUNE, "empty": False}
+    layers: list[dict] = [{
+        "name": "communes",
+        "data": {"values": rows},
+        "mark": {"type": "geoshape", "cursor": "pointer"},
+        "params": [{"name": SELECTION_COMMUNE, "select": {"type": "point", "fields": ["code"], "on": "click",
+                                                          "clear": "dblclick"}}],
+        "encoding": {
+            "shape": {"field": "geo", "type": "geojson"},
+            "fill": {"field": "couleur", "type": "nominal", "scale": None, "legend": None},
+            "stroke": {"condition": {**selectionnee, "value": HIGHLIGHT}, "value": "#ffffff"},
+            "strokeWidth": {"condition": {**selectionnee, "value": 3}, "value": 0.8},
+            "tooltip": [{"field": "nom", "type": "nominal", "title": "Commune"},
+                        {"field": "valeur_texte", "type": "nominal", "title": "Valeur"},
+                        {"field": "zone", "type": "nominal", "title": "Zone"}],
+        },
+    }]
     if outlines is not None and not outlines.is_empty():
-        zone_features = [{"type": "Feature", "geometry": json.loads(r["geojson"]), "properties": {"nom": r["nom"]}}
-                         for r in outlines.iter_rows(named=True)]
-        layers.append(pdk.Layer(
-            "GeoJsonLayer", id="zones", data={"type": "FeatureCollection", "features": zone_features},
-            stroked=True, filled=False, get_line_color=[20, 20, 20], line_width_min_pixels=3, pickable=False))
-    lon = geoms["lon"].mean() if not geoms.is_empty() else 3.4
-    lat = geoms["lat"].mean() if not geoms.is_empty() else 50.4
-    deck = pdk.Deck(
-        # No basemap, so nothing is fetched from another host (the council room may be offline). pydeck's
-        # way is map_provider=None with map_style left unset: the spec then carries pydeck's "__MAP_STYLE__"
-        # placeholder, which Streamlit reads as "no basemap". map_style=None or "" would make Streamlit
-        # fetch its own Carto style (basemaps.cartocdn.com) instead.
-        layers=layers, map_provider=None,
-        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=9.6),
-        tooltip={"html": "<b>{nom}</b><br/>{valeur_texte}<br/>{zone}",
-                 "style": {"fontSize": "15px", "backgroundColor": "#222", "color": "white"}},
-    )
+        zones = [{"nom": r["nom"], "geo": _feature(r["geojson"])} for r in outlines.iter_rows(named=True)]
+        layers.append({
+            "name": "zones",
+            "data": {"values": zones},
+            # no fill at all (``filled: false`` alone paints a transparent fill, which would take the communes'
+            # hovers and clicks), no tooltip: only the line is drawn and the communes under it stay clickable
+            "mark": {"type": "geoshape", "filled": False, "fill": None, "stroke": "#141414", "strokeWidth": 3,
+                     "tooltip": None},
+            "encoding": {"shape": {"field": "geo", "type": "geojson"}},
+        })
+    spec = {
+        "$schema": alt.SCHEMA_URL,
+        "width": "container", "height": MAP_HEIGHT,
+        "projection": {"type": "conicConformal", "parallels": [44, 49], "rotate": [-3, 0]},
+        "layer": layers,
+        "view": {"stroke": None},
+        "config": {"locale": FRENCH_LOCALE},
+    }
     legend = []
     if values:
         for label, hexcol in zip(class_labels(breaks, min(values), max(values), fmt), palette, strict=False):
@@ -420,7 +450,7 @@ def choropleth(communes: pl.DataFrame, geoms: pl.DataFrame, outlines: pl.DataFra
         legend.append(("secret statistique", SECRET_RGB))
     if communes.filter(~pl.col("secret") & pl.col("valeur").is_null()).height:
         legend.append(("non disponible", MISSING_RGB))
-    return deck, legend
+    return spec, legend
 
 
 def sensitivity_chart(df: pl.DataFrame) -> alt.Chart:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 
 import altair as alt
 import polars as pl
-import pydeck as pdk
 import segno
 
-from barometre.charts.indicateurs import configure_text
+from barometre.charts.indicateurs import configure_text, rgb_hex
 
 # Labelled projects on the map: a dark ring around a bright fill, visible over every class of the choropleth.
 PROJET_RGB = [0, 158, 115]  # Okabe-Ito bluish green
@@ -65,15 +65,24 @@ def poids_chart(poids: dict[str, float], libelles: dict[str, str], font_size: in
     return configure_text((bars + text).properties(height=alt.Step(font_size * 2.4)), font_size)
 
 
-def couche_projets(projets: list[dict]) -> pdk.Layer:
-    """A scatter layer of labelled projects. ``projets``: dicts with lat, lon, titre, porteur, commune_nom,
-    position (« lieu du projet » / « centre de la commune »). Every text a person typed is HTML-escaped:
-    the map's tooltip template inserts it as HTML."""
-    data = [{"lat": p["lat"], "lon": p["lon"],
-             "nom": html.escape(f"Label 2044 : {p['titre']}"),
-             "valeur_texte": html.escape(f"{p['porteur']} — {p['commune_nom']}"),
-             "zone": html.escape(f"Position : {p['position']}")} for p in projets]
-    return pdk.Layer("ScatterplotLayer", id="projets_labellises", data=data, get_position=["lon", "lat"],
-                     get_fill_color=PROJET_RGB, get_line_color=PROJET_CONTOUR_RGB, stroked=True, filled=True,
-                     line_width_min_pixels=2, get_radius=1, radius_min_pixels=PROJET_RAYON_PX,
-                     radius_max_pixels=PROJET_RAYON_PX, pickable=True)
+def couche_projets(projets: list[dict]) -> dict:
+    """The labelled projects as a Vega-Lite layer of a :func:`barometre.charts.indicateurs.choropleth` (points at
+    their longitude and latitude, in the map's projection). ``projets``: dicts with lat, lon, titre, porteur,
+    commune_nom, position (« lieu du projet » / « centre de la commune »). Typed text stays data: Vega's
+    tooltip shows each value as text (it escapes HTML)."""
+    data = [{"lat": p["lat"], "lon": p["lon"], "titre": p["titre"], "porteur": p["porteur"],
+             "commune": p["commune_nom"], "position": p["position"]} for p in projets]
+    return {
+        "name": "projets_labellises",
+        "data": {"values": data},
+        "mark": {"type": "circle", "size": math.pi * PROJET_RAYON_PX ** 2, "opacity": 1,
+                 "fill": rgb_hex(PROJET_RGB), "stroke": rgb_hex(PROJET_CONTOUR_RGB), "strokeWidth": 2},
+        "encoding": {
+            "longitude": {"field": "lon", "type": "quantitative"},
+            "latitude": {"field": "lat", "type": "quantitative"},
+            "tooltip": [{"field": "titre", "type": "nominal", "title": "Projet labellisé"},
+                        {"field": "porteur", "type": "nominal", "title": "Porteur"},
+                        {"field": "commune", "type": "nominal", "title": "Commune"},
+                        {"field": "position", "type": "nominal", "title": "Position"}],
+        },
+    }

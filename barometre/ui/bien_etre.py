@@ -206,10 +206,9 @@ def resultats(ctx: Contexte, sel: Selection, indice: bien_etre.IndiceBienEtre, p
             graphiques.afficher("ranking_chart", scored, UNITE_SCORE, 2, highlight, "Score de bien-être",
                                 font_size=chart_font, alt="Classement des communes selon le score de bien-être")
     elif onglet == "carte":
-        deck, legend = charts.choropleth(ranking, cache.geometries("commune"), cache.geometries(sel.zonage),
+        spec, legend = charts.choropleth(ranking, cache.geometries("commune"), cache.geometries(sel.zonage),
                                          lambda v: formats.nombre(v, 2), "")
-        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="be_carte",
-                                height=460, alt="Carte du score de bien-être des communes")
+        event = graphiques.carte(spec, key="be_carte", hauteur=460, alt="Carte du score de bien-être des communes")
         st.caption("Légende (classes par quantiles) : " + " · ".join(label for label, _ in legend)
                    + ". Cliquer une commune ouvre le détail de son calcul plus bas.")
     elif onglet == "sensibilite":

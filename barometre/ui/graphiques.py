@@ -42,6 +42,13 @@ def afficher(nom: str, *args: Any, alt: str, container=None, **kwargs: Any) -> d
     return s
 
 
+def carte(spec: dict, *, key: str, alt: str, hauteur: int = charts.MAP_HEIGHT):
+    """Draw a map of :func:`barometre.charts.indicateurs.choropleth` at the container's width; returns the
+    selection event (read it with ``charts.commune_cliquee``)."""
+    return st.vega_lite_chart({**spec, "height": hauteur}, width="stretch", alt=alt, on_select="rerun",
+                              selection_mode=charts.SELECTION_COMMUNE, key=key)
+
+
 def en_json(chart_ou_spec: Any) -> str:
     """A spec (dict) or an Altair chart as Vega-Lite JSON."""
     return json.dumps(chart_ou_spec) if isinstance(chart_ou_spec, dict) else chart_ou_spec.to_json()

@@ -180,10 +180,9 @@ def carte(sel: Selection, r: Idh4):
                     "nom_zone": pl.String})
         st.markdown(f"## {label}, par commune")
         if etat.section_picker({"carte": "Carte", "classement": "Classement"}, key="onglet_idh4") == "carte":
-            deck, legend = charts.choropleth(frame, cache.geometries("commune"), cache.geometries(zonage),
+            spec, legend = charts.choropleth(frame, cache.geometries("commune"), cache.geometries(zonage),
                                              lambda v: formats.nombre(v, 3), "")
-            event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="idh4_carte",
-                                    height=520, alt=f"Carte : {label}")
+            event = graphiques.carte(spec, key="idh4_carte", hauteur=520, alt=f"Carte : {label}")
             st.caption("Légende (quantiles) : " + " · ".join(lbl for lbl, _ in legend)
                        + ". Traits noirs : zones du découpage. Cliquer une commune ouvre le détail de son "
                        "calcul.")

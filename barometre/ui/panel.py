@@ -101,16 +101,16 @@ def noms_communes() -> dict[str, str]:
     return dict(zip(df["code"].to_list(), df["nom"].to_list(), strict=True))
 
 
-def couche_label(deck) -> bool:
+def couche_label(carte: dict) -> bool:
     """The « Projets labellisés » switch of a commune map: when on, the labelled projects' layer is added to
-    ``deck``. Returns whether it is on."""
+    the map's spec ``carte``. Returns whether it is on."""
     projets = panel().projets_labellises()
     on = st.toggle(f"Projets labellisés « {cache.nom_label()} » ({projets.height})", key="carte_projets_label",
                    disabled=projets.is_empty(),
                    help="Ajoute à la carte les projets labellisés (page Label) : leur lieu, ou le centre de "
                         "leur commune quand le lieu n'est pas précisé.")
     if on:
-        deck.layers.append(charts_panel.couche_projets(projets_carte(projets)))
+        carte["layer"].append(charts_panel.couche_projets(projets_carte(projets)))
     return on
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from barometre import formats
 from barometre.catalogue import Catalogue
 from barometre.charts import indicateurs as charts
-from barometre.ui import cache, etat, panneaux, provenance
+from barometre.ui import cache, etat, graphiques, panneaux, provenance
 from barometre.ui import panel as ui_panel
 from barometre.ui import verdicts as verdicts_ui
 from barometre.ui.etat import Selection
@@ -28,14 +28,13 @@ def carte(sel: Selection) -> None:
     """The communes coloured by ``sel.indicateur`` for ``sel.annee``; a click opens the commune's profile."""
     ind = cache.catalogue().indicateur(sel.indicateur)
     communes = cache.valeurs_communes(ind.id, sel.annee, sel.zonage, sel.ventilation)
-    deck, legend = charts.choropleth(communes, cache.geometries("commune"), cache.geometries(sel.zonage),
+    spec, legend = charts.choropleth(communes, cache.geometries("commune"), cache.geometries(sel.zonage),
                                      panneaux.fmt(ind), ind.unite)
-    avec_projets = ui_panel.couche_label(deck)
+    avec_projets = ui_panel.couche_label(spec)
     st.markdown(f"## {ind.libelle} ({ind.unite}), {sel.annee}")
     left, right = st.columns([3, 1])
     with left:
-        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="carte", height=560,
-                                alt=f"Carte des communes : {ind.libelle}")
+        event = graphiques.carte(spec, key="carte", alt=f"Carte des communes : {ind.libelle}")
     with right:
         legende(legend)
         st.caption("Traits noirs épais : contours des zones du découpage choisi. Cliquer une commune ouvre son "

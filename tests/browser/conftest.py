@@ -192,7 +192,7 @@ def pages_on(browser, streamlit_server: str) -> Iterator[Callable]:
 
     The page records ``console_errors`` ((text, url) pairs), ``page_errors`` (uncaught JS errors) and
     ``external_requests``: requests to any other host, which fail at once (see CHROMIUM_ARGS), e.g. the
-    Carto basemap style that st.pydeck_chart loads.
+    basemap style a deck.gl map would load (the maps are Vega-Lite now: a test asks that nothing is fetched).
     """
     app_host = urlsplit(streamlit_server).netloc
     contexts = []

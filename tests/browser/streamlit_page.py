@@ -20,6 +20,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = PROJECT_ROOT / "screenshots"  # gitignored
 
+#: A commune map (barometre.charts.indicateurs.choropleth): the Vega-Lite chart whose marks are geoshapes.
+CARTE = '[data-testid="stVegaLiteChart"]:has([aria-roledescription="geoshape"])'
+
 DESKTOP = {"width": 1280, "height": 720}
 FULL_HD = {"width": 1920, "height": 1080}
 VIEWPORTS = {"1280x720": DESKTOP, "1920x1080": FULL_HD}

@@ -9,7 +9,7 @@
   failure, and the entry is to be removed.
 - Keyboard only: from the page load, Tab reaches the sidebar's "Échelle" and "Territoire" selectboxes
   and the page's main selectbox, which the keyboard then operates.
-- Every chart (Vega-Lite) and map (pydeck) has a text alternative.
+- Every chart and map (both Vega-Lite) has a text alternative.
 - The document is declared French (``<html lang="fr">``) on every page, read from the same loads.
 
 Every violation (all impacts) is written to ``screenshots/axe_report.json``.
@@ -79,13 +79,10 @@ _AXE_RUN_JS = """async () => {
 _CHARTS_JS = """() => {
     const label = el => { const a = el.closest('[aria-label]'); return a ? a.getAttribute('aria-label').trim() : ''; };
     const visible = el => el.getClientRects().length > 0;
-    const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"], .vega-embed')]
-        .filter(visible).map(el => ({kind: 'vega', label: label(el), rendered: !!el.querySelector('svg, canvas'),
+    const kind = el => el.querySelector('[aria-roledescription="geoshape"]') ? 'carte' : 'vega';
+    return [...document.querySelectorAll('[data-testid="stVegaLiteChart"], .vega-embed')]
+        .filter(visible).map(el => ({kind: kind(el), label: label(el), rendered: !!el.querySelector('svg, canvas'),
                                      role: el.getAttribute('role')}));
-    const maps = [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"]')]
-        .filter(visible).map(el => ({kind: 'deck', label: label(el), rendered: !!el.querySelector('canvas'),
-                                     role: el.getAttribute('role')}));
-    return charts.concat(maps);
 }"""
 
 _CHARTS_RENDERED_JS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
@@ -280,9 +277,9 @@ def test_every_chart_has_a_text_alternative(scans, app_page, mode):
 
 
 def test_the_chart_check_sees_charts_and_maps(scans):
-    """The text-alternative test is not vacuous: pages do have Vega charts and a pydeck map."""
+    """The text-alternative test is not vacuous: pages do have charts and a commune map."""
     kinds = {c["kind"] for p in PAGES for c in scans(p, "normal").charts}
-    assert kinds == {"vega", "deck"}, kinds
+    assert kinds == {"vega", "carte"}, kinds
 
 
 KEYBOARD_CASES = [("qualite_de_vie", "Indicateur"), ("territoires", "Indicateur")]

@@ -19,6 +19,7 @@ from barometre.charts import indicateurs as charts
 from barometre.settings import get_settings
 
 from .streamlit_page import (
+    CARTE,
     DESKTOP,
     VIEWPORTS,
     app_errors,
@@ -94,12 +95,12 @@ def test_every_page_opens_at_both_sizes(page_at, app_page):
 def test_territoires_indicator_changes_the_map(page_at):
     page = page_at("/territoires")
     wait_for_app(page)
-    deck = page.locator('[data-testid="stDeckGlJsonChart"]')
+    carte = page.locator(CARTE)
 
     def view():
         legend = page.locator('[data-testid="stColumn"]').filter(has_text="Légende").last.inner_text()
-        return {"heading": headings(page, "h2")[0], "map": deck.get_attribute("aria-label"), "legend": legend,
-                "pixels": deck.locator("canvas").first.screenshot()}
+        return {"heading": headings(page, "h2")[0], "map": carte.get_attribute("aria-label"), "legend": legend,
+                "pixels": carte.screenshot()}
 
     before = view()
     # the map's screenshot scrolled the page: back to the top, so that the picker is not under the header
@@ -123,19 +124,19 @@ def test_map_draws_offline_with_its_tooltip(page_at):
     communes and the zone outlines, with the tooltip on hover."""
     page = page_at("/territoires")
     wait_for_app(page)
-    deck = page.locator('[data-testid="stDeckGlJsonChart"]')
-    deck.scroll_into_view_if_needed()
-    box = deck.bounding_box()
+    carte = page.locator(CARTE)
+    carte.scroll_into_view_if_needed()
+    box = carte.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)  # the heart of the map
-    tooltip = page.locator(".deck-tooltip")
+    tooltip = page.locator("#vg-tooltip-element")
     tooltip.wait_for(state="visible", timeout=10_000)
-    lines = tooltip.inner_text().splitlines()
-    assert len(lines) == 3 and re.search(r"\d", lines[1]) and "habitants" in lines[1], lines  # commune, value, zone
+    rows = [r.split("\t") for r in tooltip.locator("tr").all_inner_texts()]
+    assert [r[0].strip() for r in rows] == ["Commune", "Valeur", "Zone"], rows
+    assert re.search(r"\d", rows[1][1]) and "habitants" in rows[1][1], rows  # the commune's value and unit
     _assert_healthy(page)
     assert page.external_requests == [], f"the map asked other hosts: {page.external_requests}"
-    # Drawn without a basemap: the canvas shows the class colours of the communes and the zones' black
-    # outlines (only the hovered commune takes the highlight colour).
-    image = Image.open(io.BytesIO(deck.locator("canvas").first.screenshot())).convert("RGB")
+    # Drawn without a basemap: the map shows the class colours of the communes and the zones' black outlines.
+    image = Image.open(io.BytesIO(carte.screenshot())).convert("RGB")
     colours = {rgb for _, rgb in image.getcolors(maxcolors=1 << 20)}
     classes = {tuple(charts._hex_to_rgb(h)) for h in charts.SEQUENTIAL_5}
     assert len(classes & colours) >= 3, "the communes' class colours are not on the map"

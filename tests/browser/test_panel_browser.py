@@ -26,7 +26,7 @@ from barometre.pilotage.structure import charger_structure
 from barometre.settings import get_settings
 
 from .conftest import pages_on, running_streamlit
-from .streamlit_page import FULL_HD, VIEWPORTS, app_errors, assert_no_exception, screenshot, wait_for_app
+from .streamlit_page import CARTE, FULL_HD, VIEWPORTS, app_errors, assert_no_exception, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -123,7 +123,10 @@ def test_labelled_projects_layer_and_commune_profile(base, opener, viewport_name
     wait_for_app(page)
     legend.first.wait_for(timeout=30_000)
     assert_no_exception(page)
-    assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 1
+    carte = page.locator(CARTE)
+    assert carte.count() == 1
+    # the project is drawn on the map, a point of its own beside the communes' shapes
+    assert carte.locator('[aria-roledescription="circle"]').count() == 1, carte.inner_html()[:2000]
     page.locator('[data-testid="stMarkdown"]', has_text="Porte du Hainaut 2044 » : 1").first.wait_for()
     screenshot(page, f"territoires-label-{viewport_name}", full_page=True)
     assert app_errors(page) == []
