@@ -194,6 +194,9 @@ def scans(browser, streamlit_server, axe_source):
     the axe, known-issue and chart tests."""
     context = browser.new_context(viewport=DESKTOP, locale="fr-FR", timezone_id="Europe/Paris")
     context.set_default_timeout(NAVIGATION_TIMEOUT_MS)
+    # axe is compiled while the page loads (the server's script run leaves the browser idle), not sent and
+    # compiled after it; in the top document only, as when it was evaluated there (frames: axe's own rules).
+    context.add_init_script("if (window.top === window.self) {\n" + axe_source + "\n}")
     done: dict[tuple[str, str], Scan] = {}
 
     def record(page, scan: Scan, where: str) -> None:
