@@ -10,6 +10,8 @@ No streamlit import here: these drive the page from the outside, through Playwri
 
 from __future__ import annotations
 
+import itertools
+import os
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -41,7 +43,13 @@ STREAMLIT_PROBE_PATHS = ("/_stcore/health", "/_stcore/host-config")
 # running, without skeleton nor 'Running…' icon, for SETTLE_MS in a row: that also rides over the
 # short "notRunning" gap before a rerun that a widget asks for on load.
 SETTLE_MS = 300
-_APP_SETTLED_JS = """(settleMs) => {
+# One in-page poll per wait (no round trip but the wait itself): ``token`` is new for each wait, so an idle
+# stamp left by a previous wait (or a previous document) never counts for this one.
+_APP_SETTLED_JS = """({settleMs, token}) => {
+    if (window.__barometreWaitToken !== token) {
+        window.__barometreWaitToken = token;
+        window.__barometreIdleSince = undefined;
+    }
     const app = document.querySelector('[data-testid="stApp"]');
     const idle = app !== null
         && app.getAttribute('data-test-connection-state') === 'CONNECTED'
@@ -57,15 +65,20 @@ _APP_SETTLED_JS = """(settleMs) => {
 }"""
 
 
+_wait_count = itertools.count()
+
+
+def _settle_arg() -> dict:
+    return {"settleMs": SETTLE_MS, "token": f"{os.getpid()}-{next(_wait_count)}"}
+
+
 def wait_for_app(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
     """Return once the app is connected, its script run has finished and its elements are drawn.
 
     Call it again after each interaction that triggers a rerun (widget change, navigation).
     """
-    page.locator('[data-testid="stApp"]').wait_for(state="attached", timeout=timeout_ms)
-    page.evaluate("() => { window.__barometreIdleSince = undefined; }")
     try:
-        page.wait_for_function(_APP_SETTLED_JS, arg=SETTLE_MS, timeout=timeout_ms, polling=50)
+        page.wait_for_function(_APP_SETTLED_JS, arg=_settle_arg(), timeout=timeout_ms, polling=50)
     except PlaywrightTimeoutError:
         state = page.evaluate(
             """() => {
@@ -248,6 +261,4 @@ def chart_labels(page) -> list[str]:
 
 async def wait_for_app_async(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
     """``wait_for_app`` for Playwright's async API (load tests): same readiness rule, raises on timeout."""
-    await page.locator('[data-testid="stApp"]').wait_for(state="attached", timeout=timeout_ms)
-    await page.evaluate("() => { window.__barometreIdleSince = undefined; }")
-    await page.wait_for_function(_APP_SETTLED_JS, arg=SETTLE_MS, timeout=timeout_ms, polling=50)
+    await page.wait_for_function(_APP_SETTLED_JS, arg=_settle_arg(), timeout=timeout_ms, polling=50)

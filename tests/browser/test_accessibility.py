@@ -11,6 +11,9 @@
   and the page's main selectbox, which the keyboard then operates.
 - Every chart and map (both Vega-Lite) has a text alternative.
 - The document is declared French (``<html lang="fr">``) on every page, read from the same loads.
+- Every page opens at both screen sizes (1280×720, then resized to 1920×1080): no exception, no st.error, no
+  JS error of the app's, a title, the sidebar with every page of app.py under its section headings; a
+  screenshot of each size. Read from the normal-mode load, before axe runs (the page is resized back first).
 
 Every violation (all impacts) is written to ``screenshots/axe_report.json``.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -27,11 +31,14 @@ from .conftest import NAVIGATION_TIMEOUT_MS
 from .streamlit_page import (
     DESKTOP,
     SCREENSHOT_DIR,
+    VIEWPORTS,
     app_errors,
+    app_menu_sections,
     app_pages,
     assert_no_exception,
     combobox,
     headings,
+    screenshot,
     selectbox_value,
     wait_for_app,
 )
@@ -39,6 +46,7 @@ from .streamlit_page import (
 pytestmark = pytest.mark.browser
 
 PAGES = app_pages()
+MENU_SECTIONS = app_menu_sections()
 MODES = ("normal", "projection")
 BLOCKING_IMPACTS = ("serious", "critical")
 # axe rates heading-order "moderate"; the outline (h1 page title, h2 sections, h3 within them) is what
@@ -85,6 +93,25 @@ _CHARTS_JS = """() => {
                                      role: el.getAttribute('role')}));
 }"""
 
+# What the page shows at one screen size, in one round trip (texts as Playwright's all_inner_texts gives them;
+# "visible" as its is_visible: a non-empty box and not visibility:hidden).
+_SIZE_FACTS_JS = """() => {
+    const texts = sel => [...document.querySelectorAll(sel)].map(e => e.innerText);
+    const sidebar = document.querySelector('[data-testid="stSidebar"]');
+    const box = sidebar && sidebar.getBoundingClientRect();
+    return {
+        path: location.pathname,
+        page_not_found: document.body.innerText.toLowerCase().includes('page not found'),
+        exceptions: texts('[data-testid="stException"]'),
+        st_errors: texts('[data-testid="stAlertContentError"]'),
+        titles: texts('[data-testid="stMain"] :is(h1,h2)'),
+        sidebar_visible: !!(box && box.width > 0 && box.height > 0
+                            && getComputedStyle(sidebar).visibility !== 'hidden'),
+        sidebar_links: texts('[data-testid="stSidebar"] a'),
+        sidebar_sections: texts('[data-testid="stSidebar"] h2'),
+    };
+}"""
+
 _CHARTS_RENDERED_JS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
     .filter(el => el.getClientRects().length > 0).every(el => el.querySelector('svg, canvas'))"""
 
@@ -123,6 +150,7 @@ class Scan:
     errors: list[str] = field(default_factory=list)
     sidebar_visible: bool = False
     lang: str = ""  # document.documentElement.lang once the page has settled
+    sizes: dict[str, dict] = field(default_factory=dict)  # normal mode: _SIZE_FACTS_JS (+ errors, shot) per size
 
     def blocking(self, known: bool) -> list[dict]:
         return [v for v in self.violations
@@ -132,6 +160,22 @@ class Scan:
 
 def _page_path(app_page, mode: str) -> str:
     return app_page.path + ("?mode=projection" if mode == "projection" else "")
+
+
+def _look_at_both_sizes(page, app_page, scan: Scan) -> None:
+    """The page at 1280×720 (as loaded), then resized to 1920×1080: facts and a screenshot at each; then resized
+    back to 1280×720 (and settled) for axe, which so sees the page as loaded."""
+    for name, viewport in VIEWPORTS.items():
+        if page.viewport_size != viewport:
+            page.set_viewport_size(viewport)
+            wait_for_app(page)
+        facts = page.evaluate(_SIZE_FACTS_JS)
+        facts["errors"] = app_errors(page)
+        facts["shot_bytes"] = screenshot(page, f"page-{app_page.url_path}-{name}").stat().st_size
+        scan.sizes[name] = facts
+    if page.viewport_size != DESKTOP:
+        page.set_viewport_size(DESKTOP)
+        wait_for_app(page)
 
 
 def _wait_for_charts(page) -> None:
@@ -147,6 +191,9 @@ def scans(browser, streamlit_server, axe_source):
     the axe, known-issue and chart tests."""
     context = browser.new_context(viewport=DESKTOP, locale="fr-FR", timezone_id="Europe/Paris")
     context.set_default_timeout(NAVIGATION_TIMEOUT_MS)
+    # axe is compiled while the page loads (the server's script run leaves the browser idle), not sent and
+    # compiled after it; in the top document only, as when it was evaluated there (frames: axe's own rules).
+    context.add_init_script("if (window.top === window.self) {\n" + axe_source + "\n}")
     done: dict[tuple[str, str], Scan] = {}
 
     def record(page, scan: Scan, where: str) -> None:
@@ -193,6 +240,8 @@ def scans(browser, streamlit_server, axe_source):
             except Exception:  # reported by the lang test with the value found
                 pass
             scan.lang = page.evaluate("document.documentElement.lang")
+            if mode == "normal":
+                _look_at_both_sizes(page, app_page, scan)
             _wait_for_charts(page)
             record(page, scan, "page")
             tabs = page.locator('[data-testid="stMain"] [role="tab"]')
@@ -280,6 +329,32 @@ def test_the_chart_check_sees_charts_and_maps(scans):
     """The text-alternative test is not vacuous: pages do have charts and a commune map."""
     kinds = {c["kind"] for p in PAGES for c in scans(p, "normal").charts}
     assert kinds == {"vega", "carte"}, kinds
+
+
+@pytest.mark.parametrize("app_page", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_opens_at_both_sizes(scans, app_page):
+    """(Was in test_pages_browser.py, on a load of its own: the scans' normal-mode load serves it now.)"""
+    scan = scans(app_page, "normal")
+    assert urlsplit(scan.url).path == app_page.path, f"{app_page.path} was redirected to {scan.url}"
+    assert set(scan.sizes) == set(VIEWPORTS), scan.sizes.keys()
+    for name, facts in scan.sizes.items():
+        where = f"{scan.url} at {name}"
+        assert not facts["page_not_found"], f"'Page not found' on {where}"
+        assert not facts["exceptions"], f"Streamlit showed an exception on {where}:\n" + "\n---\n".join(
+            facts["exceptions"])
+        assert not facts["st_errors"], f"st.error on {where}:\n" + "\n---\n".join(facts["st_errors"])
+        assert facts["errors"] == [], f"JS errors on {where}: {facts['errors']}"
+        assert [h for h in facts["titles"] if h.strip()], f"/{app_page.url_path} has no title at {name}"
+        assert facts["sidebar_visible"], f"no sidebar on {where}"
+        assert facts["shot_bytes"] > 0
+    # The sidebar's own navigation offers every page of app.py, under its section headings (real <h2>s).
+    facts = scan.sizes["1920x1080"]
+    links = facts["sidebar_links"]
+    # (Administration is listed for signed-in administrators only: tests/test_pages_pilotage.py)
+    missing = [p.title for p in PAGES if p.url_path != "administration" and not any(p.title in link for link in links)]
+    assert not missing, f"sidebar links {links} lack {missing}"
+    sections = facts["sidebar_sections"]
+    assert sections == MENU_SECTIONS and len(sections) >= 3, sections
 
 
 KEYBOARD_CASES = [("qualite_de_vie", "Indicateur"), ("territoires", "Indicateur")]

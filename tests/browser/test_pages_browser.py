@@ -1,8 +1,8 @@
-"""The dashboard in a real browser: every page at both screen sizes, filters that change the charts,
-shared links that give the same view in another browser, projection mode and the séance's arrow keys.
+"""The dashboard in a real browser: filters that change the charts, the map offline, shared links that give
+the same view in another browser, projection mode and the séance's arrow keys.
 
-The pages come from app.py's ``st.Page(...)`` list, so a page added there is covered here at once.
-Page loads are kept few (two cores): one load per page, the second screen size by resizing it.
+Every page of app.py at both screen sizes: test_accessibility.py's test_every_page_opens_at_both_sizes, on the
+same page load as that page's axe scan (two cores: page loads are kept few).
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ from barometre.catalogue import load_catalogue
 from barometre.charts import indicateurs as charts
 from barometre.settings import get_settings
 
+from .conftest import pages_on
 from .streamlit_page import (
     CARTE,
-    DESKTOP,
-    VIEWPORTS,
     app_errors,
-    app_menu_sections,
     app_pages,
     assert_no_exception,
     chart_labels,
@@ -37,7 +35,6 @@ from .streamlit_page import (
 pytestmark = pytest.mark.browser
 
 PAGES = app_pages()
-MENU_SECTIONS = app_menu_sections()
 SHARED_TERRITORY = ("commune", "59172", "Denain")
 SHARED_INDICATOR = "taux_chomage_15_64"
 SEANCE_VIEWS = ("population", "cae_1.a")
@@ -66,35 +63,43 @@ def test_app_declares_pages():
     assert sum(p.default for p in PAGES) <= 1, PAGES
 
 
-@pytest.mark.parametrize("app_page", PAGES, ids=[p.url_path for p in PAGES])
-def test_every_page_opens_at_both_sizes(page_at, app_page):
-    url_path = app_page.url_path
-    page = page_at(app_page.path, viewport=DESKTOP)
+@pytest.fixture(scope="module")
+def territoires(browser, streamlit_server):
+    """One load of /territoires for both map tests: the offline test first (file order), on the page as loaded,
+    then the indicator change."""
+    opener = pages_on(browser, streamlit_server)
+    page = next(opener)("/territoires")
     wait_for_app(page)
-    assert urlsplit(page.url).path == app_page.path, f"{app_page.path} was redirected to {page.url}"
-    assert page.get_by_text("Page not found").count() == 0
-    for name, viewport in VIEWPORTS.items():
-        if page.viewport_size != viewport:
-            page.set_viewport_size(viewport)
-            wait_for_app(page)
-        _assert_healthy(page)
-        assert [h for h in headings(page, "h1,h2") if h.strip()], f"/{url_path} has no title at {name}"
-        assert page.locator('[data-testid="stSidebar"]').is_visible()
-        shot = screenshot(page, f"page-{url_path}-{name}")
-        assert shot.stat().st_size > 0
-    # The sidebar's own navigation offers every page of app.py, under its section headings (real <h2>s).
-    links = page.locator('[data-testid="stSidebar"] a').all_inner_texts()
-    # (Administration is listed for signed-in administrators only: tests/test_pages_pilotage.py)
-    missing = [p.title for p in PAGES if p.url_path != "administration" and not any(p.title in link for link in links)]
-    assert not missing, f"sidebar links {links} lack {missing}"
-    sections = page.locator('[data-testid="stSidebar"] h2').all_inner_texts()
-    assert sections == MENU_SECTIONS and len(sections) >= 3, sections
+    yield page
+    next(opener, None)  # closes its context
+
+
+def test_map_draws_offline_with_its_tooltip(territoires):
+    """The map asks no other host (no basemap: the council room may have no internet) and still draws the
+    communes and the zone outlines, with the tooltip on hover."""
+    page = territoires
+    carte = page.locator(CARTE)
+    carte.scroll_into_view_if_needed()
+    box = carte.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)  # the heart of the map
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    rows = [r.split("\t") for r in tooltip.locator("tr").all_inner_texts()]
+    assert [r[0].strip() for r in rows] == ["Commune", "Valeur", "Zone"], rows
+    assert re.search(r"\d", rows[1][1]) and "habitants" in rows[1][1], rows  # the commune's value and unit
     _assert_healthy(page)
+    assert page.external_requests == [], f"the map asked other hosts: {page.external_requests}"
+    # Drawn without a basemap: the map shows the class colours of the communes and the zones' black outlines.
+    image = Image.open(io.BytesIO(carte.screenshot())).convert("RGB")
+    colours = {rgb for _, rgb in image.getcolors(maxcolors=1 << 20)}
+    classes = {tuple(charts._hex_to_rgb(h)) for h in charts.SEQUENTIAL_5}
+    assert len(classes & colours) >= 3, "the communes' class colours are not on the map"
+    assert any(max(rgb) <= 40 for rgb in colours), "the zone outlines are not on the map"
+    screenshot(page, "map-offline-tooltip")
 
 
-def test_territoires_indicator_changes_the_map(page_at):
-    page = page_at("/territoires")
-    wait_for_app(page)
+def test_territoires_indicator_changes_the_map(territoires):
+    page = territoires
     carte = page.locator(CARTE)
 
     def view():
@@ -117,31 +122,6 @@ def test_territoires_indicator_changes_the_map(page_at):
     assert after["pixels"] != before["pixels"], "the map's drawing did not change"
     assert "ind_carte" in _query(page), page.url
     screenshot(page, "filter-territoires-after")
-
-
-def test_map_draws_offline_with_its_tooltip(page_at):
-    """The map asks no other host (no basemap: the council room may have no internet) and still draws the
-    communes and the zone outlines, with the tooltip on hover."""
-    page = page_at("/territoires")
-    wait_for_app(page)
-    carte = page.locator(CARTE)
-    carte.scroll_into_view_if_needed()
-    box = carte.bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)  # the heart of the map
-    tooltip = page.locator("#vg-tooltip-element")
-    tooltip.wait_for(state="visible", timeout=10_000)
-    rows = [r.split("\t") for r in tooltip.locator("tr").all_inner_texts()]
-    assert [r[0].strip() for r in rows] == ["Commune", "Valeur", "Zone"], rows
-    assert re.search(r"\d", rows[1][1]) and "habitants" in rows[1][1], rows  # the commune's value and unit
-    _assert_healthy(page)
-    assert page.external_requests == [], f"the map asked other hosts: {page.external_requests}"
-    # Drawn without a basemap: the map shows the class colours of the communes and the zones' black outlines.
-    image = Image.open(io.BytesIO(carte.screenshot())).convert("RGB")
-    colours = {rgb for _, rgb in image.getcolors(maxcolors=1 << 20)}
-    classes = {tuple(charts._hex_to_rgb(h)) for h in charts.SEQUENTIAL_5}
-    assert len(classes & colours) >= 3, "the communes' class colours are not on the map"
-    assert any(max(rgb) <= 40 for rgb in colours), "the zone outlines are not on the map"
-    screenshot(page, "map-offline-tooltip")
 
 
 def test_qualite_de_vie_indicator_changes_the_chart(page_at):
