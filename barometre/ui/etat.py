@@ -184,6 +184,17 @@ def aller_au_territoire(niveau: str, code: str) -> None:
     st.rerun()
 
 
+def selection_nouvelle(cle: str, valeur: str | None) -> bool:
+    """Whether a chart's selection ``valeur`` is new since the last run that saw it. A map keeps its clicked
+    commune across reruns: acting on it at every run would send a user who then picks another territory in the
+    sidebar straight back to the commune clicked before."""
+    memo = f"_selection_vue_{cle}"
+    if st.session_state.get(memo) == valeur:
+        return False
+    st.session_state[memo] = valeur
+    return valeur is not None
+
+
 def zonage_picker(container=None, key: str = "zonage") -> str:
     """Which zoning groups the communes (maps' outlines, equity between zones)."""
     box = container or st

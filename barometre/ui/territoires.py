@@ -43,7 +43,7 @@ def carte(sel: Selection) -> None:
             ui_panel.legende_label()
     provenance.caption_source(ind, communes.with_columns(pl.lit(sel.annee).alias("annee")))
     selected = charts.commune_cliquee(event)
-    if selected and (sel.niveau, sel.code) != ("commune", selected):
+    if etat.selection_nouvelle("carte", selected) and (sel.niveau, sel.code) != ("commune", selected):
         etat.aller_au_territoire("commune", selected)
     provenance.table_and_downloads(communes, ind, {"nom": "Commune", "code": "Code", "nom_zone": "Zone",
                                                    "valeur": "Valeur", "source": "Source"}, key="carte_table")

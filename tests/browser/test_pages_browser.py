@@ -124,6 +124,29 @@ def test_territoires_indicator_changes_the_map(territoires):
     screenshot(page, "filter-territoires-after")
 
 
+def test_a_click_on_the_map_opens_the_commune_and_the_sidebar_can_leave_it(page_at):
+    """A click on a commune opens its profile; choosing the agglomeration in the sidebar afterwards stays there
+    (the map keeps its selection across reruns: acting on it again sent the user back to the commune)."""
+    page = page_at("/territoires")
+    wait_for_app(page)
+    carte = page.locator(CARTE)
+    carte.scroll_into_view_if_needed()
+    box = carte.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)  # the heart of the map
+    page.wait_for_url(re.compile(r"niveau=commune&code=\d{5}"), timeout=30_000)
+    wait_for_app(page)
+    echelle = page.locator('[data-testid="stSidebar"]').get_by_role("combobox").first
+    echelle.focus()
+    page.keyboard.type("Agglom")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/territoires$"), timeout=30_000)
+    wait_for_app(page)
+    page.wait_for_timeout(1_000)  # a bounce back would be a rerun right after this one (not an assertion)
+    wait_for_app(page)
+    assert "niveau=commune" not in page.url, page.url
+    _assert_healthy(page)
+
+
 def test_qualite_de_vie_indicator_changes_the_chart(page_at):
     page = page_at("/qualite_de_vie")
     wait_for_app(page)
