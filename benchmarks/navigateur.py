@@ -257,8 +257,11 @@ def _mediane(valeurs: list[float | None]) -> float | None:
 
 
 def mesurer(runs: int = 3, pages: list[str] | None = None, app_dir: Path = PROJECT_ROOT,
-            log=lambda m: print(m, file=sys.stderr)) -> dict[str, Any]:
-    """Every page (or those named) of the app and of the floor, ``runs`` times; medians and ratios."""
+            log=lambda m: print(m, file=sys.stderr), echauffement: bool = True) -> dict[str, Any]:
+    """Every page (or those named) of the app and of the floor, ``runs`` times; medians and ratios.
+
+    ``echauffement``: visit each page once before measuring (the servers' first run — imports, caches — is not
+    a visit). Off, the first pass measures cold servers: for a check of the report's shape, never for figures."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
@@ -273,9 +276,10 @@ def mesurer(runs: int = 3, pages: list[str] | None = None, app_dir: Path = PROJE
             sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            for p in choisies:  # warm-up: the servers' first run (imports, caches) is not a visit
-                mesurer_page(browser, url_app, p, False)
-            mesurer_page(browser, url_plancher, choisies[0], False)
+            if echauffement:  # the servers' first run (imports, caches) is not a visit
+                for p in choisies:
+                    mesurer_page(browser, url_app, p, False)
+                mesurer_page(browser, url_plancher, choisies[0], False)
             for run in range(runs):
                 for p in choisies:
                     for nom, url in (("plancher", url_plancher), ("app", url_app)):

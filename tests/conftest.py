@@ -29,6 +29,10 @@ os.environ.setdefault("BAROMETRE_ERREURS_DETAILLEES", "1")
 # source: seconds of CPU per process. The tests' processes may cache bytecode (__pycache__ is gitignored).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
+# The test database is thrown away: its commits need not wait for the disk (libpq reads PGOPTIONS for every
+# connection: SQLAlchemy's, DuckDB's PostgreSQL catalog of the lake, the servers the browser tests start). Many
+# small commits (a lake's catalog built per test) otherwise queue behind the disk of a machine busy with the rest.
+os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
 
 
 #: Browser modules run apart from the browser tier (each starts its own server).
