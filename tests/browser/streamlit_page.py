@@ -3,7 +3,7 @@
 Test modules import them relatively: ``from .streamlit_page import wait_for_app, ...``.
 Also: ``app_pages()`` (every ``st.Page`` of app.py, read with ``ast``), ``app_menu_sections()`` (its menu's
 section headings), selectbox helpers (``combobox``, ``selectbox_value``, ``choose_option``, ``next_option``),
-``headings``, ``chart_labels``, and
+``headings``, ``chart_labels``, ``sign_in`` (the sidebar's HTTP sign-in form), and
 ``wait_for_app_async`` for Playwright's async API.
 No streamlit import here: these drive the page from the outside, through Playwright.
 """
@@ -262,3 +262,30 @@ def chart_labels(page) -> list[str]:
 async def wait_for_app_async(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None:
     """``wait_for_app`` for Playwright's async API (load tests): same readiness rule, raises on timeout."""
     await page.wait_for_function(_APP_SETTLED_JS, arg=_settle_arg(), timeout=timeout_ms, polling=50)
+
+
+def sign_in(page, login: str, password: str, timeout_ms: int = 90_000) -> None:
+    """Sign in through the sidebar's HTTP form (« Se connecter pour saisir »), as a user does; return once
+    the page the form sent back to has settled.
+
+    The form's fields are ``required``: were they emptied between typing and the click (the sidebar drawn
+    again by a late rerun), the browser would post nothing and wait for ever. So the click is made only once
+    both fields hold what was typed (typed again otherwise), and a click that sent nothing is said as such.
+    """
+    wait_for_app(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Se connecter pour saisir").click()
+    fields = [(sidebar.locator('input[name="identifiant"]'), login),
+              (sidebar.locator('input[name="mot_de_passe"]'), password)]
+    for _attempt in range(3):
+        for field, value in fields:
+            field.wait_for(state="visible", timeout=60_000)
+            field.fill(value)
+        wait_for_app(page)  # a rerun the click on the expander may have started is over
+        if all(field.input_value() == value for field, value in fields):
+            break
+    else:
+        pytest.fail("the sign-in fields are emptied again and again after typing (the form is redrawn)")
+    with page.expect_navigation(timeout=timeout_ms):
+        sidebar.get_by_role("button", name="Se connecter").click()
+    wait_for_app(page)

@@ -15,7 +15,7 @@ from barometre.settings import PROJECT_ROOT, Settings
 from barometre.sources.entrepot import Entrepot
 
 from .conftest import pages_on, running_streamlit
-from .streamlit_page import DESKTOP, assert_no_exception, screenshot, wait_for_app
+from .streamlit_page import DESKTOP, assert_no_exception, screenshot, sign_in, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -49,15 +49,7 @@ def test_an_agent_reviews_confirms_then_loads(browser, upload_server):
     open_page = next(opener)
     try:
         page = open_page("/donnees", viewport=DESKTOP)
-        wait_for_app(page)
-        sidebar = page.locator('[data-testid="stSidebar"]')  # the sign-in form of the one entry point (HTTP)
-        sidebar.get_by_text("Se connecter pour saisir").click()
-        sidebar.locator('input[name="identifiant"]').wait_for(state="visible", timeout=60_000)
-        sidebar.locator('input[name="identifiant"]').fill("agent")
-        sidebar.locator('input[name="mot_de_passe"]').fill(MDP)
-        with page.expect_navigation(timeout=90_000):
-            sidebar.get_by_role("button", name="Se connecter").click()
-        wait_for_app(page)
+        sign_in(page, "agent", MDP)  # the sign-in form of the one entry point (HTTP)
         assert "/donnees" in page.url, "back on the Données page after signing in"
         # Streamlit's English words replaced by the one CSS (issue 24): the accessible name is French too
         uploader = page.locator('[data-testid="stFileUploader"]').first

@@ -12,7 +12,7 @@ from barometre.pilotage import sessions
 from barometre.pilotage.store import Store, Utilisateur
 
 from .conftest import pages_on, running_streamlit
-from .streamlit_page import assert_no_exception, wait_for_app
+from .streamlit_page import assert_no_exception, sign_in, wait_for_app
 
 MDP = "cheval agrafe batterie correcte"
 
@@ -35,24 +35,12 @@ def _connecte(page) -> bool:
     return "Connecté·e :" in page.inner_text('[data-testid="stSidebar"]')
 
 
-def _se_connecter(page, login: str, mdp: str) -> None:
-    wait_for_app(page)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Se connecter pour saisir").click()
-    sidebar.locator('input[name="identifiant"]').wait_for(state="visible", timeout=60_000)
-    sidebar.locator('input[name="identifiant"]').fill(login)
-    sidebar.locator('input[name="mot_de_passe"]').fill(mdp)
-    with page.expect_navigation(timeout=90_000):  # a busy 2-core machine
-        sidebar.get_by_role("button", name="Se connecter").click()
-    wait_for_app(page)
-
-
 def test_signed_in_agent_stays_signed_in_then_signs_out_everywhere(serveur, browser):
     base, url = serveur
     ouvrir = pages_on(browser, base)
     opener = next(ouvrir)
     page = opener("/jalons")
-    _se_connecter(page, "agent", MDP)
+    sign_in(page, "agent", MDP)
     assert_no_exception(page)
     assert _connecte(page), page.inner_text('[data-testid="stSidebar"]')
     assert page.url.endswith("/jalons")
@@ -69,7 +57,7 @@ def test_signed_in_agent_stays_signed_in_then_signs_out_everywhere(serveur, brow
     assert _connecte(other), "signed in on an opened link"
 
     second = opener("/jalons")  # another browser (device) of the same agent
-    _se_connecter(second, "agent", MDP)
+    sign_in(second, "agent", MDP)
     assert _connecte(second)
 
     sidebar = page.locator('[data-testid="stSidebar"]')
@@ -98,7 +86,7 @@ def test_signed_in_agent_stays_signed_in_then_signs_out_everywhere(serveur, brow
 def test_wrong_password_and_cross_site_post_are_refused(serveur, browser):
     base, _ = serveur
     page = next(pages_on(browser, base))("/jalons")
-    _se_connecter(page, "agent", "mauvais mot de passe")
+    sign_in(page, "agent", "mauvais mot de passe")
     assert not _connecte(page)
     assert "Identifiant ou mot de passe incorrect" in page.inner_text('[data-testid="stSidebar"]')
     assert "connexion=" not in page.url  # the message is shown once, then the parameter is dropped

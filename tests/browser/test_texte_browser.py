@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from barometre.pilotage.store import Store, Utilisateur
 
 from .conftest import pages_on, running_streamlit
-from .streamlit_page import wait_for_app
+from .streamlit_page import sign_in, wait_for_app
 
 HOTE = "attaquant.invalid"
 PAYLOAD = (f"<img src=https://{HOTE}/html.png onerror=alert(1)> ![x](https://{HOTE}/md.png) "
@@ -202,15 +202,7 @@ def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browse
     assert "frame-ancestors 'self'" in response.headers.get("content-security-policy", "")
     assert response.headers.get("x-content-type-options") == "nosniff"
     if connecte:
-        wait_for_app(page)
-        sidebar = page.locator('[data-testid="stSidebar"]')
-        sidebar.get_by_text("Se connecter pour saisir").click()
-        sidebar.locator('input[name="identifiant"]').wait_for(state="visible", timeout=60_000)
-        sidebar.locator('input[name="identifiant"]').fill("admin")
-        sidebar.locator('input[name="mot_de_passe"]').fill(MDP)
-        with page.expect_navigation(timeout=90_000):
-            sidebar.get_by_role("button", name="Se connecter").click()
-        wait_for_app(page)
+        sign_in(page, "admin", MDP)
         assert "Connecté·e" in page.inner_text('[data-testid="stSidebar"]')
     seen = []
     for chemin in SECTIONS:
