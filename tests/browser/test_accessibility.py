@@ -13,7 +13,8 @@
 - The document is declared French (``<html lang="fr">``) on every page, read from the same loads.
 - Every page opens at both screen sizes (1280×720, then resized to 1920×1080): no exception, no st.error, no
   JS error of the app's, a title, the sidebar with every page of app.py under its section headings; a
-  screenshot of each size. Read from the normal-mode load, before axe runs (the page is resized back first).
+  screenshot of each size. Read from the normal-mode load, before axe runs (axe then sees it at 1920×1080; the
+  projection-mode loads, at 1280×720).
 
 Every violation (all impacts) is written to ``screenshots/axe_report.json``.
 """
@@ -163,8 +164,8 @@ def _page_path(app_page, mode: str) -> str:
 
 
 def _look_at_both_sizes(page, app_page, scan: Scan) -> None:
-    """The page at 1280×720 (as loaded), then resized to 1920×1080: facts and a screenshot at each; then resized
-    back to 1280×720 (and settled) for axe, which so sees the page as loaded."""
+    """The page at 1280×720 (as loaded), then resized to 1920×1080: facts and a screenshot at each. axe then
+    scans the page at 1920×1080 (the projection-mode scans see 1280×720): not resized back, one settling less."""
     for name, viewport in VIEWPORTS.items():
         if page.viewport_size != viewport:
             page.set_viewport_size(viewport)
@@ -173,9 +174,6 @@ def _look_at_both_sizes(page, app_page, scan: Scan) -> None:
         facts["errors"] = app_errors(page)
         facts["shot_bytes"] = screenshot(page, f"page-{app_page.url_path}-{name}").stat().st_size
         scan.sizes[name] = facts
-    if page.viewport_size != DESKTOP:
-        page.set_viewport_size(DESKTOP)
-        wait_for_app(page)
 
 
 def _wait_for_charts(page) -> None:

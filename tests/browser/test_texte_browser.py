@@ -27,14 +27,15 @@ PAYLOAD = (f"<img src=https://{HOTE}/html.png onerror=alert(1)> ![x](https://{HO
 AGENT = Utilisateur("agent", "agent")
 PANEL = Utilisateur("panel", "panel")
 MDP = "cheval agrafe batterie correcte"
-#: Every page, and every section of the pages whose section picker draws one part at a time (?key=section).
-SECTIONS = ["/", "/environnement?onglet_env=ges", "/environnement?onglet_env=trajectoires",
-            "/environnement?onglet_env=energie", "/environnement?onglet_env=indicateurs", "/qualite_de_vie",
-            "/territoires", "/explorateur", "/idh4", "/idh4?onglet_idh4=classement", "/bien_etre",
-            "/bien_etre?onglet_be=carte", "/bien_etre?onglet_be=sensibilite", "/bien_etre?onglet_be=zones",
-            "/seance?seance={seance}", "/grille", "/jalons", "/evaluation", "/evaluation?eval_par=orientation",
-            "/evaluation?eval_par=projet", "/panel", "/panel?vote={vote}", "/label", "/administration",
-            "/methodologie"]
+#: Every page (the séance's and the vote's through their links). The pages whose section picker draws one part at a
+#: time (``etat.section_picker``, a radio kept in the URL) are walked through every section in the page, as a user
+#: clicks them (a section's rerun, not a new page load): ``SECTIONS_PAR_PAGE`` says how many each has.
+PAGES = ["/", "/environnement", "/qualite_de_vie", "/territoires", "/explorateur", "/idh4", "/bien_etre",
+         "/seance?seance={seance}", "/grille", "/jalons", "/evaluation", "/panel", "/panel?vote={vote}", "/label",
+         "/administration", "/methodologie"]
+SECTIONS_PAR_PAGE = {"/environnement": 4, "/idh4": 2, "/bien_etre": 4, "/evaluation": 3}
+#: The section pickers' accessible names (etat.section_picker's label).
+LIBELLES_RUBRIQUES = ("Rubrique", "Regrouper par")
 
 
 @pytest.fixture(scope="module")
@@ -205,15 +206,41 @@ def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browse
         sign_in(page, "admin", MDP)
         assert "Connecté·e" in page.inner_text('[data-testid="stSidebar"]')
     seen = []
-    for chemin in SECTIONS:
+    for chemin in PAGES:
         page.goto(base + chemin.format(seance=seance, vote=vote), wait_until="domcontentloaded")
         wait_for_app(page)
-        _ouvrir_tout(page)
-        if "GRASINJECTE" in _verifier(page):
-            seen.append(chemin)
+        vues = [chemin]
+        for rang in _rubriques_a_visiter(page, chemin):
+            if rang is not None:  # the page as loaded is the first section
+                _choisir_rubrique(page, rang)
+                vues.append(f"{chemin}#{rang}")
+            _ouvrir_tout(page)
+            if "GRASINJECTE" in _verifier(page):
+                seen.append(vues[-1])
     # the seeded texts are really on the pages walked (as text): the panel and the index's method section
     # (adopted criteria); signed in, also the label's applications (signed out, only labelled projects are
     # public), the grille and the jalons (signed out, their slower first draw is waited for by the test above).
     # An objective's source: tests/test_portes_ouvertes.py.
     for attendu in ("/panel", "/bien_etre", *(("/label", "/grille", "/jalons") if connecte else ())):
         assert any(c.startswith(attendu) for c in seen), (attendu, seen)
+
+
+_RUBRIQUES_JS = """(libelles) => [...document.querySelectorAll('[data-testid="stMain"] [role="radiogroup"]')]
+    .filter(g => libelles.includes(g.getAttribute('aria-label')))
+    .map(g => g.querySelectorAll('input[type="radio"]').length)"""
+
+
+def _rubriques_a_visiter(page, chemin: str) -> list[int | None]:
+    """``None`` (the page as loaded), then the rank of every other section of its section picker."""
+    comptes = page.evaluate(_RUBRIQUES_JS, list(LIBELLES_RUBRIQUES))
+    attendu = SECTIONS_PAR_PAGE.get(chemin.split("?")[0], 0)
+    assert (comptes[:1] or [0])[0] == attendu, f"{chemin}: section picker of {comptes} options, {attendu} expected"
+    return [None, *range(1, attendu)]
+
+
+def _choisir_rubrique(page, rang: int) -> None:
+    groupe = page.locator(", ".join(f'[data-testid="stMain"] [role="radiogroup"][aria-label="{libelle}"]'
+                                    for libelle in LIBELLES_RUBRIQUES)).first
+    groupe.locator("label").nth(rang).click()
+    wait_for_app(page)
+    assert groupe.locator('input[type="radio"]').nth(rang).is_checked(), f"section {rang} not chosen on {page.url}"
