@@ -3,7 +3,7 @@
 Test modules import them relatively: ``from .streamlit_page import wait_for_app, ...``.
 Also: ``app_pages()`` (every ``st.Page`` of app.py, read with ``ast``), ``app_menu_sections()`` (its menu's
 section headings), selectbox helpers (``combobox``, ``selectbox_value``, ``choose_option``, ``next_option``),
-``headings``, ``chart_labels``, ``sign_in`` (the sidebar's HTTP sign-in form), and
+``headings``, ``chart_labels``, ``sign_in`` and ``submit_form`` (the sidebar's HTTP forms), and
 ``wait_for_app_async`` for Playwright's async API.
 No streamlit import here: these drive the page from the outside, through Playwright.
 """
@@ -286,6 +286,38 @@ def sign_in(page, login: str, password: str, timeout_ms: int = 90_000) -> None:
             break
     else:
         pytest.fail("the sign-in fields are emptied again and again after typing (the form is redrawn)")
-    with page.expect_navigation(timeout=timeout_ms):
-        sidebar.get_by_role("button", name="Se connecter").click()
+    submit_form(page, sidebar.get_by_role("button", name="Se connecter"), timeout_ms)
+
+
+def submit_form(page, button, timeout_ms: int = 90_000) -> None:
+    """Click an HTML form's submit button (the sidebar's sign-in and sign-out, posted to the server's own
+    routes), then wait for the page the server sends back to settle. Which step did not happen is said: the
+    form not posted, or the post not answered (rather than one « navigation timeout »).
+
+    A click that posts nothing is made again, twice at most, as a person does when nothing happens: seen in
+    about one run in five on a loaded machine, the button focused (so pressed) but no post sent — the press
+    and the release landing on different points while the sidebar settles — with the form valid and whole."""
+    def posted(request) -> bool:
+        return request.method == "POST" and request.frame == page.main_frame
+
+    with page.expect_navigation(wait_until="commit", timeout=timeout_ms):  # the page the server sends back
+        try:
+            with page.expect_response(lambda r: posted(r.request), timeout=timeout_ms) as answer:
+                for _attempt in range(3):
+                    try:
+                        with page.expect_request(posted, timeout=10_000):
+                            button.click()
+                        break
+                    except PlaywrightTimeoutError:
+                        continue
+                else:
+                    etat = page.evaluate("""() => [...document.querySelectorAll('form')].map(f => ({
+                        action: f.action, valid: f.checkValidity(),
+                        champs: [...f.elements].map(e => [e.name, e.type, (e.value || '').length])}))""")
+                    screenshot(page, "formulaire-non-poste")
+                    pytest.fail(f"three clicks on the form's button on {page.url} posted nothing: {etat}",
+                                pytrace=False)
+        except PlaywrightTimeoutError:
+            pytest.fail(f"the form was posted from {page.url} but not answered within {timeout_ms} ms", pytrace=False)
+        assert answer.value.status in (200, 302, 303), f"the form's post was answered {answer.value.status}"
     wait_for_app(page)

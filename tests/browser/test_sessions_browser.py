@@ -12,7 +12,7 @@ from barometre.pilotage import sessions
 from barometre.pilotage.store import Store, Utilisateur
 
 from .conftest import pages_on, running_streamlit
-from .streamlit_page import assert_no_exception, sign_in, wait_for_app
+from .streamlit_page import assert_no_exception, sign_in, submit_form, wait_for_app
 
 MDP = "cheval agrafe batterie correcte"
 
@@ -61,9 +61,7 @@ def test_signed_in_agent_stays_signed_in_then_signs_out_everywhere(serveur, brow
     assert _connecte(second)
 
     sidebar = page.locator('[data-testid="stSidebar"]')
-    with page.expect_navigation(timeout=90_000):
-        sidebar.get_by_role("button", name="Se déconnecter").click()
-    wait_for_app(page)
+    submit_form(page, sidebar.get_by_role("button", name="Se déconnecter"))
     assert not _connecte(page)
     assert "déconnecté" in page.inner_text('[data-testid="stSidebar"]')
     for p in (other, second):
