@@ -86,13 +86,13 @@ def test_the_availability_index_answers_as_the_values_themselves(con):
     for indicateur in INDICATEURS:
         assert index.get(("ventilations", indicateur), []) == vents.get(indicateur, []) == queries.ventilations(
             con, indicateur)
-        assert queries.annees(con, indicateur) == years.get((indicateur, None), [])
         # what queries.annees(con, indicateur, niveau) reads, built once per indicator rather than once per level
         seul = queries.index_disponibilites(queries.disponibilites_indicateur(con, indicateur))
         for niveau in (None, *NIVEAUX):
             expected = years.get((indicateur, niveau), [])
             assert index.get(("annees", indicateur, niveau), []) == expected
             assert seul.get(("annees", indicateur, niveau), []) == expected
+    assert queries.annees(con, "population") == years[("population", None)]
     assert queries.annees(con, "population", "commune") == years[("population", "commune")]
 
 

@@ -266,26 +266,14 @@ async def wait_for_app_async(page, timeout_ms: int = APP_RUN_TIMEOUT_MS) -> None
 
 def sign_in(page, login: str, password: str, timeout_ms: int = 90_000) -> None:
     """Sign in through the sidebar's HTTP form (« Se connecter pour saisir »), as a user does; return once
-    the page the form sent back to has settled.
-
-    The form's fields are ``required``: were they emptied between typing and the click (the sidebar drawn
-    again by a late rerun), the browser would post nothing and wait for ever. So the click is made only once
-    both fields hold what was typed (typed again otherwise), and a click that sent nothing is said as such.
-    """
+    the page the form sent back to has settled (:func:`submit_form`, which says what the form held if its
+    button posts nothing)."""
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Se connecter pour saisir").click()
-    fields = [(sidebar.locator('input[name="identifiant"]'), login),
-              (sidebar.locator('input[name="mot_de_passe"]'), password)]
-    for _attempt in range(3):
-        for field, value in fields:
-            field.wait_for(state="visible", timeout=60_000)
-            field.fill(value)
-        wait_for_app(page)  # a rerun the click on the expander may have started is over
-        if all(field.input_value() == value for field, value in fields):
-            break
-    else:
-        pytest.fail("the sign-in fields are emptied again and again after typing (the form is redrawn)")
+    sidebar.locator('input[name="identifiant"]').wait_for(state="visible", timeout=60_000)
+    sidebar.locator('input[name="identifiant"]').fill(login)
+    sidebar.locator('input[name="mot_de_passe"]').fill(password)
     submit_form(page, sidebar.get_by_role("button", name="Se connecter"), timeout_ms)
 
 

@@ -34,8 +34,9 @@ PAGES = ["/", "/environnement", "/qualite_de_vie", "/territoires", "/explorateur
          "/seance?seance={seance}", "/grille", "/jalons", "/evaluation", "/panel", "/panel?vote={vote}", "/label",
          "/administration", "/methodologie"]
 SECTIONS_PAR_PAGE = {"/environnement": 4, "/idh4": 2, "/bien_etre": 4, "/evaluation": 3}
-#: The section pickers' accessible names (etat.section_picker's label).
-LIBELLES_RUBRIQUES = ("Rubrique", "Regrouper par")
+#: The section pickers: radio groups named by etat.section_picker's label (« Rubrique », « Regrouper par »).
+RUBRIQUES = ", ".join(f'[data-testid="stMain"] [role="radiogroup"][aria-label="{libelle}"]'
+                      for libelle in ("Rubrique", "Regrouper par"))
 
 
 @pytest.fixture(scope="module")
@@ -225,22 +226,21 @@ def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browse
         assert any(c.startswith(attendu) for c in seen), (attendu, seen)
 
 
-_RUBRIQUES_JS = """(libelles) => [...document.querySelectorAll('[data-testid="stMain"] [role="radiogroup"]')]
-    .filter(g => libelles.includes(g.getAttribute('aria-label')))
+_RUBRIQUES_JS = """(sel) => [...document.querySelectorAll(sel)]
     .map(g => g.querySelectorAll('input[type="radio"]').length)"""
 
 
 def _rubriques_a_visiter(page, chemin: str) -> list[int | None]:
     """``None`` (the page as loaded), then the rank of every other section of its section picker."""
-    comptes = page.evaluate(_RUBRIQUES_JS, list(LIBELLES_RUBRIQUES))
+    comptes = page.evaluate(_RUBRIQUES_JS, RUBRIQUES)
     attendu = SECTIONS_PAR_PAGE.get(chemin.split("?")[0], 0)
-    assert (comptes[:1] or [0])[0] == attendu, f"{chemin}: section picker of {comptes} options, {attendu} expected"
+    trouve = comptes[0] if comptes else 0
+    assert trouve == attendu, f"{chemin}: section picker of {comptes} options, {attendu} expected"
     return [None, *range(1, attendu)]
 
 
 def _choisir_rubrique(page, rang: int) -> None:
-    groupe = page.locator(", ".join(f'[data-testid="stMain"] [role="radiogroup"][aria-label="{libelle}"]'
-                                    for libelle in LIBELLES_RUBRIQUES)).first
+    groupe = page.locator(RUBRIQUES).first
     groupe.locator("label").nth(rang).click()
     wait_for_app(page)
     assert groupe.locator('input[type="radio"]').nth(rang).is_checked(), f"section {rang} not chosen on {page.url}"
