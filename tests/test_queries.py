@@ -29,26 +29,55 @@ def par_niveau(con) -> dict[str, pl.DataFrame]:
     return {n: queries.valeurs_niveau(con, n) for n in NIVEAUX}
 
 
+FILTRES = ((None, None, None), (None, 2022, ""), (("59172", "200042190"), None, None))
+
+
+@pytest.fixture(scope="module")
+def attendus(con) -> dict[tuple, tuple[pl.DataFrame, dict]]:
+    """The oracle of the level test: ``queries.valeurs_filtre`` (the SQL that ``queries.valeurs`` runs) for every
+    indicator at once, per level and filter, split by indicator — 24 queries instead of 24 per indicator (the
+    indicator's own predicate is checked once, below)."""
+    frames = {(niveau, filtre): queries.valeurs_filtre(con, None, niveau, *filtre)
+              for niveau in NIVEAUX for filtre in FILTRES}
+    return {cle: (frame, frame.partition_by("indicateur", as_dict=True)) for cle, frame in frames.items()}
+
+
 @pytest.mark.parametrize("indicateur", INDICATEURS)
-def test_a_level_filtered_is_the_indicator_query(con, par_niveau, indicateur):
+def test_a_level_filtered_is_the_indicator_query(con, par_niveau, attendus, indicateur):
     colonnes = queries.indicateurs_colonnes(con)
     assert not set(queries.COLONNES_INDICATEUR) & set(par_niveau["commune"].columns)  # fetched narrow
     for niveau, frame in par_niveau.items():
-        for codes, annee, ventilation in ((None, None, None), (None, 2022, ""), (("59172", "200042190"), None, None)):
-            expected = queries.valeurs(con, indicateur, niveau, codes, annee, ventilation)
-            got = queries.filtrer_valeurs(frame, indicateur, codes, annee, ventilation, colonnes)
+        for filtre in FILTRES:
+            got = queries.filtrer_valeurs(frame, indicateur, *filtre, colonnes)
+            tous, parts = attendus[niveau, filtre]
+            expected = parts.get((indicateur,), tous.clear())  # none: the filtered frame is empty too
             assert_frame_equal(got, expected)
 
 
+def test_the_indicator_query_is_the_all_indicators_query_filtered(con):
+    """``queries.valeurs`` (one indicator, the SQL predicate on it) is the all-indicators query's rows of it."""
+    tous = queries.valeurs_filtre(con, None, "commune")
+    for indicateur in INDICATEURS[:: max(1, len(INDICATEURS) // 12)]:
+        seul = queries.valeurs(con, indicateur, "commune")
+        assert_frame_equal(seul, tous.filter(pl.col("indicateur") == indicateur))
+        assert seul.height > 0 or tous.filter(pl.col("indicateur") == indicateur).is_empty()
+
+
+@pytest.fixture(scope="module")
+def par_territoire(con) -> dict[tuple[str, str], tuple[pl.DataFrame, pl.DataFrame | None]]:
+    """What the pages ask once per territory: every comparison, every distribution (not for a commune)."""
+    return {(niveau, code): (queries.comparaisons(con, niveau, code),
+                             None if niveau == "commune" else queries.distributions(con, niveau, code))
+            for niveau, code in TERRITOIRES}
+
+
 @pytest.mark.parametrize("indicateur", INDICATEURS)
-def test_territory_answers_filtered_are_the_indicator_queries(con, indicateur):
-    for niveau, code in TERRITOIRES:
-        comp = queries.comparaisons(con, niveau, code)
+def test_territory_answers_filtered_are_the_indicator_queries(con, par_territoire, indicateur):
+    for (niveau, code), (comp, dist) in par_territoire.items():
         expected = queries.comparaison(con, indicateur, niveau, code, "")
         got = comp.filter((pl.col("indicateur") == indicateur) & (pl.col("ventilation") == ""))
         assert_frame_equal(got, expected)
-        if niveau != "commune":
-            dist = queries.distributions(con, niveau, code)
+        if dist is not None:
             assert_frame_equal(queries.choisir_distribution(dist, indicateur),
                                queries.distribution(con, indicateur, niveau, code))
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import NAVIGATION_TIMEOUT_MS
+from .conftest import NAVIGATION_TIMEOUT_MS, app_tab
 from .streamlit_page import (
     DESKTOP,
     SCREENSHOT_DIR,
@@ -213,47 +213,40 @@ def scans(browser, streamlit_server, axe_source):
                 })
         scan.charts.extend(dict(c, where=where) for c in page.evaluate(_CHARTS_JS))
 
+    tab = app_tab(context, urlsplit(streamlit_server).netloc)  # one tab for every load: a new tab costs ~2,6 s of CPU
+
     def get(app_page, mode: str) -> Scan:
         key = (app_page.url_path, mode)
         if key in done:
             return done[key]
-        page = context.new_page()
-        page.page_errors = []
-        page.console_errors = []
-        page.external_requests = []
-        page.on("pageerror", lambda error: page.page_errors.append(str(error)))
-        page.on("console", lambda msg: msg.type == "error"
-                and page.console_errors.append((msg.text, msg.location.get("url", ""))))
-        page.on("request", lambda request: not request.url.startswith(streamlit_server)
-                and request.url.startswith("http") and page.external_requests.append(request.url))
-        try:
-            page.goto(streamlit_server + _page_path(app_page, mode), wait_until="domcontentloaded")
-            wait_for_app(page)
-            scan = Scan(url=page.url)
-            exceptions = page.locator('[data-testid="stException"]')
-            scan.exception = "\n".join(exceptions.all_inner_texts()) if exceptions.count() else ""
-            scan.sidebar_visible = page.locator('[data-testid="stSidebar"]').is_visible()
-            try:  # the app sets it from a script once the page has rendered
-                page.wait_for_function("document.documentElement.lang === 'fr'", timeout=LANG_TIMEOUT_MS)
-            except Exception:  # reported by the lang test with the value found
-                pass
-            scan.lang = page.evaluate("document.documentElement.lang")
-            if mode == "normal":
-                _look_at_both_sizes(page, app_page, scan)
+        page = app_tab(context, tab.app_host)  # the same tab, its recorders emptied
+        if page.viewport_size != DESKTOP:
+            page.set_viewport_size(DESKTOP)
+        page.goto(streamlit_server + _page_path(app_page, mode), wait_until="domcontentloaded")
+        wait_for_app(page)
+        scan = Scan(url=page.url)
+        exceptions = page.locator('[data-testid="stException"]')
+        scan.exception = "\n".join(exceptions.all_inner_texts()) if exceptions.count() else ""
+        scan.sidebar_visible = page.locator('[data-testid="stSidebar"]').is_visible()
+        try:  # the app sets it from a script once the page has rendered
+            page.wait_for_function("document.documentElement.lang === 'fr'", timeout=LANG_TIMEOUT_MS)
+        except Exception:  # reported by the lang test with the value found
+            pass
+        scan.lang = page.evaluate("document.documentElement.lang")
+        if mode == "normal":
+            _look_at_both_sizes(page, app_page, scan)
+        _wait_for_charts(page)
+        record(page, scan, "page")
+        tabs = page.locator('[data-testid="stMain"] [role="tab"]')
+        for i in range(tabs.count()):
+            if tabs.nth(i).get_attribute("aria-selected") == "true":
+                continue
+            name = tabs.nth(i).inner_text().strip()
+            scan.tabs.append(name)
+            tabs.nth(i).click()
             _wait_for_charts(page)
-            record(page, scan, "page")
-            tabs = page.locator('[data-testid="stMain"] [role="tab"]')
-            for i in range(tabs.count()):
-                if tabs.nth(i).get_attribute("aria-selected") == "true":
-                    continue
-                name = tabs.nth(i).inner_text().strip()
-                scan.tabs.append(name)
-                tabs.nth(i).click()
-                _wait_for_charts(page)
-                record(page, scan, f"tab {name!r}")
-            scan.errors = app_errors(page)
-        finally:
-            page.close()
+            record(page, scan, f"tab {name!r}")
+        scan.errors = app_errors(page)
         done[key] = scan
         return scan
 
