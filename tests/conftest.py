@@ -5,6 +5,7 @@ database as BAROMETRE_DATABASE_URL)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.pages_manager import PagesManager
 
 from barometre.pilotage.store import Store
@@ -33,6 +35,10 @@ sys.dont_write_bytecode = False
 # connection: SQLAlchemy's, DuckDB's PostgreSQL catalog of the lake, the servers the browser tests start). Many
 # small commits (a lake's catalog built per test) otherwise queue behind the disk of a machine busy with the rest.
 os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
+# Every AppTest run scans the metadata of every installed distribution for Streamlit components (a server does it
+# once, when it starts): seen with py-spy, about a tenth of the CPU of the tests outside the browser. The installed
+# packages do not change during a run: the scan is made once per test process.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 #: Browser modules run apart from the browser tier (each starts its own server).

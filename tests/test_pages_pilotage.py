@@ -622,3 +622,20 @@ def test_grille_real_conflict_keeps_the_typed_text_beside_the_other_version(stor
     button(at, "Enregistrer").click().run()  # having seen the other version, the second save is deliberate
     assert not at.error, [e.value for e in at.error]
     assert store.lignes_grille(edition_id)["impacts"].to_list() == ["Texte du panel et de l'agent"]
+
+
+def test_the_sign_in_box_is_back_on_the_page_after_a_vote_screen(store):
+    """The vote's screen ends its run with ``st.stop()``: the next page reached by the menu drew no sign-in box (the
+    mark « box drawn in this run » survived the stopped run; seen in Chromium, walking the pages signed in)."""
+    app = str(PAGES.parent / "app.py")
+    at = AppTest.from_file(app, default_timeout=TIMEOUT_S)
+    at.switch_page("pages/jalons.py")
+    at.run()
+    sign_in(at, "admin")
+    at.query_params["vote"] = "1"  # no such vote: the screen says so, then stops
+    at.switch_page("pages/panel.py").run()
+    assert "Ce vote n'existe pas" in " ".join(e.value for e in at.error)
+    del at.query_params["vote"]
+    at.switch_page("pages/label.py").run()
+    assert_ok(at)
+    assert any("Connecté·e" in m.value for m in at.sidebar.markdown), [m.value for m in at.sidebar.markdown]

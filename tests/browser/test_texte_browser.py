@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from barometre.pilotage.store import Store, Utilisateur
 
 from .conftest import pages_on, running_streamlit
-from .streamlit_page import sign_in, wait_for_app
+from .streamlit_page import go_to, sign_in, wait_for_app
 
 HOTE = "attaquant.invalid"
 PAYLOAD = (f"<img src=https://{HOTE}/html.png onerror=alert(1)> ![x](https://{HOTE}/md.png) "
@@ -27,7 +27,8 @@ PAYLOAD = (f"<img src=https://{HOTE}/html.png onerror=alert(1)> ![x](https://{HO
 AGENT = Utilisateur("agent", "agent")
 PANEL = Utilisateur("panel", "panel")
 MDP = "cheval agrafe batterie correcte"
-#: Every page (the séance's and the vote's through their links). The pages whose section picker draws one part at a
+#: Every page (the séance's and the vote's through their links), reached as a user does: by the menu's link where
+#: the menu has one (``go_to``), else by the address. The pages whose section picker draws one part at a
 #: time (``etat.section_picker``, a radio kept in the URL) are walked through every section in the page, as a user
 #: clicks them (a section's rerun, not a new page load): ``SECTIONS_PAR_PAGE`` says how many each has.
 PAGES = ["/", "/environnement", "/qualite_de_vie", "/territoires", "/explorateur", "/idh4", "/bien_etre",
@@ -200,16 +201,17 @@ def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browse
     base, _slug, seance, vote = serveur_seme
     opener = pages_on(browser, base)
     page = next(opener)("/jalons")  # a page with the sign-in control
+    wait_for_app(page)
     response = page.request.get(base + "/")
     assert "frame-ancestors 'self'" in response.headers.get("content-security-policy", "")
     assert response.headers.get("x-content-type-options") == "nosniff"
     if connecte:
         sign_in(page, "admin", MDP)
         assert "Connecté·e" in page.inner_text('[data-testid="stSidebar"]')
-    seen = []
+    seen, par_le_menu = [], []
     for chemin in PAGES:
-        page.goto(base + chemin.format(seance=seance, vote=vote), wait_until="domcontentloaded")
-        wait_for_app(page)
+        if go_to(page, base, chemin.format(seance=seance, vote=vote)) == "menu":
+            par_le_menu.append(chemin)
         vues = [chemin]
         for rang in _rubriques_a_visiter(page, chemin):
             if rang is not None:  # the page as loaded is the first section
@@ -224,6 +226,8 @@ def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browse
     # An objective's source: tests/test_portes_ouvertes.py.
     for attendu in ("/panel", "/bien_etre", *(("/label", "/grille", "/jalons") if connecte else ())):
         assert any(c.startswith(attendu) for c in seen), (attendu, seen)
+    # the pages of the menu were reached by its links (a page switch, as a user moves), the others by their address
+    assert len(par_le_menu) == 13 + connecte, par_le_menu  # 16 pages, the séance's, the vote's and (signed out) the administration's by address
 
 
 _RUBRIQUES_JS = """(sel) => [...document.querySelectorAll(sel)]
