@@ -235,7 +235,8 @@ def app_tab(context, app_host: str):
         page = context.pages[0]
     else:
         page = context.new_page()
-        page.on("request", lambda request: _is_external(page, request.url) and page.external_requests.append(request.url))
+        page.on("request",
+                lambda request: _is_external(page, request.url) and page.external_requests.append(request.url))
         page.on(
             "console",
             lambda msg: (

@@ -226,8 +226,9 @@ def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browse
     # An objective's source: tests/test_portes_ouvertes.py.
     for attendu in ("/panel", "/bien_etre", *(("/label", "/grille", "/jalons") if connecte else ())):
         assert any(c.startswith(attendu) for c in seen), (attendu, seen)
-    # the pages of the menu were reached by its links (a page switch, as a user moves), the others by their address
-    assert len(par_le_menu) == 13 + connecte, par_le_menu  # 16 pages, the séance's, the vote's and (signed out) the administration's by address
+    # the pages of the menu were reached by its links (a page switch, as a user moves), the others by their address:
+    # the séance's, the vote's and (signed out) the administration's
+    assert len(par_le_menu) == len(PAGES) - 3 + connecte, par_le_menu
 
 
 _RUBRIQUES_JS = """(sel) => [...document.querySelectorAll(sel)]
