@@ -233,8 +233,9 @@ def connexion_partout() -> None:
     """app.py, before each page: the sign-in box in the sidebar of every page (Accueil included), drawn once;
     the page's own :func:`connexion` call then returns the user. :func:`fin_de_page` after the page.
 
-    The mark is cleared first: a run that a page ended with ``st.stop()`` (the panel's vote screen, for one) keeps
-    it set — the write in app.py's ``finally`` is not kept — and the next page's box was then never drawn."""
+    The mark is cleared first: after a run that a page ended with ``st.stop()`` (the panel's vote screen, for one)
+    it was found still set when the next run started (its clearing by app.py's ``finally`` did not reach that run),
+    and the next page's box was then never drawn."""
     etat.ecrire(_CONNEXION_FAITE, False)
     connexion()
     etat.ecrire(_CONNEXION_FAITE, True)
