@@ -45,7 +45,11 @@ def serveur_seme(tmp_path_factory, browser):
     db = tmp_path_factory.mktemp("secu") / "pilotage.sqlite"
     url = f"sqlite:///{db}"
     s = Store(url)
-    s.initialiser_admin("admin", PAYLOAD[:200], PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(MDP))
+    # the administrator's name is plain: signed in, the sidebar's « Connecté·e : … » is on every page, and a typed
+    # name there would meet the « seen on » checks below whatever the page shows (the agent's and the panel
+    # member's names carry the payload: the histories show them)
+    s.initialiser_admin("admin", "Administratrice (test)",
+                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(MDP))
     admin = Utilisateur("admin", "admin")
     s.creer_compte(admin, "agent", "agent", PAYLOAD[:200], "$argon2id$test-only")
     s.creer_compte(admin, "panel", "panel", PAYLOAD[:200], "$argon2id$test-only")
@@ -221,10 +225,11 @@ def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browse
             if "GRASINJECTE" in _verifier(page):
                 seen.append(vues[-1])
     # the seeded texts are really on the pages walked (as text): the panel and the index's method section
-    # (adopted criteria); signed in, also the label's applications (signed out, only labelled projects are
-    # public), the grille and the jalons (signed out, their slower first draw is waited for by the test above).
-    # An objective's source: tests/test_portes_ouvertes.py.
-    for attendu in ("/panel", "/bien_etre", *(("/label", "/grille", "/jalons") if connecte else ())):
+    # (adopted criteria); signed in, also the grille (signed out, its slower first draw is waited for by the test
+    # above). The label's applications and the jalons' actions are not seen as text signed in (tables drawn on a
+    # canvas hold no text in the DOM; the jalons' to be looked at): they were counted only through the sidebar's
+    # name when it carried the payload. An objective's source: tests/test_portes_ouvertes.py.
+    for attendu in ("/panel", "/bien_etre", *(("/grille",) if connecte else ())):
         assert any(c.startswith(attendu) for c in seen), (attendu, seen)
     # the pages of the menu were reached by its links (a page switch, as a user moves), the others by their address:
     # the séance's, the vote's and (signed out) the administration's
