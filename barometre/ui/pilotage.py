@@ -165,7 +165,11 @@ def connexion(container=None) -> Utilisateur | None:
     without a second box."""
     if etat.lire(_CONNEXION_FAITE):
         return utilisateur()
-    box = container or st.sidebar
+    return _boite_connexion(container or st.sidebar)
+
+
+def _boite_connexion(box) -> Utilisateur | None:
+    """Draw the sign-in / sign-out box in ``box``; returns the signed-in user or None."""
     user = utilisateur()
     box.markdown("**Saisie**")
     problemes = _problemes_oidc()
@@ -233,11 +237,11 @@ def connexion_partout() -> None:
     """app.py, before each page: the sign-in box in the sidebar of every page (Accueil included), drawn once;
     the page's own :func:`connexion` call then returns the user. :func:`fin_de_page` after the page.
 
-    The mark is cleared first: after a run that a page ended with ``st.stop()`` (the panel's vote screen, for one)
-    it was found still set when the next run started (its clearing by app.py's ``finally`` did not reach that run),
-    and the next page's box was then never drawn."""
-    etat.ecrire(_CONNEXION_FAITE, False)
-    connexion()
+    The box is drawn whatever the mark says: the mark only tells the page's call that it is there. After a run that
+    a page ended with ``st.stop()`` (the panel's vote screen, for one) the mark was found still set when the next
+    run started (its clearing by app.py's ``finally`` did not reach that run), and the next page's box was then
+    never drawn."""
+    _boite_connexion(st.sidebar)
     etat.ecrire(_CONNEXION_FAITE, True)
 
 

@@ -300,8 +300,9 @@ def sign_in(page, login: str, password: str, timeout_ms: int = 90_000) -> None:
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Se connecter pour saisir").click()
-    sidebar.locator('input[name="identifiant"]').wait_for(state="visible", timeout=60_000)
-    sidebar.locator('input[name="identifiant"]').fill(login)
+    identifiant = sidebar.locator('input[name="identifiant"]')
+    identifiant.wait_for(state="visible", timeout=60_000)
+    identifiant.fill(login)
     sidebar.locator('input[name="mot_de_passe"]').fill(password)
     submit_form(page, sidebar.get_by_role("button", name="Se connecter"), timeout_ms)
 

@@ -215,13 +215,13 @@ def scans(browser, streamlit_server, axe_source):
                 })
         scan.charts.extend(dict(c, where=where) for c in page.evaluate(_CHARTS_JS))
 
-    tab = app_tab(context, urlsplit(streamlit_server).netloc)  # one tab for every load: a new tab costs ~2,6 s of CPU
+    app_host = urlsplit(streamlit_server).netloc
 
     def get(app_page, mode: str) -> Scan:
         key = (app_page.url_path, mode)
         if key in done:
             return done[key]
-        page = app_tab(context, tab.app_host)  # the same tab, its recorders emptied
+        page = app_tab(context, app_host)  # one tab for every load, its recorders emptied (a new tab: ~2,6 s of CPU)
         if page.viewport_size != DESKTOP:
             page.set_viewport_size(DESKTOP)
         # normal mode: by the menu's link once the app is open (a page switch, as a user moves: 1,4 s of CPU against
