@@ -107,10 +107,16 @@ def restriction(view: str, perimetre: str) -> str:
     return ""
 
 
-def materialise_marts(con: duckdb.DuckDBPyConnection) -> None:
+def materialise_marts(con: duckdb.DuckDBPyConnection, sources: dict[str, str] | None = None) -> None:
+    """Each of MATERIALISED computed once into its table ``_<view>``, then the view reads the table. ``sources``: the
+    SQL of the views not created as views, computed straight from their text (creating a mart's view binds it
+    through every view it reads, and its table binds it all again: 0,3 s of a connection's 1,1 s on the shipped
+    data, for five views that are replaced at once)."""
+    sources = sources or {}
     for view, order in MATERIALISED.items():
+        source = f"({sources[view]}\n)" if view in sources else f'"{view}"'
         sort = f" order by {order}" if order else ""
-        con.execute(f'create or replace table "_{view}" as select v.* from "{view}" as v '
+        con.execute(f'create or replace table "_{view}" as select v.* from {source} as v '
                     f'{restriction(view, "_int_perimetre")}{sort}')
         con.execute(f'create or replace view "{view}" as select * from "_{view}"')
 
@@ -164,9 +170,12 @@ def connect(settings: Settings | None = None, catalogue: Catalogue | None = None
     data_dir = str(settings.data_dir.resolve()).replace("'", "''")
     con.execute(f"set global file_search_path = '{data_dir}'")
     register_tables(con, settings, catalogue, version)
-    register_views(con, views)
     if materialise and views is None:
-        materialise_marts(con)
+        marts = {p.stem: p.read_text(encoding="utf-8") for p in sql_files() if p.stem in MATERIALISED_MARTS}
+        register_views(con, {p.stem for p in sql_files()} - set(marts))
+        materialise_marts(con, marts)
+    else:
+        register_views(con, views)
     return con
 
 
