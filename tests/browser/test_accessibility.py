@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import NAVIGATION_TIMEOUT_MS, app_tab
+from .conftest import CONTEXTE, NAVIGATION_TIMEOUT_MS, app_tab
 from .streamlit_page import (
     DESKTOP,
     SCREENSHOT_DIR,
@@ -189,7 +189,7 @@ def _wait_for_charts(page) -> None:
 def scans(browser, streamlit_server, axe_source):
     """``scans(app_page, mode) -> Scan``: one page load per (page, mode), done on first use, reused by
     the axe, known-issue and chart tests."""
-    context = browser.new_context(viewport=DESKTOP, locale="fr-FR", timezone_id="Europe/Paris")
+    context = browser.new_context(viewport=DESKTOP, **CONTEXTE)
     context.set_default_timeout(NAVIGATION_TIMEOUT_MS)
     # axe is compiled while the page loads (the server's script run leaves the browser idle), not sent and
     # compiled after it; in the top document only, as when it was evaluated there (frames: axe's own rules).

@@ -4,6 +4,7 @@ on the same page loads as the axe scans.)"""
 
 import pytest
 
+from .conftest import CONTEXTE
 from .streamlit_page import DESKTOP, FULL_HD, assert_no_exception, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -12,7 +13,7 @@ EMBED_PATH = "/seance?embed=true&vues=taux_chomage_15_64"
 
 
 def test_embedded_view_in_an_iframe_has_no_sidebar_and_names_its_source(browser, streamlit_server):
-    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="fr-FR")
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, **CONTEXTE)
     page = context.new_page()
     # another site may frame an embedded view (and only that): the header says so
     entetes = context.request.get(f"{streamlit_server}{EMBED_PATH}").headers
