@@ -228,9 +228,10 @@ def test_every_section_of_every_page_shows_payloads_as_text(serveur_seme, browse
                 seen.append(vues[-1])
     # the seeded texts are really on the pages walked (as text): the panel, the index's method section (adopted
     # criteria) and the séance's title; signed in, also the grille (signed out, its slower first draw is waited for
-    # by the test above). The label's applications and the jalons' actions are not seen as text signed in (tables
-    # drawn on a canvas hold no text in the DOM; the jalons' to be looked at): they were counted only through the
-    # sidebar's name when it carried the payload. An objective's source: tests/test_portes_ouvertes.py.
+    # by the test above). The label's applications and the jalons' actions are not seen as text signed in: they are in
+    # tables drawn on a canvas (st.dataframe) and in the edit fields' values (barometre/ui/jalons.py), neither of
+    # which is text of the DOM; they were counted only through the sidebar's name when it carried the payload. An
+    # objective's source: tests/test_portes_ouvertes.py.
     for attendu in ("/panel", "/bien_etre", "/seance", *(("/grille",) if connecte else ())):
         assert any(c.startswith(attendu) for c in seen), (attendu, seen)
     # the pages of the menu were reached by its links (a page switch, as a user moves), the others by their address:
