@@ -110,8 +110,8 @@ def restriction(view: str, perimetre: str) -> str:
 def materialise_marts(con: duckdb.DuckDBPyConnection, sources: dict[str, str] | None = None) -> None:
     """Each of MATERIALISED computed once into its table ``_<view>``, then the view reads the table. ``sources``: the
     SQL of the views not created as views, computed straight from their text (creating a mart's view binds it
-    through every view it reads, and its table binds it all again: 0,3 s of a connection's 1,1 s on the shipped
-    data, for five views that are replaced at once)."""
+    through every view it reads, and its table binds it all again: a connection on the shipped data took 1,34 s of
+    CPU with the five mart views made first, 0,87 s without)."""
     sources = sources or {}
     for view, order in MATERIALISED.items():
         source = f"({sources[view]}\n)" if view in sources else f'"{view}"'
