@@ -50,11 +50,13 @@ def with_dependencies(views: set[str]) -> set[str]:
     return found
 
 
-def register_views(con: duckdb.DuckDBPyConnection, only: set[str] | None = None) -> list[str]:
+def register_views(con: duckdb.DuckDBPyConnection, only: set[str] | None = None,
+                   sauf: tuple[str, ...] = ()) -> list[str]:
     """Create one view per sql/ file, in dependency order (a view that needs a later one is retried);
     ``only``: those views and what they read (creating a view binds it, through every view it reads: the
-    four marts a one-query command does not read cost it two thirds of the time)."""
-    pending = sql_files()
+    four marts a one-query command does not read cost it two thirds of the time); ``sauf``: views left out
+    (the marts that :func:`materialise_marts` computes from their SQL)."""
+    pending = [p for p in sql_files() if p.stem not in sauf]
     if only is not None:
         keep = with_dependencies(only)
         pending = [p for p in pending if p.stem in keep]
@@ -171,9 +173,8 @@ def connect(settings: Settings | None = None, catalogue: Catalogue | None = None
     con.execute(f"set global file_search_path = '{data_dir}'")
     register_tables(con, settings, catalogue, version)
     if materialise and views is None:
-        marts = {p.stem: p.read_text(encoding="utf-8") for p in sql_files() if p.stem in MATERIALISED_MARTS}
-        register_views(con, {p.stem for p in sql_files()} - set(marts))
-        materialise_marts(con, marts)
+        register_views(con, sauf=MATERIALISED_MARTS)
+        materialise_marts(con, {m: (SQL_DIR / f"{m}.sql").read_text(encoding="utf-8") for m in MATERIALISED_MARTS})
     else:
         register_views(con, views)
     return con
