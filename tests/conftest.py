@@ -58,8 +58,10 @@ def pytest_xdist_make_scheduler(config, log):
 
     from xdist.scheduler import LoadScopeScheduling
 
+    rangs = {"tests/browser": 0, **dict.fromkeys(A_PART, 1)}  # every other module: 2
+
     def rang(scope: str) -> int:
-        return {"tests/browser": 0, **{m: 1 for m in A_PART}}.get(scope, 2)
+        return rangs.get(scope, 2)
 
     class File(OrderedDict):
         """xdist's queue of units (filled most tests first): the next unit taken is the first of the lowest rank."""
