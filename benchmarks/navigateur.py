@@ -47,6 +47,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 VIEWPORT = {"width": 1280, "height": 720}
 CALME_MS = 500  # idle that long = the run is over (Streamlit may rerun once right after a first run)
 DELAI_MS = 90_000  # one step, bounded
+# An interaction (option chosen, arrow key) starts a run within this, even on a loaded machine; past it the input
+# was lost (a click landing while the widget was redrawn), reported as a miss instead of waiting out DELAI_MS (seen
+# once in the test suite: the quick pass then idled 90 s).
+REPRISE_MS = 20_000
 DEMARRAGE_S = 90
 SEANCE = "seance"
 PAGES_RAPIDES = ["qualite_de_vie", SEANCE]  # --quick: one pass over two pages (a smoke test, minutes)
@@ -154,8 +158,19 @@ def serveur(app_dir: Path, script: str = "app.py", env: dict[str, str] | None = 
         Path(log.name).unlink(missing_ok=True)
 
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402 - after the constants
+
+
 def _attendre_calme(page, depuis: float) -> float:
-    """Wait until the app has been busy after ``depuis`` then idle for CALME_MS; the idle's start (ms)."""
+    """Wait until the app has been busy after ``depuis`` then idle for CALME_MS; the idle's start (ms). After an
+    interaction (``depuis`` > 0) the run must have started within REPRISE_MS (else ``RuntimeError``: input lost)."""
+    if depuis > 0:
+        try:
+            page.wait_for_function("(depuis) => window.__bm && window.__bm.occupeA !== null "
+                                   "&& window.__bm.occupeA > depuis", arg=depuis, timeout=REPRISE_MS, polling=50)
+        except PlaywrightTimeout:
+            raise RuntimeError(f"aucune exécution de la page dans les {REPRISE_MS // 1000} s après l'action "
+                               "(action perdue)") from None
     page.wait_for_function(_CALME_JS, arg=[depuis, CALME_MS], timeout=DELAI_MS, polling=50)
     return page.evaluate("() => window.__bm.calmeDepuis")
 
@@ -164,9 +179,6 @@ def _premier_choix(page):
     """The page's first select box in the main area, else the sidebar's « Échelle »."""
     main = page.locator('[data-testid="stMain"] input[role="combobox"]:visible')
     return main.first if main.count() else page.locator('input[role="combobox"][aria-label="Échelle"]').first
-
-
-from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402 - after the constants
 
 
 def _changer(page) -> float | None:

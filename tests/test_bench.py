@@ -189,3 +189,37 @@ def test_browser_bench_first_content_of_a_page_without_figures():
     assert res["pages"]["evaluation"]["premier_contenu_ms"] == 400.0
     assert res["pages"]["evaluation"]["premier_contenu_nature"] == "texte"
     assert "(texte)" in navigateur.texte(res)
+
+
+def test_browser_bench_names_a_lost_interaction_without_waiting_out_the_step():
+    """An option chosen (or an arrow pressed) that starts no run — the input lost while the widget was redrawn —
+    is a miss named in the report after REPRISE_MS, not a 90 s wait for a run that never comes; a run that did
+    start is then waited for as before."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from benchmarks import navigateur
+
+    class Page:
+        def __init__(self, starts: bool):
+            self.starts, self.waits = starts, []
+
+        def wait_for_function(self, expression, arg=None, timeout=None, polling=None):
+            self.waits.append(timeout)
+            if not self.starts and timeout == navigateur.REPRISE_MS:
+                raise PlaywrightTimeout("Timeout exceeded")
+
+        def evaluate(self, expression):
+            return 1234.0
+
+    lost = Page(starts=False)
+    navigateur.ERREURS.clear()
+    assert navigateur._essayer(lambda page: navigateur._attendre_calme(page, 10.0), lost, "app x : changement") is None
+    assert lost.waits == [navigateur.REPRISE_MS]
+    assert navigateur.ERREURS == ["app x : changement : aucune exécution de la page dans les 20 s après l'action "
+                                  "(action perdue)"]
+    started = Page(starts=True)
+    assert navigateur._attendre_calme(started, 10.0) == 1234.0
+    assert started.waits == [navigateur.REPRISE_MS, navigateur.DELAI_MS]
+    opening = Page(starts=False)  # a page's opening (from 0) is not an interaction: no start bound
+    assert navigateur._attendre_calme(opening, 0) == 1234.0 and opening.waits == [navigateur.DELAI_MS]
+    navigateur.ERREURS.clear()
