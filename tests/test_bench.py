@@ -80,6 +80,24 @@ def test_materialised_marts_are_exactly_the_views(tmp_path):
         assert_frame_equal(app, expected, check_exact=False, rel_tol=1e-12)
 
 
+def test_the_apps_marts_on_a_national_like_set_are_exactly_the_views(tmp_path):
+    """On a generated set holding other communes, EPCI, départements and régions with their values (as a national
+    file does), the app's connection — stg_valeurs kept to the followed territories, then the marts — gives the
+    same rows as the views computed over every stored value."""
+    jeu = generate(tmp_path / "jeu", source_dir=DATA_DIR, n_communes=150, annees=(2022, 2023))
+    settings = Settings(data_dir=jeu.data_dir)
+    views = connect(settings, materialise=False)
+    app = connect(settings)
+    assert query(views, "select count(*) as n from stg_valeurs")["n"][0] > query(app, "select count(*) as n "
+                                                                              "from stg_valeurs")["n"][0]
+    for mart in [*MARTS, "mart_comparaison"]:
+        key = KEYS.get(mart, ["indicateur", "ventilation", "niveau", "code"])
+        expected = query(views, f"select * from {mart}").sort(key)
+        assert expected.height > 0, mart
+        assert_frame_equal(query(app, f"select * from {mart}").sort(key), expected, check_exact=False,
+                           rel_tol=1e-12)
+
+
 def test_report_keys_and_positive_numbers(report):
     json.dumps(report)  # one JSON object
     assert report["p95_ms_national"] > 0

@@ -77,6 +77,11 @@ def register_views(con: duckdb.DuckDBPyConnection, only: set[str] | None = None,
     return created
 
 
+# One order of the stored values, whatever their history (files, loads, undos): sums over communes then add
+# up in the same order, so an undone load gives back byte-identical figures.
+ORDRE_VALEURS = "indicateur, niveau, code, annee, ventilation, source"
+
+
 # What the pages read, in dependency order. The views recompute every aggregate (and re-read the parquet
 # files) on each query; once the connection is built (once per process) their rows are computed one time
 # into in-memory tables, sorted so that DuckDB's min/max zone maps skip the row groups a query does not
@@ -84,12 +89,17 @@ def register_views(con: duckdb.DuckDBPyConnection, only: set[str] | None = None,
 # SQL files stay the definition (see `barometre bench`, which checks both give the same rows).
 # The followed perimeter comes first: the territories, memberships and outlines then keep the followed
 # territories only (what stg_territoires' header promises: "every territory the barometer shows"), so
-# that a national file of 35 000 communes costs the pages nothing.
+# that a national file of 35 000 communes costs the pages nothing. The values too: every view that reads
+# stg_valeurs keeps the followed territories' rows only (mart_valeurs' published values, the sums over the followed
+# communes, the ratios and weighted means of followed territories), so they are kept once, in the fixed order of
+# the stored values, instead of each of stg_valeurs' six readers sorting the whole store again (29,5 million
+# values on the bench's national set, before the first load: mart_valeurs 37 s → see README, Performance).
 MATERIALISED: dict[str, str | None] = {
     "int_perimetre": None,
     "stg_territoires": None,
     "stg_appartenances": None,
     "stg_geometries": None,
+    "stg_valeurs": ORDRE_VALEURS,
     "mart_valeurs": "indicateur, niveau, code, annee, ventilation",
     "mart_dernieres_valeurs": "niveau, code, indicateur, ventilation",
     "mart_comparaison": "indicateur, ventilation, ordre",
@@ -102,7 +112,7 @@ MATERIALISED_MARTS = tuple(v for v in MATERIALISED if v.startswith("mart_"))
 def restriction(view: str, perimetre: str) -> str:
     """The clause that keeps a staging view's rows of the followed territories (``perimetre``: the table
     holding int_perimetre's rows); empty for the other views. The view is aliased ``v``."""
-    if view in ("stg_territoires", "stg_geometries"):
+    if view in ("stg_territoires", "stg_geometries", "stg_valeurs"):
         return f"semi join {perimetre} as p on p.niveau = v.niveau and p.code = v.code"
     if view == "stg_appartenances":
         return f"semi join {perimetre} as p on p.niveau = 'commune' and p.code = v.commune"
@@ -123,30 +133,29 @@ def materialise_marts(con: duckdb.DuckDBPyConnection, sources: dict[str, str] | 
         con.execute(f'create or replace view "{view}" as select * from "_{view}"')
 
 
-# One order of the stored values, whatever their history (files, loads, undos): sums over communes then add
-# up in the same order, so an undone load gives back byte-identical figures.
-ORDRE_VALEURS = "indicateur, niveau, code, annee, ventilation, source"
-
-
-def register_values(con: duckdb.DuckDBPyConnection, settings: Settings, version: int | None = None) -> None:
+def register_values(con: duckdb.DuckDBPyConnection, settings: Settings, version: int | None = None,
+                    ordonner: bool = True) -> None:
     """``valeurs_stockees``, what stg_valeurs reads: the current version of the value store (a copy of the
     lake's latest snapshot, read once under its lock), or, before the first load, the parquet files that
-    ``barometre build`` wrote (a view, as the bench's national data sets use)."""
+    ``barometre build`` wrote (a view, as the bench's national data sets use). In ORDRE_VALEURS unless
+    ``ordonner`` is False: for a connection that materialises stg_valeurs, which sorts the followed rows itself
+    (sorting the whole store first cost 8 s on the national set, and a view sorted again for each reader)."""
     from barometre.sources.entrepot import Entrepot
 
+    ordre = f" order by {ORDRE_VALEURS}" if ordonner else ""
     entrepot = Entrepot(settings)
     if version is not None or entrepot.existe():
         frame = entrepot.valeurs(version=version)  # noqa: F841 - read by DuckDB's replacement scan below
-        con.execute(f"create or replace table valeurs_stockees as select * from frame order by {ORDRE_VALEURS}")
+        con.execute(f"create or replace table valeurs_stockees as select * from frame{ordre}")
     else:
         con.execute("create or replace view valeurs_stockees as select * from read_parquet('valeurs/*.parquet', "
-                    f"union_by_name = true) order by {ORDRE_VALEURS}")
+                    f"union_by_name = true){ordre}")
 
 
 def register_tables(con: duckdb.DuckDBPyConnection, settings: Settings, catalogue: Catalogue,
-                    version: int | None = None) -> None:
+                    version: int | None = None, ordonner: bool = True) -> None:
     """The tables the views read besides the data files: the values, the catalogue and the followed territory."""
-    register_values(con, settings, version)
+    register_values(con, settings, version, ordonner)
     frame = catalogue_frame(catalogue)  # noqa: F841 - read by DuckDB's replacement scan below
     con.execute("create or replace table catalogue_indicateurs as select * from frame")
     con.execute("create or replace table catalogue_sources (source varchar, calcul varchar, calcule_par varchar, "
@@ -171,8 +180,9 @@ def connect(settings: Settings | None = None, catalogue: Catalogue | None = None
     con = duckdb.connect(":memory:")
     data_dir = str(settings.data_dir.resolve()).replace("'", "''")
     con.execute(f"set global file_search_path = '{data_dir}'")
-    register_tables(con, settings, catalogue, version)
-    if materialise and views is None:
+    materialiser = materialise and views is None
+    register_tables(con, settings, catalogue, version, ordonner=not materialiser)  # else stg_valeurs sorts
+    if materialiser:
         register_views(con, sauf=MATERIALISED_MARTS)
         materialise_marts(con, {m: (SQL_DIR / f"{m}.sql").read_text(encoding="utf-8") for m in MATERIALISED_MARTS})
     else:
