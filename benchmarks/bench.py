@@ -30,8 +30,9 @@ What is measured (``uv run barometre bench [--quick] [--json]``):
 Three ways of serving the same SQL views are measured, in the same run, on the same data:
 
 - ``vues``: ``connect()`` as it is: every query recomputes the views from the parquet files;
-- ``tables``: :func:`materialise` after ``connect()``: the views' rows computed once, indicator by
-  indicator, into in-memory tables (the views' SQL stays the definition);
+- ``tables``: ``connect()`` as the app calls it: stg_valeurs kept to the followed territories, then the marts'
+  rows computed once into in-memory tables (the views' SQL stays the definition); its connection time includes
+  that materialisation;
 - ``parquet``: the marts computed once (as ``tables``) and written to parquet, as ``barometre build`` could
   do; ``connect()`` then reads the marts from those files (:func:`marts_parquet`).
 
@@ -64,7 +65,6 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from barometre.donnees.db import MATERIALISED, restriction
 from barometre.settings import PROJECT_ROOT, Settings, get_settings
 
 SEED = 2044
@@ -76,17 +76,7 @@ REGION_HAUTS_DE_FRANCE = ("02", "59", "60", "62", "80")
 OBJECTIF_MS = 50.0
 OBJECTIF_SPEEDUP = 10.0
 STRATEGIES = ("vues", "tables", "parquet")
-# The views materialised by the ``tables`` strategy: the small ones as they are, the marts indicator by
-# indicator. mart_comparaison stays a view (a filter over mart_dernieres_valeurs).
-PETITES_VUES = ("stg_indicateurs", "int_perimetre", "stg_territoires", "stg_appartenances", "stg_geometries",
-                "int_groupes")  # restricted to the followed territories as the app does (db.restriction)
 MARTS = ("mart_valeurs", "mart_dernieres_valeurs", "mart_comparaison", "mart_distribution", "mart_disponibilite")
-# Sort order of the materialised marts, the app's own (barometre.donnees.db.MATERIALISED): a page query filters on
-# the indicator or on the territory first, so DuckDB's min/max zone maps (and parquet's row-group
-# statistics) skip the row groups it does not need.
-TRI = {m: str(MATERIALISED[m]) for m in MARTS}
-BASE_MATERIALISEE = "bench_materialise"
-LIGNES_PAR_LOT = 2_000_000  # stored values per materialisation batch: bounds the memory of one batch
 # Constants of the pages, as the pages state them (pages/environnement.py).
 SECTEURS_GES = ("cae_1.c", "cae_1.d", "cae_1.e", "cae_1.f", "cae_1.g", "cae_1.h", "cae_1.i", "cae_1.j")
 ENERGIE = ("autonomie_energetique", "cae_2.a", "cae_3.a")
@@ -365,97 +355,15 @@ def generate(out_dir: Path, *, source_dir: Path | None = None, n_communes: int |
 
 
 # ---------------------------------------------------------------------------------------------------
-# Serving strategies: materialised tables, precomputed parquet marts
+# Serving strategies: the app's materialised tables (barometre.donnees.db.connect), precomputed parquet marts
 # ---------------------------------------------------------------------------------------------------
-def _entrees(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    """Each indicator → the stored indicators its rows are computed from (itself for published values,
-    its numerator and denominator, its weight): every row of every mart depends on these only."""
-    rows = con.execute("select indicateur, numerateur, denominateur, poids from stg_indicateurs "
-                       "order by indicateur").fetchall()
-    return {ind: {ind} | {x for x in (num, den, poids) if x} for ind, num, den, poids in rows}
-
-
-def _lots(entrees: dict[str, set[str]], lignes: dict[str, int], budget: int) -> list[tuple[list[str], set[str]]]:
-    """Batches of indicators whose inputs hold at most ``budget`` stored rows (one indicator per batch
-    at least): (indicators computed, stored indicators read)."""
-    lots: list[tuple[list[str], set[str]]] = []
-    sorties: list[str] = []
-    lues: set[str] = set()
-    n = 0
-    for ind in sorted(entrees, key=lambda i: (min(entrees[i]), i)):
-        extra = sum(lignes.get(x, 0) for x in entrees[ind] - lues)
-        if sorties and n + extra > budget:
-            lots.append((sorties, lues))
-            sorties, lues, n = [], set(), 0
-            extra = sum(lignes.get(x, 0) for x in entrees[ind])
-        sorties.append(ind)
-        lues |= entrees[ind]
-        n += extra
-    if sorties:
-        lots.append((sorties, lues))
-    return lots
-
-
-def materialise(con: duckdb.DuckDBPyConnection, lignes_par_lot: int = LIGNES_PAR_LOT) -> dict[str, Any]:
-    """Replace the marts' views by tables holding their rows, computed once through the views themselves.
-
-    Exact, and bounded in memory: every row of mart_valeurs, mart_dernieres_valeurs and mart_distribution
-    depends only on the stored values of its indicator's inputs (:func:`_entrees`), so the views are
-    evaluated batch by batch with ``stg_valeurs`` restricted to a batch's inputs, and the batch's own
-    indicators appended to the tables. The tables live in a compressed in-memory database attached to the
-    connection, sorted by indicator; the mart views then read them, and every other view is unchanged.
-    """
-    from barometre.donnees.db import sql_files
-
-    t0 = time.perf_counter()
-    sql = {p.stem: p.read_text(encoding="utf-8") for p in sql_files()}
-    m = BASE_MATERIALISEE
-    con.execute(f"attach if not exists ':memory:' as {m} (compress)")
-    con.execute("set preserve_insertion_order = false")
-    for vue in PETITES_VUES:
-        con.execute(f'create or replace table {m}."{vue}" as select v.* from main."{vue}" as v '
-                    f'{restriction(vue, f"{m}.int_perimetre")}')
-        con.execute(f'create or replace view main."{vue}" as select * from {m}."{vue}"')
-    lignes = dict(con.execute("select indicateur, count(*) from stg_valeurs group by all").fetchall())
-    lots = _lots(_entrees(con), lignes, lignes_par_lot)
-    crees: set[str] = set()
-    try:
-        for sorties, lues in lots:
-            lues_sql = ", ".join(_lit(x) for x in sorted(lues))
-            sorties_sql = ", ".join(_lit(x) for x in sorties)
-            con.execute(f"create or replace view main.stg_valeurs as select * from (\n{sql['stg_valeurs']}\n) "
-                        f"where indicateur in ({lues_sql})")
-            con.execute(f"create or replace temp table bench_lot as select * from main.mart_valeurs "
-                        f"where indicateur in ({sorties_sql})")
-            con.execute("create or replace view main.mart_valeurs as select * from temp.bench_lot")
-            for mart in MARTS:
-                source = "temp.bench_lot" if mart == "mart_valeurs" else f"main.{mart}"
-                if mart in crees:
-                    con.execute(f"insert into {m}.{mart} select * from {source} order by {TRI[mart]}")
-                else:
-                    con.execute(f"create or replace table {m}.{mart} as select * from {source} order by {TRI[mart]}")
-                    crees.add(mart)
-            con.execute(f"create or replace view main.mart_valeurs as {sql['mart_valeurs']}")
-            con.execute(f"checkpoint {m}")  # compresses what the batch added
-    finally:
-        con.execute("drop table if exists temp.bench_lot")
-        con.execute(f"create or replace view main.stg_valeurs as {sql['stg_valeurs']}")
-        con.execute("reset preserve_insertion_order")
-    for mart in MARTS:
-        if not TRI[mart].startswith("indicateur"):  # batches are sets of indicators: sort across them
-            con.execute(f"create or replace table {m}.{mart} as select * from {m}.{mart} order by {TRI[mart]}")
-        con.execute(f"create or replace view main.{mart} as select * from {m}.{mart}")
-    n = con.execute(f"select count(*) from {m}.mart_valeurs").fetchone()[0]
-    return {"secondes": time.perf_counter() - t0, "lots": len(lots), "lignes_mart_valeurs": n}
-
-
 def exporter_marts(con: duckdb.DuckDBPyConnection, out_dir: Path) -> float:
     """Write the materialised marts as parquet files (what ``barometre build`` could store)."""
     t0 = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     for mart in MARTS:
         path = str(out_dir / f"{mart}.parquet").replace("'", "''")
-        con.execute(f"copy (select * from {BASE_MATERIALISEE}.{mart}) to '{path}' "
+        con.execute(f"copy (select * from {mart}) to '{path}' "
                     "(format parquet, compression zstd, row_group_size 122880)")
     return time.perf_counter() - t0
 
@@ -478,7 +386,12 @@ def exporter_csv(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, flo
     communes: the speed-up is a lower bound), plus every stored value of the other territories."""
     t0 = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    autres = "select * from stg_valeurs v anti join int_perimetre p on p.niveau = v.niveau and p.code = v.code"
+    from barometre.donnees import db  # its SQL_DIR at call time (--sql-dir)
+
+    # every stored value, through stg_valeurs' definition: the app's connection keeps the followed ones only there
+    stockees = (db.SQL_DIR / "stg_valeurs.sql").read_text(encoding="utf-8")
+    autres = (f"select * from (\n{stockees}\n) v anti join int_perimetre p on p.niveau = v.niveau "
+              f"and p.code = v.code order by {db.ORDRE_VALEURS}")
     valeurs = ", ".join(COLONNES_VALEURS).replace("methode", "'publiee' as methode")
     dernieres = f"""
         select {valeurs}, annee_precedente, valeur_precedente, valeur - valeur_precedente as evolution,
@@ -1126,12 +1039,15 @@ def phase_requetes(data_dir: str, strategie: str, reps: int, *, marts_dir: str |
     settings = Settings(data_dir=Path(data_dir))
     out: dict[str, Any] = {"strategie": strategie}
     t = time.perf_counter()
-    con = connect(settings, materialise=False)  # the strategies below decide how the marts are served
+    # "tables": the app's own connection (the marts computed once into tables, inside connect); the others start
+    # from the views as the files make them
+    con = connect(settings, materialise=strategie == "tables")
     out["connexion_s"] = time.perf_counter() - t
     if duckdb_tmp:  # where DuckDB spills, rather than ./.tmp in the project
         con.execute(f"set temp_directory = {_lit(duckdb_tmp)}")
     if strategie == "tables":
-        out["materialisation"] = materialise(con)
+        out["materialisation"] = {"secondes": out["connexion_s"], "dans_la_connexion": True,
+                                  "lignes_mart_valeurs": con.execute("select count(*) from mart_valeurs").fetchone()[0]}
         if export_dir:
             out["export_parquet_s"] = exporter_marts(con, Path(export_dir))
     elif strategie == "parquet":
@@ -1439,7 +1355,8 @@ def run_bench(r: Reglages) -> dict[str, Any]:
                                 for s, v in d.items() if v.get("depuis_lancement_s") is not None},
         "demarrage_detail_s": {f"{k}_{s}": {kk: round(v[kk], 3) for kk in ("connexion_s", "premier_accueil_s")}
                                | ({"materialisation_s": round(v["materialisation"]["secondes"], 3)}
-                                  if "materialisation" in v else {})
+                                  if "materialisation" in v and not v["materialisation"].get("dans_la_connexion")
+                                  else {})
                                for k, d in (("livre", livre), ("national", national)) for s, v in d.items()
                                if "connexion_s" in v},
         "materialisation_national_s": mat.get("secondes"),
@@ -1549,7 +1466,8 @@ def texte(res: dict[str, Any]) -> str:
         "",
         "Démarrage à froid (cold start: process start → connect() → first Accueil), s : "
         + ", ".join(f"{k} {v:.1f}" for k, v in res["demarrage_a_froid_s"].items() if isinstance(v, float)),
-        f"Matérialisation nationale : {res['materialisation_national_s'] or 0:.1f} s ; export parquet "
+        f"Connexion de l'application, marts comprises, national : {res['materialisation_national_s'] or 0:.1f} s ; "
+        f"export parquet "
         f"{res['export_parquet_national_s'] or 0:.1f} s ; chargement CSV de la baseline "
         f"{res['baseline']['chargement_csv_s_national']:.1f} s ({res['baseline']['csv_mo_national'] or 0:.0f} Mo ; "
         f"restreinte : {res['baseline']['chargement_csv_s_national_restreinte']:.1f} s)",
