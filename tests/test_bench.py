@@ -110,6 +110,8 @@ def test_report_keys_and_positive_numbers(report):
                      page["baseline_national"]):
             assert 0 < part["p50_ms"] <= part["p95_ms"], name
     assert all(v > 0 for v in report["memoire_max_mo"].values() if v is not None)
+    assert all(v > 0 for v in report["memoire_demarrage_mo"].values() if v is not None)
+    assert report["memoire_demarrage_mo"]["livre_tables"] > 0
     assert "Stratégie retenue" in texte(report)
 
 
