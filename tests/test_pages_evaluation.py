@@ -64,6 +64,10 @@ def shown(at: AppTest) -> str:
 def test_the_four_answers_per_engagement_signed_out(store):
     at = open_page()
     assert at.title[0].value == "Évaluation du projet de territoire"
+    # each engagement opens a section right under the page's title: a level-2 heading (an h3 there skipped a level,
+    # which axe reports as heading-order once actions are entered)
+    assert len(at.header) == 1 and at.header[0].value.startswith("Engagement 1 — "), [h.value for h in at.header]
+    assert not at.subheader
     text = shown(at)
     assert ("**Effectivité**  \n1 action(s) réalisée(s) sur 1  \njalons : 0 atteint(s) à temps, 1 atteint(s) en "
             "retard") in text

@@ -71,7 +71,7 @@ def synthese(c: Contexte) -> None:
     bl = ev.blocs(c.actions, c.jalons, lectures, util, cout, par, groupes)
     vides = [c.labels.get(g, g) for g in groupes if g not in bl]
     for g, blocs in bl.items():
-        st.subheader(echapper(c.labels.get(g, g)))
+        st.header(echapper(c.labels.get(g, g)))  # h2 under the page's h1 (an h3 skipped a level: heading-order)
         for col, (cle, lignes) in zip(st.columns(4), blocs.items(), strict=True):
             col.markdown(f"**{ev.QUESTIONS[cle].split(' — ')[0]}**  \n" + "  \n".join(lignes))
     if vides:
