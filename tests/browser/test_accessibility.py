@@ -1,7 +1,10 @@
 """Measured quality, item 2: accessibility in a real browser.
 
 - axe-core (installed from the npm registry by the ``axe_source`` fixture) on every page of app.py, in
-  normal and projection modes, every tab of the page shown: no violation of impact "serious" or
+  normal and projection modes, every tab of the page shown, on a server whose store holds typed content in every
+  text field (tests/browser/semis.py, as the texte walk's): the grille's rows, the actions and milestones, the
+  évaluation's sections, the panel's and the label's lists are scanned with content, not empty (seen so: the
+  évaluation's engagement headings skipped a level once an action was entered); no violation of impact "serious" or
   "critical", nor of the rules in BLOCKING_RULES whatever their impact (heading-order: a skipped heading
   level breaks the outline that screen-reader users move through). Violations already known are listed
   in KNOWN_ISSUES, each matched on its cause (not on a whole page), and checked by its own
@@ -29,7 +32,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import CONTEXTE, NAVIGATION_TIMEOUT_MS, app_tab
+from .conftest import CONTEXTE, NAVIGATION_TIMEOUT_MS, app_tab, running_streamlit
+from .semis import semer
 from .streamlit_page import (
     DESKTOP,
     SCREENSHOT_DIR,
@@ -186,7 +190,16 @@ def _wait_for_charts(page) -> None:
 
 
 @pytest.fixture(scope="module")
-def scans(browser, streamlit_server, axe_source):
+def serveur_rempli(tmp_path_factory, browser) -> str:
+    """`streamlit run app.py` on a store filled with typed content (tests/browser/semis.py)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('a11y') / 'pilotage.sqlite'}"
+    semer(url)
+    with running_streamlit({"BAROMETRE_DATABASE_URL": url}) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def scans(browser, serveur_rempli, axe_source):
     """``scans(app_page, mode) -> Scan``: one page load per (page, mode), done on first use, reused by
     the axe, known-issue and chart tests."""
     context = browser.new_context(viewport=DESKTOP, **CONTEXTE)
@@ -215,7 +228,7 @@ def scans(browser, streamlit_server, axe_source):
                 })
         scan.charts.extend(dict(c, where=where) for c in page.evaluate(_CHARTS_JS))
 
-    app_host = urlsplit(streamlit_server).netloc
+    app_host = urlsplit(serveur_rempli).netloc
 
     def get(app_page, mode: str) -> Scan:
         key = (app_page.url_path, mode)
@@ -227,7 +240,7 @@ def scans(browser, streamlit_server, axe_source):
         # normal mode: by the menu's link once the app is open (a page switch, as a user moves: 1,4 s of CPU against
         # 3,2 s for a load); projection mode (no menu): each page loaded by its address, so every page's first
         # load is still seen once — its language among other things (the document keeps it across page switches).
-        go_to(page, streamlit_server, _page_path(app_page, mode))
+        go_to(page, serveur_rempli, _page_path(app_page, mode))
         scan = Scan(url=page.url)
         exceptions = page.locator('[data-testid="stException"]')
         scan.exception = "\n".join(exceptions.all_inner_texts()) if exceptions.count() else ""
