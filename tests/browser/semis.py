@@ -5,9 +5,15 @@ with this content in them (grille rows, actions and milestones, délibérations,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from argon2 import PasswordHasher
 
 from barometre.pilotage.store import Store, Utilisateur
+
+from .conftest import running_streamlit
 
 HOTE = "attaquant.invalid"
 PAYLOAD = (f"<img src=https://{HOTE}/html.png onerror=alert(1)> ![x](https://{HOTE}/md.png) "
@@ -86,3 +92,13 @@ def _semer_panel_label_objectif(s: Store) -> int:
                                                 "annee_reference": 2018, "valeur_reference": 20.0,
                                                 "source": PAYLOAD, "commentaire": PAYLOAD})
     return vote
+
+
+@contextmanager
+def serveur_seme(dossier: Path) -> Iterator[tuple[str, str, int, int]]:
+    """`streamlit run app.py` on a store in ``dossier`` filled by :func:`semer`: (base URL, the weighting's slug, the
+    séance's id, the vote's id)."""
+    url = f"sqlite:///{dossier / 'pilotage.sqlite'}"
+    slug, seance, vote = semer(url)
+    with running_streamlit({"BAROMETRE_DATABASE_URL": url}) as base:
+        yield base, slug, seance, vote

@@ -26,14 +26,14 @@ Every violation (all impacts) is written to ``screenshots/axe_report.json``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import CONTEXTE, NAVIGATION_TIMEOUT_MS, app_tab, running_streamlit
-from .semis import semer
+from .conftest import CONTEXTE, NAVIGATION_TIMEOUT_MS, app_tab
+from .semis import serveur_seme
 from .streamlit_page import (
     DESKTOP,
     SCREENSHOT_DIR,
@@ -190,11 +190,9 @@ def _wait_for_charts(page) -> None:
 
 
 @pytest.fixture(scope="module")
-def serveur_rempli(tmp_path_factory, browser) -> str:
+def serveur_rempli(tmp_path_factory, browser) -> Iterator[str]:
     """`streamlit run app.py` on a store filled with typed content (tests/browser/semis.py)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('a11y') / 'pilotage.sqlite'}"
-    semer(url)
-    with running_streamlit({"BAROMETRE_DATABASE_URL": url}) as base:
+    with serveur_seme(tmp_path_factory.mktemp("a11y")) as (base, *_):
         yield base
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import pages_on, running_streamlit
-from .semis import HOTE, MDP, semer
+from . import semis
+from .conftest import pages_on
+from .semis import HOTE, MDP
 from .streamlit_page import go_to, sign_in, wait_for_app
 
 #: Every page (the séance's and the vote's through their links), reached as a user does: by the menu's link where
@@ -34,10 +35,8 @@ RUBRIQUES = ", ".join(f'[data-testid="stMain"] [role="radiogroup"][aria-label="{
 
 @pytest.fixture(scope="module")
 def serveur_seme(tmp_path_factory, browser):
-    url = f"sqlite:///{tmp_path_factory.mktemp('secu') / 'pilotage.sqlite'}"
-    slug, seance, vote = semer(url)
-    with running_streamlit({"BAROMETRE_DATABASE_URL": url}) as base:
-        yield base, slug, seance, vote
+    with semis.serveur_seme(tmp_path_factory.mktemp("secu")) as serveur:
+        yield serveur
 
 
 #: What the page's DOM holds that typed text could have turned into markup, gathered in one evaluation (one round
